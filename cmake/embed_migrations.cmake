@@ -1,0 +1,15 @@
+# Writes OUT: a C++ file defining amur::store::kSqliteMigrations from FILES
+# (each named NNNN_description.sql; NNNN is the schema version).
+set(body "#include <cstddef>\nnamespace amur::store {\nstruct Migration { int version; const char* sql; };\nextern const Migration kSqliteMigrations[];\nextern const int kSqliteMigrationCount;\nconst Migration kSqliteMigrations[] = {\n")
+set(count 0)
+foreach(f IN LISTS FILES)
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version}")
+  file(READ ${f} sql)
+  string(APPEND body "  {${version}, R\"amur_sql(${sql})amur_sql\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+string(APPEND body "};\nconst int kSqliteMigrationCount = ${count};\n}  // namespace amur::store\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

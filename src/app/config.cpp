@@ -1,0 +1,208 @@
+#include "app/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <set>
+
+namespace amur::app {
+
+namespace {
+
+enum class Kind { kString, kInt, kDouble, kList };
+
+struct Setting {
+  const char* flag;
+  Kind kind;
+  void* target;
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+};
+
+std::vector<Setting> Settings(Config& c) {
+  return {
+      {"--listen", Kind::kString, &c.listen},
+      {"--database", Kind::kString, &c.database},
+      {"--public-url", Kind::kString, &c.public_url},
+      {"--allow-origin", Kind::kList, &c.allow_origins},
+      {"--edit-window", Kind::kInt, &c.edit_window_seconds, 0, 10LL * 365 * 86400},
+      {"--posts-per-minute", Kind::kInt, &c.posts_per_minute, 0, 1'000'000},
+      {"--trusted-proxy", Kind::kList, &c.trusted_proxies},
+      {"--smtp", Kind::kString, &c.smtp},
+      {"--mail-from", Kind::kString, &c.mail_from},
+      {"--max-depth", Kind::kInt, &c.max_depth, 1, 64},
+      {"--request-timeout", Kind::kDouble, &c.request_timeout_seconds},
+      {"--threads", Kind::kInt, &c.threads, 0, 256},
+      {"--log-level", Kind::kString, &c.log_level},
+  };
+}
+
+Error Invalid(const std::string& source, const std::string& what) {
+  return MakeError(ErrorCode::kInvalidField, source + ": " + what);
+}
+
+Status AssignText(const Setting& s, const std::string& source, const std::string& text) {
+  switch (s.kind) {
+    case Kind::kString:
+      *static_cast<std::string*>(s.target) = text;
+      return Ok();
+    case Kind::kList: {
+      auto* list = static_cast<std::vector<std::string>*>(s.target);
+      list->clear();
+      std::size_t start = 0;
+      while (start <= text.size()) {
+        const auto comma = text.find(',', start);
+        std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) list->push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return Ok();
+    }
+    case Kind::kInt: {
+      std::int64_t v = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+        return Invalid(source, "'" + text + "' is not a whole number");
+      }
+      if (v < s.min || v > s.max) {
+        return Invalid(source, "must be from " + std::to_string(s.min) + " to " + std::to_string(s.max));
+      }
+      *static_cast<std::int64_t*>(s.target) = v;
+      return Ok();
+    }
+    case Kind::kDouble: {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !(v > 0) || v > 86400) {
+        return Invalid(source, "'" + text + "' is not a positive number of seconds");
+      }
+      *static_cast<double*>(s.target) = v;
+      return Ok();
+    }
+  }
+  return Ok();
+}
+
+Status AssignToml(const Setting& s, const std::string& source, const toml::node& node) {
+  if (s.kind == Kind::kList) {
+    if (const auto* arr = node.as_array()) {
+      auto* list = static_cast<std::vector<std::string>*>(s.target);
+      list->clear();
+      for (const auto& item : *arr) {
+        const auto* str = item.as_string();
+        if (!str) return Invalid(source, "must be a list of strings");
+        list->push_back(str->get());
+      }
+      return Ok();
+    }
+  }
+  if (const auto* str = node.as_string()) return AssignText(s, source, str->get());
+  if (const auto* i = node.as_integer()) return AssignText(s, source, std::to_string(i->get()));
+  if (const auto* f = node.as_floating_point()) {
+    if (s.kind != Kind::kDouble) return Invalid(source, "must be a whole number");
+    return AssignText(s, source, std::to_string(f->get()));
+  }
+  return Invalid(source, "has an unsupported type");
+}
+
+Status Validate(Config& c) {
+  std::string host;
+  unsigned short port = 0;
+  if (!c.SplitListen(&host, &port)) {
+    return Invalid("listen", "'" + c.listen + "' is not HOST:PORT");
+  }
+  if (c.database.rfind("sqlite:", 0) != 0 && c.database.rfind("postgresql://", 0) != 0 &&
+      c.database.rfind("postgres://", 0) != 0) {
+    return Invalid("database", "'" + c.database + "' is neither sqlite:PATH nor postgresql://…");
+  }
+  if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
+      c.public_url.rfind("https://", 0) != 0) {
+    return Invalid("public-url", "must start with http:// or https://");
+  }
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};
+  if (!kLevels.count(c.log_level)) return Invalid("log-level", "must be trace, debug, info, warn, error or off");
+  return Ok();
+}
+
+}  // namespace
+
+bool Config::SplitListen(std::string* host, unsigned short* port) const {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const std::string p = listen.substr(colon + 1);
+  unsigned v = 0;
+  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+  if (p.empty() || ec != std::errc() || ptr != p.data() + p.size() || v > 65535) return false;
+  *host = h;
+  *port = static_cast<unsigned short>(v);
+  return true;
+}
+
+std::string EnvNameForFlag(const std::string& flag) {
+  std::string out = "AMUR_";
+  for (char ch : flag.substr(flag.rfind("--", 0) == 0 ? 2 : 0)) {
+    out += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+Status ResolveConfig(Config& config, const std::vector<std::string>& set_on_command_line,
+                     const std::function<const char*(const char*)>& env) {
+  const std::set<std::string> explicit_flags(set_on_command_line.begin(), set_on_command_line.end());
+  if (config.config_file.empty()) {
+    if (const char* f = env("AMUR_CONFIG")) config.config_file = f;
+  }
+  toml::table file;
+  if (!config.config_file.empty()) {
+    try {
+      file = toml::parse_file(config.config_file);
+    } catch (const toml::parse_error& e) {
+      return MakeError(ErrorCode::kInvalidField,
+                       "config file " + config.config_file + ": " + std::string(e.description()));
+    }
+    // Unknown keys are refused, so a typo does not silently do nothing.
+    for (const auto& [key, node] : file) {
+      (void)node;
+      std::string k(key.str());
+      for (char& ch : k) {
+        if (ch == '_') ch = '-';
+      }
+      bool known = false;
+      for (const auto& s : Settings(config)) known |= ("--" + k) == s.flag;
+      if (!known) {
+        return MakeError(ErrorCode::kInvalidField,
+                         "config file " + config.config_file + ": unknown setting '" +
+                             std::string(key.str()) + "'");
+      }
+    }
+  }
+  for (const auto& s : Settings(config)) {
+    const std::string flag = s.flag;
+    if (explicit_flags.count(flag)) continue;
+    const std::string env_name = EnvNameForFlag(flag);
+    if (const char* v = env(env_name.c_str())) {
+      if (auto st = AssignText(s, env_name, v); !st) return st;
+      continue;
+    }
+    const std::string dashed = flag.substr(2);
+    std::string underscored = dashed;
+    for (char& ch : underscored) {
+      if (ch == '-') ch = '_';
+    }
+    const toml::node* node = file.get(dashed);
+    if (!node) node = file.get(underscored);
+    if (node) {
+      if (auto st = AssignToml(s, config.config_file + ": " + dashed, *node); !st) return st;
+    }
+  }
+  return Validate(config);
+}
+
+}  // namespace amur::app

@@ -1,0 +1,52 @@
+// Configuration of `amur serve` and the other commands. Each setting comes
+// from, in order of precedence: its command-line flag, the environment
+// variable named after it (--posts-per-minute is AMUR_POSTS_PER_MINUTE), the
+// TOML file given by --config, and finally its default.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace amur::app {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string database = "sqlite:./amur-data/amur.db";
+  std::string config_file;
+  std::string public_url;  // empty: "http://" + listen
+  std::vector<std::string> allow_origins;
+  std::int64_t edit_window_seconds = 900;
+  std::int64_t posts_per_minute = 6;
+  std::vector<std::string> trusted_proxies;
+  std::string smtp;
+  std::string mail_from;
+  std::int64_t max_depth = 5;
+  double request_timeout_seconds = 30;
+  std::int64_t threads = 0;  // I/O threads; 0: one per core
+  std::string log_level = "info";
+
+  // The listen address split into host and port; false when malformed.
+  bool SplitListen(std::string* host, unsigned short* port) const;
+};
+
+// One setting as the three sources see it.
+struct SettingSource {
+  std::string flag;     // "--edit-window"
+  std::string env;      // "AMUR_EDIT_WINDOW"
+  std::string toml_key; // "edit-window" (also accepted: "edit_window")
+};
+
+// The environment variable name for a flag: "--edit-window" → "AMUR_EDIT_WINDOW".
+std::string EnvNameForFlag(const std::string& flag);
+
+// Fills in what the command line did not set, from the environment and the
+// TOML file, then validates every value. `set_on_command_line` names the
+// flags given explicitly. `env` looks a variable up (getenv in production).
+Status ResolveConfig(Config& config, const std::vector<std::string>& set_on_command_line,
+                     const std::function<const char*(const char*)>& env);
+
+}  // namespace amur::app

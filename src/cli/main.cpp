@@ -1,0 +1,88 @@
+// amur: the command line. `amur serve`, `amur verify`, `--version`, `--help`.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "app/config.hpp"
+
+namespace {
+
+// Registers the serve settings on `cmd`, remembering which were given.
+void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
+  cmd->add_option("--listen", c.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  cmd->add_option("--public-url", c.public_url, "the address readers use (default http:// + listen)");
+  cmd->add_option("--allow-origin", c.allow_origins,
+                  "a site allowed to embed the widget (repeatable; * for any)");
+  cmd->add_option("--edit-window", c.edit_window_seconds,
+                  "seconds a guest may edit or delete (default 900)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{10} * 365 * 86400));
+  cmd->add_option("--posts-per-minute", c.posts_per_minute,
+                  "new comments per client per minute, burst included; 0 = no limit (default 6)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
+  cmd->add_option("--trusted-proxy", c.trusted_proxies,
+                  "trust X-Forwarded-For only from these peers (CIDR, repeatable)");
+  cmd->add_option("--smtp", c.smtp, "smtp://[user:pass@]host:port for notification email");
+  cmd->add_option("--mail-from", c.mail_from, "sender of notification email");
+  cmd->add_option("--max-depth", c.max_depth, "deepest reply level; deeper replies attach higher (default 5)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
+  cmd->add_option("--request-timeout", c.request_timeout_seconds,
+                  "seconds a client may take to send one request (default 30)")
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--threads", c.threads, "I/O threads (default: one per core)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{256}));
+  cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off (default info)");
+}
+
+void AddCommonFlags(CLI::App* cmd, amur::app::Config& c) {
+  cmd->add_option("--database", c.database,
+                  "sqlite:PATH or postgresql://… (default sqlite:./amur-data/amur.db)");
+  cmd->add_option("--config", c.config_file, "a TOML configuration file");
+}
+
+std::vector<std::string> GivenFlags(const CLI::App* cmd) {
+  std::vector<std::string> out;
+  for (const CLI::Option* opt : cmd->get_options()) {
+    if (opt->count() > 0) {
+      for (const auto& name : opt->get_lnames()) out.push_back("--" + name);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"amur — a self-hosted discussion engine for news and analysis sites"};
+  app.set_version_flag("--version", std::string("amur ") + AMUR_VERSION);
+  app.require_subcommand(1);
+
+  amur::app::Config serve_config;
+  CLI::App* serve = app.add_subcommand("serve", "run the HTTP server");
+  AddCommonFlags(serve, serve_config);
+  AddServeFlags(serve, serve_config);
+
+  amur::app::Config verify_config;
+  CLI::App* verify = app.add_subcommand("verify", "check every page's hash chain");
+  AddCommonFlags(verify, verify_config);
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  if (serve->parsed()) {
+    if (auto st = amur::app::ResolveConfig(serve_config, GivenFlags(serve), env); !st) {
+      std::cerr << "amur serve: " << st.error().message << "\n";
+      return 2;
+    }
+    return amur::app::RunServe(serve_config);
+  }
+  if (verify->parsed()) {
+    if (auto st = amur::app::ResolveConfig(verify_config, GivenFlags(verify), env); !st) {
+      std::cerr << "amur verify: " << st.error().message << "\n";
+      return 2;
+    }
+    return amur::app::RunVerify(verify_config);
+  }
+  return 0;
+}

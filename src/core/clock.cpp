@@ -1,0 +1,84 @@
+#include "core/clock.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace amur {
+
+TimeMs SystemClock::NowMs() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t DaysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(std::int64_t z, std::int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<std::int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+}  // namespace
+
+std::string FormatRfc3339Ms(TimeMs t) {
+  std::int64_t days = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
+  std::int64_t rem = t - days * 86400000;
+  std::int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  const int hh = static_cast<int>(rem / 3600000);
+  const int mm = static_cast<int>(rem / 60000 % 60);
+  const int ss = static_cast<int>(rem / 1000 % 60);
+  const int ms = static_cast<int>(rem % 1000);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<long long>(y), m, d, hh, mm, ss, ms);
+  return buf;
+}
+
+bool ParseRfc3339(const std::string& text, TimeMs* out) {
+  int y, mo, d, h, mi, s;
+  int ms = 0;
+  char tail[8] = {0};
+  int n = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6) {
+    return false;
+  }
+  const char* p = text.c_str() + n;
+  if (*p == '.') {
+    ++p;
+    int digits = 0;
+    ms = 0;
+    while (*p >= '0' && *p <= '9') {
+      if (digits < 3) ms = ms * 10 + (*p - '0');
+      ++digits;
+      ++p;
+    }
+    if (digits == 0) return false;
+    for (int i = digits; i < 3; ++i) ms *= 10;
+  }
+  if (std::sscanf(p, "%7s", tail) != 1 || std::string(tail) != "Z") return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+  *out = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400000 +
+         static_cast<TimeMs>(h) * 3600000 + mi * 60000 + s * 1000 + ms;
+  return true;
+}
+
+}  // namespace amur

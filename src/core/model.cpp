@@ -1,0 +1,45 @@
+#include "core/model.hpp"
+
+#include <charconv>
+
+namespace amur {
+
+std::string FormatCommentId(CommentId id) { return "c" + std::to_string(id); }
+
+std::optional<CommentId> ParseCommentId(std::string_view text) {
+  if (text.size() < 2 || text.size() > 20 || text[0] != 'c') return std::nullopt;
+  if (text[1] == '0') return std::nullopt;
+  CommentId id = 0;
+  const char* first = text.data() + 1;
+  const char* last = text.data() + text.size();
+  for (const char* p = first; p != last; ++p) {
+    if (*p < '0' || *p > '9') return std::nullopt;
+  }
+  auto [ptr, ec] = std::from_chars(first, last, id);
+  if (ec != std::errc() || ptr != last || id <= 0) return std::nullopt;
+  return id;
+}
+
+const char* CommentStateName(CommentState s) {
+  switch (s) {
+    case CommentState::kApproved: return "approved";
+    case CommentState::kPending: return "pending";
+    case CommentState::kDeleted: return "deleted";
+    case CommentState::kRemoved: return "removed";
+    case CommentState::kRejected: return "rejected";
+    case CommentState::kSpam: return "spam";
+  }
+  return "approved";
+}
+
+std::optional<CommentState> ParseCommentState(std::string_view s) {
+  if (s == "approved") return CommentState::kApproved;
+  if (s == "pending") return CommentState::kPending;
+  if (s == "deleted") return CommentState::kDeleted;
+  if (s == "removed") return CommentState::kRemoved;
+  if (s == "rejected") return CommentState::kRejected;
+  if (s == "spam") return CommentState::kSpam;
+  return std::nullopt;
+}
+
+}  // namespace amur

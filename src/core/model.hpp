@@ -1,0 +1,94 @@
+// The domain records shared by every subsystem. Plain data, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace amur {
+
+using CommentId = std::int64_t;  // internal; clients see "c<id>"
+using PageId = std::int64_t;
+
+// "c42" for 42.
+std::string FormatCommentId(CommentId id);
+// Parses "c42"; returns nullopt for anything else (leading zeros, signs, overflow).
+std::optional<CommentId> ParseCommentId(std::string_view text);
+
+enum class CommentState {
+  kApproved,  // visible to everyone
+  kPending,   // held for moderation; visible to its author only
+  kDeleted,   // a tombstone kept because it has visible replies
+  kRemoved,   // gone from every public answer; kept for the hash chain
+  kRejected,  // refused by a moderator
+  kSpam,      // marked as spam by a moderator
+};
+
+const char* CommentStateName(CommentState s);
+std::optional<CommentState> ParseCommentState(std::string_view s);
+
+struct Page {
+  PageId id = 0;
+  std::string key;
+  std::optional<std::string> title;
+  std::optional<std::string> url;
+  bool closed = false;
+  TimeMs created_at = 0;
+  std::string chain_head;  // hash of the page's last link, or 64 zeros
+  std::int64_t chain_len = 0;  // number of links in the page's chain
+};
+
+// The passage of the article an inline-feedback comment is anchored to.
+struct Quote {
+  std::string exact;
+  std::string prefix;
+  std::string suffix;
+};
+
+struct Comment {
+  CommentId id = 0;
+  PageId page_id = 0;
+  std::optional<CommentId> parent_id;
+  int depth = 1;  // top-level comments have depth 1
+  std::optional<std::string> author_name;  // null: "Guest" (or a tombstone)
+  std::optional<std::string> author_email;  // never public
+  bool is_guest = true;
+  std::optional<std::string> author_role;
+  std::string body_markdown;
+  std::string body_html;
+  CommentState state = CommentState::kApproved;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> edited_at;
+  std::optional<std::string> edited_by;
+  std::int64_t upvotes = 0;
+  std::int64_t downvotes = 0;
+  std::string hash;              // hash of this comment's latest link
+  std::string edit_token_hash;   // SHA-256 hex of the guest's edit token
+  std::string client_address;    // for moderation and rate limits; never public
+  std::optional<Quote> quote;
+
+  std::int64_t score() const { return upvotes - downvotes; }
+};
+
+// One link of a page's hash chain: a version of one comment.
+struct ChainLink {
+  std::int64_t seq = 0;      // position in the page's chain, from 1
+  CommentId comment_id = 0;
+  int n = 0;                 // version number of this comment, from 1
+  std::optional<CommentId> parent_id;
+  std::optional<std::string> author_name;
+  CommentState state = CommentState::kApproved;
+  std::string body_markdown;
+  TimeMs at = 0;
+  std::optional<std::string> editor;
+  std::string prev_hash;
+  std::string hash;
+};
+
+inline const std::string kZeroHash(64, '0');
+
+}  // namespace amur

@@ -1,0 +1,43 @@
+#include "core/random.hpp"
+
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace amur {
+
+void InitCrypto() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+}
+
+void SodiumRandom::Fill(unsigned char* out, std::size_t n) { randombytes_buf(out, n); }
+
+std::string RandomToken(Random& random, std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  random.Fill(reinterpret_cast<unsigned char*>(raw.data()), bytes);
+  std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(raw.data()),
+                    bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(std::char_traits<char>::length(out.c_str()));
+  sodium_memzero(raw.data(), raw.size());
+  return out;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(crypto_hash_sha256_BYTES * 2, '0');
+  for (std::size_t i = 0; i < crypto_hash_sha256_BYTES; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace amur

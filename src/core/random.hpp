@@ -1,0 +1,35 @@
+// Randomness, injected. Production uses libsodium's CSPRNG; tests may seed a
+// deterministic source. Secrets (edit tokens, voter ids) always come from here.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace amur {
+
+class Random {
+ public:
+  virtual ~Random() = default;
+  // Fills `out` with `n` random bytes.
+  virtual void Fill(unsigned char* out, std::size_t n) = 0;
+};
+
+// libsodium's randombytes_buf. Thread-safe.
+class SodiumRandom final : public Random {
+ public:
+  void Fill(unsigned char* out, std::size_t n) override;
+};
+
+// A URL-safe, unpadded base64 token of `bytes` random bytes.
+std::string RandomToken(Random& random, std::size_t bytes);
+
+// Lowercase hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+// Constant-time equality for secrets of equal length.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// Must be called once before any other libsodium use; safe to call again.
+void InitCrypto();
+
+}  // namespace amur

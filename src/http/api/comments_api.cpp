@@ -1,0 +1,450 @@
+#include "http/api/comments_api.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "http/api/comment_json.hpp"
+#include "http/db_await.hpp"
+#include "http/error_mapping.hpp"
+#include "http/routes.hpp"
+
+namespace amur::http::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using service::CommentService;
+using store::StoreSession;
+
+namespace {
+
+Response JsonResponse(beast_http::status status, const json::object& body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = json::serialize(body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Unavailable() {
+  return ErrorResponse(MakeError(ErrorCode::kUnavailable,
+                                 "The database is not answering; please try again shortly."));
+}
+
+Result<int> ParseLimit(const std::optional<std::string>& text) {
+  if (!text) return service::kDefaultLimit;
+  int v = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || ec != std::errc() || p != text->data() + text->size() || v < 1 ||
+      v > service::kMaxLimit || (*text)[0] == '+' || (*text)[0] == '-') {
+    return MakeError(ErrorCode::kInvalidField, "limit must be a whole number from 1 to 200.",
+                     "limit");
+  }
+  return v;
+}
+
+Result<CommentId> ParseId(const std::string& text) {
+  auto id = ParseCommentId(text);
+  if (!id) return MakeError(ErrorCode::kNotFound, "No such comment.");
+  return *id;
+}
+
+bool ValidVoterId(std::string_view v) {
+  if (v.size() < 8 || v.size() > 128) return false;
+  for (char c : v) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+CommentsApi::CommentsApi(HttpDeps& deps) : d_(deps) {
+  Metrics& m = *d_.metrics;
+  cache_hits_ = &m.AddCounter("amur_thread_cache_total", "Thread reads by cache outcome.",
+                              "outcome=\"hit\"");
+  cache_misses_ = &m.AddCounter("amur_thread_cache_total", "Thread reads by cache outcome.",
+                                "outcome=\"miss\"");
+  not_modified_ = &m.AddCounter("amur_thread_cache_total", "Thread reads by cache outcome.",
+                                "outcome=\"not_modified\"");
+  posted_ = &m.AddCounter("amur_comments_posted_total", "Comments accepted.", "");
+  rate_limited_ = &m.AddCounter("amur_rate_limited_total", "Posts refused by the rate limit.", "");
+  ResponseCache* cache = d_.cache;
+  m.AddGauge("amur_thread_cache_bytes", "Bytes held by the thread cache.",
+             [cache] { return static_cast<double>(cache->Bytes()); });
+}
+
+asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& params) {
+  auto page = FirstParam(params, "page");
+  if (!page) {
+    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "page is required.", "page"));
+  }
+  if (auto st = service::ValidatePageKey(*page, "page"); !st) co_return ErrorResponse(st.error());
+  service::ThreadQuery q;
+  q.page_key = *page;
+  if (auto sort = FirstParam(params, "sort")) {
+    auto parsed = service::ParseSortOrder(*sort);
+    if (!parsed) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                        "sort must be oldest, newest or votes.", "sort"));
+    }
+    q.sort = *parsed;
+  }
+  auto limit = ParseLimit(FirstParam(params, "limit"));
+  if (!limit) co_return ErrorResponse(limit.error());
+  q.limit = *limit;
+  q.cursor = FirstParam(params, "cursor").value_or("");
+  if (auto filter = FirstParam(params, "filter")) {
+    if (*filter == "inline") {
+      q.inline_only = true;
+    } else if (!filter->empty()) {
+      co_return ErrorResponse(
+          MakeError(ErrorCode::kInvalidField, "filter must be 'inline' when given.", "filter"));
+    }
+  }
+
+  std::string key;
+  key.reserve(q.page_key.size() + q.cursor.size() + 24);
+  key += "c|";
+  key += service::SortOrderName(q.sort);
+  key += '|';
+  key += std::to_string(q.limit);
+  key += q.inline_only ? "|i|" : "|a|";
+  key += q.cursor;
+  key += '|';
+  key += q.page_key;
+
+  auto cached = d_.cache->Get(key, q.page_key);
+  if (!cached) {
+    cache_misses_->Inc();
+    const std::uint64_t generation = d_.cache->Generation(q.page_key);
+    CommentService* svc = d_.comments;
+    Result<std::shared_ptr<const CachedAnswer>> computed = MakeError(ErrorCode::kInternal, "");
+    try {
+      const std::function<Result<std::shared_ptr<const CachedAnswer>>(StoreSession&)> job1 = [svc, q](StoreSession& s) -> Result<std::shared_ptr<const CachedAnswer>> {
+            auto page = svc->ListThread(s, q);
+            if (!page) return page.error();
+            auto answer = std::make_shared<CachedAnswer>();
+            answer->body = json::serialize(ThreadPageJson(*page, q.page_key));
+            answer->etag = MakeEtag(answer->body);
+            answer->content_type = "application/json";
+            return std::shared_ptr<const CachedAnswer>(std::move(answer));
+          };
+      computed = std::move((co_await OnReader<Result<std::shared_ptr<const CachedAnswer>>>(*d_.db, job1)).value());
+    } catch (const std::exception& e) {
+      spdlog::error("listing {} failed: {}", q.page_key, e.what());
+      co_return Unavailable();
+    }
+    if (!computed) co_return ErrorResponse(computed.error());
+    cached = *computed;
+    d_.cache->Put(key, q.page_key, generation, cached);
+  } else {
+    cache_hits_->Inc();
+  }
+  Response r;
+  r.content_type = cached->content_type;
+  r.headers.emplace_back("ETag", cached->etag);
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  const std::string_view inm = Header(req, "If-None-Match");
+  if (!inm.empty() && (inm == cached->etag || inm == "W/" + cached->etag || inm == "*")) {
+    not_modified_->Inc();
+    r.status = beast_http::status::not_modified;
+    r.content_type.clear();
+    co_return r;
+  }
+  r.cached = std::move(cached);
+  co_return r;
+}
+
+asio::awaitable<Response> CommentsApi::Create(const Request& req, const std::string& client) {
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  service::PostRequest p;
+  {
+    auto page = RequiredString(*obj, "page");
+    if (!page) co_return ErrorResponse(page.error());
+    p.page_key = std::move(*page);
+    auto body = RequiredString(*obj, "body");
+    if (!body) co_return ErrorResponse(body.error());
+    p.body = std::move(*body);
+    for (auto [field, target] : {std::pair{"page_title", &p.page_title},
+                                 std::pair{"page_url", &p.page_url},
+                                 std::pair{"parent_id", &p.parent_id},
+                                 std::pair{"author_name", &p.author_name},
+                                 std::pair{"author_email", &p.author_email}}) {
+      auto v = OptionalString(*obj, field);
+      if (!v) co_return ErrorResponse(v.error());
+      *target = std::move(*v);
+    }
+    if (auto it = obj->find("quote"); it != obj->end() && !it->value().is_null()) {
+      if (!it->value().is_object()) {
+        co_return ErrorResponse(
+            MakeError(ErrorCode::kInvalidField, "quote must be an object.", "quote"));
+      }
+      const auto& qo = it->value().get_object();
+      auto exact = RequiredString(qo, "exact");
+      auto prefix = OptionalString(qo, "prefix");
+      auto suffix = OptionalString(qo, "suffix");
+      if (!exact || !prefix || !suffix) {
+        co_return ErrorResponse(MakeError(
+            ErrorCode::kInvalidField, "quote needs a string 'exact' and optional string 'prefix' and 'suffix'.",
+            "quote"));
+      }
+      p.quote = Quote{*exact, prefix->value_or(""), suffix->value_or("")};
+    }
+  }
+  p.client_address = client;
+
+  const auto decision = d_.post_limiter->Acquire(client);
+  if (!decision.allowed) {
+    rate_limited_->Inc();
+    Response r = ErrorResponse(MakeError(
+        ErrorCode::kRateLimited, "You are posting too fast; please wait a moment and try again."));
+    r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+    co_return r;
+  }
+  CommentService* svc = d_.comments;
+  ResponseCache* cache = d_.cache;
+  Result<service::PostOutcome> out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::PostOutcome>(StoreSession&)> job2 = [svc, p](StoreSession& s) { return svc->Post(s, p); };
+    const std::function<bool(const Result<service::PostOutcome>&)> keep2 = [](const Result<service::PostOutcome>& r) { return r.ok(); };
+    const std::function<void(const Result<service::PostOutcome>&)> after2 = [cache](const Result<service::PostOutcome>& r) {
+          if (r) cache->Invalidate(r->page_key);
+        };
+    out = std::move((co_await OnWriter<Result<service::PostOutcome>>(*d_.db, job2, keep2, after2)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("posting on {} failed: {}", p.page_key, e.what());
+    d_.post_limiter->Release(client, decision.slot);
+    co_return Unavailable();
+  }
+  if (!out) {
+    d_.post_limiter->Release(client, decision.slot);
+    co_return ErrorResponse(out.error());
+  }
+  posted_->Inc();
+  json::object body;
+  body["comment"] = CommentJson(out->comment, out->page_key);
+  body["edit_token"] = out->edit_token;
+  const bool held = out->comment.state == CommentState::kPending;
+  Response r = JsonResponse(held ? beast_http::status::accepted : beast_http::status::created, body);
+  r.headers.emplace_back("Location", "/api/v1/comments/" + FormatCommentId(out->comment.id));
+  co_return r;
+}
+
+asio::awaitable<Response> CommentsApi::Edit(const Request& req, const std::string& id_text) {
+  auto id = ParseId(id_text);
+  if (!id) co_return ErrorResponse(id.error());
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto body = RequiredString(*obj, "body");
+  if (!body) co_return ErrorResponse(body.error());
+  service::Credential who{BearerToken(req)};
+  CommentService* svc = d_.comments;
+  ResponseCache* cache = d_.cache;
+  const CommentId cid = *id;
+  std::string text = std::move(*body);
+  Result<service::EditOutcome> out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, cid, who, text](StoreSession& s) { return svc->Edit(s, cid, who, text); };
+    const std::function<bool(const Result<service::EditOutcome>&)> keep3 = [](const Result<service::EditOutcome>& r) { return r.ok(); };
+    const std::function<void(const Result<service::EditOutcome>&)> after3 = [cache](const Result<service::EditOutcome>& r) {
+          if (r) cache->Invalidate(r->page_key);
+        };
+    out = std::move((co_await OnWriter<Result<service::EditOutcome>>(*d_.db, job3, keep3, after3)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("editing c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  co_return JsonResponse(beast_http::status::ok, CommentJson(out->comment, out->page_key));
+}
+
+asio::awaitable<Response> CommentsApi::Delete(const Request& req, const std::string& id_text) {
+  auto id = ParseId(id_text);
+  if (!id) co_return ErrorResponse(id.error());
+  service::Credential who{BearerToken(req)};
+  CommentService* svc = d_.comments;
+  ResponseCache* cache = d_.cache;
+  const CommentId cid = *id;
+  Result<service::DeleteOutcome> out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 = [svc, cid, who](StoreSession& s) { return svc->Delete(s, cid, who); };
+    const std::function<bool(const Result<service::DeleteOutcome>&)> keep4 = [](const Result<service::DeleteOutcome>& r) { return r.ok(); };
+    const std::function<void(const Result<service::DeleteOutcome>&)> after4 = [cache](const Result<service::DeleteOutcome>& r) {
+          if (r) cache->Invalidate(r->page_key);
+        };
+    out = std::move((co_await OnWriter<Result<service::DeleteOutcome>>(*d_.db, job4, keep4, after4)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("deleting c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  Response r;
+  r.status = beast_http::status::no_content;
+  co_return r;
+}
+
+asio::awaitable<Response> CommentsApi::Versions(const std::string& id_text) {
+  auto id = ParseId(id_text);
+  if (!id) co_return ErrorResponse(id.error());
+  CommentService* svc = d_.comments;
+  const CommentId cid = *id;
+  Result<std::vector<ChainLink>> out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<std::vector<ChainLink>>(StoreSession&)> job5 = [svc, cid](StoreSession& s) { return svc->Versions(s, cid); };
+    out = std::move((co_await OnReader<Result<std::vector<ChainLink>>>(*d_.db, job5)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("versions of c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  co_return JsonResponse(beast_http::status::ok, VersionsJson(*out));
+}
+
+asio::awaitable<Response> CommentsApi::Vote(const Request& req, const std::string& id_text) {
+  auto id = ParseId(id_text);
+  if (!id) co_return ErrorResponse(id.error());
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto it = obj->find("value");
+  if (it == obj->end() || it->value().is_null()) {
+    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "value is required.", "value"));
+  }
+  int value = 2;
+  const auto& v = it->value();
+  if (v.is_int64() && v.get_int64() >= -1 && v.get_int64() <= 1) {
+    value = static_cast<int>(v.get_int64());
+  } else if (v.is_uint64() && v.get_uint64() <= 1) {
+    value = static_cast<int>(v.get_uint64());
+  }
+  if (value == 2) {
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kInvalidField, "value must be 1, -1 or 0.", "value"));
+  }
+  // Identity: X-Amur-Voter wins over the cookie; a new id when neither.
+  std::string voter(Header(req, "X-Amur-Voter"));
+  bool set_cookie = false;
+  if (!voter.empty()) {
+    if (!ValidVoterId(voter)) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                        "X-Amur-Voter must be 8 to 128 letters, digits, - or _.",
+                                        "X-Amur-Voter"));
+    }
+  } else if (auto cookie = CookieValue(req, "amur_voter"); cookie && ValidVoterId(*cookie)) {
+    voter = *cookie;
+  } else {
+    voter = RandomToken(*d_.random, 18);
+    set_cookie = true;
+  }
+  const std::string voter_hash = Sha256Hex("amur-voter:" + voter);
+  CommentService* svc = d_.comments;
+  ResponseCache* cache = d_.cache;
+  const CommentId cid = *id;
+  Result<service::VoteOutcome> out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::VoteOutcome>(StoreSession&)> job6 = [svc, cid, voter_hash, value](StoreSession& s) { return svc->Vote(s, cid, voter_hash, value); };
+    const std::function<bool(const Result<service::VoteOutcome>&)> keep6 = [](const Result<service::VoteOutcome>& r) { return r.ok(); };
+    const std::function<void(const Result<service::VoteOutcome>&)> after6 = [cache](const Result<service::VoteOutcome>& r) {
+          if (r) cache->Invalidate(r->page_key);
+        };
+    out = std::move((co_await OnWriter<Result<service::VoteOutcome>>(*d_.db, job6, keep6, after6)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("voting on c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  json::object body;
+  body["upvotes"] = out->upvotes;
+  body["downvotes"] = out->downvotes;
+  body["score"] = out->upvotes - out->downvotes;
+  body["my_vote"] = out->my_vote;
+  body["voter_id"] = voter;
+  Response r = JsonResponse(beast_http::status::ok, body);
+  if (set_cookie) {
+    r.headers.emplace_back("Set-Cookie", "amur_voter=" + voter +
+                                             "; Path=/; Max-Age=63072000; HttpOnly; SameSite=Lax");
+  }
+  co_return r;
+}
+
+asio::awaitable<Response> CommentsApi::Counts(const Params& params) {
+  auto keys = AllParams(params, "page");
+  if (keys.empty()) {
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kMissingField, "Name at least one page.", "page"));
+  }
+  if (keys.size() > service::kMaxCountPages) {
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kInvalidField, "Ask for at most 100 pages at once.", "page"));
+  }
+  for (const auto& k : keys) {
+    if (auto st = service::ValidatePageKey(k, "page"); !st) co_return ErrorResponse(st.error());
+  }
+  CommentService* svc = d_.comments;
+  std::map<std::string, std::int64_t> counts;
+  try {
+    const std::function<std::map<std::string, std::int64_t>(StoreSession&)> job7 = [svc, keys](StoreSession& s) { return svc->Counts(s, keys); };
+    counts = std::move((co_await OnReader<std::map<std::string, std::int64_t>>(*d_.db, job7)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("counts failed: {}", e.what());
+    co_return Unavailable();
+  }
+  json::object c;
+  for (const auto& [k, n] : counts) c[k] = n;
+  json::object body;
+  body["counts"] = std::move(c);
+  Response r = JsonResponse(beast_http::status::ok, body);
+  r.headers.back().second = "no-cache";
+  co_return r;
+}
+
+asio::awaitable<Response> CommentsApi::Verify(const Params& params) {
+  auto page = FirstParam(params, "page");
+  if (!page) {
+    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "page is required.", "page"));
+  }
+  if (auto st = service::ValidatePageKey(*page, "page"); !st) co_return ErrorResponse(st.error());
+  CommentService* svc = d_.comments;
+  const std::string key = *page;
+  service::PageVerification v;
+  try {
+    const std::function<service::PageVerification(StoreSession&)> job8 = [svc, key](StoreSession& s) { return svc->VerifyPage(s, key); };
+    v = std::move((co_await OnReader<service::PageVerification>(*d_.db, job8)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("verify {} failed: {}", key, e.what());
+    co_return Unavailable();
+  }
+  json::object body;
+  body["status"] = v.verified ? "verified" : "failed";
+  body["head"] = v.head;
+  json::array failed;
+  for (CommentId id : v.failed_ids) failed.push_back(json::value(FormatCommentId(id)));
+  body["failed_ids"] = std::move(failed);
+  co_return JsonResponse(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> CommentsApi::Health() {
+  bool ok = false;
+  try {
+    const std::function<bool(StoreSession&)> job9 = [](StoreSession& s) { return s.Ping(); };
+    ok = std::move((co_await OnReader<bool>(*d_.db, job9)).value());
+  } catch (const std::exception&) {
+    ok = false;
+  }
+  Response r;
+  r.status = ok ? beast_http::status::ok : beast_http::status::service_unavailable;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = ok ? "ok" : "unavailable";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  co_return r;
+}
+
+}  // namespace amur::http::api

@@ -1,0 +1,252 @@
+#include "http/html/pages.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/db_await.hpp"
+#include "http/error_mapping.hpp"
+#include "http/html/form_token.hpp"
+#include "http/routes.hpp"
+#include "render/html_escape.hpp"
+#include "render/thread_page.hpp"
+
+namespace amur::http::html {
+
+namespace asio = boost::asio;
+using service::CommentService;
+using store::StoreSession;
+
+struct Pages::FormInput {
+  std::string page;
+  std::string parent_id;
+  std::string author_name;
+  std::string author_email;
+  std::string body;
+  std::string csrf_token;
+  std::string return_to;
+};
+
+namespace {
+
+render::CommentView ToView(const service::ThreadNode& node) {
+  const Comment& c = node.comment;
+  render::CommentView v;
+  v.id = FormatCommentId(c.id);
+  v.deleted = c.state == CommentState::kDeleted;
+  if (!v.deleted) {
+    v.author_name = c.author_name;
+    v.body_html = c.body_html;
+  }
+  v.created_at = c.created_at;
+  v.edited_at = c.edited_at;
+  v.edited_by = c.edited_by;
+  v.upvotes = c.upvotes;
+  v.downvotes = c.downvotes;
+  v.hash = c.hash;
+  if (c.quote) v.quote = c.quote->exact;
+  for (const auto& r : node.replies) v.replies.push_back(ToView(r));
+  return v;
+}
+
+const render::CommentView* FindView(const std::vector<render::CommentView>& list,
+                                    const std::string& id) {
+  for (const auto& v : list) {
+    if (v.id == id) return &v;
+    if (const auto* f = FindView(v.replies, id)) return f;
+  }
+  return nullptr;
+}
+
+struct Loaded {
+  service::ThreadPage page;
+  bool verified = true;
+};
+
+Response HtmlResponse(beast_http::status status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "same-origin");
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                         "script-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
+                         "form-action 'self'");
+  return r;
+}
+
+}  // namespace
+
+Pages::Pages(HttpDeps& deps) : d_(deps) {}
+
+asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params, bool demo) {
+  (void)req;
+  std::string page_key = demo ? render::kDemoPageKey : FirstParam(params, "page").value_or("");
+  if (!demo) {
+    if (auto st = service::ValidatePageKey(page_key, "page"); !st) {
+      co_return HtmlResponse(HttpStatusOf(st.error().code),
+                             "<!doctype html><title>Amur</title><p>" +
+                                 render::Escape(st.error().message) + "</p>");
+    }
+  }
+  co_return co_await Render(page_key, FirstParam(params, "sort").value_or("oldest"),
+                            FirstParam(params, "cursor").value_or(""),
+                            FirstParam(params, "all").value_or("") == "1",
+                            FirstParam(params, "reply").value_or(""), demo, nullptr, nullptr);
+}
+
+asio::awaitable<Response> Pages::Render(const std::string& page_key, const std::string& sort_text,
+                                        const std::string& cursor, bool all,
+                                        const std::string& reply_to, bool demo,
+                                        const FormInput* refused, const Error* error) {
+  service::ThreadQuery q;
+  q.page_key = page_key;
+  q.sort = service::ParseSortOrder(sort_text).value_or(service::SortOrder::kOldest);
+  q.limit = all ? service::kMaxLimit : service::kDefaultLimit;
+  q.cursor = cursor;
+  CommentService* svc = d_.comments;
+  Result<Loaded> loaded = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<Loaded>(StoreSession&)> job1 = [svc, q, all](StoreSession& s) -> Result<Loaded> {
+      service::ThreadQuery query = q;
+      auto first = svc->ListThread(s, query);
+      if (!first) {
+        query.cursor.clear();  // a stale or foreign cursor shows the first page
+        first = svc->ListThread(s, query);
+        if (!first) return first.error();
+      }
+      Loaded out{std::move(*first), true};
+      // "View all comments": follow the cursors, up to a generous bound.
+      for (int rounds = 0; all && out.page.next_cursor && rounds < 50; ++rounds) {
+        query.cursor = *out.page.next_cursor;
+        auto more = svc->ListThread(s, query);
+        if (!more) break;
+        for (auto& c : more->comments) out.page.comments.push_back(std::move(c));
+        out.page.next_cursor = more->next_cursor;
+      }
+      out.verified = svc->VerifyPage(s, query.page_key).verified;
+      return out;
+    };
+    loaded = std::move((co_await OnReader<Result<Loaded>>(*d_.db, job1)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("rendering {} failed: {}", page_key, e.what());
+    co_return HtmlResponse(beast_http::status::service_unavailable,
+                           "<!doctype html><title>Amur</title><p>The comments are unavailable "
+                           "right now; please try again shortly.</p>");
+  }
+  if (!loaded) {
+    co_return HtmlResponse(HttpStatusOf(loaded.error().code),
+                           "<!doctype html><title>Amur</title><p>" +
+                               render::Escape(loaded.error().message) + "</p>");
+  }
+  render::ThreadView view;
+  view.page_key = page_key;
+  if (loaded->page.page) {
+    view.page_title = loaded->page.page->title;
+    view.closed = loaded->page.page->closed;
+  }
+  view.comment_count = loaded->page.comment_count;
+  view.sort = service::SortOrderName(q.sort);
+  for (const auto& n : loaded->page.comments) view.comments.push_back(ToView(n));
+  view.next_cursor = loaded->page.next_cursor;
+  view.chain_verified = loaded->verified;
+  view.now = d_.clock->NowMs();
+  view.base_path = demo ? std::string("/demo") : "/t?page=" + render::UrlEncode(page_key);
+  view.base_has_query = !demo;
+  view.form.csrf_token = IssueFormToken(d_.form_key, view.now);
+  const std::string reply = refused ? refused->parent_id : reply_to;
+  if (!reply.empty()) {
+    if (const auto* target = FindView(view.comments, reply); target && !target->deleted) {
+      view.form.reply_to_id = reply;
+      view.form.reply_to_name = target->author_name.value_or("Guest");
+    }
+  }
+  if (refused) {
+    view.form.author_name = refused->author_name;
+    view.form.author_email = refused->author_email;
+    view.form.body = refused->body;
+  }
+  if (error) view.form.error = error->message;
+  std::string html = demo ? render::RenderDemoDocument(view) : render::RenderThreadDocument(view);
+  co_return HtmlResponse(error ? HttpStatusOf(error->code) : beast_http::status::ok,
+                         std::move(html));
+}
+
+asio::awaitable<Response> Pages::PostForm(const Request& req, const std::string& client) {
+  std::string_view ct = Header(req, "Content-Type");
+  ct = ct.substr(0, ct.find(';'));
+  if (!boost::beast::iequals(ct, "application/x-www-form-urlencoded")) {
+    co_return ErrorResponse(MakeError(ErrorCode::kUnsupportedMediaType,
+                                      "Send the form as application/x-www-form-urlencoded."));
+  }
+  auto fields = ParseQuery(req.message.body());
+  if (!fields) {
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kInvalidField, "The form data is not correctly encoded."));
+  }
+  FormInput in;
+  in.page = FirstParam(*fields, "page").value_or("");
+  in.parent_id = FirstParam(*fields, "parent_id").value_or("");
+  in.author_name = FirstParam(*fields, "author_name").value_or("");
+  in.author_email = FirstParam(*fields, "author_email").value_or("");
+  in.body = FirstParam(*fields, "body").value_or("");
+  in.csrf_token = FirstParam(*fields, "csrf_token").value_or("");
+  in.return_to = FirstParam(*fields, "return_to").value_or("");
+  if (auto st = service::ValidatePageKey(in.page, "page"); !st) co_return ErrorResponse(st.error());
+  const bool demo = in.page == render::kDemoPageKey && in.return_to == "/demo";
+
+  auto refuse = [&](const Error& e) -> asio::awaitable<Response> {
+    return Render(in.page, "oldest", "", false, "", demo, &in, &e);
+  };
+  if (!CheckFormToken(d_.form_key, in.csrf_token, d_.clock->NowMs())) {
+    const Error e = MakeError(ErrorCode::kInvalidCsrfToken,
+                              "The form has expired or did not come from this site. Your text is "
+                              "kept below; please post it again.");
+    co_return co_await refuse(e);
+  }
+  service::PostRequest p;
+  p.page_key = in.page;
+  p.body = in.body;
+  if (!in.parent_id.empty()) p.parent_id = in.parent_id;
+  if (!in.author_name.empty()) p.author_name = in.author_name;
+  if (!in.author_email.empty()) p.author_email = in.author_email;
+  p.client_address = client;
+
+  const auto decision = d_.post_limiter->Acquire(client);
+  if (!decision.allowed) {
+    const Error e = MakeError(ErrorCode::kRateLimited,
+                              "You are posting too fast; please wait a moment and try again.");
+    Response r = co_await refuse(e);
+    r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+    co_return r;
+  }
+  CommentService* svc = d_.comments;
+  ResponseCache* cache = d_.cache;
+  Result<service::PostOutcome> out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::PostOutcome>(StoreSession&)> job2 = [svc, p](StoreSession& s) { return svc->Post(s, p); };
+    const std::function<bool(const Result<service::PostOutcome>&)> keep2 = [](const Result<service::PostOutcome>& r) { return r.ok(); };
+    const std::function<void(const Result<service::PostOutcome>&)> after2 = [cache](const Result<service::PostOutcome>& r) {
+          if (r) cache->Invalidate(r->page_key);
+        };
+    out = std::move((co_await OnWriter<Result<service::PostOutcome>>(*d_.db, job2, keep2, after2)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("form post on {} failed: {}", p.page_key, e.what());
+    out = MakeError(ErrorCode::kUnavailable,
+                    "The comment could not be saved right now; please try again shortly.");
+  }
+  if (!out) {
+    d_.post_limiter->Release(client, decision.slot);
+    co_return co_await refuse(out.error());
+  }
+  Response r;
+  r.status = beast_http::status::see_other;
+  const std::string anchor = "#" + FormatCommentId(out->comment.id);
+  r.headers.emplace_back("Location", demo ? "/demo" + anchor
+                                          : "/t?page=" + render::UrlEncode(in.page) + anchor);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  co_return r;
+}
+
+}  // namespace amur::http::html

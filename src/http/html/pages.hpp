@@ -1,0 +1,39 @@
+// The pages for people: GET /t?page=KEY and GET /demo (the thread rendered on
+// the server), and POST /t (the plain form; 303 back to the new comment).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+#include "http/message.hpp"
+#include "http/request_parsing.hpp"
+
+namespace amur::http {
+struct HttpDeps;
+}
+
+namespace amur::http::html {
+
+class Pages final {
+ public:
+  explicit Pages(HttpDeps& deps);
+
+  // GET /t (demo=false) or GET /demo (demo=true). Query: page (for /t), sort,
+  // cursor, all=1, reply=cID.
+  boost::asio::awaitable<Response> Thread(const Request& req, const Params& params, bool demo);
+
+  // POST /t, form-encoded: page, parent_id, author_name, author_email, body,
+  // csrf_token, return_to.
+  boost::asio::awaitable<Response> PostForm(const Request& req, const std::string& client);
+
+ private:
+  struct FormInput;
+  boost::asio::awaitable<Response> Render(const std::string& page_key, const std::string& sort,
+                                          const std::string& cursor, bool all,
+                                          const std::string& reply_to, bool demo,
+                                          const FormInput* refused, const Error* error);
+  HttpDeps& d_;
+};
+
+}  // namespace amur::http::html

@@ -1,0 +1,48 @@
+// Validation at the edge: query strings, form bodies and JSON bodies turned
+// into typed values or an Error naming the field at fault.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "http/message.hpp"
+
+namespace amur::http {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// Decodes "a=1&b=x+y" (percent-escapes, '+' as space). Malformed escapes
+// make the whole string invalid.
+std::optional<Params> ParseQuery(std::string_view query);
+
+// The first value of `key`, or nullopt.
+std::optional<std::string> FirstParam(const Params& params, std::string_view key);
+std::vector<std::string> AllParams(const Params& params, std::string_view key);
+
+// The value of a request header, or empty.
+std::string_view Header(const Request& req, std::string_view name);
+
+// unsupported_media_type unless the request says application/json.
+Status RequireJson(const Request& req);
+
+// The body parsed as one JSON object; invalid_json otherwise.
+Result<boost::json::object> ParseJsonObject(std::string_view body);
+
+// A string field: nullopt when absent or null; invalid_field when another type.
+Result<std::optional<std::string>> OptionalString(const boost::json::object& o, std::string_view key);
+// A required string field: missing_field when absent or null.
+Result<std::string> RequiredString(const boost::json::object& o, std::string_view key);
+
+// The token of "Authorization: Bearer <token>", if any.
+std::optional<std::string> BearerToken(const Request& req);
+
+// The value of cookie `name` in the Cookie header, if any.
+std::optional<std::string> CookieValue(const Request& req, std::string_view name);
+
+}  // namespace amur::http

@@ -1,0 +1,254 @@
+#include "http/routes.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "http/api/comment_json.hpp"
+#include "http/api/comments_api.hpp"
+#include "http/error_mapping.hpp"
+#include "http/html/pages.hpp"
+#include "http/request_parsing.hpp"
+#include "http/web_assets.hpp"
+
+namespace amur::http {
+
+namespace asio = boost::asio;
+using beast_http::verb;
+
+namespace {
+
+enum class RouteId {
+  kComments,
+  kComment,
+  kVersions,
+  kVotes,
+  kCounts,
+  kVerify,
+  kHealth,
+  kMetrics,
+  kThreadPage,
+  kDemo,
+  kRoot,
+  kAsset,
+  kUnknown,
+};
+
+constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes",  "counts",
+                                       "verify",   "healthz", "metrics",  "thread", "demo",
+                                       "root",     "asset",   "unknown"};
+
+struct Match {
+  RouteId id = RouteId::kUnknown;
+  std::string arg;  // {id} or the asset name
+};
+
+Match MatchPath(std::string_view path) {
+  constexpr std::string_view kComments = "/api/v1/comments";
+  if (path == kComments) return {RouteId::kComments, {}};
+  if (path.rfind("/api/v1/comments/", 0) == 0) {
+    std::string_view rest = path.substr(kComments.size() + 1);
+    const auto slash = rest.find('/');
+    std::string id(rest.substr(0, slash));
+    if (id.empty()) return {};
+    if (slash == std::string_view::npos) return {RouteId::kComment, id};
+    const std::string_view tail = rest.substr(slash);
+    if (tail == "/versions") return {RouteId::kVersions, id};
+    if (tail == "/votes") return {RouteId::kVotes, id};
+    return {};
+  }
+  if (path == "/api/v1/counts") return {RouteId::kCounts, {}};
+  if (path == "/api/v1/pages/verify") return {RouteId::kVerify, {}};
+  if (path == "/healthz") return {RouteId::kHealth, {}};
+  if (path == "/metrics") return {RouteId::kMetrics, {}};
+  if (path == "/t") return {RouteId::kThreadPage, {}};
+  if (path == "/demo") return {RouteId::kDemo, {}};
+  if (path == "/") return {RouteId::kRoot, {}};
+  if (path.rfind("/assets/", 0) == 0) return {RouteId::kAsset, std::string(path.substr(8))};
+  return {};
+}
+
+// The methods each route answers; anything else is 405.
+std::vector<verb> AllowedMethods(RouteId id) {
+  switch (id) {
+    case RouteId::kComments: return {verb::get, verb::post};
+    case RouteId::kComment: return {verb::patch, verb::delete_};
+    case RouteId::kVotes: return {verb::post};
+    case RouteId::kThreadPage: return {verb::get, verb::post};
+    case RouteId::kUnknown: return {};
+    default: return {verb::get};
+  }
+}
+
+std::string AllowHeader(const std::vector<verb>& methods) {
+  std::string out;
+  for (verb v : methods) {
+    if (!out.empty()) out += ", ";
+    out += std::string(beast_http::to_string(v));
+  }
+  if (!out.empty()) out += ", OPTIONS";
+  return out;
+}
+
+}  // namespace
+
+struct Routes::Impl {
+  explicit Impl(HttpDeps deps) : d(std::move(deps)) {
+    Metrics& m = *d.metrics;
+    for (std::size_t r = 0; r < std::size(kRouteNames); ++r) {
+      latency[r] = &m.AddHistogram("amur_http_request_duration_seconds",
+                                   "Time to answer an HTTP request.",
+                                   std::string("route=\"") + kRouteNames[r] + "\"");
+      for (int cls = 0; cls < 5; ++cls) {
+        by_status[r][cls] = &m.AddCounter(
+            "amur_http_requests_total", "HTTP requests answered, by route and status class.",
+            std::string("route=\"") + kRouteNames[r] + "\",status=\"" + std::to_string(cls + 1) +
+                "xx\"");
+      }
+    }
+    api = std::make_unique<api::CommentsApi>(d);
+    pages = std::make_unique<html::Pages>(d);
+  }
+
+  asio::awaitable<Response> Handle(Request& req) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string_view target(req.message.target().data(), req.message.target().size());
+    const auto q = target.find('?');
+    const std::string_view path = target.substr(0, q);
+    const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    const Match match = MatchPath(path);
+    Response res = co_await Dispatch(req, match, query);
+    AddCors(req, res);
+    const auto r = static_cast<std::size_t>(match.id);
+    const int cls = static_cast<int>(res.status) / 100 - 1;
+    if (cls >= 0 && cls < 5) by_status[r][cls]->Inc();
+    latency[r]->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    co_return res;
+  }
+
+  asio::awaitable<Response> Dispatch(Request& req, const Match& match, std::string_view query) {
+    if (match.id == RouteId::kUnknown) {
+      co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
+    }
+    const verb method = req.message.method();
+    const auto allowed = AllowedMethods(match.id);
+    if (method == verb::options) co_return Preflight(req, allowed);
+    if (std::find(allowed.begin(), allowed.end(), method) == allowed.end()) {
+      Response r = ErrorResponse(
+          MakeError(ErrorCode::kMethodNotAllowed, "This address does not answer that method."));
+      r.headers.emplace_back("Allow", AllowHeader(allowed));
+      co_return r;
+    }
+    auto params = ParseQuery(query);
+    if (!params) {
+      co_return ErrorResponse(
+          MakeError(ErrorCode::kInvalidField, "The query string is not correctly encoded."));
+    }
+    const std::string client =
+        d.proxies.ClientAddress(req.peer, Header(req, "X-Forwarded-For"));
+    switch (match.id) {
+      case RouteId::kComments:
+        if (method == verb::get) co_return co_await api->List(req, *params);
+        co_return co_await api->Create(req, client);
+      case RouteId::kComment:
+        if (method == verb::patch) co_return co_await api->Edit(req, match.arg);
+        co_return co_await api->Delete(req, match.arg);
+      case RouteId::kVersions:
+        co_return co_await api->Versions(match.arg);
+      case RouteId::kVotes:
+        co_return co_await api->Vote(req, match.arg);
+      case RouteId::kCounts:
+        co_return co_await api->Counts(*params);
+      case RouteId::kVerify:
+        co_return co_await api->Verify(*params);
+      case RouteId::kHealth:
+        co_return co_await api->Health();
+      case RouteId::kMetrics: {
+        Response r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = d.metrics->Render();
+        r.headers.emplace_back("Cache-Control", "no-store");
+        co_return r;
+      }
+      case RouteId::kThreadPage:
+        if (method == verb::get) co_return co_await pages->Thread(req, *params, false);
+        co_return co_await pages->PostForm(req, client);
+      case RouteId::kDemo:
+        co_return co_await pages->Thread(req, *params, true);
+      case RouteId::kRoot: {
+        Response r;
+        r.status = beast_http::status::found;
+        r.headers.emplace_back("Location", "/demo");
+        co_return r;
+      }
+      case RouteId::kAsset:
+        co_return Asset(req, match.arg);
+      case RouteId::kUnknown:
+        break;
+    }
+    co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
+  }
+
+  Response Asset(const Request& req, const std::string& name) {
+    for (const auto& a : WebAssets()) {
+      if (a.name != name) continue;
+      Response r;
+      r.content_type = AssetContentType(name);
+      r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+      const std::string etag = MakeEtag(a.bytes);
+      r.headers.emplace_back("ETag", etag);
+      if (Header(req, "If-None-Match") == etag) {
+        r.status = beast_http::status::not_modified;
+        return r;
+      }
+      r.body.assign(a.bytes.data(), a.bytes.size());
+      return r;
+    }
+    return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
+  }
+
+  bool OriginAllowed(std::string_view origin) const {
+    for (const auto& o : d.allow_origins) {
+      if (o == "*" || o == origin) return true;
+    }
+    return false;
+  }
+
+  void AddCors(const Request& req, Response& res) const {
+    const std::string_view origin = Header(req, "Origin");
+    if (origin.empty() || !OriginAllowed(origin)) return;
+    res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    res.headers.emplace_back("Vary", "Origin");
+    res.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Retry-After, Location");
+  }
+
+  Response Preflight(const Request& req, const std::vector<verb>& allowed) const {
+    Response r;
+    r.status = beast_http::status::no_content;
+    const std::string_view origin = Header(req, "Origin");
+    if (!origin.empty() && OriginAllowed(origin)) {
+      r.headers.emplace_back("Access-Control-Allow-Methods", AllowHeader(allowed));
+      r.headers.emplace_back("Access-Control-Allow-Headers",
+                             "Content-Type, Authorization, X-Amur-Voter, If-None-Match");
+      r.headers.emplace_back("Access-Control-Max-Age", "600");
+    }
+    r.headers.emplace_back("Allow", AllowHeader(allowed));
+    return r;
+  }
+
+  HttpDeps d;
+  std::unique_ptr<api::CommentsApi> api;
+  std::unique_ptr<html::Pages> pages;
+  Histogram* latency[std::size(kRouteNames)] = {};
+  Counter* by_status[std::size(kRouteNames)][5] = {};
+};
+
+Routes::Routes(HttpDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}
+Routes::~Routes() = default;
+
+asio::awaitable<Response> Routes::Handle(Request& req) { return impl_->Handle(req); }
+
+}  // namespace amur::http

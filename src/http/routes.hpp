@@ -1,0 +1,46 @@
+// Every route of the HTTP API and the pages for people, dispatched from one
+// table: the front door of src/http for the application wiring.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "core/random.hpp"
+#include "http/client_address.hpp"
+#include "http/message.hpp"
+#include "http/response_cache.hpp"
+#include "service/comment_service.hpp"
+#include "service/db_executor.hpp"
+#include "service/rate_limiter.hpp"
+
+namespace amur::http {
+
+struct HttpDeps {
+  service::CommentService* comments = nullptr;
+  service::DbExecutor* db = nullptr;
+  service::RateLimiter* post_limiter = nullptr;
+  ResponseCache* cache = nullptr;
+  Metrics* metrics = nullptr;
+  const Clock* clock = nullptr;
+  Random* random = nullptr;
+  TrustedProxies proxies;
+  std::vector<std::string> allow_origins;  // "*" for any
+  std::string public_url;
+  std::string form_key;  // secret for CSRF tokens of the HTML forms
+};
+
+class Routes final {
+ public:
+  explicit Routes(HttpDeps deps);
+  ~Routes();
+  boost::asio::awaitable<Response> Handle(Request& req);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace amur::http

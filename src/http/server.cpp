@@ -1,0 +1,230 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/result.hpp"
+
+namespace amur::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct HttpServer::Connection {
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // touched only on the connection's strand
+};
+
+namespace {
+
+std::string ErrorJson(std::string_view code, std::string_view message) {
+  std::string out = R"({"error":{"code":")";
+  out += code;
+  out += R"(","message":")";
+  out += message;
+  out += "\"}}";
+  return out;
+}
+
+Response ProtocolError(beast_http::status status, std::string_view code, std::string_view message) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = ErrorJson(code, message);
+  r.close = true;
+  return r;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& ioc, const tcp::endpoint& at, ServerOptions options,
+                       RequestHandler handler)
+    : ioc_(ioc), acceptor_(ioc), options_(options), handler_(std::move(handler)) {
+  acceptor_.open(at.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(at);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+HttpServer::~HttpServer() = default;
+
+unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::Start() {
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
+}
+
+void HttpServer::Shutdown() {
+  if (stopping_.exchange(true)) return;
+  asio::post(acceptor_.get_executor(), [this] {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  });
+  std::lock_guard lock(mu_);
+  for (const auto& conn : connections_) {
+    asio::post(conn->stream.get_executor(), [conn] {
+      if (!conn->busy) {
+        boost::system::error_code ec;
+        conn->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        conn->stream.socket().close(ec);
+      }
+    });
+  }
+}
+
+std::size_t HttpServer::Connections() const {
+  std::lock_guard lock(mu_);
+  return connections_.size();
+}
+
+asio::awaitable<void> HttpServer::AcceptLoop() {
+  while (!stopping_) {
+    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_),
+                                                        asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    boost::system::error_code opt_ec;
+    socket.set_option(tcp::no_delay(true), opt_ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    {
+      std::lock_guard lock(mu_);
+      connections_.insert(conn);
+    }
+    asio::co_spawn(conn->stream.get_executor(), Serve(conn), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
+  beast::flat_buffer buffer;
+  auto& stream = conn->stream;
+  while (!stopping_) {
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+    parser.body_limit(options_.max_body_bytes);
+    stream.expires_after(options_.request_timeout);
+    conn->busy = false;
+    auto [ec, n] = co_await beast_http::async_read_header(stream, buffer, parser,
+                                                          asio::as_tuple(asio::use_awaitable));
+    (void)n;
+    conn->busy = true;
+    std::optional<Response> early;
+    if (ec) {
+      if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
+          ec == beast::error::timeout || ec == asio::error::connection_reset ||
+          ec == asio::error::eof || ec == asio::error::bad_descriptor) {
+        break;
+      }
+      if (ec == beast_http::error::header_limit) {
+        early = ProtocolError(beast_http::status::request_header_fields_too_large,
+                              "headers_too_large", "The request headers are too large.");
+      } else if (ec == beast_http::error::body_limit) {
+        early = ProtocolError(beast_http::status::payload_too_large, ErrorCodeName(ErrorCode::kPayloadTooLarge),
+                              "The request body is larger than 64 KiB.");
+      } else {
+        early = ProtocolError(beast_http::status::bad_request, "bad_request",
+                              "The request is not valid HTTP/1.1.");
+      }
+    } else {
+      const auto& header = parser.get();
+      const auto length = parser.content_length();
+      if (length && *length > options_.max_body_bytes) {
+        early = ProtocolError(beast_http::status::payload_too_large,
+                              ErrorCodeName(ErrorCode::kPayloadTooLarge),
+                              "The request body is larger than 64 KiB.");
+      } else {
+        if (beast::iequals(header[beast_http::field::expect], "100-continue")) {
+          beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
+          auto [wec, wn] = co_await beast_http::async_write(stream, cont,
+                                                            asio::as_tuple(asio::use_awaitable));
+          (void)wn;
+          if (wec) break;
+        }
+        auto [rec, rn] = co_await beast_http::async_read(stream, buffer, parser,
+                                                         asio::as_tuple(asio::use_awaitable));
+        (void)rn;
+        if (rec) {
+          if (rec == beast_http::error::body_limit) {
+            early = ProtocolError(beast_http::status::payload_too_large,
+                                  ErrorCodeName(ErrorCode::kPayloadTooLarge),
+                                  "The request body is larger than 64 KiB.");
+          } else if (rec == beast::error::timeout || rec == asio::error::eof ||
+                     rec == beast_http::error::end_of_stream ||
+                     rec == asio::error::connection_reset ||
+                     rec == asio::error::operation_aborted) {
+            break;
+          } else {
+            early = ProtocolError(beast_http::status::bad_request, "bad_request",
+                                  "The request body could not be read.");
+          }
+        }
+      }
+    }
+
+    Response response;
+    bool keep_alive = false;
+    unsigned version = 11;
+    if (early) {
+      response = std::move(*early);
+    } else {
+      Request req{parser.release(), {}};
+      boost::system::error_code pec;
+      req.peer = stream.socket().remote_endpoint(pec).address();
+      keep_alive = req.message.keep_alive();
+      version = req.message.version();
+      stream.expires_never();
+      try {
+        response = co_await handler_(req);
+      } catch (const std::exception& e) {
+        spdlog::error("handler failed: {}", e.what());
+        response = ProtocolError(beast_http::status::internal_server_error,
+                                 ErrorCodeName(ErrorCode::kInternal),
+                                 "Something went wrong on our side.");
+        response.close = false;
+      }
+    }
+    if (response.close || stopping_) keep_alive = false;
+
+    beast_http::response<beast_http::span_body<const char>> out;
+    out.version(version);
+    out.result(response.status);
+    out.set(beast_http::field::server, "amur");
+    if (!response.content_type.empty()) {
+      out.set(beast_http::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) out.insert(name, value);
+    const std::string_view body = response.BodyView();
+    out.body() = boost::beast::span<const char>(body.data(), body.size());
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    stream.expires_after(options_.request_timeout);
+    auto [wec, wn] = co_await beast_http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    (void)wn;
+    if (wec || !keep_alive) break;
+  }
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+  std::lock_guard lock(mu_);
+  connections_.erase(conn);
+}
+
+}  // namespace amur::http

@@ -1,0 +1,437 @@
+#include "service/comment_service.hpp"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
+#include "core/text.hpp"
+#include "render/markdown.hpp"
+#include "service/hash_chain.hpp"
+#include "service/thread_cursor.hpp"
+
+namespace amur::service {
+
+namespace {
+
+Error FieldError(ErrorCode code, const std::string& field, const std::string& message) {
+  return MakeError(code, message, field);
+}
+
+// Trims an optional one-line text field and checks its length in code points.
+Result<std::optional<std::string>> NormalizeLine(const std::optional<std::string>& value,
+                                                 const char* field, std::size_t max_chars) {
+  if (!value) return std::optional<std::string>();
+  if (!IsValidUtf8(*value)) {
+    return FieldError(ErrorCode::kInvalidField, field, std::string(field) + " is not valid UTF-8.");
+  }
+  std::string trimmed(TrimUnicodeSpace(*value));
+  if (HasControlChars(trimmed)) {
+    return FieldError(ErrorCode::kInvalidField, field,
+                      std::string(field) + " must not contain control characters.");
+  }
+  if (CountCodePoints(trimmed) > max_chars) {
+    return FieldError(ErrorCode::kTooLong, field,
+                      std::string(field) + " is longer than " + std::to_string(max_chars) +
+                          " characters.");
+  }
+  if (trimmed.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(trimmed));
+}
+
+bool LooksLikeEmail(const std::string& e) {
+  const auto at = e.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= e.size()) return false;
+  if (e.find('@', at + 1) != std::string::npos) return false;
+  for (char ch : e) {
+    if (static_cast<unsigned char>(ch) <= ' ' || ch == '<' || ch == '>' || ch == '"' || ch == ',') {
+      return false;
+    }
+  }
+  return e.find('.', at) != std::string::npos;
+}
+
+bool IsHttpUrl(const std::string& u) {
+  return (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0) && u.size() > 8;
+}
+
+}  // namespace
+
+std::optional<SortOrder> ParseSortOrder(std::string_view s) {
+  if (s == "oldest") return SortOrder::kOldest;
+  if (s == "newest") return SortOrder::kNewest;
+  if (s == "votes") return SortOrder::kVotes;
+  return std::nullopt;
+}
+
+const char* SortOrderName(SortOrder s) {
+  switch (s) {
+    case SortOrder::kOldest: return "oldest";
+    case SortOrder::kNewest: return "newest";
+    case SortOrder::kVotes: return "votes";
+  }
+  return "oldest";
+}
+
+Result<std::string> NormalizeBody(const std::string& body) {
+  if (!IsValidUtf8(body)) {
+    return FieldError(ErrorCode::kInvalidField, "body", "body is not valid UTF-8.");
+  }
+  std::string cleaned = StripControlCharsKeepNewlines(TrimUnicodeSpace(body));
+  std::string trimmed(TrimUnicodeSpace(cleaned));
+  if (trimmed.empty()) {
+    return FieldError(ErrorCode::kMissingField, "body", "The comment is empty.");
+  }
+  if (CountCodePoints(trimmed) > kMaxBodyChars) {
+    return FieldError(ErrorCode::kTooLong, "body",
+                      "The comment is longer than 10,000 characters.");
+  }
+  return trimmed;
+}
+
+Status ValidatePageKey(const std::string& key, const char* field) {
+  if (key.empty()) return FieldError(ErrorCode::kMissingField, field, "The page key is missing.");
+  if (key.size() > kMaxPageKeyBytes) {
+    return FieldError(ErrorCode::kTooLong, field, "The page key is longer than 512 bytes.");
+  }
+  if (!IsValidUtf8(key) || HasControlChars(key)) {
+    return FieldError(ErrorCode::kInvalidField, field,
+                      "The page key must be UTF-8 without control characters.");
+  }
+  return Ok();
+}
+
+CommentService::CommentService(ServiceConfig config, const Clock& clock, Random& random)
+    : config_(config), clock_(clock), random_(random) {}
+
+void CommentService::WriteLink(store::StoreSession& s, const Page& page, Comment& c, TimeMs at,
+                               const std::optional<std::string>& editor) {
+  // The page row is re-read so that several writes to one page inside one
+  // batch chain onto each other.
+  auto fresh = s.FindPageById(page.id);
+  ChainLink link;
+  link.comment_id = c.id;
+  link.n = s.CountCommentLinks(c.id) + 1;
+  link.parent_id = c.parent_id;
+  link.author_name = c.author_name;
+  link.state = c.state;
+  link.body_markdown = c.body_markdown;
+  link.at = at;
+  link.editor = editor;
+  link.prev_hash = fresh ? fresh->chain_head : kZeroHash;
+  link.seq = (fresh ? fresh->chain_len : 0) + 1;
+  link.hash = ComputeLinkHash(page.key, link);
+  s.AppendLink(page.id, link);
+  c.hash = link.hash;
+}
+
+Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostRequest& req) {
+  if (auto st = ValidatePageKey(req.page_key, "page"); !st) return st.error();
+  auto body = NormalizeBody(req.body);
+  if (!body) return body.error();
+  auto name = NormalizeLine(req.author_name, "author_name", kMaxNameChars);
+  if (!name) return name.error();
+  std::optional<std::string> email;
+  if (req.author_email) {
+    std::string e(TrimUnicodeSpace(*req.author_email));
+    if (!e.empty()) {
+      if (e.size() > kMaxEmailBytes) {
+        return FieldError(ErrorCode::kTooLong, "author_email", "The email address is too long.");
+      }
+      if (!IsValidUtf8(e) || !LooksLikeEmail(e)) {
+        return FieldError(ErrorCode::kInvalidField, "author_email",
+                          "The email address does not look like one.");
+      }
+      email = e;
+    }
+  }
+  auto title = NormalizeLine(req.page_title, "page_title", kMaxTitleChars);
+  if (!title) return title.error();
+  std::optional<std::string> url;
+  if (req.page_url && !req.page_url->empty()) {
+    if (req.page_url->size() > kMaxUrlBytes) {
+      return FieldError(ErrorCode::kTooLong, "page_url", "The page URL is too long.");
+    }
+    if (!IsHttpUrl(*req.page_url) || HasControlChars(*req.page_url) ||
+        req.page_url->find(' ') != std::string::npos) {
+      return FieldError(ErrorCode::kInvalidField, "page_url",
+                        "The page URL must be an http or https URL.");
+    }
+    url = *req.page_url;
+  }
+  std::optional<Quote> quote;
+  if (req.quote) {
+    auto exact = NormalizeLine(std::optional<std::string>(req.quote->exact), "quote", kMaxQuoteChars);
+    if (!exact) return exact.error();
+    if (!*exact) return FieldError(ErrorCode::kMissingField, "quote", "The quoted passage is empty.");
+    for (const std::string* ctx : {&req.quote->prefix, &req.quote->suffix}) {
+      if (!IsValidUtf8(*ctx) || CountCodePoints(*ctx) > kMaxQuoteContextChars) {
+        return FieldError(ErrorCode::kInvalidField, "quote",
+                          "The quote's prefix and suffix hold at most 64 characters.");
+      }
+    }
+    quote = Quote{**exact, req.quote->prefix, req.quote->suffix};
+  }
+
+  // The parent, when replying: it must be visible and on the same page.
+  std::optional<Comment> parent;
+  if (req.parent_id) {
+    const auto pid = ParseCommentId(*req.parent_id);
+    if (pid) parent = s.FindComment(*pid);
+    if (!parent || parent->state == CommentState::kPending ||
+        parent->state == CommentState::kRejected || parent->state == CommentState::kSpam) {
+      return FieldError(ErrorCode::kParentNotFound, "parent_id",
+                        "The comment you are replying to does not exist.");
+    }
+    if (parent->state == CommentState::kDeleted || parent->state == CommentState::kRemoved) {
+      return FieldError(ErrorCode::kNotFound, "parent_id",
+                        "The comment you are replying to was deleted.");
+    }
+  }
+
+  const TimeMs now = clock_.NowMs();
+  auto existing = s.FindPage(req.page_key);
+  if (existing && existing->closed) {
+    return MakeError(ErrorCode::kPageClosed, "This page is closed to new comments.");
+  }
+  if (parent && (!existing || parent->page_id != existing->id)) {
+    return FieldError(ErrorCode::kParentOnOtherPage, "parent_id",
+                      "The comment you are replying to is on another page.");
+  }
+  Page page = s.UpsertPage(store::UpsertPageRequest{req.page_key, *title, url, now});
+
+  Comment c;
+  c.page_id = page.id;
+  if (parent) {
+    // Past the depth limit a reply attaches to the deepest allowed ancestor.
+    Comment attach = *parent;
+    while (attach.depth >= config_.max_depth && attach.parent_id) {
+      auto up = s.FindComment(*attach.parent_id);
+      if (!up) break;
+      attach = std::move(*up);
+    }
+    if (attach.depth >= config_.max_depth) {
+      c.parent_id = std::nullopt;  // max_depth 1: every comment is top-level
+      c.depth = 1;
+    } else {
+      c.parent_id = attach.id;
+      c.depth = attach.depth + 1;
+    }
+  }
+  c.author_name = *name;
+  c.author_email = email;
+  c.is_guest = true;
+  c.body_markdown = std::move(*body);
+  c.body_html = render::MarkdownToSafeHtml(c.body_markdown);
+  c.state = CommentState::kApproved;
+  c.created_at = now;
+  c.client_address = req.client_address;
+  c.quote = quote;
+  std::string token = RandomToken(random_, 32);
+  c.edit_token_hash = Sha256Hex(token);
+  c.hash = kZeroHash;
+  c.id = s.InsertComment(c);
+  WriteLink(s, page, c, now, c.author_name ? *c.author_name : std::string("Guest"));
+  s.UpdateComment(c);
+  return PostOutcome{std::move(c), page.key, std::move(token)};
+}
+
+Status CommentService::Authorize(const Comment& c, const Credential& who) const {
+  if (!who.bearer_token || who.bearer_token->empty()) {
+    return MakeError(ErrorCode::kUnauthorized,
+                     "Send the comment's edit token as 'Authorization: Bearer <token>'.");
+  }
+  if (c.edit_token_hash.empty() ||
+      !ConstantTimeEquals(Sha256Hex(*who.bearer_token), c.edit_token_hash)) {
+    return MakeError(ErrorCode::kNotAllowed, "This token does not allow changing this comment.");
+  }
+  if (clock_.NowMs() - c.created_at > config_.edit_window_ms) {
+    return MakeError(ErrorCode::kEditWindowClosed,
+                     "The time for editing or deleting this comment has passed.");
+  }
+  return Ok();
+}
+
+namespace {
+
+Result<Comment> FindLiveComment(store::StoreSession& s, CommentId id) {
+  auto c = s.FindComment(id);
+  if (!c || c->state != CommentState::kApproved) {
+    return MakeError(ErrorCode::kNotFound, "No such comment.");
+  }
+  return std::move(*c);
+}
+
+Result<Page> PageOf(store::StoreSession& s, const Comment& c) {
+  auto page = s.FindPageById(c.page_id);
+  if (!page) return MakeError(ErrorCode::kInternal, "The comment's page is missing.");
+  return std::move(*page);
+}
+
+}  // namespace
+
+Result<EditOutcome> CommentService::Edit(store::StoreSession& s, CommentId id,
+                                         const Credential& who, const std::string& body) {
+  auto c = FindLiveComment(s, id);
+  if (!c) return c.error();
+  if (auto st = Authorize(*c, who); !st) return st.error();
+  auto normalized = NormalizeBody(body);
+  if (!normalized) return normalized.error();
+  auto page = PageOf(s, *c);
+  if (!page) return page.error();
+  const TimeMs now = clock_.NowMs();
+  c->body_markdown = std::move(*normalized);
+  c->body_html = render::MarkdownToSafeHtml(c->body_markdown);
+  c->edited_at = now;
+  c->edited_by = c->author_name ? *c->author_name : std::string("Guest");
+  WriteLink(s, *page, *c, now, c->edited_by);
+  s.UpdateComment(*c);
+  return EditOutcome{std::move(*c), page->key};
+}
+
+Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId id,
+                                             const Credential& who) {
+  auto c = FindLiveComment(s, id);
+  if (!c) return c.error();
+  if (auto st = Authorize(*c, who); !st) return st.error();
+  auto page = PageOf(s, *c);
+  if (!page) return page.error();
+  const TimeMs now = clock_.NowMs();
+  Comment cur = std::move(*c);
+  const bool has_replies = s.CountVisibleReplies(cur.id) > 0;
+  cur.state = has_replies ? CommentState::kDeleted : CommentState::kRemoved;
+  cur.body_markdown.clear();
+  cur.body_html.clear();
+  cur.author_name.reset();
+  WriteLink(s, *page, cur, now, std::nullopt);
+  s.UpdateComment(cur);
+  // A tombstone left without visible replies goes too, and so on upwards.
+  std::optional<CommentId> up = has_replies ? std::nullopt : cur.parent_id;
+  while (up) {
+    auto parent = s.FindComment(*up);
+    if (!parent || parent->state != CommentState::kDeleted) break;
+    if (s.CountVisibleReplies(parent->id) > 0) break;
+    parent->state = CommentState::kRemoved;
+    WriteLink(s, *page, *parent, now, std::nullopt);
+    s.UpdateComment(*parent);
+    up = parent->parent_id;
+  }
+  return DeleteOutcome{page->key};
+}
+
+Result<VoteOutcome> CommentService::Vote(store::StoreSession& s, CommentId id,
+                                         const std::string& voter_hash, int value) {
+  if (value < -1 || value > 1) {
+    return FieldError(ErrorCode::kInvalidField, "value", "value must be 1, -1 or 0.");
+  }
+  auto c = FindLiveComment(s, id);
+  if (!c) return c.error();
+  auto page = PageOf(s, *c);
+  if (!page) return page.error();
+  const auto totals = s.SetVote(id, voter_hash, value);
+  return VoteOutcome{totals.upvotes, totals.downvotes, value, page->key};
+}
+
+Result<std::vector<ChainLink>> CommentService::Versions(store::StoreSession& s, CommentId id) {
+  auto c = FindLiveComment(s, id);
+  if (!c) return c.error();
+  return s.ListCommentLinks(id);
+}
+
+Result<ThreadPage> CommentService::ListThread(store::StoreSession& s, const ThreadQuery& q) {
+  auto cursor = DecodeThreadCursor(q.cursor, q.sort);
+  if (!cursor) return cursor.error();
+  ThreadPage out;
+  out.page = s.FindPage(q.page_key);
+  if (!out.page) return out;
+  auto rows = s.ListVisibleComments(out.page->id);
+
+  // Build the tree; rows come in id (= creation) order, so children lists
+  // are oldest first.
+  std::unordered_map<CommentId, std::size_t> index;
+  index.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    index.emplace(rows[i].id, i);
+    if (rows[i].state == CommentState::kApproved) ++out.comment_count;
+  }
+  std::vector<std::vector<std::size_t>> children(rows.size());
+  std::vector<std::size_t> roots;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].parent_id) {
+      roots.push_back(i);
+    } else if (auto it = index.find(*rows[i].parent_id); it != index.end()) {
+      children[it->second].push_back(i);
+    }
+  }
+  // A tombstone is shown only while it has something under it.
+  std::vector<char> shown(rows.size(), 0);
+  for (std::size_t k = rows.size(); k-- > 0;) {
+    bool any_child = false;
+    for (std::size_t ch : children[k]) any_child |= shown[ch] != 0;
+    shown[k] = rows[k].state == CommentState::kApproved || any_child;
+  }
+  std::vector<std::size_t> candidates;
+  for (std::size_t r : roots) {
+    if (!shown[r]) continue;
+    if (q.inline_only && !rows[r].quote) continue;
+    candidates.push_back(r);
+  }
+  switch (q.sort) {
+    case SortOrder::kOldest:
+      break;
+    case SortOrder::kNewest:
+      std::reverse(candidates.begin(), candidates.end());
+      break;
+    case SortOrder::kVotes:
+      std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
+        return rows[a].score() > rows[b].score();
+      });
+      break;
+  }
+  std::vector<std::size_t> picked;
+  bool more = false;
+  for (std::size_t r : candidates) {
+    if (!cursor->Admits(rows[r])) continue;
+    if (static_cast<int>(picked.size()) == q.limit) {
+      more = true;
+      break;
+    }
+    picked.push_back(r);
+  }
+  std::function<ThreadNode(std::size_t)> build = [&](std::size_t i) {
+    ThreadNode node{rows[i], {}};
+    for (std::size_t ch : children[i]) {
+      if (shown[ch]) node.replies.push_back(build(ch));
+    }
+    return node;
+  };
+  // Iterative depth is bounded by max_depth, so recursion is shallow.
+  for (std::size_t r : picked) out.comments.push_back(build(r));
+  if (more) {
+    std::vector<const Comment*> shown_now;
+    shown_now.reserve(picked.size());
+    for (std::size_t r : picked) shown_now.push_back(&rows[r]);
+    out.next_cursor = cursor->Next(shown_now);
+  }
+  return out;
+}
+
+std::map<std::string, std::int64_t> CommentService::Counts(store::StoreSession& s,
+                                                           const std::vector<std::string>& keys) {
+  return s.CountApproved(keys);
+}
+
+PageVerification CommentService::VerifyPage(store::StoreSession& s, const std::string& page_key) {
+  PageVerification v;
+  auto page = s.FindPage(page_key);
+  if (!page) {
+    v.head = kZeroHash;
+    return v;
+  }
+  const auto report = VerifyChain(*page, s.ListPageLinks(page->id), s.ListAllComments(page->id));
+  v.verified = report.ok;
+  v.head = report.head;
+  v.failed_ids = report.failed_ids;
+  return v;
+}
+
+}  // namespace amur::service

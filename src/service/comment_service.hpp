@@ -1,0 +1,170 @@
+// The comment engine's rules: posting, threading and the depth limit, the
+// guest edit window, deletion with tombstones, votes, versions, counts and the
+// hash chain. Synchronous: each call runs on a database thread inside a
+// transaction the caller owns (see service/db_executor.hpp); a call that
+// returns an error has written nothing the caller must keep (the caller
+// rolls back to its savepoint).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/model.hpp"
+#include "core/random.hpp"
+#include "core/result.hpp"
+#include "store/store.hpp"
+
+namespace amur::service {
+
+struct ServiceConfig {
+  int max_depth = 5;                      // top-level comments are depth 1
+  std::int64_t edit_window_ms = 900'000;  // guests may edit/delete this long
+};
+
+// Limits of the public contract (API.md).
+inline constexpr std::size_t kMaxBodyChars = 10'000;
+inline constexpr std::size_t kMaxNameChars = 64;
+inline constexpr std::size_t kMaxPageKeyBytes = 512;
+inline constexpr std::size_t kMaxEmailBytes = 254;
+inline constexpr std::size_t kMaxTitleChars = 300;
+inline constexpr std::size_t kMaxUrlBytes = 2048;
+inline constexpr std::size_t kMaxQuoteChars = 1'000;
+inline constexpr std::size_t kMaxQuoteContextChars = 64;
+inline constexpr int kMaxLimit = 200;
+inline constexpr int kDefaultLimit = 50;
+inline constexpr std::size_t kMaxCountPages = 100;
+
+// A new comment as the client sent it; fields are already type-checked but
+// not yet trimmed or length-checked.
+struct PostRequest {
+  std::string page_key;
+  std::optional<std::string> page_title;
+  std::optional<std::string> page_url;
+  std::optional<std::string> parent_id;  // "c7" form, as sent
+  std::optional<std::string> author_name;
+  std::optional<std::string> author_email;
+  std::string body;
+  std::optional<Quote> quote;
+  std::string client_address;
+};
+
+struct PostOutcome {
+  Comment comment;
+  std::string page_key;
+  std::string edit_token;  // the secret, shown once; only its hash is stored
+};
+
+// Who asks to change a comment.
+struct Credential {
+  std::optional<std::string> bearer_token;
+};
+
+struct EditOutcome {
+  Comment comment;
+  std::string page_key;
+};
+
+struct DeleteOutcome {
+  std::string page_key;
+};
+
+struct VoteOutcome {
+  std::int64_t upvotes = 0;
+  std::int64_t downvotes = 0;
+  int my_vote = 0;
+  std::string page_key;
+};
+
+enum class SortOrder { kOldest, kNewest, kVotes };
+std::optional<SortOrder> ParseSortOrder(std::string_view s);
+const char* SortOrderName(SortOrder s);
+
+struct ThreadQuery {
+  std::string page_key;
+  SortOrder sort = SortOrder::kOldest;
+  int limit = kDefaultLimit;
+  std::string cursor;  // empty for the first page
+  bool inline_only = false;
+};
+
+struct ThreadNode {
+  Comment comment;
+  std::vector<ThreadNode> replies;  // oldest first
+};
+
+struct ThreadPage {
+  std::optional<Page> page;  // nullopt: no comment was ever posted on it
+  std::int64_t comment_count = 0;
+  std::vector<ThreadNode> comments;  // top-level, in the requested order
+  std::optional<std::string> next_cursor;
+};
+
+struct PageVerification {
+  bool verified = true;
+  std::string head;
+  std::vector<CommentId> failed_ids;
+};
+
+class CommentService final {
+ public:
+  CommentService(ServiceConfig config, const Clock& clock, Random& random);
+
+  // Posts a comment, creating the page on its first comment. Errors:
+  // missing_field, invalid_field, too_long (with the field), parent_not_found,
+  // not_found (parent deleted), parent_on_other_page, page_closed.
+  Result<PostOutcome> Post(store::StoreSession& s, const PostRequest& req);
+
+  // Replaces a comment's body. Errors: not_found, unauthorized (no
+  // credential), not_allowed (wrong credential), edit_window_closed, and the
+  // body errors of Post.
+  Result<EditOutcome> Edit(store::StoreSession& s, CommentId id, const Credential& who,
+                           const std::string& body);
+
+  // Deletes: a comment with visible replies becomes a tombstone, one without
+  // is removed, and a tombstone left without replies is removed too. Errors as
+  // Edit.
+  Result<DeleteOutcome> Delete(store::StoreSession& s, CommentId id, const Credential& who);
+
+  // Records a vote (-1, 0, 1) of `voter_hash` on an approved comment.
+  // Errors: not_found, invalid_field.
+  Result<VoteOutcome> Vote(store::StoreSession& s, CommentId id, const std::string& voter_hash,
+                           int value);
+
+  // The comment's links, oldest first. Errors: not_found (unknown, deleted,
+  // not approved).
+  Result<std::vector<ChainLink>> Versions(store::StoreSession& s, CommentId id);
+
+  // One page of a thread. Errors: invalid_field (cursor).
+  Result<ThreadPage> ListThread(store::StoreSession& s, const ThreadQuery& q);
+
+  // Approved comments per page key.
+  std::map<std::string, std::int64_t> Counts(store::StoreSession& s,
+                                             const std::vector<std::string>& keys);
+
+  // Walks the page's hash chain (an unknown page verifies, with a zero head).
+  PageVerification VerifyPage(store::StoreSession& s, const std::string& page_key);
+
+  const ServiceConfig& config() const { return config_; }
+
+ private:
+  Status Authorize(const Comment& c, const Credential& who) const;
+  void WriteLink(store::StoreSession& s, const Page& page, Comment& c, TimeMs at,
+                 const std::optional<std::string>& editor);
+
+  ServiceConfig config_;
+  const Clock& clock_;
+  Random& random_;
+};
+
+// Trims and checks a comment body: missing_field when empty, too_long past
+// kMaxBodyChars, invalid_field when not UTF-8. Returns the trimmed body.
+Result<std::string> NormalizeBody(const std::string& body);
+
+// Validates a page key: 1–512 bytes of UTF-8, no control characters.
+Status ValidatePageKey(const std::string& key, const char* field);
+
+}  // namespace amur::service

@@ -1,0 +1,147 @@
+#include "service/db_executor.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace amur::service {
+
+DbExecutor::DbExecutor(store::Store& store, int readers, std::size_t max_batch)
+    : max_batch_(max_batch) {
+  std::vector<std::unique_ptr<store::StoreSession>> sessions;
+  for (int i = 0; i < readers; ++i) sessions.push_back(store.OpenSession());
+  auto writer = store.OpenSession();
+  for (auto& s : sessions) {
+    threads_.emplace_back([this, s = std::move(s)]() mutable { ReaderLoop(std::move(s)); });
+  }
+  threads_.emplace_back([this, w = std::move(writer)]() mutable { WriterLoop(std::move(w)); });
+}
+
+DbExecutor::~DbExecutor() { Stop(); }
+
+void DbExecutor::Read(std::function<void(store::StoreSession&)> job) {
+  {
+    std::lock_guard lock(mu_);
+    reads_.push_back(std::move(job));
+  }
+  read_cv_.notify_one();
+}
+
+void DbExecutor::Write(WriteJob job) {
+  {
+    std::lock_guard lock(mu_);
+    writes_.push_back(std::move(job));
+  }
+  write_cv_.notify_one();
+}
+
+void DbExecutor::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+  }
+  read_cv_.notify_all();
+  write_cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+ExecutorStats DbExecutor::Stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
+  while (true) {
+    std::function<void(store::StoreSession&)> job;
+    {
+      std::unique_lock lock(mu_);
+      read_cv_.wait(lock, [&] { return stopping_ || !reads_.empty(); });
+      if (reads_.empty()) return;  // stopping and drained
+      job = std::move(reads_.front());
+      reads_.pop_front();
+      ++stats_.read_jobs;
+    }
+    bool began = false;
+    try {
+      session->BeginRead();
+      began = true;
+    } catch (const std::exception& e) {
+      spdlog::error("cannot begin a read transaction: {}", e.what());
+    }
+    try {
+      job(*session);
+    } catch (const std::exception& e) {
+      spdlog::error("read job failed: {}", e.what());
+    }
+    if (began) {
+      try {
+        session->Commit();
+      } catch (const std::exception& e) {
+        spdlog::error("cannot end a read transaction: {}", e.what());
+        try {
+          session->Rollback();
+        } catch (...) {
+        }
+      }
+    }
+  }
+}
+
+void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
+  std::vector<WriteJob> batch;
+  std::vector<char> kept;
+  while (true) {
+    batch.clear();
+    {
+      std::unique_lock lock(mu_);
+      write_cv_.wait(lock, [&] { return stopping_ || !writes_.empty(); });
+      if (writes_.empty()) return;  // stopping and drained
+      while (!writes_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(writes_.front()));
+        writes_.pop_front();
+      }
+      ++stats_.batches;
+      stats_.write_jobs += batch.size();
+    }
+    kept.assign(batch.size(), 0);
+    bool committed = false;
+    try {
+      session->BeginWrite();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        session->Savepoint();
+        bool keep = false;
+        try {
+          keep = batch[i].run(*session);
+        } catch (const std::exception& e) {
+          spdlog::error("write job failed: {}", e.what());
+          keep = false;
+        }
+        if (keep) {
+          session->ReleaseSavepoint();
+        } else {
+          session->RollbackToSavepoint();
+        }
+        kept[i] = keep;
+      }
+      session->Commit();
+      committed = true;
+    } catch (const std::exception& e) {
+      spdlog::error("write batch of {} failed: {}", batch.size(), e.what());
+      try {
+        session->Rollback();
+      } catch (...) {
+      }
+      std::lock_guard lock(mu_);
+      ++stats_.failed_commits;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      // A job that rolled itself back still gets committed=true: its answer
+      // (an expected failure) is final and nothing of it was written.
+      batch[i].done(committed);
+    }
+  }
+}
+
+}  // namespace amur::service

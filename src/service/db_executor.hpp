@@ -1,0 +1,74 @@
+// Runs database work off the I/O threads. Reads go to a small pool of reader
+// threads, each with its own connection. Writes go to one writer thread that
+// commits them in groups: every job of a batch runs inside its own savepoint
+// of one transaction, and all of them are answered after the single COMMIT
+// (group commit), so an acknowledged write is durable and a failed one leaves
+// no trace.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace amur::service {
+
+struct WriteJob {
+  // Runs inside a savepoint. Returns true to keep its changes, false to roll
+  // them back (an expected failure). Throwing rolls back too.
+  std::function<bool(store::StoreSession&)> run;
+  // Called on the writer thread after the batch: `committed` is true when
+  // the job's changes are durable. Must not block.
+  std::function<void(bool committed)> done;
+};
+
+struct ExecutorStats {
+  std::uint64_t batches = 0;
+  std::uint64_t write_jobs = 0;
+  std::uint64_t read_jobs = 0;
+  std::uint64_t failed_commits = 0;
+};
+
+class DbExecutor final {
+ public:
+  // Opens `readers` reader connections and one writer connection.
+  DbExecutor(store::Store& store, int readers, std::size_t max_batch = 512);
+  ~DbExecutor();
+  DbExecutor(const DbExecutor&) = delete;
+  DbExecutor& operator=(const DbExecutor&) = delete;
+
+  // Queues `job` for a reader thread; it runs inside a read transaction.
+  // Exceptions thrown by the job are swallowed after logging; a job that
+  // must report failure catches them itself.
+  void Read(std::function<void(store::StoreSession&)> job);
+
+  // Queues a write job for the next batch.
+  void Write(WriteJob job);
+
+  // Finishes every queued job, then stops the threads. Idempotent.
+  void Stop();
+
+  ExecutorStats Stats() const;
+
+ private:
+  void ReaderLoop(std::unique_ptr<store::StoreSession> session);
+  void WriterLoop(std::unique_ptr<store::StoreSession> session);
+
+  std::size_t max_batch_;
+  mutable std::mutex mu_;
+  std::condition_variable read_cv_;
+  std::condition_variable write_cv_;
+  std::deque<std::function<void(store::StoreSession&)>> reads_;
+  std::deque<WriteJob> writes_;
+  bool stopping_ = false;
+  ExecutorStats stats_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace amur::service

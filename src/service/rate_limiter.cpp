@@ -1,0 +1,49 @@
+#include "service/rate_limiter.hpp"
+
+#include <algorithm>
+
+namespace amur::service {
+
+namespace {
+constexpr TimeMs kWindowMs = 60'000;
+}
+
+RateLimiter::Decision RateLimiter::Acquire(const std::string& client) {
+  if (per_minute_ <= 0) return {};
+  const TimeMs now = clock_.NowMs();
+  std::lock_guard lock(mu_);
+  if (now - last_prune_ > kWindowMs) PruneLocked(now);
+  auto& q = events_[client];
+  while (!q.empty() && q.front() <= now - kWindowMs) q.pop_front();
+  if (static_cast<int>(q.size()) >= per_minute_) {
+    const TimeMs wait = q.front() + kWindowMs - now;
+    return Decision{false, std::max<std::int64_t>(1, (wait + 999) / 1000), 0};
+  }
+  q.push_back(now);
+  return Decision{true, 0, now};
+}
+
+void RateLimiter::Release(const std::string& client, TimeMs slot) {
+  if (per_minute_ <= 0) return;
+  std::lock_guard lock(mu_);
+  auto it = events_.find(client);
+  if (it == events_.end()) return;
+  auto& q = it->second;
+  for (auto e = q.rbegin(); e != q.rend(); ++e) {
+    if (*e == slot) {
+      q.erase(std::next(e).base());
+      break;
+    }
+  }
+}
+
+void RateLimiter::PruneLocked(TimeMs now) {
+  last_prune_ = now;
+  for (auto it = events_.begin(); it != events_.end();) {
+    auto& q = it->second;
+    while (!q.empty() && q.front() <= now - kWindowMs) q.pop_front();
+    it = q.empty() ? events_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace amur::service

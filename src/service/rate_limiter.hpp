@@ -1,0 +1,41 @@
+// A per-client limit of N events per rolling minute, burst included. Only
+// events that are committed count: Acquire reserves a slot, Release gives it
+// back when the request failed for another reason. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+
+namespace amur::service {
+
+class RateLimiter final {
+ public:
+  // `per_minute` 0 means no limit.
+  RateLimiter(int per_minute, const Clock& clock) : per_minute_(per_minute), clock_(clock) {}
+
+  struct Decision {
+    bool allowed = true;
+    std::int64_t retry_after_seconds = 0;  // when refused
+    TimeMs slot = 0;                       // pass to Release
+  };
+
+  Decision Acquire(const std::string& client);
+  void Release(const std::string& client, TimeMs slot);
+  bool enabled() const { return per_minute_ > 0; }
+
+ private:
+  void PruneLocked(TimeMs now);
+
+  const int per_minute_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::deque<TimeMs>> events_;
+  TimeMs last_prune_ = 0;
+};
+
+}  // namespace amur::service

@@ -1,0 +1,19 @@
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+
+namespace amur::store {
+
+std::unique_ptr<Store> OpenStore(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::string path = url.substr(7);
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    if (path.empty()) throw StoreError("the database URL sqlite: needs a file path, as in sqlite:./amur-data/amur.db");
+    return OpenSqliteStore(path);
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    throw StoreError("PostgreSQL is not supported by this build yet; use sqlite:PATH");
+  }
+  throw StoreError("unknown database URL '" + url + "': expected sqlite:PATH or postgresql://…");
+}
+
+}  // namespace amur::store

@@ -1,0 +1,549 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace amur::store {
+
+// Generated from migrations/*.sql at build time (see CMakeLists.txt).
+struct Migration {
+  int version;
+  const char* sql;
+};
+extern const Migration kSqliteMigrations[];
+extern const int kSqliteMigrationCount;
+
+namespace {
+
+[[noreturn]] void Fail(sqlite3* db, const std::string& what) {
+  throw StoreError("sqlite: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// A prepared statement; reset on destruction of the Binder.
+class Stmt final {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+      Fail(db, std::string("prepare ") + sql);
+    }
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Binds parameters, steps, and resets the statement when it goes out of scope.
+class Query final {
+ public:
+  explicit Query(Stmt& s) : s_(s.get()), db_(s.db()) {}
+  ~Query() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Query& Bind(int i, std::int64_t v) {
+    Check(sqlite3_bind_int64(s_, i, v));
+    return *this;
+  }
+  Query& Bind(int i, std::string_view v) {
+    Check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return *this;
+  }
+  Query& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Query& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Query& Bind(int i, const std::optional<std::string>& v) {
+    if (v) return Bind(i, *v);
+    Check(sqlite3_bind_null(s_, i));
+    return *this;
+  }
+  Query& Bind(int i, const std::optional<std::int64_t>& v) {
+    if (v) return Bind(i, *v);
+    Check(sqlite3_bind_null(s_, i));
+    return *this;
+  }
+  // True when a row is ready; false when done.
+  bool Step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    Fail(db_, "step");
+  }
+  void Exec() {
+    while (Step()) {
+    }
+  }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
+  }
+  std::optional<std::string> OptText(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Text(col);
+  }
+  std::optional<std::int64_t> OptInt(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Int(col);
+  }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK) Fail(db_, "bind");
+  }
+  sqlite3_stmt* s_;
+  sqlite3* db_;
+};
+
+constexpr const char* kCommentColumns =
+    "id, page_id, parent_id, depth, author_name, author_email, is_guest, author_role, "
+    "body_markdown, body_html, state, created_at, edited_at, edited_by, upvotes, downvotes, "
+    "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix";
+
+Comment ReadComment(const Query& q) {
+  Comment c;
+  c.id = q.Int(0);
+  c.page_id = q.Int(1);
+  c.parent_id = q.OptInt(2);
+  c.depth = static_cast<int>(q.Int(3));
+  c.author_name = q.OptText(4);
+  c.author_email = q.OptText(5);
+  c.is_guest = q.Int(6) != 0;
+  c.author_role = q.OptText(7);
+  c.body_markdown = q.Text(8);
+  c.body_html = q.Text(9);
+  c.state = ParseCommentState(q.Text(10)).value_or(CommentState::kRemoved);
+  c.created_at = q.Int(11);
+  c.edited_at = q.OptInt(12);
+  c.edited_by = q.OptText(13);
+  c.upvotes = q.Int(14);
+  c.downvotes = q.Int(15);
+  c.hash = q.Text(16);
+  c.edit_token_hash = q.Text(17);
+  c.client_address = q.Text(18);
+  if (!q.IsNull(19)) c.quote = Quote{q.Text(19), q.Text(20), q.Text(21)};
+  return c;
+}
+
+constexpr const char* kLinkColumns =
+    "seq, comment_id, n, parent_id, author_name, state, body_markdown, at, editor, prev_hash, hash";
+
+ChainLink ReadLink(const Query& q) {
+  ChainLink l;
+  l.seq = q.Int(0);
+  l.comment_id = q.Int(1);
+  l.n = static_cast<int>(q.Int(2));
+  l.parent_id = q.OptInt(3);
+  l.author_name = q.OptText(4);
+  l.state = ParseCommentState(q.Text(5)).value_or(CommentState::kRemoved);
+  l.body_markdown = q.Text(6);
+  l.at = q.Int(7);
+  l.editor = q.OptText(8);
+  l.prev_hash = q.Text(9);
+  l.hash = q.Text(10);
+  return l;
+}
+
+Page ReadPage(const Query& q) {
+  Page p;
+  p.id = q.Int(0);
+  p.key = q.Text(1);
+  p.title = q.OptText(2);
+  p.url = q.OptText(3);
+  p.closed = q.Int(4) != 0;
+  p.created_at = q.Int(5);
+  p.chain_head = q.Text(6);
+  p.chain_len = q.Int(7);
+  return p;
+}
+
+constexpr const char* kPageColumns =
+    "id, key, title, url, closed, created_at, chain_head, chain_len";
+
+sqlite3* OpenConnection(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw StoreError("sqlite: cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  const char* pragmas =
+      "PRAGMA journal_mode=WAL;"
+      "PRAGMA synchronous=FULL;"
+      "PRAGMA foreign_keys=ON;"
+      "PRAGMA temp_store=MEMORY;";
+  char* err = nullptr;
+  if (sqlite3_exec(db, pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    throw StoreError("sqlite: cannot configure " + path + ": " + msg);
+  }
+  return db;
+}
+
+void ExecScript(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw StoreError("sqlite: " + msg);
+  }
+}
+
+class SqliteSession final : public StoreSession {
+ public:
+  explicit SqliteSession(const std::string& path) : db_(OpenConnection(path)) {}
+  ~SqliteSession() override {
+    stmts_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  void BeginRead() override { Exec("BEGIN DEFERRED"); }
+  void BeginWrite() override { Exec("BEGIN IMMEDIATE"); }
+  void Commit() override { Exec("COMMIT"); }
+  void Rollback() override {
+    if (!sqlite3_get_autocommit(db_)) Exec("ROLLBACK");
+  }
+  void Savepoint() override { Exec("SAVEPOINT amur_request"); }
+  void ReleaseSavepoint() override { Exec("RELEASE amur_request"); }
+  void RollbackToSavepoint() override {
+    Exec("ROLLBACK TO amur_request");
+    Exec("RELEASE amur_request");
+  }
+
+  std::optional<Page> FindPage(std::string_view key) override {
+    static const std::string sql = std::string("SELECT ") + kPageColumns + " FROM pages WHERE key = ?";
+    Query q(S(sql));
+    q.Bind(1, key);
+    if (!q.Step()) return std::nullopt;
+    return ReadPage(q);
+  }
+
+  std::optional<Page> FindPageById(PageId id) override {
+    static const std::string sql = std::string("SELECT ") + kPageColumns + " FROM pages WHERE id = ?";
+    Query q(S(sql));
+    q.Bind(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadPage(q);
+  }
+
+  Page UpsertPage(const UpsertPageRequest& req) override {
+    {
+      Query q(S("INSERT INTO pages(key, title, url, created_at, chain_head) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET title = coalesce(pages.title, excluded.title), "
+                "url = coalesce(pages.url, excluded.url)"));
+      q.Bind(1, req.key).Bind(2, req.title).Bind(3, req.url).Bind(4, req.now).Bind(5, kZeroHash);
+      q.Exec();
+    }
+    auto page = FindPage(req.key);
+    if (!page) throw StoreError("sqlite: page vanished after upsert");
+    return *page;
+  }
+
+  bool SetPageClosed(std::string_view key, bool closed) override {
+    Query q(S("UPDATE pages SET closed = ? WHERE key = ?"));
+    q.Bind(1, closed ? 1 : 0).Bind(2, key);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::vector<Page> ListPages(PageId after_id, int limit) override {
+    static const std::string sql =
+        std::string("SELECT ") + kPageColumns + " FROM pages WHERE id > ? ORDER BY id LIMIT ?";
+    Query q(S(sql));
+    q.Bind(1, after_id).Bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Page> out;
+    while (q.Step()) out.push_back(ReadPage(q));
+    return out;
+  }
+
+  std::optional<Comment> FindComment(CommentId id) override {
+    static const std::string sql = std::string("SELECT ") + kCommentColumns + " FROM comments WHERE id = ?";
+    Query q(S(sql));
+    q.Bind(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadComment(q);
+  }
+
+  std::vector<Comment> ListVisibleComments(PageId page) override {
+    static const std::string sql = std::string("SELECT ") + kCommentColumns +
+                                   " FROM comments WHERE page_id = ? AND state IN ('approved', "
+                                   "'deleted') ORDER BY id";
+    Query q(S(sql));
+    q.Bind(1, page);
+    std::vector<Comment> out;
+    while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
+  std::vector<Comment> ListAllComments(PageId page) override {
+    static const std::string sql = std::string("SELECT ") + kCommentColumns +
+                                   " FROM comments WHERE page_id = ? ORDER BY id";
+    Query q(S(sql));
+    q.Bind(1, page);
+    std::vector<Comment> out;
+    while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
+  CommentId InsertComment(const Comment& c) override {
+    Query q(S("INSERT INTO comments(page_id, parent_id, depth, author_name, author_email, is_guest, "
+              "author_role, body_markdown, body_html, state, created_at, edited_at, edited_by, "
+              "upvotes, downvotes, hash, edit_token_hash, client_address, quote_exact, "
+              "quote_prefix, quote_suffix) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.Bind(1, c.page_id)
+        .Bind(2, c.parent_id)
+        .Bind(3, static_cast<std::int64_t>(c.depth))
+        .Bind(4, c.author_name)
+        .Bind(5, c.author_email)
+        .Bind(6, c.is_guest ? 1 : 0)
+        .Bind(7, c.author_role)
+        .Bind(8, c.body_markdown)
+        .Bind(9, c.body_html)
+        .Bind(10, CommentStateName(c.state))
+        .Bind(11, c.created_at)
+        .Bind(12, c.edited_at)
+        .Bind(13, c.edited_by)
+        .Bind(14, c.upvotes)
+        .Bind(15, c.downvotes)
+        .Bind(16, c.hash)
+        .Bind(17, c.edit_token_hash)
+        .Bind(18, c.client_address);
+    if (c.quote) {
+      q.Bind(19, c.quote->exact).Bind(20, c.quote->prefix).Bind(21, c.quote->suffix);
+    }
+    q.Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void UpdateComment(const Comment& c) override {
+    Query q(S("UPDATE comments SET body_markdown = ?, body_html = ?, state = ?, edited_at = ?, "
+              "edited_by = ?, hash = ?, author_name = ? WHERE id = ?"));
+    q.Bind(1, c.body_markdown)
+        .Bind(2, c.body_html)
+        .Bind(3, CommentStateName(c.state))
+        .Bind(4, c.edited_at)
+        .Bind(5, c.edited_by)
+        .Bind(6, c.hash)
+        .Bind(7, c.author_name)
+        .Bind(8, c.id);
+    q.Exec();
+  }
+
+  int CountVisibleReplies(CommentId parent) override {
+    Query q(S("SELECT count(*) FROM comments WHERE parent_id = ? AND state IN ('approved', 'deleted')"));
+    q.Bind(1, parent);
+    q.Step();
+    return static_cast<int>(q.Int(0));
+  }
+
+  std::map<std::string, std::int64_t> CountApproved(const std::vector<std::string>& keys) override {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& key : keys) {
+      Query q(S("SELECT count(*) FROM comments c JOIN pages p ON p.id = c.page_id "
+                "WHERE p.key = ? AND c.state = 'approved'"));
+      q.Bind(1, key);
+      q.Step();
+      out[key] = q.Int(0);
+    }
+    return out;
+  }
+
+  void AppendLink(PageId page, const ChainLink& l) override {
+    {
+      Query q(S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
+                "body_markdown, at, editor, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+      q.Bind(1, page)
+          .Bind(2, l.seq)
+          .Bind(3, l.comment_id)
+          .Bind(4, static_cast<std::int64_t>(l.n))
+          .Bind(5, l.parent_id)
+          .Bind(6, l.author_name)
+          .Bind(7, CommentStateName(l.state))
+          .Bind(8, l.body_markdown)
+          .Bind(9, l.at)
+          .Bind(10, l.editor)
+          .Bind(11, l.prev_hash)
+          .Bind(12, l.hash);
+      q.Exec();
+    }
+    Query q(S("UPDATE pages SET chain_head = ?, chain_len = ? WHERE id = ?"));
+    q.Bind(1, l.hash).Bind(2, l.seq).Bind(3, page);
+    q.Exec();
+  }
+
+  std::vector<ChainLink> ListPageLinks(PageId page) override {
+    static const std::string sql =
+        std::string("SELECT ") + kLinkColumns + " FROM links WHERE page_id = ? ORDER BY seq";
+    Query q(S(sql));
+    q.Bind(1, page);
+    std::vector<ChainLink> out;
+    while (q.Step()) out.push_back(ReadLink(q));
+    return out;
+  }
+
+  std::vector<ChainLink> ListCommentLinks(CommentId id) override {
+    static const std::string sql =
+        std::string("SELECT ") + kLinkColumns + " FROM links WHERE comment_id = ? ORDER BY n";
+    Query q(S(sql));
+    q.Bind(1, id);
+    std::vector<ChainLink> out;
+    while (q.Step()) out.push_back(ReadLink(q));
+    return out;
+  }
+
+  int CountCommentLinks(CommentId id) override {
+    Query q(S("SELECT count(*) FROM links WHERE comment_id = ?"));
+    q.Bind(1, id);
+    q.Step();
+    return static_cast<int>(q.Int(0));
+  }
+
+  VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) override {
+    const int old = GetVote(id, voter_hash);
+    if (old != value) {
+      if (value == 0) {
+        Query q(S("DELETE FROM votes WHERE comment_id = ? AND voter_hash = ?"));
+        q.Bind(1, id).Bind(2, voter_hash);
+        q.Exec();
+      } else {
+        Query q(S("INSERT INTO votes(comment_id, voter_hash, value) VALUES (?, ?, ?) "
+                  "ON CONFLICT(comment_id, voter_hash) DO UPDATE SET value = excluded.value"));
+        q.Bind(1, id).Bind(2, voter_hash).Bind(3, static_cast<std::int64_t>(value));
+        q.Exec();
+      }
+      const std::int64_t up = (value == 1) - (old == 1);
+      const std::int64_t down = (value == -1) - (old == -1);
+      Query q(S("UPDATE comments SET upvotes = upvotes + ?, downvotes = downvotes + ? WHERE id = ?"));
+      q.Bind(1, up).Bind(2, down).Bind(3, id);
+      q.Exec();
+    }
+    Query q(S("SELECT upvotes, downvotes FROM comments WHERE id = ?"));
+    q.Bind(1, id);
+    if (!q.Step()) throw StoreError("sqlite: vote on a missing comment");
+    return VoteTotals{q.Int(0), q.Int(1)};
+  }
+
+  int GetVote(CommentId id, std::string_view voter_hash) override {
+    Query q(S("SELECT value FROM votes WHERE comment_id = ? AND voter_hash = ?"));
+    q.Bind(1, id).Bind(2, voter_hash);
+    return q.Step() ? static_cast<int>(q.Int(0)) : 0;
+  }
+
+  std::optional<std::string> GetSetting(std::string_view key) override {
+    Query q(S("SELECT value FROM settings WHERE key = ?"));
+    q.Bind(1, key);
+    if (!q.Step()) return std::nullopt;
+    return q.Text(0);
+  }
+
+  void PutSetting(std::string_view key, std::string_view value) override {
+    Query q(S("INSERT INTO settings(key, value) VALUES (?, ?) "
+              "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    q.Bind(1, key).Bind(2, value);
+    q.Exec();
+  }
+
+  bool Ping() override {
+    try {
+      Query q(S("SELECT 1"));
+      return q.Step() && q.Int(0) == 1;
+    } catch (const StoreError&) {
+      return false;
+    }
+  }
+
+ private:
+  void Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw StoreError(std::string("sqlite: ") + sql + ": " + msg);
+    }
+  }
+
+  // The cached prepared statement for `sql` (keyed by the text itself).
+  Stmt& S(const std::string& sql) {
+    auto it = stmts_.find(sql);
+    if (it == stmts_.end()) {
+      it = stmts_.emplace(sql, std::make_unique<Stmt>(db_, sql.c_str())).first;
+    }
+    return *it->second;
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {
+    // Fail early, with the path in the message, when the file cannot be opened.
+    SqliteSession probe(path_);
+  }
+
+  void Migrate() override {
+    sqlite3* db = OpenConnection(path_);
+    try {
+      ExecScript(db, "BEGIN IMMEDIATE");
+      int version = 0;
+      {
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+        if (st && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+      }
+      for (int i = 0; i < kSqliteMigrationCount; ++i) {
+        const Migration& m = kSqliteMigrations[i];
+        if (m.version <= version) continue;
+        ExecScript(db, m.sql);
+        ExecScript(db, ("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+      }
+      ExecScript(db, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      sqlite3_close_v2(db);
+      throw;
+    }
+    sqlite3_close_v2(db);
+  }
+
+  std::unique_ptr<StoreSession> OpenSession() override {
+    return std::make_unique<SqliteSession>(path_);
+  }
+
+  std::string Backend() const override { return "sqlite"; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> OpenSqliteStore(const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) throw StoreError("cannot create folder " + p.parent_path().string() + ": " + ec.message());
+  }
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace amur::store

@@ -1,0 +1,147 @@
+// The storage interface. A Store is a thread-safe factory of sessions; a
+// StoreSession is one connection, used by one thread at a time. Every backend
+// (SQLite now, PostgreSQL later) passes the one contract suite in
+// tests/contract/store_contract_test.cpp.
+//
+// Error policy: expected outcomes (a missing row) are return values; a failure
+// of the database itself (I/O error, corruption, lost connection) throws
+// StoreError, which the executor turns into ErrorCode::kUnavailable.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace amur::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct UpsertPageRequest {
+  std::string key;
+  std::optional<std::string> title;  // kept when the page has none yet
+  std::optional<std::string> url;    // kept when the page has none yet
+  TimeMs now = 0;
+};
+
+struct VoteTotals {
+  std::int64_t upvotes = 0;
+  std::int64_t downvotes = 0;
+};
+
+class StoreSession {
+ public:
+  virtual ~StoreSession() = default;
+
+  // Transactions. BeginWrite takes the write lock at once. Savepoints nest
+  // inside a write transaction so one failed request of a batch leaves no trace.
+  virtual void BeginRead() = 0;
+  virtual void BeginWrite() = 0;
+  virtual void Commit() = 0;
+  virtual void Rollback() = 0;
+  virtual void Savepoint() = 0;
+  virtual void ReleaseSavepoint() = 0;
+  virtual void RollbackToSavepoint() = 0;
+
+  // The page with this key, or nullopt.
+  virtual std::optional<Page> FindPage(std::string_view key) = 0;
+  virtual std::optional<Page> FindPageById(PageId id) = 0;
+  // The page with this key, created when missing. Fills a missing title or
+  // url from the request; never overwrites one already set.
+  virtual Page UpsertPage(const UpsertPageRequest& req) = 0;
+  // Sets the closed flag. Returns false when the page does not exist.
+  virtual bool SetPageClosed(std::string_view key, bool closed) = 0;
+  // Pages ordered by id, after `after_id`, at most `limit`.
+  virtual std::vector<Page> ListPages(PageId after_id, int limit) = 0;
+
+  // The comment, in any state, or nullopt.
+  virtual std::optional<Comment> FindComment(CommentId id) = 0;
+  // The page's comments whose state is approved or deleted (tombstones),
+  // ordered by id (= creation order).
+  virtual std::vector<Comment> ListVisibleComments(PageId page) = 0;
+  // Every comment of the page in any state, ordered by id.
+  virtual std::vector<Comment> ListAllComments(PageId page) = 0;
+  // Inserts a new comment; `c.id` is ignored. Returns the new id.
+  virtual CommentId InsertComment(const Comment& c) = 0;
+  // Rewrites the mutable columns of an existing comment: body, html, state,
+  // edited_at, edited_by, hash, author_name.
+  virtual void UpdateComment(const Comment& c) = 0;
+  // Number of direct replies that are approved or deleted (tombstones).
+  virtual int CountVisibleReplies(CommentId parent) = 0;
+  // Approved comments per page key; keys without a page count 0.
+  virtual std::map<std::string, std::int64_t> CountApproved(
+      const std::vector<std::string>& keys) = 0;
+
+  // Appends a link to its page's chain and moves the page's head to it.
+  // REQUIRES: link.prev_hash is the page's current head.
+  virtual void AppendLink(PageId page, const ChainLink& link) = 0;
+  // Every link of the page, in chain order.
+  virtual std::vector<ChainLink> ListPageLinks(PageId page) = 0;
+  // The links of one comment, oldest first.
+  virtual std::vector<ChainLink> ListCommentLinks(CommentId id) = 0;
+  // Number of links one comment has (its latest version number).
+  virtual int CountCommentLinks(CommentId id) = 0;
+
+  // Records the voter's vote (-1, 0 = none, 1) and returns the comment's new
+  // totals. The voter is identified by a hash, never by the raw id.
+  virtual VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) = 0;
+  // The voter's current vote, 0 when none.
+  virtual int GetVote(CommentId id, std::string_view voter_hash) = 0;
+
+  // Small persistent key/value settings (e.g. the CSRF signing key).
+  virtual std::optional<std::string> GetSetting(std::string_view key) = 0;
+  virtual void PutSetting(std::string_view key, std::string_view value) = 0;
+
+  // True when the database answers a trivial query.
+  virtual bool Ping() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Brings the schema to the newest version. Idempotent.
+  virtual void Migrate() = 0;
+  // A new session (connection). Throws StoreError when the database cannot be opened.
+  virtual std::unique_ptr<StoreSession> OpenSession() = 0;
+  // A short name for logs and metrics: "sqlite", "postgresql".
+  virtual std::string Backend() const = 0;
+};
+
+// Opens the store named by a URL: "sqlite:PATH" (the folder is created) or,
+// later, "postgresql://…". Throws StoreError with a clear message otherwise.
+std::unique_ptr<Store> OpenStore(const std::string& url);
+
+// RAII: a write transaction rolled back unless committed.
+class WriteTransaction final {
+ public:
+  explicit WriteTransaction(StoreSession& s) : s_(s) { s_.BeginWrite(); }
+  ~WriteTransaction() {
+    if (!done_) {
+      try {
+        s_.Rollback();
+      } catch (...) {
+      }
+    }
+  }
+  void Commit() {
+    s_.Commit();
+    done_ = true;
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+ private:
+  StoreSession& s_;
+  bool done_ = false;
+};
+
+}  // namespace amur::store

@@ -1,0 +1,460 @@
+"""Hostile Markdown and names never reach a browser unescaped; the pages for
+people (/t, /demo), the no-JavaScript form with its CSRF token, /healthz and
+/metrics."""
+
+import html.parser
+import re
+import unittest
+import urllib.parse
+
+from amur_harness import (AmurServer, AmurTestCase, parse_cookies, parse_html,
+                          q, unique_page)
+
+HOSTILE_BODIES = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[y](JaVaScRiPt:alert(2))",
+    "[z](&#106;avascript:alert(3))",
+    "<javascript:alert(4)>",
+    "[d](data:text/html;base64,PHNjcmlwdD5hbGVydCg1KTwvc2NyaXB0Pg==)",
+    "[v](vbscript:alert(6))",
+    "![i](javascript:alert(7))",
+    '<a href="javascript:alert(8)">click</a>',
+    '"><svg onload=alert(9)>',
+    "<iframe src=\"javascript:alert(10)\"></iframe>",
+    "<style>body{background:url(javascript:alert(11))}</style>",
+    "text <b onmouseover=alert(12)>bold</b> text",
+    "<div\nonclick=alert(13)>x</div>",
+    "[link](https://example.org/ \"title\\\" onmouseover=alert(14) x=\\\"\")",
+]
+HOSTILE_NAME = "<b onmouseover=alert(1)>"
+DANGEROUS_TAGS = {"script", "style", "iframe", "svg", "img", "object", "embed",
+                  "math", "base", "meta", "link", "form", "frame", "frameset"}
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
+BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+class SafetyScanner(html.parser.HTMLParser):
+    """Finds anything a browser would execute that carries a test payload
+    (every payload here calls alert(N))."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+        self.text = []
+        self.links = []
+        self._in = []
+
+    def handle_starttag(self, tag, attrs):
+        self._check(tag, attrs)
+        if tag in ("script", "style"):
+            self._in.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self._check(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+
+    def _check(self, tag, attrs):
+        a = [(k.lower(), v or "") for k, v in attrs]
+        if tag == "a":
+            self.links.append(dict(a))
+        for k, v in a:
+            if k.startswith("on") and "alert(" in v:
+                self.problems.append(f"<{tag} {k}={v!r}>")
+            if k in URL_ATTRS:
+                squashed = re.sub(r"[\x00-\x20]", "", v).lower()
+                if squashed.startswith(BAD_SCHEMES):
+                    self.problems.append(f"<{tag} {k}={v!r}>")
+            if tag in DANGEROUS_TAGS and "alert(" in v:
+                self.problems.append(f"<{tag} {k}={v!r}>")
+
+    def handle_data(self, data):
+        if self._in and "alert(" in data:
+            self.problems.append(f"<{self._in[-1]}> containing {data[:80]!r}")
+        elif not self._in:
+            self.text.append(data)
+
+
+def scan(markup):
+    s = SafetyScanner()
+    s.feed(markup)
+    s.close()
+    return s
+
+
+def visible_text(markup):
+    return re.sub(r"\s+", " ", " ".join(scan(markup).text))
+
+
+class Escaping(AmurTestCase):
+
+    def assertSafe(self, markup, where):
+        s = scan(markup)
+        self.assertEqual(s.problems, [], f"unsafe markup in {where}")
+        for raw in ("<script>alert(", "<img src=x onerror", "<svg onload", "<b onmouseover",
+                    "href=\"javascript:", "href='javascript:", "href=javascript:"):
+            self.assertNotIn(raw.lower(), markup.lower(), where)
+
+    def test_hostile_markdown_is_neutralised_in_body_html(self):
+        page = unique_page()
+        for body in HOSTILE_BODIES:
+            with self.subTest(body=body):
+                c, _ = self.post_ok(page, body)
+                self.assertSafe(c["body_html"], f"body_html of {body!r}")
+                for link in scan(c["body_html"]).links:
+                    self.assertEqual(link.get("rel"), "nofollow ugc noopener", link)
+        listing = self.server.list_comments(page)
+        for c in listing.json["comments"]:
+            self.assertSafe(c["body_html"], "listing")
+
+    def test_code_spans_are_escaped_not_dropped(self):
+        page = unique_page()
+        c, _ = self.post_ok(page, "`<script>alert(1)</script>` and a < b & c")
+        self.assertIn("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>", c["body_html"])
+        self.assertIn("a &lt; b &amp; c", c["body_html"])
+
+    def test_links_get_safe_rel_and_autolinks(self):
+        page = unique_page()
+        c, _ = self.post_ok(page, "see [the site](https://example.org/x) and "
+                                  "https://example.com/auto and <mailto:ed@example.org> ~~gone~~")
+        links = scan(c["body_html"]).links
+        hrefs = [l.get("href") for l in links]
+        self.assertIn("https://example.org/x", hrefs)
+        self.assertIn("https://example.com/auto", hrefs)
+        self.assertIn("mailto:ed@example.org", hrefs)
+        for link in links:
+            self.assertEqual(link.get("rel"), "nofollow ugc noopener", link)
+        self.assertIn("<del>gone</del>", c["body_html"])
+
+    def test_quotes_in_urls_cannot_break_the_attribute(self):
+        page = unique_page()
+        c, _ = self.post_ok(page, '[q](https://example.org/?a="x"onmouseover=alert(1)//)')
+        self.assertSafe(c["body_html"], "quoted url")
+
+    def test_hostile_name_is_kept_as_text(self):
+        page = unique_page()
+        c, _ = self.post_ok(page, "hello", author_name=HOSTILE_NAME)
+        self.assertEqual(c["author"]["name"], HOSTILE_NAME)
+        r = self.server.get("/t?" + q(page=page))
+        self.assertStatus(r, 200)
+        self.assertSafe(r.text, "/t with hostile name")
+        self.assertIn(HOSTILE_NAME, visible_text(r.text))
+
+    def test_thread_page_escapes_everything(self):
+        page = unique_page()
+        first = self.server.post_comment(page, "plain top", author_name=HOSTILE_NAME,
+                                         page_title="</title><script>alert(20)</script>",
+                                         page_url="javascript:alert(21)")
+        if first.status == 400:  # refusing a javascript: page URL is fine too
+            self.assertError(first, 400, "invalid_field", "page_url")
+            first = self.server.post_comment(page, "plain top", author_name=HOSTILE_NAME,
+                                             page_title="</title><script>alert(20)</script>")
+        self.assertStatus(first, 201)
+        top, tok = first.json["comment"], first.json["edit_token"]
+        for body in HOSTILE_BODIES:
+            self.post_ok(page, body, author_name='"><img src=x onerror=alert(22)>',
+                         parent_id=top["id"])
+        self.assertStatus(self.server.edit(top["id"], "edited <script>alert(23)</script>", tok), 200)
+        for sort in ("oldest", "newest", "votes"):
+            with self.subTest(sort=sort):
+                r = self.server.get("/t?" + q(page=page, sort=sort))
+                self.assertStatus(r, 200)
+                self.assertIn("text/html", r.header("Content-Type", ""))
+                self.assertSafe(r.text, f"/t sort={sort}")
+                self.assertIn(HOSTILE_NAME, visible_text(r.text))
+
+    def test_hostile_page_key_is_escaped(self):
+        page = '/x"><script>alert(30)</script><img src=x onerror=alert(31)>' + unique_page("")
+        self.post_ok(page, "a comment on a hostile key")
+        r = self.server.get("/t?" + q(page=page))
+        self.assertStatus(r, 200)
+        self.assertSafe(r.text, "/t with hostile key")
+        form = thread_form(self, r.text)
+        self.assertEqual(field_value(form, "page"), page)
+
+
+def thread_form(testcase, markup, parent_id=None):
+    """The form on a thread page that posts to /t (the top-level one unless
+    parent_id is given)."""
+    forms = []
+    for f in parse_html(markup).forms:
+        action = f["attrs"].get("action", "")
+        method = f["attrs"].get("method", "get").lower()
+        if method == "post" and urllib.parse.urlsplit(action).path == "/t":
+            forms.append(f)
+    testcase.assertTrue(forms, "no <form method=post action=/t> on the page")
+    for f in forms:
+        pid = field_value(f, "parent_id") or ""
+        if (parent_id is None and pid == "") or (parent_id is not None and pid == parent_id):
+            return f
+    if parent_id is None:
+        return forms[0]
+    return None
+
+
+def field_value(form, name):
+    for fld in form["fields"]:
+        if fld.get("name") == name:
+            return fld.get("value", "")
+    return None
+
+
+def csrf_field(form):
+    for fld in form["fields"]:
+        if "csrf" in (fld.get("name") or "").lower():
+            return fld.get("name"), fld.get("value", "")
+    return None, None
+
+
+def form_payload(form):
+    data = {}
+    for fld in form["fields"]:
+        name = fld.get("name")
+        if not name or fld.get("tag") == "button":
+            continue
+        if fld.get("type", "").lower() in ("submit", "checkbox", "radio") and "checked" not in fld:
+            continue
+        data[name] = fld.get("value", "")
+    return data
+
+
+class ThreadPage(AmurTestCase):
+
+    def get_thread(self, page, **params):
+        r = self.server.get("/t?" + q(page=page, **params))
+        self.assertStatus(r, 200)
+        self.assertIn("text/html", r.header("Content-Type", ""))
+        return r
+
+    def submit(self, page_resp, data):
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        jar = parse_cookies(page_resp)
+        if jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        return self.server.post("/t", body=urllib.parse.urlencode(data), headers=headers)
+
+    def test_thread_page_shows_count_sorts_text_and_form(self):
+        page = unique_page()
+        a, _ = self.post_ok(page, "The first **comment** text", author_name="Alpha")
+        b, _ = self.post_ok(page, "The second comment text", author_name="Beta")
+        r = self.get_thread(page)
+        text = visible_text(r.text)
+        self.assertIn("2 Comments", text)
+        self.assertIn("The first comment text", text)
+        self.assertIn("The second comment text", text)
+        self.assertIn("Alpha", text)
+        self.assertIn("Beta", text)
+        self.assertLess(text.index("The first comment"), text.index("The second comment"))
+        # Sort links for the three orders, on this page.
+        sorts = set()
+        for link in scan(r.text).links:
+            href = link.get("href", "")
+            parts = urllib.parse.urlsplit(href)
+            qs = urllib.parse.parse_qs(parts.query)
+            if parts.path in ("", "/t") and qs.get("page") == [page]:
+                sorts.add(qs.get("sort", ["oldest"])[0])
+        self.assertTrue({"oldest", "newest", "votes"} <= sorts, sorts)
+        # The form posts to /t with the page and a CSRF token.
+        form = thread_form(self, r.text)
+        self.assertEqual(field_value(form, "page"), page)
+        name, value = csrf_field(form)
+        self.assertIsNotNone(name, "no CSRF field in the form")
+        self.assertTrue(value)
+        names = {f.get("name") for f in form["fields"]}
+        self.assertTrue({"body", "author_name"} <= names, names)
+        # Newest first.
+        text = visible_text(self.get_thread(page, sort="newest").text)
+        self.assertLess(text.index("The second comment"), text.index("The first comment"))
+
+    def test_unknown_page_thread_has_zero_comments_and_form(self):
+        page = unique_page()
+        r = self.get_thread(page)
+        self.assertIn("0 Comments", visible_text(r.text))
+        self.assertEqual(field_value(thread_form(self, r.text), "page"), page)
+
+    def test_thread_page_without_page_is_4xx(self):
+        r = self.server.get("/t")
+        self.assertTrue(400 <= r.status < 500, r)
+
+    def test_replies_last_edited_and_tombstones(self):
+        page = unique_page()
+        a, tok_a = self.post_ok(page, "parent to be deleted", author_name="Parent")
+        b, tok_b = self.post_ok(page, "a reply that stays", author_name="Child",
+                                parent_id=a["id"])
+        self.assertStatus(self.server.edit(b["id"], "a reply that was edited", tok_b), 200)
+        self.assertStatus(self.server.remove(a["id"], tok_a), 204)
+        text = visible_text(self.get_thread(page).text)
+        self.assertIn("a reply that was edited", text)
+        self.assertNotIn("a reply that stays", text)
+        self.assertNotIn("parent to be deleted", text)
+        self.assertIn("Last edited", text)
+        self.assertRegex(text, r"Last edited .*by Child")
+        self.assertIn("1 Comment", text)
+        self.assertNotIn("2 Comments", text)
+
+    def test_form_post_redirects_to_new_comment(self):
+        page = unique_page()
+        existing, _ = self.post_ok(page, "already here")
+        r = self.get_thread(page)
+        form = thread_form(self, r.text)
+        data = form_payload(form)
+        data.update({"author_name": "Form Poster", "author_email": "form@example.org",
+                     "body": "Posted *without* JavaScript"})
+        data["page"] = page
+        resp = self.submit(r, data)
+        self.assertStatus(resp, 303)
+        location = resp.header("Location")
+        self.assertTrue(location, "303 without Location")
+        target = urllib.parse.urlsplit(urllib.parse.urljoin(f"http://127.0.0.1:{self.server.port}/t", location))
+        self.assertEqual(target.path, "/t")
+        self.assertEqual(urllib.parse.parse_qs(target.query).get("page"), [page])
+        listed = self.listing(page)["comments"]
+        self.assertEqual(len(listed), 2)
+        new = listed[1]
+        self.assertIn(target.fragment, ("c" + new["id"], new["id"]))
+        self.assertTrue(target.fragment.startswith("c"))
+        self.assertEqual(new["author"]["name"], "Form Poster")
+        self.assertIn("<em>without</em>", new["body_html"])
+        self.assertNotIn("form@example.org", self.server.list_comments(page).text)
+        # The anchor exists on the page the redirect points to.
+        follow = self.server.get(target.path + "?" + target.query)
+        self.assertStatus(follow, 200)
+        self.assertRegex(follow.text, r'id=["\']?%s["\'\s>]' % re.escape(target.fragment))
+
+    def test_form_reply(self):
+        page = unique_page()
+        top, _ = self.post_ok(page, "top for replies")
+        r = self.get_thread(page)
+        form = thread_form(self, r.text, parent_id=top["id"]) or thread_form(self, r.text)
+        data = form_payload(form)
+        data.update({"page": page, "parent_id": top["id"], "author_name": "",
+                     "author_email": "", "body": "a form reply"})
+        resp = self.submit(r, data)
+        self.assertStatus(resp, 303)
+        replies = self.listing(page)["comments"][0]["replies"]
+        self.assertEqual(len(replies), 1)
+        self.assertEqual(replies[0]["parent_id"], top["id"])
+        self.assertEqual(replies[0]["author"]["name"], "Guest")
+        frag = urllib.parse.urlsplit(resp.header("Location")).fragment
+        self.assertIn(frag, ("c" + replies[0]["id"], replies[0]["id"]))
+
+    def test_form_post_without_valid_csrf_is_refused(self):
+        page = unique_page()
+        self.post_ok(page, "already here")
+        r = self.get_thread(page)
+        form = thread_form(self, r.text)
+        name, value = csrf_field(form)
+        self.assertIsNotNone(name, "no CSRF field in the form")
+        base = form_payload(form)
+        base.update({"page": page, "author_name": "Forger", "body": "forged comment"})
+        missing = {k: v for k, v in base.items() if k != name}
+        wrong = dict(base, **{name: "forged-" + value[::-1]})
+        empty = dict(base, **{name: ""})
+        cases = [("missing", missing, r), ("wrong", wrong, r), ("empty", empty, r)]
+        for label, data, resp_for_cookies in cases:
+            with self.subTest(case=label):
+                resp = self.submit(resp_for_cookies, data)
+                self.assertTrue(400 <= resp.status < 500, resp)
+        if parse_cookies(r):
+            # The token is bound to the reader's cookie: without it, refused.
+            resp = self.server.post("/t", body=urllib.parse.urlencode(base),
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+            self.assertTrue(400 <= resp.status < 500, resp)
+        # A token taken from one page does not work with a cookie from another
+        # reader when the token is cookie-bound; and nothing was written.
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 1)
+        self.assertNotIn("forged comment", self.server.list_comments(page).text)
+
+    def test_form_post_with_bad_input_writes_nothing(self):
+        page = unique_page()
+        r = self.get_thread(page)
+        data = form_payload(thread_form(self, r.text))
+        data.update({"page": page, "body": "   "})
+        resp = self.submit(r, data)
+        self.assertLess(resp.status, 500, resp)
+        self.assertNotEqual(resp.status, 201)
+        data.update({"body": "x" * 10001})
+        resp = self.submit(r, data)
+        self.assertLess(resp.status, 500, resp)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 0)
+
+
+class Demo(AmurTestCase):
+
+    def test_demo_has_article_and_thread(self):
+        r = self.server.get("/demo")
+        self.assertStatus(r, 200)
+        self.assertIn("text/html", r.header("Content-Type", ""))
+        m = re.search(r"<h1[^>]*>(.*?)</h1>", r.text, re.S | re.I)
+        self.assertIsNotNone(m, "no <h1> article title")
+        self.assertTrue(re.sub(r"<[^>]+>", "", m.group(1)).strip())
+        self.assertRegex(visible_text(r.text), r"\d+ Comments?")
+        form = thread_form(self, r.text)
+        demo_key = field_value(form, "page")
+        self.assertTrue(demo_key)
+        self.assertIsNotNone(csrf_field(form)[0])
+
+    def test_demo_escapes_hostile_comments(self):
+        demo_key = field_value(thread_form(self, self.server.get("/demo").text), "page")
+        for body in HOSTILE_BODIES[:4]:
+            self.post_ok(demo_key, body, author_name=HOSTILE_NAME)
+        self.post_ok(demo_key, "a visible demo comment")
+        r = self.server.get("/demo")
+        self.assertStatus(r, 200)
+        s = scan(r.text)
+        self.assertEqual(s.problems, [])
+        for raw in ("<script>alert(", "<img src=x onerror", "<b onmouseover", 'href="javascript:'):
+            self.assertNotIn(raw, r.text)
+        text = visible_text(r.text)
+        self.assertIn("a visible demo comment", text)
+        self.assertIn(HOSTILE_NAME, text)
+
+
+class Operations(AmurTestCase):
+
+    def test_healthz(self):
+        r = self.server.get("/healthz")
+        self.assertStatus(r, 200)
+        self.assertEqual(r.text.strip(), "ok")
+
+    def test_metrics(self):
+        self.server.get("/healthz")
+        self.post_ok(unique_page(), "for the metrics")
+        r = self.server.get("/metrics")
+        self.assertStatus(r, 200)
+        self.assertTrue(r.header("Content-Type", "").startswith("text/plain"), r.headers)
+        self.assertIn("# TYPE", r.text)
+        # Every sample line is "name{labels} value".
+        for line in r.text.splitlines():
+            if line and not line.startswith("#"):
+                self.assertRegex(line, r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+( \d+)?$")
+
+
+class PublicUrl(AmurTestCase):
+    server_args = ("--public-url", "https://comments.example.org")
+
+    def test_redirect_stays_on_the_public_site(self):
+        page = unique_page()
+        r = self.server.get("/t?" + q(page=page))
+        self.assertStatus(r, 200)
+        data = form_payload(thread_form(self, r.text))
+        data.update({"page": page, "body": "via public url"})
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        jar = parse_cookies(r)
+        if jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        resp = self.server.post("/t", body=urllib.parse.urlencode(data), headers=headers)
+        self.assertStatus(resp, 303)
+        loc = resp.header("Location")
+        parts = urllib.parse.urlsplit(loc)
+        if parts.scheme:
+            self.assertEqual(f"{parts.scheme}://{parts.netloc}", "https://comments.example.org")
+        self.assertEqual(parts.path, "/t")
+
+
+if __name__ == "__main__":
+    unittest.main()
