@@ -1,2 +1,368 @@
-// placeholder replaced below
+// The storage contract: every backend runs this suite unchanged. A backend
+// joins by adding a factory to the INSTANTIATE_TEST_SUITE_P list below.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "core/model.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store.hpp"
+
+namespace amur::store {
+namespace {
+
+struct Backend {
+  std::string name;
+  // Makes a fresh, empty, migrated store; the cleanup runs after the test.
+  std::function<std::unique_ptr<Store>(std::function<void()>* cleanup)> make;
+};
+
+std::unique_ptr<Store> MakeSqlite(std::function<void()>* cleanup) {
+  static std::mt19937_64 rng(std::random_device{}());
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("amur-contract-" + std::to_string(rng()));
+  *cleanup = [dir] { std::filesystem::remove_all(dir); };
+  auto store = OpenSqliteStore((dir / "amur.db").string());
+  store->Migrate();
+  return store;
+}
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().make(&cleanup_);
+    s_ = store_->OpenSession();
+  }
+  void TearDown() override {
+    s_.reset();
+    store_.reset();
+    if (cleanup_) cleanup_();
+  }
+
+  Page NewPage(const std::string& key) {
+    WriteTransaction tx(*s_);
+    Page p = s_->UpsertPage({key, std::nullopt, std::nullopt, 1000});
+    tx.Commit();
+    return p;
+  }
+
+  Comment MakeComment(const Page& p, const std::string& body,
+                      std::optional<CommentId> parent = std::nullopt) {
+    Comment c;
+    c.page_id = p.id;
+    c.parent_id = parent;
+    c.depth = parent ? 2 : 1;
+    c.author_name = "Ann";
+    c.author_email = "ann@example.com";
+    c.body_markdown = body;
+    c.body_html = "<p>" + body + "</p>";
+    c.state = CommentState::kApproved;
+    c.created_at = 5000;
+    c.hash = std::string(64, 'a');
+    c.edit_token_hash = std::string(64, 'b');
+    c.client_address = "127.0.0.1";
+    return c;
+  }
+
+  CommentId Insert(const Comment& c) {
+    WriteTransaction tx(*s_);
+    const CommentId id = s_->InsertComment(c);
+    tx.Commit();
+    return id;
+  }
+
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<StoreSession> s_;
+  std::function<void()> cleanup_;
+};
+
+TEST_P(StoreContract, UnknownPageIsAbsent) {
+  EXPECT_FALSE(s_->FindPage("/nowhere").has_value());
+  EXPECT_FALSE(s_->FindPageById(12345).has_value());
+}
+
+TEST_P(StoreContract, UpsertCreatesOnceAndKeepsFirstTitleAndUrl) {
+  WriteTransaction tx(*s_);
+  Page a = s_->UpsertPage({"/a", std::nullopt, std::nullopt, 10});
+  EXPECT_EQ(a.key, "/a");
+  EXPECT_FALSE(a.title.has_value());
+  EXPECT_EQ(a.chain_head, kZeroHash);
+  EXPECT_EQ(a.chain_len, 0);
+  Page b = s_->UpsertPage({"/a", std::string("Title"), std::string("https://x.example/a"), 20});
+  EXPECT_EQ(b.id, a.id);
+  EXPECT_EQ(b.title, "Title");
+  EXPECT_EQ(b.url, "https://x.example/a");
+  EXPECT_EQ(b.created_at, 10);
+  Page c = s_->UpsertPage({"/a", std::string("Other"), std::string("https://evil.example"), 30});
+  EXPECT_EQ(c.title, "Title");
+  EXPECT_EQ(c.url, "https://x.example/a");
+  tx.Commit();
+  auto found = s_->FindPageById(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->key, "/a");
+}
+
+TEST_P(StoreContract, PageKeysAreExactBytes) {
+  NewPage("/Straße");
+  NewPage("/strasse");
+  EXPECT_NE(s_->FindPage("/Straße")->id, s_->FindPage("/strasse")->id);
+  EXPECT_FALSE(s_->FindPage("/STRASSE").has_value());
+}
+
+TEST_P(StoreContract, ClosePage) {
+  NewPage("/c");
+  WriteTransaction tx(*s_);
+  EXPECT_TRUE(s_->SetPageClosed("/c", true));
+  EXPECT_FALSE(s_->SetPageClosed("/missing", true));
+  tx.Commit();
+  EXPECT_TRUE(s_->FindPage("/c")->closed);
+}
+
+TEST_P(StoreContract, ListPagesPagesById) {
+  for (int i = 0; i < 5; ++i) NewPage("/p" + std::to_string(i));
+  auto first = s_->ListPages(0, 2);
+  ASSERT_EQ(first.size(), 2u);
+  auto rest = s_->ListPages(first.back().id, 10);
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_GT(rest.front().id, first.back().id);
+}
+
+TEST_P(StoreContract, CommentRoundTripsEveryField) {
+  Page p = NewPage("/rt");
+  Comment c = MakeComment(p, "hello");
+  c.quote = Quote{"exact words", "before ", " after"};
+  c.author_role = "moderator";
+  c.is_guest = false;
+  c.edited_at = 7000;
+  c.edited_by = "Mod";
+  c.upvotes = 3;
+  c.downvotes = 1;
+  const CommentId id = Insert(c);
+  auto got = s_->FindComment(id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->id, id);
+  EXPECT_EQ(got->page_id, p.id);
+  EXPECT_FALSE(got->parent_id.has_value());
+  EXPECT_EQ(got->depth, 1);
+  EXPECT_EQ(got->author_name, "Ann");
+  EXPECT_EQ(got->author_email, "ann@example.com");
+  EXPECT_FALSE(got->is_guest);
+  EXPECT_EQ(got->author_role, "moderator");
+  EXPECT_EQ(got->body_markdown, "hello");
+  EXPECT_EQ(got->body_html, "<p>hello</p>");
+  EXPECT_EQ(got->state, CommentState::kApproved);
+  EXPECT_EQ(got->created_at, 5000);
+  EXPECT_EQ(got->edited_at, 7000);
+  EXPECT_EQ(got->edited_by, "Mod");
+  EXPECT_EQ(got->upvotes, 3);
+  EXPECT_EQ(got->downvotes, 1);
+  EXPECT_EQ(got->hash, std::string(64, 'a'));
+  EXPECT_EQ(got->edit_token_hash, std::string(64, 'b'));
+  EXPECT_EQ(got->client_address, "127.0.0.1");
+  ASSERT_TRUE(got->quote);
+  EXPECT_EQ(got->quote->exact, "exact words");
+  EXPECT_EQ(got->quote->prefix, "before ");
+  EXPECT_EQ(got->quote->suffix, " after");
+  EXPECT_FALSE(s_->FindComment(id + 1000).has_value());
+}
+
+TEST_P(StoreContract, HostileTextIsStoredVerbatim) {
+  Page p = NewPage("/hostile");
+  const std::string evil = "'; DROP TABLE comments; -- \"\\ \x01 ☃ 𝄞";
+  Comment c = MakeComment(p, evil);
+  c.author_name = evil;
+  const CommentId id = Insert(c);
+  EXPECT_EQ(s_->FindComment(id)->body_markdown, evil);
+  EXPECT_EQ(s_->FindComment(id)->author_name, evil);
+}
+
+TEST_P(StoreContract, VisibleCommentsAreApprovedAndTombstonesInIdOrder) {
+  Page p = NewPage("/v");
+  Page other = NewPage("/other");
+  std::vector<CommentId> ids;
+  for (auto state : {CommentState::kApproved, CommentState::kPending, CommentState::kDeleted,
+                     CommentState::kRemoved, CommentState::kRejected, CommentState::kSpam,
+                     CommentState::kApproved}) {
+    Comment c = MakeComment(p, CommentStateName(state));
+    c.state = state;
+    ids.push_back(Insert(c));
+  }
+  Insert(MakeComment(other, "elsewhere"));
+  auto visible = s_->ListVisibleComments(p.id);
+  ASSERT_EQ(visible.size(), 3u);
+  EXPECT_EQ(visible[0].id, ids[0]);
+  EXPECT_EQ(visible[1].id, ids[2]);
+  EXPECT_EQ(visible[2].id, ids[6]);
+  EXPECT_EQ(s_->ListAllComments(p.id).size(), 7u);
+}
+
+TEST_P(StoreContract, UpdateRewritesMutableColumns) {
+  Page p = NewPage("/u");
+  Comment c = MakeComment(p, "before");
+  c.id = Insert(c);
+  c.body_markdown = "after";
+  c.body_html = "<p>after</p>";
+  c.state = CommentState::kDeleted;
+  c.edited_at = 9000;
+  c.edited_by = "Ann";
+  c.hash = std::string(64, 'c');
+  c.author_name.reset();
+  {
+    WriteTransaction tx(*s_);
+    s_->UpdateComment(c);
+    tx.Commit();
+  }
+  auto got = s_->FindComment(c.id);
+  EXPECT_EQ(got->body_markdown, "after");
+  EXPECT_EQ(got->state, CommentState::kDeleted);
+  EXPECT_EQ(got->edited_at, 9000);
+  EXPECT_EQ(got->hash, std::string(64, 'c'));
+  EXPECT_FALSE(got->author_name.has_value());
+  EXPECT_EQ(got->author_email, "ann@example.com");
+}
+
+TEST_P(StoreContract, CountsVisibleRepliesAndApprovedPerPage) {
+  Page p = NewPage("/n");
+  const CommentId root = Insert(MakeComment(p, "root"));
+  Insert(MakeComment(p, "r1", root));
+  Comment pending = MakeComment(p, "r2", root);
+  pending.state = CommentState::kPending;
+  Insert(pending);
+  Comment tomb = MakeComment(p, "r3", root);
+  tomb.state = CommentState::kDeleted;
+  Insert(tomb);
+  EXPECT_EQ(s_->CountVisibleReplies(root), 2);
+  auto counts = s_->CountApproved({"/n", "/unknown"});
+  EXPECT_EQ(counts["/n"], 2);
+  EXPECT_EQ(counts["/unknown"], 0);
+  EXPECT_EQ(counts.size(), 2u);
+}
+
+TEST_P(StoreContract, LinksAppendInOrderAndMoveTheHead) {
+  Page p = NewPage("/chain");
+  const CommentId id = Insert(MakeComment(p, "x"));
+  WriteTransaction tx(*s_);
+  std::string prev = kZeroHash;
+  for (int i = 1; i <= 3; ++i) {
+    ChainLink l;
+    l.seq = i;
+    l.comment_id = id;
+    l.n = i;
+    l.author_name = "Ann";
+    l.body_markdown = "v" + std::to_string(i);
+    l.at = 1000 * i;
+    l.editor = i == 1 ? std::nullopt : std::optional<std::string>("Ann");
+    l.prev_hash = prev;
+    l.hash = std::string(63, 'a') + static_cast<char>('0' + i);
+    s_->AppendLink(p.id, l);
+    prev = l.hash;
+  }
+  tx.Commit();
+  auto page = s_->FindPage("/chain");
+  EXPECT_EQ(page->chain_head, prev);
+  EXPECT_EQ(page->chain_len, 3);
+  auto links = s_->ListPageLinks(p.id);
+  ASSERT_EQ(links.size(), 3u);
+  EXPECT_EQ(links[0].prev_hash, kZeroHash);
+  EXPECT_EQ(links[1].prev_hash, links[0].hash);
+  EXPECT_EQ(links[2].body_markdown, "v3");
+  EXPECT_FALSE(links[0].editor.has_value());
+  EXPECT_EQ(links[2].editor, "Ann");
+  EXPECT_EQ(s_->ListCommentLinks(id).size(), 3u);
+  EXPECT_EQ(s_->CountCommentLinks(id), 3);
+  EXPECT_EQ(s_->CountCommentLinks(id + 1), 0);
+}
+
+TEST_P(StoreContract, VotesReplaceAndRetract) {
+  Page p = NewPage("/votes");
+  const CommentId id = Insert(MakeComment(p, "x"));
+  WriteTransaction tx(*s_);
+  auto t = s_->SetVote(id, "voter-a", 1);
+  EXPECT_EQ(t.upvotes, 1);
+  EXPECT_EQ(t.downvotes, 0);
+  t = s_->SetVote(id, "voter-a", 1);  // same vote again: no change
+  EXPECT_EQ(t.upvotes, 1);
+  t = s_->SetVote(id, "voter-b", -1);
+  EXPECT_EQ(t.downvotes, 1);
+  t = s_->SetVote(id, "voter-a", -1);  // change
+  EXPECT_EQ(t.upvotes, 0);
+  EXPECT_EQ(t.downvotes, 2);
+  EXPECT_EQ(s_->GetVote(id, "voter-a"), -1);
+  t = s_->SetVote(id, "voter-a", 0);  // retract
+  EXPECT_EQ(t.downvotes, 1);
+  EXPECT_EQ(s_->GetVote(id, "voter-a"), 0);
+  EXPECT_EQ(s_->GetVote(id, "nobody"), 0);
+  tx.Commit();
+  EXPECT_EQ(s_->FindComment(id)->downvotes, 1);
+}
+
+TEST_P(StoreContract, RollbackLeavesNoTrace) {
+  Page p = NewPage("/rb");
+  {
+    WriteTransaction tx(*s_);
+    s_->InsertComment(MakeComment(p, "never"));
+    s_->UpsertPage({"/rb-new", std::nullopt, std::nullopt, 1});
+  }  // no commit
+  EXPECT_TRUE(s_->ListAllComments(p.id).empty());
+  EXPECT_FALSE(s_->FindPage("/rb-new").has_value());
+}
+
+TEST_P(StoreContract, SavepointRollbackKeepsTheRestOfTheBatch) {
+  Page p = NewPage("/sp");
+  WriteTransaction tx(*s_);
+  s_->Savepoint();
+  s_->InsertComment(MakeComment(p, "kept"));
+  s_->ReleaseSavepoint();
+  s_->Savepoint();
+  s_->InsertComment(MakeComment(p, "dropped"));
+  s_->RollbackToSavepoint();
+  s_->Savepoint();
+  s_->InsertComment(MakeComment(p, "kept too"));
+  s_->ReleaseSavepoint();
+  tx.Commit();
+  auto all = s_->ListAllComments(p.id);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].body_markdown, "kept");
+  EXPECT_EQ(all[1].body_markdown, "kept too");
+}
+
+TEST_P(StoreContract, CommittedDataIsSeenByAnotherSession) {
+  Page p = NewPage("/shared");
+  Insert(MakeComment(p, "x"));
+  auto other = store_->OpenSession();
+  other->BeginRead();
+  EXPECT_EQ(other->ListVisibleComments(p.id).size(), 1u);
+  other->Commit();
+}
+
+TEST_P(StoreContract, Settings) {
+  EXPECT_FALSE(s_->GetSetting("k").has_value());
+  WriteTransaction tx(*s_);
+  s_->PutSetting("k", "v1");
+  s_->PutSetting("k", "v2");
+  tx.Commit();
+  EXPECT_EQ(s_->GetSetting("k"), "v2");
+}
+
+TEST_P(StoreContract, PingAndMigrateAgain) {
+  EXPECT_TRUE(s_->Ping());
+  NewPage("/keep");
+  store_->Migrate();
+  EXPECT_TRUE(s_->FindPage("/keep").has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
+                         ::testing::Values(Backend{"sqlite", MakeSqlite}),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(OpenStore, RejectsUnknownUrls) {
+  EXPECT_THROW(OpenStore("mysql://x"), StoreError);
+  EXPECT_THROW(OpenStore("sqlite:"), StoreError);
+}
+
+}  // namespace
+}  // namespace amur::store

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The two commands of the README's quick start, for a fresh Debian 12 machine:
+#
+#   scripts/dev.sh serve [amur serve flags…]   install what is missing, build
+#                                              (Release), run amur serve with
+#                                              the demo at http://127.0.0.1:8080/demo
+#   scripts/dev.sh test                        install what is missing, build
+#                                              (Debug, ASan+UBSan), run every test
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Debian 12 packages the build and the tests need.
+BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config ccache
+  libboost1.81-dev libboost-json1.81-dev
+  libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+)
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl
+)
+
+install_missing() {
+  local missing=()
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if ((${#missing[@]})); then
+    echo "dev.sh: installing ${missing[*]}"
+    local sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+jobs() { nproc 2>/dev/null || echo 2; }
+
+case "${1:-}" in
+  serve)
+    shift
+    install_missing "${BUILD_PACKAGES[@]}"
+    cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DAMUR_BUILD_TESTS=OFF -DAMUR_BUILD_BENCH=OFF >/dev/null
+    cmake --build build/release --target amur -j "$(jobs)"
+    exec ./build/release/amur serve "$@"
+    ;;
+  build-release)
+    install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DAMUR_BUILD_TESTS=OFF -DAMUR_BUILD_BENCH=ON >/dev/null
+    cmake --build build/release -j "$(jobs)"
+    ;;
+  test)
+    install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAMUR_SANITIZE=ON \
+      -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON >/dev/null
+    cmake --build build/debug -j "$(jobs)"
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    cd build/debug
+    exec ctest --output-on-failure -j "$(jobs)" --timeout 900
+    ;;
+  *)
+    echo "usage: scripts/dev.sh serve [flags…] | test" >&2
+    exit 2
+    ;;
+esac
