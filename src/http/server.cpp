@@ -146,7 +146,10 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     } else {
       const auto& header = parser.get();
       const auto length = parser.content_length();
-      if (length && *length > options_.max_body_bytes) {
+      if (header.version() >= 11 && header.find(beast_http::field::host) == header.end()) {
+        early = ProtocolError(beast_http::status::bad_request, "bad_request",
+                              "HTTP/1.1 requests must carry a Host header.");
+      } else if (length && *length > options_.max_body_bytes) {
         early = ProtocolError(beast_http::status::payload_too_large,
                               ErrorCodeName(ErrorCode::kPayloadTooLarge),
                               "The request body is larger than 64 KiB.");

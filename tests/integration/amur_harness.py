@@ -457,6 +457,25 @@ class AmurTestCase(unittest.TestCase):
         cls.addClassCleanup(cls.server.close)
         cls.server.start()
 
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self._server_still_running)
+
+    def _server_still_running(self):
+        srv = self.server
+        if srv.proc is not None and srv.proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
+            except OSError:
+                try:  # refused: it is probably dying; let it finish
+                    srv.proc.wait(3)
+                except subprocess.TimeoutExpired:
+                    pass
+        if srv.proc is not None and srv.proc.poll() is not None and not getattr(srv, "_reported", False):
+            srv._reported = True  # report the crash once, with its last words
+            self.fail(f"amur exited with {srv.proc.returncode} during this test\n"
+                      f"{srv.output_tail()}")
+
     # -- assertions ---------------------------------------------------------- #
 
     def assertStatus(self, resp, status, msg=None):

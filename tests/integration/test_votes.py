@@ -136,7 +136,11 @@ class Votes(AmurTestCase):
         page = unique_page()
         c, _ = self.post_ok(page, "x")
         url = f"/api/v1/comments/{c['id']}/votes"
-        for value in (2, -2, "1", 1.5, True, None, [1], {"v": 1}):
+        r = self.server.post(url, {"value": None})  # null: absent or wrong, both fine
+        self.assertStatus(r, 400)
+        self.assertIn(r.json["error"]["code"], ("missing_field", "invalid_field"))
+        self.assertEqual(r.json["error"].get("field"), "value")
+        for value in (2, -2, "1", 1.5, True, [1], {"v": 1}):
             with self.subTest(value=value):
                 self.assertError(self.server.post(url, {"value": value}), 400,
                                  "invalid_field", "value")
