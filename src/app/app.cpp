@@ -85,6 +85,7 @@ int RunServe(const Config& config) {
   service::ServiceConfig svc_config;
   svc_config.max_depth = static_cast<int>(config.max_depth);
   svc_config.edit_window_ms = config.edit_window_seconds * 1000;
+  svc_config.premoderate = config.premoderate;
   service::CommentService comments(svc_config, clock, random);
   service::RateLimiter limiter(static_cast<int>(config.posts_per_minute), clock);
   http::ResponseCache cache(64u << 20);

@@ -10,7 +10,7 @@ namespace amur::app {
 
 namespace {
 
-enum class Kind { kString, kInt, kDouble, kList };
+enum class Kind { kString, kInt, kDouble, kList, kBool };
 
 struct Setting {
   const char* flag;
@@ -32,6 +32,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--smtp", Kind::kString, &c.smtp},
       {"--mail-from", Kind::kString, &c.mail_from},
       {"--max-depth", Kind::kInt, &c.max_depth, 1, 64},
+      {"--premoderate", Kind::kBool, &c.premoderate},
       {"--request-timeout", Kind::kDouble, &c.request_timeout_seconds},
       {"--threads", Kind::kInt, &c.threads, 0, 256},
       {"--log-level", Kind::kString, &c.log_level},
@@ -74,6 +75,16 @@ Status AssignText(const Setting& s, const std::string& source, const std::string
       *static_cast<std::int64_t*>(s.target) = v;
       return Ok();
     }
+    case Kind::kBool: {
+      if (text == "1" || text == "true" || text == "yes" || text == "on") {
+        *static_cast<bool*>(s.target) = true;
+      } else if (text == "0" || text == "false" || text == "no" || text == "off") {
+        *static_cast<bool*>(s.target) = false;
+      } else {
+        return Invalid(source, "'" + text + "' is not true or false");
+      }
+      return Ok();
+    }
     case Kind::kDouble: {
       char* end = nullptr;
       const double v = std::strtod(text.c_str(), &end);
@@ -99,6 +110,10 @@ Status AssignToml(const Setting& s, const std::string& source, const toml::node&
       }
       return Ok();
     }
+  }
+  if (const auto* b = node.as_boolean()) {
+    if (s.kind != Kind::kBool) return Invalid(source, "must not be true or false");
+    return AssignText(s, source, b->get() ? "true" : "false");
   }
   if (const auto* str = node.as_string()) return AssignText(s, source, str->get());
   if (const auto* i = node.as_integer()) return AssignText(s, source, std::to_string(i->get()));

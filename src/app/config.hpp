@@ -25,6 +25,7 @@ struct Config {
   std::string smtp;
   std::string mail_from;
   std::int64_t max_depth = 5;
+  bool premoderate = false;
   double request_timeout_seconds = 30;
   std::int64_t threads = 0;  // I/O threads; 0: one per core
   std::string log_level = "info";

@@ -222,7 +222,7 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
   c.is_guest = true;
   c.body_markdown = std::move(*body);
   c.body_html = render::MarkdownToSafeHtml(c.body_markdown);
-  c.state = CommentState::kApproved;
+  c.state = config_.premoderate ? CommentState::kPending : CommentState::kApproved;
   c.created_at = now;
   c.client_address = req.client_address;
   c.quote = quote;

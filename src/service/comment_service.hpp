@@ -23,6 +23,7 @@ namespace amur::service {
 struct ServiceConfig {
   int max_depth = 5;                      // top-level comments are depth 1
   std::int64_t edit_window_ms = 900'000;  // guests may edit/delete this long
+  bool premoderate = false;               // hold every new comment as pending
 };
 
 // Limits of the public contract (API.md).

@@ -468,7 +468,7 @@ class AmurTestCase(unittest.TestCase):
                 socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
             except OSError:
                 try:  # refused: it is probably dying; let it finish
-                    srv.proc.wait(3)
+                    srv.proc.wait(10)
                 except subprocess.TimeoutExpired:
                     pass
         if srv.proc is not None and srv.proc.poll() is not None and not getattr(srv, "_reported", False):

@@ -1,0 +1,144 @@
+#include "http/client_address.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace amur::http {
+namespace {
+
+boost::asio::ip::address Addr(const char* text) { return boost::asio::ip::make_address(text); }
+
+TrustedProxies Trust(const std::vector<std::string>& cidrs) {
+  std::string error;
+  auto t = TrustedProxies::Parse(cidrs, &error);
+  EXPECT_TRUE(t.has_value()) << error;
+  EXPECT_EQ(error, "");
+  return t ? *t : TrustedProxies{};
+}
+
+TEST(TrustedProxiesParseTest, AcceptsCidrsAndPlainAddresses) {
+  std::string error;
+  auto t = TrustedProxies::Parse(
+      {"10.0.0.0/8", "192.168.1.1", "::1/128", "2001:db8::/32", "0.0.0.0/0", "fe80::1"}, &error);
+  ASSERT_TRUE(t.has_value()) << error;
+  EXPECT_TRUE(t->Contains(Addr("10.255.0.1")));
+  EXPECT_TRUE(t->Contains(Addr("192.168.1.1")));
+  EXPECT_TRUE(t->Contains(Addr("::1")));
+  EXPECT_TRUE(t->Contains(Addr("2001:db8:ffff::7")));
+  EXPECT_TRUE(t->Contains(Addr("8.8.8.8")));  // 0.0.0.0/0
+  EXPECT_TRUE(t->Contains(Addr("fe80::1")));
+  EXPECT_FALSE(t->Contains(Addr("2001:db9::1")));
+  EXPECT_FALSE(t->Contains(Addr("fe80::2")));
+}
+
+TEST(TrustedProxiesParseTest, EmptyListTrustsNobody) {
+  std::string error;
+  auto t = TrustedProxies::Parse({}, &error);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_FALSE(t->Contains(Addr("127.0.0.1")));
+}
+
+TEST(TrustedProxiesParseTest, RejectsMalformedEntries) {
+  for (const char* bad : {"", "nohost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/x",
+                          "10.0.0.0/8/9", "10.0.0.0/-1", "10.0.0.0/ 8", "300.1.1.1",
+                          "10.0.0.0/8 ", "/8", "10.0.0/8"}) {
+    std::string error;
+    auto t = TrustedProxies::Parse({"127.0.0.1", bad}, &error);
+    EXPECT_FALSE(t.has_value()) << "'" << bad << "'";
+    EXPECT_NE(error.find(bad), std::string::npos) << "error should name the entry: " << error;
+  }
+}
+
+TEST(TrustedProxiesTest, PrefixBoundaries) {
+  const auto t = Trust({"192.168.4.0/22", "2001:db8:abcd:12::/63"});
+  EXPECT_TRUE(t.Contains(Addr("192.168.4.0")));
+  EXPECT_TRUE(t.Contains(Addr("192.168.7.255")));
+  EXPECT_FALSE(t.Contains(Addr("192.168.8.0")));
+  EXPECT_FALSE(t.Contains(Addr("192.168.3.255")));
+  EXPECT_TRUE(t.Contains(Addr("2001:db8:abcd:13::1")));
+  EXPECT_FALSE(t.Contains(Addr("2001:db8:abcd:14::1")));
+  EXPECT_FALSE(t.Contains(Addr("2001:db8:abcd:11::1")));
+}
+
+TEST(ClientAddressTest, NoProxiesMeansThePeer) {
+  const auto t = Trust({});
+  EXPECT_EQ(t.ClientAddress(Addr("203.0.113.9"), "198.51.100.1"), "203.0.113.9");
+  EXPECT_EQ(t.ClientAddress(Addr("203.0.113.9"), ""), "203.0.113.9");
+}
+
+TEST(ClientAddressTest, UntrustedPeerIgnoresForwardedFor) {
+  const auto t = Trust({"10.0.0.0/8"});
+  EXPECT_EQ(t.ClientAddress(Addr("203.0.113.9"), "198.51.100.1"), "203.0.113.9");
+  EXPECT_EQ(t.ClientAddress(Addr("203.0.113.9"), "10.0.0.1, 198.51.100.1"), "203.0.113.9");
+}
+
+TEST(ClientAddressTest, TrustedPeerWithoutHeaderIsTheClient) {
+  const auto t = Trust({"10.0.0.0/8"});
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), ""), "10.0.0.5");
+}
+
+TEST(ClientAddressTest, TrustedPeerTakesTheRightMostUntrustedHop) {
+  const auto t = Trust({"10.0.0.0/8"});
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "203.0.113.7"), "203.0.113.7");
+  // The left-most entry is whatever the client claimed; it must not win.
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "198.51.100.1, 203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "198.51.100.1, 203.0.113.7, 10.0.0.2"),
+            "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "198.51.100.1,203.0.113.7,10.1.1.1,10.0.0.2"),
+            "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "  203.0.113.7\t,\t10.0.0.2  "), "203.0.113.7");
+}
+
+TEST(ClientAddressTest, AllHopsTrustedMeansTheLeftMost) {
+  const auto t = Trust({"10.0.0.0/8"});
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "10.0.0.3, 10.0.0.2"), "10.0.0.3");
+}
+
+TEST(ClientAddressTest, GarbageHopStopsAtTheLastTrustworthyOne) {
+  const auto t = Trust({"10.0.0.0/8"});
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "203.0.113.7, garbage"), "10.0.0.5");
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "garbage, 10.0.0.2"), "10.0.0.2");
+  EXPECT_EQ(t.ClientAddress(Addr("10.0.0.5"), "203.0.113.7, unknown, 10.0.0.2"), "10.0.0.2");
+}
+
+TEST(ClientAddressTest, Ipv4MappedPeersAreNormalized) {
+  const auto t = Trust({"10.0.0.0/8"});
+  // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.
+  EXPECT_TRUE(t.Contains(Addr("::ffff:10.0.0.5")));
+  EXPECT_EQ(t.ClientAddress(Addr("::ffff:10.0.0.5"), "203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(Addr("::ffff:198.51.100.9"), "203.0.113.7"), "198.51.100.9");
+  EXPECT_EQ(t.ClientAddress(Addr("::ffff:198.51.100.9"), ""), "198.51.100.9");
+  EXPECT_EQ(t.ClientAddress(Addr("::ffff:10.0.0.5"), "::ffff:203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(Addr("::ffff:10.0.0.5"), "203.0.113.7, ::ffff:10.0.0.2"),
+            "203.0.113.7");
+}
+
+TEST(ClientAddressTest, Ipv4MappedEntryInTheListMatchesIpv4Peers) {
+  const auto t = Trust({"::ffff:10.0.0.1"});
+  EXPECT_TRUE(t.Contains(Addr("10.0.0.1")));
+  EXPECT_TRUE(t.Contains(Addr("::ffff:10.0.0.1")));
+  EXPECT_FALSE(t.Contains(Addr("10.0.0.2")));
+}
+
+TEST(ClientAddressTest, Ipv4MappedCidrInTheList) {
+  GTEST_SKIP() << "BUG: src/http/client_address.cpp:59-70,26 '::ffff:10.0.0.0/104' is "
+                  "normalized to the IPv4 base 10.0.0.0 but keeps prefix 104, so "
+                  "PrefixMatch shifts a uint32 by (32 - 104) (undefined behaviour; UBSan "
+                  "aborts). It should match 10.0.0.0/8 (prefix - 96), or be rejected";
+  const auto t = Trust({"::ffff:10.0.0.0/104"});
+  EXPECT_TRUE(t.Contains(Addr("10.1.2.3")));
+  EXPECT_FALSE(t.Contains(Addr("11.1.2.3")));
+}
+
+TEST(ClientAddressTest, Ipv6ProxiesAndClients) {
+  const auto t = Trust({"::1/128", "fd00::/8"});
+  EXPECT_EQ(t.ClientAddress(Addr("::1"), "2001:db8::42"), "2001:db8::42");
+  EXPECT_EQ(t.ClientAddress(Addr("::1"), "2001:db8::42, fd12::1"), "2001:db8::42");
+  EXPECT_EQ(t.ClientAddress(Addr("::2"), "2001:db8::42"), "::2");
+  EXPECT_EQ(t.ClientAddress(Addr("::1"), "203.0.113.7"), "203.0.113.7");
+}
+
+}  // namespace
+}  // namespace amur::http
