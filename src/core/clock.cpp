@@ -54,28 +54,42 @@ std::string FormatRfc3339Ms(TimeMs t) {
 }
 
 bool ParseRfc3339(const std::string& text, TimeMs* out) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction]Z, digits exactly where shown.
+  auto digits = [&](std::size_t pos, std::size_t n, int* value) {
+    if (pos + n > text.size()) return false;
+    int v = 0;
+    for (std::size_t k = pos; k < pos + n; ++k) {
+      if (text[k] < '0' || text[k] > '9') return false;
+      v = v * 10 + (text[k] - '0');
+    }
+    *value = v;
+    return true;
+  };
   int y, mo, d, h, mi, s;
-  int ms = 0;
-  char tail[8] = {0};
-  int n = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6) {
+  if (text.size() < 20 || !digits(0, 4, &y) || text[4] != '-' || !digits(5, 2, &mo) ||
+      text[7] != '-' || !digits(8, 2, &d) || text[10] != 'T' ||
+      !digits(11, 2, &h) || text[13] != ':' || !digits(14, 2, &mi) || text[16] != ':' ||
+      !digits(17, 2, &s)) {
     return false;
   }
-  const char* p = text.c_str() + n;
-  if (*p == '.') {
-    ++p;
-    int digits = 0;
-    ms = 0;
-    while (*p >= '0' && *p <= '9') {
-      if (digits < 3) ms = ms * 10 + (*p - '0');
-      ++digits;
-      ++p;
+  std::size_t pos = 19;
+  int ms = 0;
+  if (text[pos] == '.') {
+    ++pos;
+    int count = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (count < 3) ms = ms * 10 + (text[pos] - '0');
+      ++count;
+      ++pos;
     }
-    if (digits == 0) return false;
-    for (int i = digits; i < 3; ++i) ms *= 10;
+    if (count == 0) return false;
+    for (int k = count; k < 3; ++k) ms *= 10;
   }
-  if (std::sscanf(p, "%7s", tail) != 1 || std::string(tail) != "Z") return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+  if (pos + 1 != text.size() || text[pos] != 'Z') return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return false;
   *out = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400000 +
          static_cast<TimeMs>(h) * 3600000 + mi * 60000 + s * 1000 + ms;
   return true;

@@ -83,9 +83,6 @@ TEST(Rfc3339Test, RejectsMalformedText) {
 }
 
 TEST(Rfc3339Test, RejectsDatesThatDoNotExist) {
-  GTEST_SKIP() << "BUG: src/core/clock.cpp:89 ParseRfc3339 checks only 1<=day<=31, so "
-                  "2023-02-29, 2024-02-30 and 2024-04-31 are accepted (and silently roll "
-                  "over into the next month) instead of being rejected";
   for (const char* bad : {"2023-02-29T00:00:00Z", "2024-02-30T00:00:00Z",
                           "2024-04-31T00:00:00Z", "2100-02-29T00:00:00Z"}) {
     TimeMs t = 777;
@@ -93,12 +90,10 @@ TEST(Rfc3339Test, RejectsDatesThatDoNotExist) {
   }
 }
 
-TEST(Rfc3339Test, RejectsTrailingGarbageAfterZ) {
-  GTEST_SKIP() << "BUG: src/core/clock.cpp:88 the tail is read with sscanf(\"%7s\"), which "
-                  "skips white space and stops at it, so \"...Z junk\" and \"... Z\" parse "
-                  "as valid; anything after the Z should make the text invalid";
+TEST(Rfc3339Test, RejectsWhatSscanfToleratesButRfc3339DoesNot) {
   for (const char* bad : {"2024-02-29T12:34:56Z junk", "2024-02-29T12:34:56 Z",
-                          "2024-02-29T12:34:56.789Z\n"}) {
+                          "2024-02-29T12:34:56.789Z\n", " 2024-02-29T12:34:56Z",
+                          "2024-2-29T12:34:56Z", "2024-02-29T1:2:3Z"}) {
     TimeMs t = 777;
     EXPECT_FALSE(ParseRfc3339(bad, &t)) << bad;
   }

@@ -62,6 +62,14 @@ std::optional<TrustedProxies> TrustedProxies::Parse(const std::vector<std::strin
         return std::nullopt;
       }
     }
+    // "::ffff:10.0.0.0/104" means 10.0.0.0/8: mapped entries match IPv4 peers.
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+      if (prefix < 96) {
+        *error = "an IPv4-mapped CIDR needs a prefix of at least 96: " + c;
+        return std::nullopt;
+      }
+      prefix -= 96;
+    }
     t.nets_.push_back(Net{Normalize(addr), prefix});
   }
   return t;

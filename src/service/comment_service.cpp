@@ -302,6 +302,8 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   cur.body_markdown.clear();
   cur.body_html.clear();
   cur.author_name.reset();
+  cur.edited_at.reset();
+  cur.edited_by.reset();
   WriteLink(s, *page, cur, now, std::nullopt);
   s.UpdateComment(cur);
   // A tombstone left without visible replies goes too, and so on upwards.

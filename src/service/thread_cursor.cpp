@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "service/comment_service.hpp"
 
@@ -132,6 +133,7 @@ Result<ThreadCursor> DecodeThreadCursor(const std::string& text, SortOrder sort)
   for (std::string_view part : Split(rest, '.')) {
     std::int64_t delta;
     if (!ParseInt(part, &delta) || delta <= 0) return BadCursor();
+    if (prev > std::numeric_limits<CommentId>::max() - delta) return BadCursor();
     prev += delta;
     c.shown_ids.insert(prev);
   }

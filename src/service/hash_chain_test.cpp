@@ -1,0 +1,353 @@
+#include "service/hash_chain.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/random.hpp"
+
+namespace amur::service {
+namespace {
+
+constexpr TimeMs kAt = 1'795'000'000'123;  // 2026-11-18T11:06:40.123Z
+
+ChainLink KnownLink() {
+  ChainLink l;
+  l.seq = 4;
+  l.comment_id = 7;
+  l.n = 1;
+  l.parent_id = 3;
+  l.author_name = "Realpolitik";
+  l.state = CommentState::kApproved;
+  l.body_markdown = "Hello **world**";
+  l.at = kAt;
+  l.editor = "Realpolitik";
+  l.prev_hash = kZeroHash;
+  return l;
+}
+
+TEST(CanonicalLinkEncodingTest, ExactBytesOfAKnownLink) {
+  EXPECT_EQ(CanonicalLinkEncoding("/2022/aigun-treaty", KnownLink()),
+            "amur-link-v1\n"
+            "18:/2022/aigun-treaty\n"
+            "2:c7\n"
+            "2:c3\n"
+            "11:Realpolitik\n"
+            "8:approved\n"
+            "15:Hello **world**\n"
+            "24:2026-11-18T11:06:40.123Z\n"
+            "64:0000000000000000000000000000000000000000000000000000000000000000\n");
+}
+
+TEST(CanonicalLinkEncodingTest, NullsAreDashesAndLengthsAreBytes) {
+  ChainLink l;
+  l.comment_id = 42;
+  l.parent_id = std::nullopt;
+  l.author_name = std::nullopt;
+  l.state = CommentState::kDeleted;
+  l.body_markdown = "";
+  l.at = 0;
+  l.prev_hash = std::string(32 * 2, 'a');
+  for (std::size_t i = 1; i < l.prev_hash.size(); i += 2) l.prev_hash[i] = 'b';
+  EXPECT_EQ(CanonicalLinkEncoding("/\xD1\x81\xD1\x82\xD0\xB0\xD1\x82\xD1\x8C\xD1\x8F/1", l),
+            "amur-link-v1\n"
+            "15:/\xD1\x81\xD1\x82\xD0\xB0\xD1\x82\xD1\x8C\xD1\x8F/1\n"
+            "3:c42\n"
+            "-\n"
+            "-\n"
+            "7:deleted\n"
+            "0:\n"
+            "24:1970-01-01T00:00:00.000Z\n"
+            "64:abababababababababababababababababababababababababababababababab\n");
+  // Computed independently: python3 hashlib.sha256 over the bytes above.
+  EXPECT_EQ(ComputeLinkHash("/\xD1\x81\xD1\x82\xD0\xB0\xD1\x82\xD1\x8C\xD1\x8F/1", l),
+            "825244f2b8b41dc6fbe09c2a0a8d4ad51e7a5efc4b944c72817075b7ff2a44d8");
+}
+
+TEST(ComputeLinkHashTest, IsSha256OfTheEncoding) {
+  // `printf '<the encoding above>' | sha256sum`
+  EXPECT_EQ(ComputeLinkHash("/2022/aigun-treaty", KnownLink()),
+            "0cf54f73f21e8648029158615778a7ad2189ff2dce3e9cec1d39d3a31757cb18");
+  EXPECT_EQ(ComputeLinkHash("/2022/aigun-treaty", KnownLink()),
+            Sha256Hex(CanonicalLinkEncoding("/2022/aigun-treaty", KnownLink())));
+}
+
+TEST(ComputeLinkHashTest, MatchesTheWorkedExampleOfDocsIntegrityMd) {
+  ChainLink l;
+  l.comment_id = 1;
+  l.author_name = "Ann";
+  l.state = CommentState::kApproved;
+  l.body_markdown = "hi";
+  l.at = 1'767'225'600'000;  // 2026-01-01T00:00:00.000Z
+  l.prev_hash = kZeroHash;
+  EXPECT_EQ(CanonicalLinkEncoding("/p", l),
+            "amur-link-v1\n2:/p\n2:c1\n-\n3:Ann\n8:approved\n2:hi\n"
+            "24:2026-01-01T00:00:00.000Z\n"
+            "64:0000000000000000000000000000000000000000000000000000000000000000\n");
+  // `printf '<the bytes above>' | sha256sum`
+  EXPECT_EQ(ComputeLinkHash("/p", l),
+            "9f5eedc760e4060adfaa27603c08292ceadc52c60fb56561b21a19517cc6c69a");
+}
+
+TEST(ComputeLinkHashTest, EveryHashedFieldChangesTheHash) {
+  const std::string base = ComputeLinkHash("/p", KnownLink());
+  EXPECT_NE(ComputeLinkHash("/q", KnownLink()), base);
+  auto changed = [&](auto mutate) {
+    ChainLink l = KnownLink();
+    mutate(l);
+    return ComputeLinkHash("/p", l);
+  };
+  EXPECT_NE(changed([](ChainLink& l) { l.comment_id = 8; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.parent_id = std::nullopt; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.parent_id = 4; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.author_name = std::nullopt; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.author_name = "realpolitik"; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.state = CommentState::kDeleted; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.body_markdown += " "; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.at += 1; }), base);
+  EXPECT_NE(changed([](ChainLink& l) { l.prev_hash[63] = '1'; }), base);
+  // Not part of the documented encoding: position, version number, editor.
+  EXPECT_EQ(changed([](ChainLink& l) { l.seq = 99; }), base);
+  EXPECT_EQ(changed([](ChainLink& l) { l.n = 5; }), base);
+  EXPECT_EQ(changed([](ChainLink& l) { l.editor = "Moderator"; }), base);
+}
+
+TEST(ComputeLinkHashTest, FieldBoundariesCannotBeShifted) {
+  ChainLink a = KnownLink();
+  a.author_name = "Ann\n4:Bob";
+  a.body_markdown = "x";
+  ChainLink b = KnownLink();
+  b.author_name = "Ann";
+  b.body_markdown = "Bob\nx";
+  EXPECT_NE(CanonicalLinkEncoding("/p", a), CanonicalLinkEncoding("/p", b));
+  ChainLink dash = KnownLink();
+  dash.author_name = "-";
+  ChainLink null = KnownLink();
+  null.author_name = std::nullopt;
+  EXPECT_NE(ComputeLinkHash("/p", dash), ComputeLinkHash("/p", null));
+}
+
+// A valid three-link chain on page "/p": c1 posted, c2 replies, c1 edited.
+class VerifyChainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    page_.id = 1;
+    page_.key = "/p";
+    ChainLink l1;
+    l1.seq = 1;
+    l1.comment_id = 1;
+    l1.n = 1;
+    l1.author_name = "Ann";
+    l1.body_markdown = "one";
+    l1.at = kAt;
+    ChainLink l2;
+    l2.seq = 2;
+    l2.comment_id = 2;
+    l2.n = 1;
+    l2.parent_id = 1;
+    l2.author_name = std::nullopt;
+    l2.body_markdown = "two";
+    l2.at = kAt + 1000;
+    ChainLink l3 = l1;
+    l3.seq = 3;
+    l3.n = 2;
+    l3.body_markdown = "one, edited";
+    l3.at = kAt + 2000;
+    links_ = {l1, l2, l3};
+    Rechain();
+
+    Comment c1;
+    c1.id = 1;
+    c1.author_name = "Ann";
+    c1.body_markdown = "one, edited";
+    Comment c2;
+    c2.id = 2;
+    c2.parent_id = 1;
+    c2.body_markdown = "two";
+    rows_ = {c1, c2};
+    SyncRows();
+  }
+
+  // Recomputes every prev_hash and hash in order and moves the page head.
+  void Rechain() {
+    std::string prev = kZeroHash;
+    for (auto& l : links_) {
+      l.prev_hash = prev;
+      l.hash = ComputeLinkHash(page_.key, l);
+      prev = l.hash;
+    }
+    page_.chain_head = prev;
+    page_.chain_len = static_cast<std::int64_t>(links_.size());
+  }
+
+  // Sets each row's hash to its last link's.
+  void SyncRows() {
+    for (auto& c : rows_) {
+      for (const auto& l : links_) {
+        if (l.comment_id == c.id) c.hash = l.hash;
+      }
+    }
+  }
+
+  ChainReport Verify() const { return VerifyChain(page_, links_, rows_); }
+
+  Page page_;
+  std::vector<ChainLink> links_;
+  std::vector<Comment> rows_;
+};
+
+TEST_F(VerifyChainTest, IntactChainVerifies) {
+  const ChainReport r = Verify();
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.head, links_[2].hash);
+  EXPECT_EQ(r.head, page_.chain_head);
+  EXPECT_TRUE(r.failed_ids.empty());
+}
+
+TEST_F(VerifyChainTest, EmptyChainVerifiesWithZeroHead) {
+  Page empty;
+  empty.key = "/empty";
+  empty.chain_head = kZeroHash;
+  const ChainReport r = VerifyChain(empty, {}, {});
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.head, kZeroHash);
+  EXPECT_TRUE(r.failed_ids.empty());
+}
+
+TEST_F(VerifyChainTest, EmptyChainWithANonZeroHeadFails) {
+  Page p;
+  p.key = "/empty";
+  p.chain_head = std::string(64, 'f');
+  const ChainReport r = VerifyChain(p, {}, {});
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.head, kZeroHash);
+  EXPECT_TRUE(r.failed_ids.empty());
+}
+
+TEST_F(VerifyChainTest, BrokenPrevHashIsDetected) {
+  // Link 2 is re-hashed consistently, but no longer points at link 1.
+  links_[1].prev_hash = std::string(64, 'e');
+  links_[1].hash = ComputeLinkHash(page_.key, links_[1]);
+  links_[2].prev_hash = links_[1].hash;
+  links_[2].hash = ComputeLinkHash(page_.key, links_[2]);
+  page_.chain_head = links_[2].hash;
+  SyncRows();
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{2}));
+  EXPECT_EQ(r.head, links_[2].hash);
+}
+
+TEST_F(VerifyChainTest, FirstLinkMustStartFromZeros) {
+  links_[0].prev_hash = std::string(64, '1');
+  links_[0].hash = ComputeLinkHash(page_.key, links_[0]);
+  links_[1].prev_hash = links_[0].hash;
+  links_[1].hash = ComputeLinkHash(page_.key, links_[1]);
+  links_[2].prev_hash = links_[1].hash;
+  links_[2].hash = ComputeLinkHash(page_.key, links_[2]);
+  page_.chain_head = links_[2].hash;
+  SyncRows();
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1}));
+}
+
+TEST_F(VerifyChainTest, WrongHashOfTheLastLinkIsDetected) {
+  // The stored hash does not match the content, though row and head agree with it.
+  links_[2].hash = std::string(64, 'f');
+  page_.chain_head = links_[2].hash;
+  SyncRows();
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1}));
+  EXPECT_EQ(r.head, std::string(64, 'f'));
+}
+
+TEST_F(VerifyChainTest, ContentChangedUnderAStoredHashIsDetected) {
+  links_[1].body_markdown = "two, rewritten";  // hash left as it was
+  rows_[1].body_markdown = "two, rewritten";
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{2}));
+}
+
+TEST_F(VerifyChainTest, WrongHashInTheMiddleAlsoBreaksTheNextLink) {
+  links_[1].hash = std::string(64, 'f');
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  // Link 2's own hash is wrong (and no longer its row's); link 3 (comment 1)
+  // does not point at the stored hash of link 2 any more.
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1, 2}));
+}
+
+TEST_F(VerifyChainTest, RowDifferingFromItsLastLinkIsDetected) {
+  {
+    rows_[1].body_markdown = "tampered";
+    const ChainReport r = Verify();
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{2}));
+  }
+  SetUp();
+  {
+    rows_[0].body_markdown = "one";  // the first version's body, not the last's
+    const ChainReport r = Verify();
+    EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1}));
+  }
+  SetUp();
+  {
+    rows_[0].state = CommentState::kDeleted;
+    EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{1}));
+  }
+  SetUp();
+  {
+    rows_[0].author_name = "Bob";
+    EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{1}));
+  }
+  SetUp();
+  {
+    rows_[1].author_name = "Guest";  // the link says null
+    EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+  }
+  SetUp();
+  {
+    rows_[1].parent_id = std::nullopt;
+    EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+  }
+  SetUp();
+  {
+    rows_[0].hash = links_[0].hash;  // points at an older link
+    EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{1}));
+  }
+}
+
+TEST_F(VerifyChainTest, RowWithoutAnyLinkIsDetected) {
+  Comment c3;
+  c3.id = 3;
+  c3.body_markdown = "smuggled in";
+  rows_.push_back(c3);
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{3}));
+}
+
+TEST_F(VerifyChainTest, WrongPageHeadIsDetected) {
+  const std::string real_head = page_.chain_head;
+  page_.chain_head = links_[1].hash;  // as if the last link had been cut off
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.head, real_head);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1}));  // the last link's comment
+}
+
+TEST_F(VerifyChainTest, DroppedLastLinkIsDetected) {
+  links_.pop_back();  // page head still names the dropped link
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.head, links_[1].hash);
+  // Comment 2 is the last link now; comment 1's row no longer matches its last link.
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1, 2}));
+}
+
+}  // namespace
+}  // namespace amur::service
