@@ -337,7 +337,16 @@ class AmurServer:
 
     def output_tail(self, n=40):
         out = "\n".join(self.stdout_lines[-n:])
-        err = "\n".join(self.stderr_lines[-n:])
+        err_lines = list(self.stderr_lines)
+        # A sanitizer report matters more than the log lines after it.
+        for i, line in enumerate(err_lines):
+            if "Sanitizer" in line or "runtime error" in line or "terminate called" in line:
+                head = err_lines[i:i + 30]
+                err_lines = head + ["..."] + err_lines[i + 30:][-10:] if len(err_lines) > i + 40 else err_lines[i:]
+                break
+        else:
+            err_lines = err_lines[-n:]
+        err = "\n".join(err_lines)
         return f"--- stdout ---\n{out}\n--- stderr ---\n{err}"
 
     def running(self):
@@ -459,6 +468,12 @@ class AmurTestCase(unittest.TestCase):
 
     def setUp(self):
         super().setUp()
+        srv = self.server
+        if srv.proc is not None and srv.proc.poll() is not None:
+            # An earlier test crashed it (and was failed for it): start it
+            # again on the same database so one crash does not fail the rest.
+            srv._reported = False
+            srv.start()
         self.addCleanup(self._server_still_running)
 
     def _server_still_running(self):

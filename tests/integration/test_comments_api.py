@@ -437,6 +437,29 @@ class Paging(AmurTestCase):
         self.assertEqual(seen, [t1["id"], t2["id"], t3["id"]])
 
 
+class RateLimit(AmurTestCase):
+    server_kwargs = {"posts_per_minute": 2}
+
+    def test_posts_per_minute(self):
+        page = unique_page()
+        # A refused request does not use up the allowance.
+        self.assertError(self.server.post_comment(page, "   "), 400, "missing_field", "body")
+        self.assertError(self.server.post_comment(page, "x" * 10001), 400, "too_long", "body")
+        self.post_ok(page, "one")
+        self.post_ok(page, "two")
+        r = self.server.post_comment(page, "three")
+        self.assertError(r, 429, "rate_limited")
+        retry = r.header("Retry-After")
+        self.assertIsNotNone(retry, "429 without Retry-After")
+        self.assertRegex(retry, r"^\d+$")
+        self.assertTrue(1 <= int(retry) <= 60, retry)
+        # Nothing was written, and reading is not limited.
+        for _ in range(5):
+            body = self.listing(page)
+        self.assertEqual(body["page"]["comment_count"], 2)
+        self.assertEqual(self.count_of(page), 2)
+
+
 class Counts(AmurTestCase):
 
     def test_counts_repeated_pages_unknown_zero(self):

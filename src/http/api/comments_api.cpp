@@ -160,7 +160,7 @@ asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& pa
   co_return r;
 }
 
-asio::awaitable<Response> CommentsApi::Create(const Request& req, const std::string& client) {
+asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string client) {
   if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
   auto obj = ParseJsonObject(req.message.body());
   if (!obj) co_return ErrorResponse(obj.error());
@@ -237,7 +237,7 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, const std::str
   co_return r;
 }
 
-asio::awaitable<Response> CommentsApi::Edit(const Request& req, const std::string& id_text) {
+asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
   if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
@@ -266,7 +266,7 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, const std::strin
   co_return JsonResponse(beast_http::status::ok, CommentJson(out->comment, out->page_key));
 }
 
-asio::awaitable<Response> CommentsApi::Delete(const Request& req, const std::string& id_text) {
+asio::awaitable<Response> CommentsApi::Delete(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
   service::Credential who{BearerToken(req)};
@@ -291,7 +291,7 @@ asio::awaitable<Response> CommentsApi::Delete(const Request& req, const std::str
   co_return r;
 }
 
-asio::awaitable<Response> CommentsApi::Versions(const std::string& id_text) {
+asio::awaitable<Response> CommentsApi::Versions(std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
   CommentService* svc = d_.comments;
@@ -308,7 +308,7 @@ asio::awaitable<Response> CommentsApi::Versions(const std::string& id_text) {
   co_return JsonResponse(beast_http::status::ok, VersionsJson(*out));
 }
 
-asio::awaitable<Response> CommentsApi::Vote(const Request& req, const std::string& id_text) {
+asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
   if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());

@@ -22,11 +22,11 @@ class CommentsApi final {
   explicit CommentsApi(HttpDeps& deps);
 
   boost::asio::awaitable<Response> List(const Request& req, const Params& params);
-  boost::asio::awaitable<Response> Create(const Request& req, const std::string& client);
-  boost::asio::awaitable<Response> Edit(const Request& req, const std::string& id);
-  boost::asio::awaitable<Response> Delete(const Request& req, const std::string& id);
-  boost::asio::awaitable<Response> Versions(const std::string& id);
-  boost::asio::awaitable<Response> Vote(const Request& req, const std::string& id);
+  boost::asio::awaitable<Response> Create(const Request& req, std::string client);
+  boost::asio::awaitable<Response> Edit(const Request& req, std::string id);
+  boost::asio::awaitable<Response> Delete(const Request& req, std::string id);
+  boost::asio::awaitable<Response> Versions(std::string id);
+  boost::asio::awaitable<Response> Vote(const Request& req, std::string id);
   boost::asio::awaitable<Response> Counts(const Params& params);
   boost::asio::awaitable<Response> Verify(const Params& params);
   boost::asio::awaitable<Response> Health();

@@ -96,10 +96,9 @@ asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params
                             FirstParam(params, "reply").value_or(""), demo, nullptr, nullptr);
 }
 
-asio::awaitable<Response> Pages::Render(const std::string& page_key, const std::string& sort_text,
-                                        const std::string& cursor, bool all,
-                                        const std::string& reply_to, bool demo,
-                                        const FormInput* refused, const Error* error) {
+asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_text,
+                                        std::string cursor, bool all, std::string reply_to,
+                                        bool demo, const FormInput* refused, const Error* error) {
   service::ThreadQuery q;
   q.page_key = page_key;
   q.sort = service::ParseSortOrder(sort_text).value_or(service::SortOrder::kOldest);
@@ -173,7 +172,7 @@ asio::awaitable<Response> Pages::Render(const std::string& page_key, const std::
                          std::move(html));
 }
 
-asio::awaitable<Response> Pages::PostForm(const Request& req, const std::string& client) {
+asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client) {
   std::string_view ct = Header(req, "Content-Type");
   ct = ct.substr(0, ct.find(';'));
   if (!boost::beast::iequals(ct, "application/x-www-form-urlencoded")) {

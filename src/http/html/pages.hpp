@@ -25,14 +25,15 @@ class Pages final {
 
   // POST /t, form-encoded: page, parent_id, author_name, author_email, body,
   // csrf_token, return_to.
-  boost::asio::awaitable<Response> PostForm(const Request& req, const std::string& client);
+  boost::asio::awaitable<Response> PostForm(const Request& req, std::string client);
 
  private:
   struct FormInput;
-  boost::asio::awaitable<Response> Render(const std::string& page_key, const std::string& sort,
-                                          const std::string& cursor, bool all,
-                                          const std::string& reply_to, bool demo,
-                                          const FormInput* refused, const Error* error);
+  // A coroutine: its parameters are taken by value so that callers may pass
+  // temporaries.
+  boost::asio::awaitable<Response> Render(std::string page_key, std::string sort,
+                                          std::string cursor, bool all, std::string reply_to,
+                                          bool demo, const FormInput* refused, const Error* error);
   HttpDeps& d_;
 };
 
