@@ -1,5 +1,13 @@
-# Writes OUT: a C++ file defining the embedded web assets from FILES.
-set(body "#include \"http/web_assets.hpp\"\nnamespace amur::http {\nnamespace {\n")
+# Writes OUT: a C++ file defining the embedded web assets from FILES, as the
+# function FUNC (default WebAssets) declared in HEADER (default
+# http/web_assets.hpp).
+if(NOT FUNC)
+  set(FUNC WebAssets)
+endif()
+if(NOT HEADER)
+  set(HEADER http/web_assets.hpp)
+endif()
+set(body "#include \"${HEADER}\"\nnamespace amur::http {\nnamespace {\n")
 set(table "")
 set(i 0)
 foreach(f IN LISTS FILES)
@@ -12,6 +20,6 @@ foreach(f IN LISTS FILES)
   string(APPEND table "  {\"${name}\", std::string_view(kAsset${i}, ${size})},\n")
   math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND body "}  // namespace\nconst std::vector<WebAsset>& WebAssets() {\n  static const std::vector<WebAsset> kAssets = {\n${table}  };\n  return kAssets;\n}\n}  // namespace amur::http\n")
+string(APPEND body "}  // namespace\nconst std::vector<WebAsset>& ${FUNC}() {\n  static const std::vector<WebAsset> kAssets = {\n${table}  };\n  return kAssets;\n}\n}  // namespace amur::http\n")
 file(WRITE ${OUT}.tmp "${body}")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -16,11 +16,16 @@ BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
+  libicu-dev libre2-dev
 )
 TEST_PACKAGES=(
-  libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl
+  libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
 )
+# The browser tests (tests/e2e) run on Node.js with npm; Debian's nodejs and
+# npm are installed only where no node or npm is on the PATH already.
+command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
 
 install_missing() {
   local missing=()
@@ -60,6 +65,11 @@ case "${1:-}" in
     cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAMUR_SANITIZE=ON \
       -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON >/dev/null
     cmake --build build/debug -j "$(jobs)"
+    # playwright-core for the browser tests, from package-lock.json; it drives
+    # Debian's /usr/bin/chromium and never downloads a browser.
+    if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+    fi
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     cd build/debug

@@ -9,7 +9,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <map>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -19,7 +23,11 @@
 #include "http/response_cache.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "moderation/classifier_eval.hpp"
+#include "moderation/pipeline.hpp"
+#include "service/account_service.hpp"
 #include "service/comment_service.hpp"
+#include "service/moderation_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/rate_limiter.hpp"
 #include "store/store.hpp"
@@ -48,6 +56,31 @@ std::string FormKey(store::Store& store, Random& random) {
   }
   tx.Commit();
   return *key;
+}
+
+constexpr const char* kModelSetting = "classifier_model";
+
+// The classifier saved in the database, if there is a readable one.
+std::optional<moderation::Classifier> LoadSavedModel(store::Store& store) {
+  auto session = store.OpenSession();
+  auto text = session->GetSetting(kModelSetting);
+  if (!text) return std::nullopt;
+  std::string bytes;
+  if (!Base64Decode(*text, &bytes)) {
+    spdlog::warn("the saved classifier is not valid base64; starting with an empty model");
+    return std::nullopt;
+  }
+  auto model = moderation::Classifier::Load(bytes);
+  if (!model) {
+    spdlog::warn("the saved classifier cannot be read ({}); starting with an empty model",
+                 model.error().message);
+    return std::nullopt;
+  }
+  return std::move(*model);
+}
+
+void LoadModel(store::Store& store, moderation::Pipeline& pipeline) {
+  if (auto model = LoadSavedModel(store)) pipeline.SetModel(std::move(*model));
 }
 
 }  // namespace
@@ -86,13 +119,26 @@ int RunServe(const Config& config) {
   svc_config.max_depth = static_cast<int>(config.max_depth);
   svc_config.edit_window_ms = config.edit_window_seconds * 1000;
   svc_config.premoderate = config.premoderate;
-  service::CommentService comments(svc_config, clock, random);
+  moderation::PipelineSettings pipeline_settings;
+  pipeline_settings.text.max_links = static_cast<int>(config.max_links);
+  pipeline_settings.text.hold_suspect = config.hold_suspect;
+  pipeline_settings.text.hold_near_duplicate = !config.allow_duplicates;
+  pipeline_settings.classifier_threshold = config.classifier_threshold;
+  moderation::Pipeline pipeline(pipeline_settings, clock);
+  service::CommentService comments(svc_config, clock, random, &pipeline);
   service::RateLimiter limiter(static_cast<int>(config.posts_per_minute), clock);
+  service::RateLimiter login_limiter(10, clock);  // failed sign-ins per client per minute
+  service::AccountService accounts(clock, random);
+  service::ModerationConfig moderation_config;
+  moderation_config.reports_to_queue = static_cast<int>(config.reports_to_queue);
+  moderation_config.reports_to_hide = static_cast<int>(config.reports_to_hide);
+  service::ModerationService moderation(moderation_config, clock);
   http::ResponseCache cache(64u << 20);
   std::unique_ptr<service::DbExecutor> db;
   std::string form_key;
   try {
     form_key = FormKey(*store, random);
+    LoadModel(*store, pipeline);
     db = std::make_unique<service::DbExecutor>(*store, 2);
   } catch (const std::exception& e) {
     std::cerr << "amur: " << e.what() << "\n";
@@ -110,6 +156,23 @@ int RunServe(const Config& config) {
   deps.proxies = std::move(*proxies);
   deps.allow_origins = config.allow_origins;
   deps.form_key = form_key;
+  deps.edit_window_seconds = config.edit_window_seconds;
+  deps.login_limiter = &login_limiter;
+  deps.accounts = &accounts;
+  deps.moderation = &moderation;
+  deps.secure_cookies = config.public_url.rfind("https://", 0) == 0;
+  service::DbExecutor* executor = db.get();
+  deps.on_decision = [&pipeline, executor](const Comment& c, service::Decision d) {
+    // Each decision teaches the classifier; the model is saved by the writer.
+    pipeline.Learn(c.author_name.value_or("Guest"), c.body_markdown, d != service::Decision::kApprove);
+    service::WriteJob job;
+    job.run = [&pipeline](store::StoreSession& s) {
+      s.PutSetting(kModelSetting, Base64Encode(pipeline.SaveModel()));
+      return true;
+    };
+    job.done = [](bool) {};
+    executor->Write(std::move(job));
+  };
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0
@@ -166,6 +229,120 @@ int RunServe(const Config& config) {
   db.reset();
   store.reset();
   spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int RunUserAdd(const Config& config, const std::string& email, const std::string& name,
+               const std::string& role_text) {
+  InitCrypto();
+  const auto role = ParseRole(role_text);
+  if (!role) {
+    std::fprintf(stderr, "amur user add: --role must be member, moderator or admin\n");
+    return 1;
+  }
+  std::string password;
+  if (const char* p = std::getenv("AMUR_PASSWORD")) {
+    password = p;
+  } else {
+    if (isatty(0)) std::fprintf(stderr, "Password for %s: ", email.c_str());
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  }
+  SystemClock clock;
+  SodiumRandom random;
+  try {
+    auto store = store::OpenStore(config.database);
+    store->Migrate();
+    auto session = store->OpenSession();
+    service::AccountService accounts(clock, random);
+    store::WriteTransaction tx(*session);
+    auto user = accounts.AddUser(*session, email, name, *role, password);
+    if (!user) {
+      std::fprintf(stderr, "amur user add: %s\n", user.error().message.c_str());
+      return 1;
+    }
+    tx.Commit();
+    std::printf("added %s <%s> as %s (u%lld)\n", user->name.c_str(), user->email.c_str(),
+                RoleName(user->role), static_cast<long long>(user->id));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "amur: %s\n", e.what());
+    return 2;
+  }
+}
+
+int RunModerationTrain(const Config& config) {
+  InitCrypto();
+  try {
+    auto store = store::OpenStore(config.database);
+    store->Migrate();
+    auto session = store->OpenSession();
+    // The latest decision per comment is its label.
+    std::map<CommentId, bool> labels;
+    session->BeginRead();
+    for (std::int64_t before = 0;;) {
+      auto entries = session->ListAudit(before, 500);
+      for (const auto& e : entries) {
+        if (!e.comment_id || labels.count(*e.comment_id)) continue;
+        if (e.action == "approve") labels[*e.comment_id] = false;
+        if (e.action == "reject" || e.action == "spam") labels[*e.comment_id] = true;
+      }
+      if (entries.empty()) break;
+      before = entries.back().seq;
+    }
+    std::vector<moderation::LabelledText> examples;
+    std::size_t held = 0;
+    for (const auto& [id, hold] : labels) {
+      auto c = session->FindComment(id);
+      if (!c || c->body_markdown.empty()) continue;
+      examples.push_back({moderation::Pipeline::ClassifierText(c->author_name.value_or("Guest"),
+                                                               c->body_markdown),
+                          hold});
+      held += hold;
+    }
+    session->Commit();
+    moderation::Classifier model;
+    model.TrainEpochs(examples, 4);
+    store::WriteTransaction tx(*session);
+    session->PutSetting(kModelSetting, Base64Encode(model.Save()));
+    tx.Commit();
+    std::printf("trained on %zu decisions (%zu held, %zu kept); restart amur serve to use it\n",
+                examples.size(), held, examples.size() - held);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "amur: %s\n", e.what());
+    return 2;
+  }
+}
+
+int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file) {
+  InitCrypto();
+  auto examples = moderation::ReadLabelledFile(file);
+  if (!examples) {
+    std::fprintf(stderr, "amur moderation eval: %s\n", examples.error().message.c_str());
+    return 1;
+  }
+  moderation::Classifier model;
+  if (!train_file.empty()) {
+    auto training = moderation::ReadLabelledFile(train_file);
+    if (!training) {
+      std::fprintf(stderr, "amur moderation eval: %s\n", training.error().message.c_str());
+      return 1;
+    }
+    model.TrainEpochs(*training, 4);
+  } else {
+    try {
+      auto store = store::OpenStore(config.database);
+      store->Migrate();
+      if (auto saved = LoadSavedModel(*store)) model = std::move(*saved);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "amur: %s\n", e.what());
+      return 2;
+    }
+  }
+  const auto r = moderation::Evaluate(model, *examples, config.classifier_threshold);
+  std::printf("examples %zu  threshold %.2f  precision %.4f  recall %.4f  f1 %.4f  roc_auc %.4f\n",
+              r.n, config.classifier_threshold, r.precision, r.recall, r.f1, r.roc_auc);
   return 0;
 }
 

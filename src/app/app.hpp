@@ -2,6 +2,8 @@
 // services and HTTP server from a Config and runs them.
 #pragma once
 
+#include <string>
+
 #include "app/config.hpp"
 
 namespace amur::app {
@@ -14,5 +16,20 @@ int RunServe(const Config& config);
 // Runs `amur verify`: walks every page's hash chain, prints each failure,
 // returns 0 when everything verifies and 1 otherwise.
 int RunVerify(const Config& config);
+
+// Runs `amur user add`: creates an account. The password comes from
+// AMUR_PASSWORD or, failing that, the first line of standard input. Returns 0
+// on success, 1 when the account is refused (printing why), 2 on failure.
+// `amur moderation train`: retrains the classifier from every moderator
+// decision in the audit log (approve = keep, reject/spam = hold) and saves it.
+int RunModerationTrain(const Config& config);
+
+// `amur moderation eval FILE`: scores a labelled file (JSON Lines or TSV) with
+// the saved model, or with one trained on `train_file` when given, and prints
+// precision, recall, F1 and ROC-AUC.
+int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file);
+
+int RunUserAdd(const Config& config, const std::string& email, const std::string& name,
+               const std::string& role);
 
 }  // namespace amur::app

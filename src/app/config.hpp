@@ -26,6 +26,12 @@ struct Config {
   std::string mail_from;
   std::int64_t max_depth = 5;
   bool premoderate = false;
+  std::int64_t reports_to_queue = 3;
+  std::int64_t reports_to_hide = 5;
+  std::int64_t max_links = 3;
+  bool hold_suspect = false;
+  bool allow_duplicates = false;
+  double classifier_threshold = 0.9;
   double request_timeout_seconds = 30;
   std::int64_t threads = 0;  // I/O threads; 0: one per core
   std::string log_level = "info";

@@ -29,6 +29,20 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
   cmd->add_flag("--premoderate", c.premoderate,
                "hold every new comment for moderation (202, state pending)");
+  cmd->add_option("--reports-to-queue", c.reports_to_queue,
+                  "reader reports that put a comment in the reported queue (default 3)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
+  cmd->add_option("--reports-to-hide", c.reports_to_hide,
+                  "reader reports that hide a comment until a moderator looks; 0 = never (default 5)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000}));
+  cmd->add_option("--max-links", c.max_links, "links a comment may carry before it is held; -1 = no limit (default 3)")
+      ->check(CLI::Range(std::int64_t{-1}, std::int64_t{1000}));
+  cmd->add_flag("--hold-suspect", c.hold_suspect, "hold comments with suspect terms (default: flag only)");
+  cmd->add_flag("--allow-duplicates", c.allow_duplicates,
+                "do not hold near-duplicates of recent comments (default: hold them)");
+  cmd->add_option("--classifier-threshold", c.classifier_threshold,
+                  "hold comments the learned classifier scores at or above this (default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--request-timeout", c.request_timeout_seconds,
                   "seconds a client may take to send one request (default 30)")
       ->check(CLI::Range(0.001, 86400.0));
@@ -69,6 +83,36 @@ int main(int argc, char** argv) {
   CLI::App* verify = app.add_subcommand("verify", "check every page's hash chain");
   AddCommonFlags(verify, verify_config);
 
+  amur::app::Config user_config;
+  CLI::App* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  CLI::App* user_add = user->add_subcommand(
+      "add", "create an account; the password is read from AMUR_PASSWORD or standard input");
+  std::string user_email, user_name, user_role = "member";
+  user_add->add_option("--email", user_email, "the account's email (sign-in name)")->required();
+  user_add->add_option("--name", user_name, "the name shown on comments")->required();
+  user_add->add_option("--role", user_role, "member, moderator or admin (default member)")
+      ->check(CLI::IsMember({"member", "moderator", "admin"}));
+  AddCommonFlags(user_add, user_config);
+
+  amur::app::Config moderation_config;
+  CLI::App* moderation = app.add_subcommand("moderation", "the learned classifier");
+  moderation->require_subcommand(1);
+  CLI::App* train = moderation->add_subcommand(
+      "train", "retrain the classifier from the moderators' decisions in the database");
+  AddCommonFlags(train, moderation_config);
+  CLI::App* eval = moderation->add_subcommand(
+      "eval", "print precision, recall and ROC-AUC of the classifier on a labelled file");
+  std::string eval_file, eval_train_file;
+  eval->add_option("FILE", eval_file, "JSON Lines {\"text\",\"label\"} or TSV label<TAB>text")
+      ->required();
+  eval->add_option("--train", eval_train_file,
+                   "train a fresh model on this labelled file instead of using the saved one");
+  eval->add_option("--classifier-threshold", moderation_config.classifier_threshold,
+                   "score at or above which a text counts as held (default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  AddCommonFlags(eval, moderation_config);
+
   CLI11_PARSE(app, argc, argv);
 
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
@@ -78,6 +122,22 @@ int main(int argc, char** argv) {
       return 2;
     }
     return amur::app::RunServe(serve_config);
+  }
+  if (user_add->parsed()) {
+    if (auto st = amur::app::ResolveConfig(user_config, GivenFlags(user_add), env); !st) {
+      std::cerr << "amur user add: " << st.error().message << "\n";
+      return 2;
+    }
+    return amur::app::RunUserAdd(user_config, user_email, user_name, user_role);
+  }
+  if (train->parsed() || eval->parsed()) {
+    CLI::App* cmd = train->parsed() ? train : eval;
+    if (auto st = amur::app::ResolveConfig(moderation_config, GivenFlags(cmd), env); !st) {
+      std::cerr << "amur moderation: " << st.error().message << "\n";
+      return 2;
+    }
+    return train->parsed() ? amur::app::RunModerationTrain(moderation_config)
+                           : amur::app::RunModerationEval(moderation_config, eval_file, eval_train_file);
   }
   if (verify->parsed()) {
     if (auto st = amur::app::ResolveConfig(verify_config, GivenFlags(verify), env); !st) {

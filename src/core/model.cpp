@@ -32,6 +32,22 @@ const char* CommentStateName(CommentState s) {
   return "approved";
 }
 
+const char* RoleName(Role r) {
+  switch (r) {
+    case Role::kMember: return "member";
+    case Role::kModerator: return "moderator";
+    case Role::kAdmin: return "admin";
+  }
+  return "member";
+}
+
+std::optional<Role> ParseRole(std::string_view s) {
+  if (s == "member") return Role::kMember;
+  if (s == "moderator") return Role::kModerator;
+  if (s == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
 std::optional<CommentState> ParseCommentState(std::string_view s) {
   if (s == "approved") return CommentState::kApproved;
   if (s == "pending") return CommentState::kPending;

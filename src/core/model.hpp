@@ -70,8 +70,58 @@ struct Comment {
   std::string edit_token_hash;   // SHA-256 hex of the guest's edit token
   std::string client_address;    // for moderation and rate limits; never public
   std::optional<Quote> quote;
+  std::optional<std::int64_t> author_user_id;  // set for members
+  std::vector<std::string> moderation_reasons;  // why it was held or flagged
+  double moderation_score = 0;                  // the classifier's 0–1 score
+  std::int64_t report_count = 0;                // distinct readers who reported it
 
   std::int64_t score() const { return upvotes - downvotes; }
+};
+
+enum class Role { kMember, kModerator, kAdmin };
+const char* RoleName(Role r);
+std::optional<Role> ParseRole(std::string_view s);
+
+struct User {
+  std::int64_t id = 0;
+  std::string email;  // lower-cased
+  std::string name;
+  Role role = Role::kMember;
+  std::string password_hash;
+  TimeMs created_at = 0;
+
+  bool CanModerate() const { return role == Role::kModerator || role == Role::kAdmin; }
+};
+
+struct Session {
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  TimeMs created_at = 0;
+  TimeMs expires_at = 0;
+};
+
+struct Ban {
+  std::int64_t id = 0;
+  std::string client_address;
+  std::string email_hash;
+  std::optional<std::int64_t> user_id;
+  std::string reason;
+  std::string created_by;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> expires_at;
+};
+
+// One entry of the append-only, hash-chained audit log.
+struct AuditEntry {
+  std::int64_t seq = 0;
+  TimeMs at = 0;
+  std::string actor;
+  std::string action;  // "approve", "reject", "spam", "ban", "edit", "delete", …
+  std::optional<CommentId> comment_id;
+  std::string reason;
+  std::string prev_hash;
+  std::string hash;
 };
 
 // One link of a page's hash chain: a version of one comment.

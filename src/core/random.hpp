@@ -29,6 +29,11 @@ std::string Sha256Hex(std::string_view data);
 // Constant-time equality for secrets of equal length.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// Standard base64 (with padding) of arbitrary bytes, and back; Base64Decode
+// returns false on malformed input.
+std::string Base64Encode(std::string_view bytes);
+bool Base64Decode(std::string_view text, std::string* bytes);
+
 // Must be called once before any other libsodium use; safe to call again.
 void InitCrypto();
 

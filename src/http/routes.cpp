@@ -6,12 +6,14 @@
 
 #include <chrono>
 
+#include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/api/comments_api.hpp"
 #include "http/error_mapping.hpp"
 #include "http/html/pages.hpp"
 #include "http/request_parsing.hpp"
 #include "http/web_assets.hpp"
+#include "http/widget_assets.hpp"
 
 namespace amur::http {
 
@@ -33,12 +35,23 @@ enum class RouteId {
   kDemo,
   kRoot,
   kAsset,
+  kWidget,
+  kReports,
+  kLogin,
+  kLogout,
+  kMe,
+  kAdminQueue,
+  kAdminDecision,
+  kAdminBans,
+  kAdminAudit,
   kUnknown,
 };
 
 constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes",  "counts",
                                        "verify",   "healthz", "metrics",  "thread", "demo",
-                                       "root",     "asset",   "unknown"};
+                                       "root",     "asset",   "widget",  "reports", "login",
+                                       "logout",   "me",      "admin_queue", "admin_decision",
+                                       "admin_bans", "admin_audit", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -57,9 +70,25 @@ Match MatchPath(std::string_view path) {
     const std::string_view tail = rest.substr(slash);
     if (tail == "/versions") return {RouteId::kVersions, id};
     if (tail == "/votes") return {RouteId::kVotes, id};
+    if (tail == "/reports") return {RouteId::kReports, id};
     return {};
   }
   if (path == "/api/v1/counts") return {RouteId::kCounts, {}};
+  if (path == "/api/v1/auth/login") return {RouteId::kLogin, {}};
+  if (path == "/api/v1/auth/logout") return {RouteId::kLogout, {}};
+  if (path == "/api/v1/auth/me") return {RouteId::kMe, {}};
+  if (path == "/api/v1/admin/queue") return {RouteId::kAdminQueue, {}};
+  if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
+  if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
+  constexpr std::string_view kAdminComments = "/api/v1/admin/comments/";
+  if (path.rfind(kAdminComments, 0) == 0) {
+    const std::string_view rest = path.substr(kAdminComments.size());
+    const auto slash = rest.find('/');
+    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash) == "/decision") {
+      return {RouteId::kAdminDecision, std::string(rest.substr(0, slash))};
+    }
+    return {};
+  }
   if (path == "/api/v1/pages/verify") return {RouteId::kVerify, {}};
   if (path == "/healthz") return {RouteId::kHealth, {}};
   if (path == "/metrics") return {RouteId::kMetrics, {}};
@@ -67,6 +96,7 @@ Match MatchPath(std::string_view path) {
   if (path == "/demo") return {RouteId::kDemo, {}};
   if (path == "/") return {RouteId::kRoot, {}};
   if (path.rfind("/assets/", 0) == 0) return {RouteId::kAsset, std::string(path.substr(8))};
+  if (path == "/embed.js" || path == "/embed.css") return {RouteId::kWidget, std::string(path.substr(1))};
   return {};
 }
 
@@ -76,6 +106,11 @@ std::vector<verb> AllowedMethods(RouteId id) {
     case RouteId::kComments: return {verb::get, verb::post};
     case RouteId::kComment: return {verb::patch, verb::delete_};
     case RouteId::kVotes: return {verb::post};
+    case RouteId::kReports: return {verb::post};
+    case RouteId::kLogin: return {verb::post};
+    case RouteId::kLogout: return {verb::post};
+    case RouteId::kAdminDecision: return {verb::post};
+    case RouteId::kAdminBans: return {verb::post};
     case RouteId::kThreadPage: return {verb::get, verb::post};
     case RouteId::kUnknown: return {};
     default: return {verb::get};
@@ -95,7 +130,8 @@ std::string AllowHeader(const std::vector<verb>& methods) {
 }  // namespace
 
 struct Routes::Impl {
-  explicit Impl(HttpDeps deps) : d(std::move(deps)) {
+  explicit Impl(HttpDeps deps)
+      : d(std::move(deps)), widget(WidgetOptions{d.edit_window_seconds}) {
     Metrics& m = *d.metrics;
     for (std::size_t r = 0; r < std::size(kRouteNames); ++r) {
       latency[r] = &m.AddHistogram("amur_http_request_duration_seconds",
@@ -109,6 +145,7 @@ struct Routes::Impl {
       }
     }
     api = std::make_unique<api::CommentsApi>(d);
+    admin = std::make_unique<api::AdminApi>(d);
     pages = std::make_unique<html::Pages>(d);
   }
 
@@ -186,6 +223,24 @@ struct Routes::Impl {
       }
       case RouteId::kAsset:
         co_return Asset(req, match.arg);
+      case RouteId::kWidget:
+        co_return widget.Serve(req, match.arg, FirstParam(*params, "v").value_or(""));
+      case RouteId::kReports:
+        co_return co_await admin->Report(req, match.arg, client);
+      case RouteId::kLogin:
+        co_return co_await admin->Login(req, client);
+      case RouteId::kLogout:
+        co_return co_await admin->Logout(req);
+      case RouteId::kMe:
+        co_return co_await admin->Me(req);
+      case RouteId::kAdminQueue:
+        co_return co_await admin->Queue(req, *params);
+      case RouteId::kAdminDecision:
+        co_return co_await admin->Decide(req, match.arg);
+      case RouteId::kAdminBans:
+        co_return co_await admin->BanAuthor(req);
+      case RouteId::kAdminAudit:
+        co_return co_await admin->Audit(req, *params);
       case RouteId::kUnknown:
         break;
     }
@@ -232,7 +287,7 @@ struct Routes::Impl {
     if (!origin.empty() && OriginAllowed(origin)) {
       r.headers.emplace_back("Access-Control-Allow-Methods", AllowHeader(allowed));
       r.headers.emplace_back("Access-Control-Allow-Headers",
-                             "Content-Type, Authorization, X-Amur-Voter, If-None-Match");
+                             "Content-Type, Authorization, X-Amur-Voter, X-CSRF-Token, If-None-Match");
       r.headers.emplace_back("Access-Control-Max-Age", "600");
     }
     r.headers.emplace_back("Allow", AllowHeader(allowed));
@@ -240,7 +295,9 @@ struct Routes::Impl {
   }
 
   HttpDeps d;
+  WidgetAssets widget;
   std::unique_ptr<api::CommentsApi> api;
+  std::unique_ptr<api::AdminApi> admin;
   std::unique_ptr<html::Pages> pages;
   Histogram* latency[std::size(kRouteNames)] = {};
   Counter* by_status[std::size(kRouteNames)][5] = {};

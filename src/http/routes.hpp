@@ -2,6 +2,8 @@
 // table: the front door of src/http for the application wiring.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,7 +14,9 @@
 #include "http/client_address.hpp"
 #include "http/message.hpp"
 #include "http/response_cache.hpp"
+#include "service/account_service.hpp"
 #include "service/comment_service.hpp"
+#include "service/moderation_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/rate_limiter.hpp"
 
@@ -22,6 +26,12 @@ struct HttpDeps {
   service::CommentService* comments = nullptr;
   service::DbExecutor* db = nullptr;
   service::RateLimiter* post_limiter = nullptr;
+  service::RateLimiter* login_limiter = nullptr;
+  service::AccountService* accounts = nullptr;
+  service::ModerationService* moderation = nullptr;
+  // Called after a moderator's decision is committed (the classifier learns).
+  std::function<void(const Comment&, service::Decision)> on_decision;
+  bool secure_cookies = false;  // the public URL is https
   ResponseCache* cache = nullptr;
   Metrics* metrics = nullptr;
   const Clock* clock = nullptr;
@@ -30,6 +40,7 @@ struct HttpDeps {
   std::vector<std::string> allow_origins;  // "*" for any
   std::string public_url;
   std::string form_key;  // secret for CSRF tokens of the HTML forms
+  std::int64_t edit_window_seconds = 900;  // told to the widget (GET /embed.js)
 };
 
 class Routes final {

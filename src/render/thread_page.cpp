@@ -12,10 +12,11 @@ namespace {
 
 constexpr std::string_view kStylesheetHref = "/assets/page.css";
 
-// The one place where server-rendered documents load the embed widget. It is
-// empty until GET /embed.js exists; the widget change sets it to
-// `<script src="/embed.js" async></script>` and every document picks it up.
-constexpr std::string_view kWidgetScriptTag = "";
+// The one place where server-rendered documents load the embed widget. The
+// widget finds the thread section by its data-amur-page attribute and
+// replaces it in place with the live thread; without JavaScript the section
+// keeps working as it is.
+constexpr std::string_view kWidgetScriptTag = "<script src=\"/embed.js\" async></script>";
 
 constexpr std::string_view kFormAction = "/t";
 constexpr int kAuthorNameMaxLength = 64;
@@ -313,7 +314,8 @@ void AppendDocumentStart(std::string& out, std::string_view title, std::string_v
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<meta name=\"color-scheme\" content=\"light dark\">\n<title>";
   AppendEscaped(out, title);
-  out += "</title>\n<link rel=\"stylesheet\" href=\"";
+  // An empty icon: browsers ask for /favicon.ico otherwise, and log its 404.
+  out += "</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"";
   out += kStylesheetHref;
   out += "\">\n</head>\n<body class=\"";
   out += body_class;
@@ -337,7 +339,11 @@ std::string RenderThreadSection(const ThreadView& view) {
   out.reserve(8192 + view.comments.size() * 1024);
 
   out +=
-      "<section class=\"amur-thread\" id=\"comments\" aria-labelledby=\"amur-count\">\n"
+      "<section class=\"amur-thread\" id=\"comments\" aria-labelledby=\"amur-count\" "
+      "data-amur-page=\"";
+  AppendEscaped(out, view.page_key);
+  out +=
+      "\">\n"
       "<header class=\"amur-thread-head\"><h2 class=\"amur-count\" id=\"amur-count\">";
   AppendCount(out, view.comment_count, "Comment", "Comments");
   out += "</h2>";

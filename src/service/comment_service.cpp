@@ -7,6 +7,7 @@
 #include "core/text.hpp"
 #include "render/markdown.hpp"
 #include "service/hash_chain.hpp"
+#include "service/moderation_service.hpp"
 #include "service/thread_cursor.hpp"
 
 namespace amur::service {
@@ -100,14 +101,16 @@ Status ValidatePageKey(const std::string& key, const char* field) {
   return Ok();
 }
 
-CommentService::CommentService(ServiceConfig config, const Clock& clock, Random& random)
-    : config_(config), clock_(clock), random_(random) {}
+CommentService::CommentService(ServiceConfig config, const Clock& clock, Random& random,
+                               Screener* screener)
+    : config_(config), clock_(clock), random_(random), screener_(screener) {}
 
-void CommentService::WriteLink(store::StoreSession& s, const Page& page, Comment& c, TimeMs at,
-                               const std::optional<std::string>& editor) {
+void RecordVersion(store::StoreSession& s, PageId page_id, Comment& c, TimeMs at,
+                   const std::optional<std::string>& editor) {
   // The page row is re-read so that several writes to one page inside one
   // batch chain onto each other.
-  auto fresh = s.FindPageById(page.id);
+  auto page = s.FindPageById(page_id);
+  if (!page) throw store::StoreError("a comment's page is missing");
   ChainLink link;
   link.comment_id = c.id;
   link.n = s.CountCommentLinks(c.id) + 1;
@@ -117,10 +120,10 @@ void CommentService::WriteLink(store::StoreSession& s, const Page& page, Comment
   link.body_markdown = c.body_markdown;
   link.at = at;
   link.editor = editor;
-  link.prev_hash = fresh ? fresh->chain_head : kZeroHash;
-  link.seq = (fresh ? fresh->chain_len : 0) + 1;
-  link.hash = ComputeLinkHash(page.key, link);
-  s.AppendLink(page.id, link);
+  link.prev_hash = page->chain_head;
+  link.seq = page->chain_len + 1;
+  link.hash = ComputeLinkHash(page->key, link);
+  s.AppendLink(page->id, link);
   c.hash = link.hash;
 }
 
@@ -189,6 +192,10 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
   }
 
   const TimeMs now = clock_.NowMs();
+  if (s.FindActiveBan(req.client_address, email ? EmailHash(*email) : std::string(),
+                      req.member ? std::optional<std::int64_t>(req.member->id) : std::nullopt, now)) {
+    return MakeError(ErrorCode::kNotAllowed, "You cannot post comments here.");
+  }
   auto existing = s.FindPage(req.page_key);
   if (existing && existing->closed) {
     return MakeError(ErrorCode::kPageClosed, "This page is closed to new comments.");
@@ -220,9 +227,27 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
   c.author_name = *name;
   c.author_email = email;
   c.is_guest = true;
+  if (req.member) {
+    c.author_name = req.member->name;
+    c.author_email = req.member->email;
+    c.is_guest = false;
+    c.author_role = RoleName(req.member->role);
+    c.author_user_id = req.member->id;
+  }
   c.body_markdown = std::move(*body);
   c.body_html = render::MarkdownToSafeHtml(c.body_markdown);
   c.state = config_.premoderate ? CommentState::kPending : CommentState::kApproved;
+  if (config_.premoderate) c.moderation_reasons.push_back("premoderation");
+  if (screener_) {
+    const Screening verdict = screener_->Screen(
+        ScreeningInput{c.author_name.value_or("Guest"), c.body_markdown, c.client_address,
+                       c.author_email, !c.is_guest});
+    c.moderation_score = verdict.score;
+    for (const auto& r : verdict.reasons) c.moderation_reasons.push_back(r);
+    // Moderators' own comments are never held.
+    const bool trusted = req.member && req.member->CanModerate();
+    if (verdict.hold && !trusted) c.state = CommentState::kPending;
+  }
   c.created_at = now;
   c.client_address = req.client_address;
   c.quote = quote;
@@ -230,12 +255,17 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
   c.edit_token_hash = Sha256Hex(token);
   c.hash = kZeroHash;
   c.id = s.InsertComment(c);
-  WriteLink(s, page, c, now, c.author_name ? *c.author_name : std::string("Guest"));
+  RecordVersion(s, page.id, c, now, c.author_name ? *c.author_name : std::string("Guest"));
   s.UpdateComment(c);
   return PostOutcome{std::move(c), page.key, std::move(token)};
 }
 
 Status CommentService::Authorize(const Comment& c, const Credential& who) const {
+  if (who.user) {
+    if (who.user->CanModerate()) return Ok();
+    if (c.author_user_id && *c.author_user_id == who.user->id) return Ok();
+    return MakeError(ErrorCode::kNotAllowed, "You may change only your own comments.");
+  }
   if (!who.bearer_token || who.bearer_token->empty()) {
     return MakeError(ErrorCode::kUnauthorized,
                      "Send the comment's edit token as 'Authorization: Bearer <token>'.");
@@ -282,9 +312,22 @@ Result<EditOutcome> CommentService::Edit(store::StoreSession& s, CommentId id,
   c->body_markdown = std::move(*normalized);
   c->body_html = render::MarkdownToSafeHtml(c->body_markdown);
   c->edited_at = now;
-  c->edited_by = c->author_name ? *c->author_name : std::string("Guest");
-  WriteLink(s, *page, *c, now, c->edited_by);
+  c->edited_by = who.user ? who.user->name : c->author_name.value_or("Guest");
+  if (screener_ && !(who.user && who.user->CanModerate())) {
+    const Screening verdict = screener_->Screen(
+        ScreeningInput{c->author_name.value_or("Guest"), c->body_markdown, c->client_address,
+                       c->author_email, !c->is_guest});
+    if (verdict.hold) {
+      c->state = CommentState::kPending;
+      c->moderation_reasons = verdict.reasons;
+      c->moderation_score = verdict.score;
+    }
+  }
+  RecordVersion(s, page->id, *c, now, c->edited_by);
   s.UpdateComment(*c);
+  if (c->state == CommentState::kPending) {
+    s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
+  }
   return EditOutcome{std::move(*c), page->key};
 }
 
@@ -304,7 +347,7 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   cur.author_name.reset();
   cur.edited_at.reset();
   cur.edited_by.reset();
-  WriteLink(s, *page, cur, now, std::nullopt);
+  RecordVersion(s, page->id, cur, now, std::nullopt);
   s.UpdateComment(cur);
   // A tombstone left without visible replies goes too, and so on upwards.
   std::optional<CommentId> up = has_replies ? std::nullopt : cur.parent_id;
@@ -313,7 +356,7 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
     if (!parent || parent->state != CommentState::kDeleted) break;
     if (s.CountVisibleReplies(parent->id) > 0) break;
     parent->state = CommentState::kRemoved;
-    WriteLink(s, *page, *parent, now, std::nullopt);
+    RecordVersion(s, page->id, *parent, now, std::nullopt);
     s.UpdateComment(*parent);
     up = parent->parent_id;
   }

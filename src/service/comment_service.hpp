@@ -16,6 +16,7 @@
 #include "core/model.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
+#include "service/screener.hpp"
 #include "store/store.hpp"
 
 namespace amur::service {
@@ -51,6 +52,7 @@ struct PostRequest {
   std::string body;
   std::optional<Quote> quote;
   std::string client_address;
+  std::optional<User> member;  // a signed-in author: name and role come from the account
 };
 
 struct PostOutcome {
@@ -61,7 +63,8 @@ struct PostOutcome {
 
 // Who asks to change a comment.
 struct Credential {
-  std::optional<std::string> bearer_token;
+  std::optional<std::string> bearer_token = std::nullopt;  // a guest's edit token
+  std::optional<User> user = std::nullopt;  // a signed-in member or moderator
 };
 
 struct EditOutcome {
@@ -112,16 +115,22 @@ struct PageVerification {
 
 class CommentService final {
  public:
-  CommentService(ServiceConfig config, const Clock& clock, Random& random);
+  // `screener` may be null (nothing is held unless config.premoderate).
+  CommentService(ServiceConfig config, const Clock& clock, Random& random,
+                 Screener* screener = nullptr);
 
   // Posts a comment, creating the page on its first comment. Errors:
   // missing_field, invalid_field, too_long (with the field), parent_not_found,
-  // not_found (parent deleted), parent_on_other_page, page_closed.
+  // not_found (parent deleted), parent_on_other_page, page_closed,
+  // not_allowed (the author is banned). A comment the screener holds is
+  // stored as pending.
   Result<PostOutcome> Post(store::StoreSession& s, const PostRequest& req);
 
-  // Replaces a comment's body. Errors: not_found, unauthorized (no
-  // credential), not_allowed (wrong credential), edit_window_closed, and the
-  // body errors of Post.
+  // Replaces a comment's body. Allowed: a moderator or admin on any comment;
+  // a member on their own; a guest with the edit token inside the edit
+  // window. Errors: not_found, unauthorized (no credential), not_allowed
+  // (wrong credential), edit_window_closed, and the body errors of Post. An
+  // edit the screener holds turns the comment pending.
   Result<EditOutcome> Edit(store::StoreSession& s, CommentId id, const Credential& who,
                            const std::string& body);
 
@@ -153,13 +162,17 @@ class CommentService final {
 
  private:
   Status Authorize(const Comment& c, const Credential& who) const;
-  void WriteLink(store::StoreSession& s, const Page& page, Comment& c, TimeMs at,
-                 const std::optional<std::string>& editor);
 
   ServiceConfig config_;
   const Clock& clock_;
   Random& random_;
+  Screener* screener_;
 };
+
+// Writes a new version of `c` into its page's hash chain (at time `at`, by
+// `editor`) and sets c.hash to it. The caller then stores `c`.
+void RecordVersion(store::StoreSession& s, PageId page, Comment& c, TimeMs at,
+                   const std::optional<std::string>& editor);
 
 // Trims and checks a comment body: missing_field when empty, too_long past
 // kMaxBodyChars, invalid_field when not UTF-8. Returns the trimmed body.

@@ -97,6 +97,49 @@ class StoreSession {
   // The voter's current vote, 0 when none.
   virtual int GetVote(CommentId id, std::string_view voter_hash) = 0;
 
+  // Accounts. InsertUser returns nullopt when the email is taken.
+  virtual std::optional<std::int64_t> InsertUser(const User& u) = 0;
+  virtual std::optional<User> FindUserByEmail(std::string_view email_lowercase) = 0;
+  virtual std::optional<User> FindUserById(std::int64_t id) = 0;
+
+  // Sessions, looked up by the hash of their token.
+  virtual void InsertSession(const Session& s) = 0;
+  virtual std::optional<Session> FindSession(std::string_view token_hash) = 0;
+  virtual void DeleteSession(std::string_view token_hash) = 0;
+
+  // Moderation columns of a comment: state, reasons and score.
+  virtual void SetModeration(CommentId id, CommentState state,
+                             const std::vector<std::string>& reasons, double score) = 0;
+  // Comments for a moderation queue, newest first, with id < before_id (0:
+  // from the newest). `state` empty with reported=true lists approved
+  // comments with at least `min_reports` reports.
+  virtual std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported,
+                                         int min_reports, CommentId before_id, int limit) = 0;
+  // Records one reader's report; false when that reader already reported it.
+  // Keeps comments.report_count equal to the number of distinct reporters.
+  virtual bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view reason,
+                         std::string_view note, TimeMs at) = 0;
+  // Forgets a comment's reports (after a moderator approved it).
+  virtual void ClearReports(CommentId id) = 0;
+  // Approved, non-deleted comments by the same client address or email hash,
+  // newest first (a moderator's view of the author's history).
+  virtual std::vector<Comment> ListByAuthor(std::string_view client_address,
+                                            std::optional<std::int64_t> user_id, int limit) = 0;
+
+  // Bans.
+  virtual std::int64_t InsertBan(const Ban& b) = 0;
+  // A ban in force at `now` matching any of the given identities, if any.
+  virtual std::optional<Ban> FindActiveBan(std::string_view client_address,
+                                           std::string_view email_hash,
+                                           std::optional<std::int64_t> user_id, TimeMs now) = 0;
+
+  // The audit log: append-only. AppendAudit assigns seq.
+  virtual std::int64_t AppendAudit(const AuditEntry& e) = 0;
+  // Newest first, seq < before_seq (0: from the newest).
+  virtual std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) = 0;
+  // The newest entry's hash, or 64 zeros.
+  virtual std::string AuditHead() = 0;
+
   // Small persistent key/value settings (e.g. the CSRF signing key).
   virtual std::optional<std::string> GetSetting(std::string_view key) = 0;
   virtual void PutSetting(std::string_view key, std::string_view value) = 0;

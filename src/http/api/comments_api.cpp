@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/db_await.hpp"
 #include "http/error_mapping.hpp"
@@ -199,6 +200,14 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
     }
   }
   p.client_address = client;
+  try {
+    auto caller = co_await IdentifyCaller(d_, req, true);
+    if (!caller) co_return ErrorResponse(caller.error());
+    p.member = caller->user;
+  } catch (const std::exception& e) {
+    spdlog::error("identifying a poster failed: {}", e.what());
+    co_return Unavailable();
+  }
 
   const auto decision = d_.post_limiter->Acquire(client);
   if (!decision.allowed) {
@@ -237,6 +246,24 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
   co_return r;
 }
 
+asio::awaitable<Result<service::Credential>> CommentsApi::Credentials(const Request& req) {
+  service::Credential who;
+  if (auto bearer = BearerToken(req); bearer && !service::LooksLikeSessionToken(*bearer)) {
+    who.bearer_token = std::move(bearer);
+    co_return who;
+  }
+  Result<Caller> caller = MakeError(ErrorCode::kInternal, "");
+  try {
+    caller = co_await IdentifyCaller(d_, req, true);
+  } catch (const std::exception& e) {
+    spdlog::error("identifying an editor failed: {}", e.what());
+    co_return MakeError(ErrorCode::kUnavailable, "The database is not answering.");
+  }
+  if (!caller) co_return caller.error();
+  who.user = caller->user;
+  co_return who;
+}
+
 asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
@@ -245,14 +272,23 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
   if (!obj) co_return ErrorResponse(obj.error());
   auto body = RequiredString(*obj, "body");
   if (!body) co_return ErrorResponse(body.error());
-  service::Credential who{BearerToken(req)};
+  auto who = co_await Credentials(req);
+  if (!who) co_return ErrorResponse(who.error());
   CommentService* svc = d_.comments;
+  service::ModerationService* moderation = d_.moderation;
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   std::string text = std::move(*body);
   Result<service::EditOutcome> out = MakeError(ErrorCode::kInternal, "");
   try {
-    const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, cid, who, text](StoreSession& s) { return svc->Edit(s, cid, who, text); };
+    const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, moderation, cid, who = *who, text](StoreSession& s) {
+      auto out = svc->Edit(s, cid, who, text);
+      if (out && who.user && who.user->CanModerate() &&
+          out->comment.author_user_id != std::optional<std::int64_t>(who.user->id)) {
+        moderation->Audit(s, who.user->name, "edit", cid, "");
+      }
+      return out;
+    };
     const std::function<bool(const Result<service::EditOutcome>&)> keep3 = [](const Result<service::EditOutcome>& r) { return r.ok(); };
     const std::function<void(const Result<service::EditOutcome>&)> after3 = [cache](const Result<service::EditOutcome>& r) {
           if (r) cache->Invalidate(r->page_key);
@@ -269,13 +305,23 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
 asio::awaitable<Response> CommentsApi::Delete(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
-  service::Credential who{BearerToken(req)};
+  auto who = co_await Credentials(req);
+  if (!who) co_return ErrorResponse(who.error());
   CommentService* svc = d_.comments;
+  service::ModerationService* moderation = d_.moderation;
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   Result<service::DeleteOutcome> out = MakeError(ErrorCode::kInternal, "");
   try {
-    const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 = [svc, cid, who](StoreSession& s) { return svc->Delete(s, cid, who); };
+    const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 = [svc, moderation, cid, who = *who](StoreSession& s) {
+      auto before = s.FindComment(cid);
+      auto out = svc->Delete(s, cid, who);
+      if (out && who.user && who.user->CanModerate() && before &&
+          before->author_user_id != std::optional<std::int64_t>(who.user->id)) {
+        moderation->Audit(s, who.user->name, "delete", cid, "");
+      }
+      return out;
+    };
     const std::function<bool(const Result<service::DeleteOutcome>&)> keep4 = [](const Result<service::DeleteOutcome>& r) { return r.ok(); };
     const std::function<void(const Result<service::DeleteOutcome>&)> after4 = [cache](const Result<service::DeleteOutcome>& r) {
           if (r) cache->Invalidate(r->page_key);

@@ -10,6 +10,7 @@
 #include "core/metrics.hpp"
 #include "http/message.hpp"
 #include "http/request_parsing.hpp"
+#include "service/comment_service.hpp"
 
 namespace amur::http {
 struct HttpDeps;
@@ -32,6 +33,9 @@ class CommentsApi final {
   boost::asio::awaitable<Response> Health();
 
  private:
+  // The edit token or the signed-in user of a PATCH or DELETE.
+  boost::asio::awaitable<Result<service::Credential>> Credentials(const Request& req);
+
   HttpDeps& d_;
   Counter* cache_hits_;
   Counter* cache_misses_;

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -54,6 +55,11 @@ class Query final {
     Check(sqlite3_bind_int64(s_, i, v));
     return *this;
   }
+  Query& Bind(int i, int v) { return Bind(i, static_cast<std::int64_t>(v)); }
+  Query& Bind(int i, double v) {
+    Check(sqlite3_bind_double(s_, i, v));
+    return *this;
+  }
   Query& Bind(int i, std::string_view v) {
     Check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     return *this;
@@ -82,6 +88,7 @@ class Query final {
     }
   }
   std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Double(int col) const { return sqlite3_column_double(s_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
@@ -107,7 +114,29 @@ class Query final {
 constexpr const char* kCommentColumns =
     "id, page_id, parent_id, depth, author_name, author_email, is_guest, author_role, "
     "body_markdown, body_html, state, created_at, edited_at, edited_by, upvotes, downvotes, "
-    "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix";
+    "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix, "
+    "author_user_id, moderation_reasons, moderation_score, report_count";
+
+std::string JoinReasons(const std::vector<std::string>& reasons) {
+  std::string out;
+  for (const auto& r : reasons) {
+    if (!out.empty()) out += ',';
+    out += r;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitReasons(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto comma = text.find(',', start);
+    const auto end = comma == std::string::npos ? text.size() : comma;
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
 
 Comment ReadComment(const Query& q) {
   Comment c;
@@ -131,6 +160,10 @@ Comment ReadComment(const Query& q) {
   c.edit_token_hash = q.Text(17);
   c.client_address = q.Text(18);
   if (!q.IsNull(19)) c.quote = Quote{q.Text(19), q.Text(20), q.Text(21)};
+  c.author_user_id = q.OptInt(22);
+  c.moderation_reasons = SplitReasons(q.Text(23));
+  c.moderation_score = q.Double(24);
+  c.report_count = q.Int(25);
   return c;
 }
 
@@ -151,6 +184,17 @@ ChainLink ReadLink(const Query& q) {
   l.prev_hash = q.Text(9);
   l.hash = q.Text(10);
   return l;
+}
+
+User ReadUser(const Query& q) {
+  User u;
+  u.id = q.Int(0);
+  u.email = q.Text(1);
+  u.name = q.Text(2);
+  u.role = ParseRole(q.Text(3)).value_or(Role::kMember);
+  u.password_hash = q.Text(4);
+  u.created_at = q.Int(5);
+  return u;
 }
 
 Page ReadPage(const Query& q) {
@@ -305,7 +349,8 @@ class SqliteSession final : public StoreSession {
     Query q(S("INSERT INTO comments(page_id, parent_id, depth, author_name, author_email, is_guest, "
               "author_role, body_markdown, body_html, state, created_at, edited_at, edited_by, "
               "upvotes, downvotes, hash, edit_token_hash, client_address, quote_exact, "
-              "quote_prefix, quote_suffix) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+              "quote_prefix, quote_suffix, author_user_id, moderation_reasons, moderation_score) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     q.Bind(1, c.page_id)
         .Bind(2, c.parent_id)
         .Bind(3, static_cast<std::int64_t>(c.depth))
@@ -327,6 +372,7 @@ class SqliteSession final : public StoreSession {
     if (c.quote) {
       q.Bind(19, c.quote->exact).Bind(20, c.quote->prefix).Bind(21, c.quote->suffix);
     }
+    q.Bind(22, c.author_user_id).Bind(23, JoinReasons(c.moderation_reasons)).Bind(24, c.moderation_score);
     q.Exec();
     return sqlite3_last_insert_rowid(db_);
   }
@@ -443,6 +489,165 @@ class SqliteSession final : public StoreSession {
     Query q(S("SELECT value FROM votes WHERE comment_id = ? AND voter_hash = ?"));
     q.Bind(1, id).Bind(2, voter_hash);
     return q.Step() ? static_cast<int>(q.Int(0)) : 0;
+  }
+
+  std::optional<std::int64_t> InsertUser(const User& u) override {
+    Query q(S("INSERT INTO users(email, name, role, password_hash, created_at) VALUES (?,?,?,?,?) "
+              "ON CONFLICT(email) DO NOTHING"));
+    q.Bind(1, u.email).Bind(2, u.name).Bind(3, RoleName(u.role)).Bind(4, u.password_hash).Bind(5, u.created_at);
+    q.Exec();
+    if (sqlite3_changes(db_) == 0) return std::nullopt;
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::optional<User> FindUserByEmail(std::string_view email) override {
+    Query q(S("SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = ?"));
+    q.Bind(1, email);
+    if (!q.Step()) return std::nullopt;
+    return ReadUser(q);
+  }
+
+  std::optional<User> FindUserById(std::int64_t id) override {
+    Query q(S("SELECT id, email, name, role, password_hash, created_at FROM users WHERE id = ?"));
+    q.Bind(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadUser(q);
+  }
+
+  void InsertSession(const Session& s) override {
+    Query q(S("INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, expires_at) "
+              "VALUES (?,?,?,?,?)"));
+    q.Bind(1, s.token_hash).Bind(2, s.user_id).Bind(3, s.csrf_token).Bind(4, s.created_at).Bind(5, s.expires_at);
+    q.Exec();
+  }
+
+  std::optional<Session> FindSession(std::string_view token_hash) override {
+    Query q(S("SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions "
+              "WHERE token_hash = ?"));
+    q.Bind(1, token_hash);
+    if (!q.Step()) return std::nullopt;
+    return Session{q.Text(0), q.Int(1), q.Text(2), q.Int(3), q.Int(4)};
+  }
+
+  void DeleteSession(std::string_view token_hash) override {
+    Query q(S("DELETE FROM sessions WHERE token_hash = ?"));
+    q.Bind(1, token_hash);
+    q.Exec();
+  }
+
+  void SetModeration(CommentId id, CommentState state, const std::vector<std::string>& reasons,
+                     double score) override {
+    Query q(S("UPDATE comments SET state = ?, moderation_reasons = ?, moderation_score = ? WHERE id = ?"));
+    q.Bind(1, CommentStateName(state)).Bind(2, JoinReasons(reasons)).Bind(3, score).Bind(4, id);
+    q.Exec();
+  }
+
+  std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported, int min_reports,
+                                 CommentId before_id, int limit) override {
+    const CommentId before = before_id > 0 ? before_id : std::numeric_limits<CommentId>::max();
+    std::vector<Comment> out;
+    if (reported) {
+      static const std::string sql = std::string("SELECT ") + kCommentColumns +
+                                     " FROM comments WHERE report_count >= ? AND state = 'approved' "
+                                     "AND id < ? ORDER BY id DESC LIMIT ?";
+      Query q(S(sql));
+      q.Bind(1, static_cast<std::int64_t>(min_reports)).Bind(2, before).Bind(3, static_cast<std::int64_t>(limit));
+      while (q.Step()) out.push_back(ReadComment(q));
+      return out;
+    }
+    static const std::string sql = std::string("SELECT ") + kCommentColumns +
+                                   " FROM comments WHERE state = ? AND id < ? ORDER BY id DESC LIMIT ?";
+    Query q(S(sql));
+    q.Bind(1, CommentStateName(state.value_or(CommentState::kPending)))
+        .Bind(2, before)
+        .Bind(3, static_cast<std::int64_t>(limit));
+    while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
+  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view reason,
+                 std::string_view note, TimeMs at) override {
+    {
+      Query q(S("INSERT INTO reports(comment_id, reporter_hash, reason, note, created_at) "
+                "VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING"));
+      q.Bind(1, id).Bind(2, reporter_hash).Bind(3, reason).Bind(4, note).Bind(5, at);
+      q.Exec();
+    }
+    if (sqlite3_changes(db_) == 0) return false;
+    Query q(S("UPDATE comments SET report_count = report_count + 1 WHERE id = ?"));
+    q.Bind(1, id);
+    q.Exec();
+    return true;
+  }
+
+  void ClearReports(CommentId id) override {
+    {
+      Query q(S("DELETE FROM reports WHERE comment_id = ?"));
+      q.Bind(1, id);
+      q.Exec();
+    }
+    Query q(S("UPDATE comments SET report_count = 0 WHERE id = ?"));
+    q.Bind(1, id);
+    q.Exec();
+  }
+
+  std::vector<Comment> ListByAuthor(std::string_view client_address,
+                                    std::optional<std::int64_t> user_id, int limit) override {
+    static const std::string sql = std::string("SELECT ") + kCommentColumns +
+                                   " FROM comments WHERE (client_address = ? OR author_user_id = ?) "
+                                   "AND state NOT IN ('removed') ORDER BY id DESC LIMIT ?";
+    Query q(S(sql));
+    q.Bind(1, client_address).Bind(2, user_id.value_or(-1)).Bind(3, static_cast<std::int64_t>(limit));
+    std::vector<Comment> out;
+    while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
+  std::int64_t InsertBan(const Ban& b) override {
+    Query q(S("INSERT INTO bans(client_address, email_hash, user_id, reason, created_by, created_at, "
+              "expires_at) VALUES (?,?,?,?,?,?,?)"));
+    q.Bind(1, b.client_address).Bind(2, b.email_hash).Bind(3, b.user_id).Bind(4, b.reason)
+        .Bind(5, b.created_by).Bind(6, b.created_at).Bind(7, b.expires_at);
+    q.Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::optional<Ban> FindActiveBan(std::string_view client_address, std::string_view email_hash,
+                                   std::optional<std::int64_t> user_id, TimeMs now) override {
+    Query q(S("SELECT id, client_address, email_hash, user_id, reason, created_by, created_at, "
+              "expires_at FROM bans WHERE (expires_at IS NULL OR expires_at > ?) AND "
+              "((client_address <> '' AND client_address = ?) OR (email_hash <> '' AND email_hash = ?) "
+              "OR (user_id IS NOT NULL AND user_id = ?)) ORDER BY id DESC LIMIT 1"));
+    q.Bind(1, now).Bind(2, client_address).Bind(3, email_hash).Bind(4, user_id.value_or(-1));
+    if (!q.Step()) return std::nullopt;
+    return Ban{q.Int(0), q.Text(1), q.Text(2), q.OptInt(3), q.Text(4), q.Text(5), q.Int(6), q.OptInt(7)};
+  }
+
+  std::int64_t AppendAudit(const AuditEntry& e) override {
+    Query q(S("INSERT INTO audit(at, actor, action, comment_id, reason, prev_hash, hash) "
+              "VALUES (?,?,?,?,?,?,?)"));
+    q.Bind(1, e.at).Bind(2, e.actor).Bind(3, e.action).Bind(4, e.comment_id).Bind(5, e.reason)
+        .Bind(6, e.prev_hash).Bind(7, e.hash);
+    q.Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) override {
+    const std::int64_t before = before_seq > 0 ? before_seq : std::numeric_limits<std::int64_t>::max();
+    Query q(S("SELECT seq, at, actor, action, comment_id, reason, prev_hash, hash FROM audit "
+              "WHERE seq < ? ORDER BY seq DESC LIMIT ?"));
+    q.Bind(1, before).Bind(2, static_cast<std::int64_t>(limit));
+    std::vector<AuditEntry> out;
+    while (q.Step()) {
+      out.push_back(AuditEntry{q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.OptInt(4), q.Text(5),
+                               q.Text(6), q.Text(7)});
+    }
+    return out;
+  }
+
+  std::string AuditHead() override {
+    Query q(S("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1"));
+    return q.Step() ? q.Text(0) : kZeroHash;
   }
 
   std::optional<std::string> GetSetting(std::string_view key) override {

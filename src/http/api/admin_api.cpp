@@ -1,0 +1,455 @@
+#include "http/api/admin_api.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "http/api/comment_json.hpp"
+#include "http/db_await.hpp"
+#include "http/error_mapping.hpp"
+#include "http/routes.hpp"
+#include "service/account_service.hpp"
+#include "service/moderation_service.hpp"
+
+namespace amur::http::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using store::StoreSession;
+
+namespace {
+
+Response Json(beast_http::status status, const json::object& body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = json::serialize(body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Response Unavailable() {
+  return ErrorResponse(MakeError(ErrorCode::kUnavailable,
+                                 "The database is not answering; please try again shortly."));
+}
+
+json::object UserJson(const User& u) {
+  json::object o;
+  o["id"] = "u" + std::to_string(u.id);
+  o["name"] = u.name;
+  o["email"] = u.email;
+  o["role"] = RoleName(u.role);
+  return o;
+}
+
+json::object ModerationJson(const Comment& c) {
+  json::object m;
+  json::array reasons;
+  for (const auto& r : c.moderation_reasons) reasons.push_back(json::value(r));
+  m["reasons"] = std::move(reasons);
+  m["score"] = c.moderation_score;
+  m["reports"] = c.report_count;
+  return m;
+}
+
+// A comment as moderators see it: the public object plus state as stored and
+// the moderation details.
+json::object ModeratedCommentJson(const Comment& c, const std::string& page_key) {
+  json::object o = CommentJson(c, page_key);
+  o["state"] = CommentStateName(c.state);
+  if (c.state != CommentState::kDeleted && c.state != CommentState::kRemoved) {
+    o["author"].as_object()["name"] = c.author_name ? *c.author_name : std::string("Guest");
+  }
+  o["moderation"] = ModerationJson(c);
+  return o;
+}
+
+Result<int> ParseLimit(const std::optional<std::string>& text) {
+  if (!text) return 50;
+  int v = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (text->empty() || ec != std::errc() || p != text->data() + text->size() || v < 1 || v > 200) {
+    return MakeError(ErrorCode::kInvalidField, "limit must be a whole number from 1 to 200.", "limit");
+  }
+  return v;
+}
+
+std::string SessionCookie(const std::string& token, bool secure, long max_age) {
+  return "amur_session=" + token + "; Path=/; Max-Age=" + std::to_string(max_age) +
+         "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
+}
+
+}  // namespace
+
+AdminApi::AdminApi(HttpDeps& deps) : d_(deps) {
+  logins_failed_ = &d_.metrics->AddCounter("amur_logins_failed_total", "Refused sign-ins.", "");
+  decisions_ = &d_.metrics->AddCounter("amur_moderation_decisions_total",
+                                       "Moderator decisions on comments.", "");
+}
+
+asio::awaitable<Result<Caller>> IdentifyCaller(HttpDeps& d_, const Request& req,
+                                               bool state_changing) {
+  std::string token;
+  bool via_cookie = false;
+  if (auto bearer = BearerToken(req)) {
+    if (!service::LooksLikeSessionToken(*bearer)) co_return Caller{};
+    token = *bearer;
+  } else if (auto cookie = CookieValue(req, "amur_session")) {
+    token = *cookie;
+    via_cookie = true;
+  } else {
+    co_return Caller{};
+  }
+  service::AccountService* accounts = d_.accounts;
+  using Found = std::optional<std::pair<User, Session>>;
+  const std::function<Found(StoreSession&)> job = [accounts, token](StoreSession& s) {
+    return accounts->Authenticate(s, token);
+  };
+  Found found = std::move((co_await OnReader<Found>(*d_.db, job)).value());
+  if (!found) co_return Caller{};
+  if (via_cookie && state_changing) {
+    const std::string_view sent = Header(req, "X-CSRF-Token");
+    if (!ConstantTimeEquals(sent, found->second.csrf_token)) {
+      co_return MakeError(ErrorCode::kNotAllowed,
+                          "Send the session's CSRF token in the X-CSRF-Token header.");
+    }
+  }
+  co_return Caller{std::move(found->first), via_cookie, found->second.csrf_token};
+}
+
+asio::awaitable<Result<User>> AdminApi::RequireModerator(const Request& req, bool state_changing) {
+  Result<Caller> caller = MakeError(ErrorCode::kInternal, "");
+  try {
+    caller = co_await IdentifyCaller(d_, req, state_changing);
+  } catch (const std::exception& e) {
+    spdlog::error("identifying a caller failed: {}", e.what());
+    co_return MakeError(ErrorCode::kUnavailable, "The database is not answering.");
+  }
+  if (!caller) co_return caller.error();
+  if (!caller->user) co_return MakeError(ErrorCode::kUnauthorized, "Sign in as a moderator first.");
+  if (!caller->user->CanModerate()) {
+    co_return MakeError(ErrorCode::kNotAllowed, "Only moderators and admins may do this.");
+  }
+  co_return std::move(*caller->user);
+}
+
+asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client) {
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto email = RequiredString(*obj, "email");
+  if (!email) co_return ErrorResponse(email.error());
+  auto password = RequiredString(*obj, "password");
+  if (!password) co_return ErrorResponse(password.error());
+  const auto decision = d_.login_limiter->Acquire(client);
+  if (!decision.allowed) {
+    Response r = ErrorResponse(
+        MakeError(ErrorCode::kRateLimited, "Too many sign-in attempts; please wait a moment."));
+    r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
+    co_return r;
+  }
+  service::AccountService* accounts = d_.accounts;
+  const std::string e = *email;
+  const std::string p = *password;
+  Result<User> user = MakeError(ErrorCode::kInternal, "");
+  try {
+    // The password check is slow on purpose; it runs on a reader thread.
+    const std::function<Result<User>(StoreSession&)> check = [accounts, e, p](StoreSession& s) {
+      return accounts->CheckPassword(s, e, p);
+    };
+    user = std::move((co_await OnReader<Result<User>>(*d_.db, check)).value());
+  } catch (const std::exception& ex) {
+    spdlog::error("sign-in failed: {}", ex.what());
+    co_return Unavailable();
+  }
+  if (!user) {
+    logins_failed_->Inc();
+    co_return ErrorResponse(user.error());
+  }
+  d_.login_limiter->Release(client, decision.slot);  // only failures count
+  service::NewSession fresh = accounts->MakeSession(*user);
+  try {
+    const Session stored = fresh.session;
+    const std::function<Result<Unit>(StoreSession&)> job = [stored](StoreSession& s) -> Result<Unit> {
+      s.InsertSession(stored);
+      return Unit{};
+    };
+    const std::function<bool(const Result<Unit>&)> keep = [](const Result<Unit>& r) { return r.ok(); };
+    const std::function<void(const Result<Unit>&)> after = [](const Result<Unit>&) {};
+    (void)(co_await OnWriter<Result<Unit>>(*d_.db, job, keep, after));
+  } catch (const std::exception& ex) {
+    spdlog::error("storing a session failed: {}", ex.what());
+    co_return Unavailable();
+  }
+  json::object body;
+  body["user"] = UserJson(*user);
+  body["csrf_token"] = fresh.session.csrf_token;
+  body["token"] = fresh.token;
+  body["expires_at"] = FormatRfc3339Ms(fresh.session.expires_at);
+  Response r = Json(beast_http::status::ok, body);
+  r.headers.emplace_back("Set-Cookie", SessionCookie(fresh.token, d_.secure_cookies,
+                                                     service::kSessionLifetimeMs / 1000));
+  co_return r;
+}
+
+asio::awaitable<Response> AdminApi::Logout(const Request& req) {
+  std::optional<std::string> token = BearerToken(req);
+  if (!token || !service::LooksLikeSessionToken(*token)) token = CookieValue(req, "amur_session");
+  if (token && service::LooksLikeSessionToken(*token)) {
+    const std::string hash = Sha256Hex(*token);
+    try {
+      const std::function<Result<Unit>(StoreSession&)> job = [hash](StoreSession& s) -> Result<Unit> {
+        s.DeleteSession(hash);
+        return Unit{};
+      };
+      const std::function<bool(const Result<Unit>&)> keep = [](const Result<Unit>&) { return true; };
+      const std::function<void(const Result<Unit>&)> after = [](const Result<Unit>&) {};
+      (void)(co_await OnWriter<Result<Unit>>(*d_.db, job, keep, after));
+    } catch (const std::exception& ex) {
+      spdlog::error("sign-out failed: {}", ex.what());
+      co_return Unavailable();
+    }
+  }
+  Response r;
+  r.status = beast_http::status::no_content;
+  r.headers.emplace_back("Set-Cookie", SessionCookie("", d_.secure_cookies, 0));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  co_return r;
+}
+
+asio::awaitable<Response> AdminApi::Me(const Request& req) {
+  Result<Caller> caller = MakeError(ErrorCode::kInternal, "");
+  try {
+    caller = co_await IdentifyCaller(d_, req, false);
+  } catch (const std::exception&) {
+    co_return Unavailable();
+  }
+  if (!caller) co_return ErrorResponse(caller.error());
+  if (!caller->user) co_return ErrorResponse(MakeError(ErrorCode::kUnauthorized, "Not signed in."));
+  json::object body;
+  body["user"] = UserJson(*caller->user);
+  body["csrf_token"] = caller->csrf_token;
+  co_return Json(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_text,
+                                           std::string client) {
+  auto id = ParseCommentId(id_text);
+  if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto reason = RequiredString(*obj, "reason");
+  if (!reason) co_return ErrorResponse(reason.error());
+  auto note = OptionalString(*obj, "note");
+  if (!note) co_return ErrorResponse(note.error());
+  // One report per reader: the voter id when the client has one, else the address.
+  std::string reporter(Header(req, "X-Amur-Voter"));
+  if (reporter.empty()) reporter = CookieValue(req, "amur_voter").value_or("");
+  if (reporter.empty()) reporter = "addr:" + client;
+  const std::string reporter_hash = Sha256Hex("amur-reporter:" + reporter);
+  service::ModerationService* moderation = d_.moderation;
+  ResponseCache* cache = d_.cache;
+  const CommentId cid = *id;
+  const std::string why = *reason;
+  const std::string text = note->value_or("");
+  using Out = Result<std::optional<std::string>>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, why,
+                                                   text](StoreSession& s) {
+      return moderation->Report(s, cid, reporter_hash, why, text);
+    };
+    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
+    const std::function<void(const Out&)> after = [cache](const Out& r) {
+      if (r && *r) cache->Invalidate(**r);
+    };
+    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("report on c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  co_return Json(beast_http::status::accepted, json::object{});
+}
+
+asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
+  auto who = co_await RequireModerator(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  auto queue = service::ParseQueue(FirstParam(params, "state").value_or("pending"));
+  if (!queue) {
+    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                      "state must be pending, reported, rejected or spam.", "state"));
+  }
+  auto limit = ParseLimit(FirstParam(params, "limit"));
+  if (!limit) co_return ErrorResponse(limit.error());
+  const std::string cursor = FirstParam(params, "cursor").value_or("");
+  service::ModerationService* moderation = d_.moderation;
+  const service::Queue q = *queue;
+  const int n = *limit;
+  Result<service::QueuePage> page = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::QueuePage>(StoreSession&)> job =
+        [moderation, q, n, cursor](StoreSession& s) { return moderation->ListQueue(s, q, n, cursor); };
+    page = std::move((co_await OnReader<Result<service::QueuePage>>(*d_.db, job)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("queue failed: {}", e.what());
+    co_return Unavailable();
+  }
+  if (!page) co_return ErrorResponse(page.error());
+  json::array comments;
+  for (const auto& item : page->items) {
+    json::object o = ModeratedCommentJson(item.comment, item.page_key);
+    json::array history;
+    for (const auto& h : item.author_history) {
+      json::object e;
+      e["id"] = FormatCommentId(h.id);
+      e["state"] = CommentStateName(h.state);
+      e["created_at"] = FormatRfc3339Ms(h.created_at);
+      e["body_html"] = h.body_html;
+      history.push_back(std::move(e));
+    }
+    o["moderation"].as_object()["author_history"] = std::move(history);
+    comments.push_back(std::move(o));
+  }
+  json::object body;
+  body["comments"] = std::move(comments);
+  body["next_cursor"] = page->next_cursor ? json::value(*page->next_cursor) : json::value(nullptr);
+  co_return Json(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_text) {
+  auto who = co_await RequireModerator(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  auto id = ParseCommentId(id_text);
+  if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto action = RequiredString(*obj, "action");
+  if (!action) co_return ErrorResponse(action.error());
+  auto decision = service::ParseDecision(*action);
+  if (!decision) {
+    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                      "action must be approve, reject or spam.", "action"));
+  }
+  auto reason = OptionalString(*obj, "reason");
+  if (!reason) co_return ErrorResponse(reason.error());
+  service::ModerationService* moderation = d_.moderation;
+  ResponseCache* cache = d_.cache;
+  const CommentId cid = *id;
+  const service::Decision dec = *decision;
+  const std::string why = reason->value_or("");
+  const User actor = *who;
+  using Out = Result<service::DecisionOutcome>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, cid, dec, why, actor](StoreSession& s) {
+      return moderation->Decide(s, cid, dec, why, actor);
+    };
+    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
+    const std::function<void(const Out&)> after = [cache](const Out& r) {
+      if (r) cache->Invalidate(r->page_key);
+    };
+    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("decision on c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  decisions_->Inc();
+  if (d_.on_decision) d_.on_decision(out->comment, dec);
+  co_return Json(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
+}
+
+asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
+  auto who = co_await RequireModerator(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto comment_id = RequiredString(*obj, "comment_id");
+  if (!comment_id) co_return ErrorResponse(comment_id.error());
+  auto id = ParseCommentId(*comment_id);
+  if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
+  std::optional<int> days;
+  if (auto it = obj->find("days"); it != obj->end() && !it->value().is_null()) {
+    if (!it->value().is_int64() && !it->value().is_uint64()) {
+      co_return ErrorResponse(
+          MakeError(ErrorCode::kInvalidField, "days must be a whole number.", "days"));
+    }
+    const auto v = it->value().is_int64() ? it->value().get_int64()
+                                          : static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                                it->value().get_uint64(), 1u << 30));
+    days = static_cast<int>(std::clamp<std::int64_t>(v, -1, 1 << 30));
+  }
+  auto reason = OptionalString(*obj, "reason");
+  if (!reason) co_return ErrorResponse(reason.error());
+  service::ModerationService* moderation = d_.moderation;
+  const CommentId cid = *id;
+  const std::string why = reason->value_or("");
+  const User actor = *who;
+  using Out = Result<Ban>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, cid, days, why, actor](StoreSession& s) {
+      return moderation->BanAuthor(s, cid, days, why, actor);
+    };
+    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
+    const std::function<void(const Out&)> after = [](const Out&) {};
+    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("ban for c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  json::object ban;
+  ban["id"] = "b" + std::to_string(out->id);
+  ban["comment_id"] = FormatCommentId(cid);
+  ban["reason"] = out->reason;
+  ban["created_by"] = out->created_by;
+  ban["created_at"] = FormatRfc3339Ms(out->created_at);
+  ban["expires_at"] = out->expires_at ? json::value(FormatRfc3339Ms(*out->expires_at)) : json::value(nullptr);
+  json::object body;
+  body["ban"] = std::move(ban);
+  co_return Json(beast_http::status::created, body);
+}
+
+asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
+  auto who = co_await RequireModerator(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  auto limit = ParseLimit(FirstParam(params, "limit"));
+  if (!limit) co_return ErrorResponse(limit.error());
+  const std::string cursor = FirstParam(params, "cursor").value_or("");
+  service::ModerationService* moderation = d_.moderation;
+  const int n = *limit;
+  Result<service::AuditPage> page = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Result<service::AuditPage>(StoreSession&)> job =
+        [moderation, n, cursor](StoreSession& s) { return moderation->ListAudit(s, n, cursor); };
+    page = std::move((co_await OnReader<Result<service::AuditPage>>(*d_.db, job)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("audit failed: {}", e.what());
+    co_return Unavailable();
+  }
+  if (!page) co_return ErrorResponse(page.error());
+  json::array entries;
+  for (const auto& e : page->entries) {
+    json::object o;
+    o["at"] = FormatRfc3339Ms(e.at);
+    o["actor"] = e.actor;
+    o["action"] = e.action;
+    o["comment_id"] = e.comment_id ? json::value(FormatCommentId(*e.comment_id)) : json::value(nullptr);
+    o["reason"] = e.reason;
+    o["hash"] = e.hash;
+    o["prev_hash"] = e.prev_hash;
+    entries.push_back(std::move(o));
+  }
+  json::object body;
+  body["entries"] = std::move(entries);
+  body["next_cursor"] = page->next_cursor ? json::value(*page->next_cursor) : json::value(nullptr);
+  co_return Json(beast_http::status::ok, body);
+}
+
+}  // namespace amur::http::api

@@ -1,0 +1,62 @@
+// Accounts and moderation over HTTP: sign-in and sign-out, reader reports,
+// and the moderator endpoints (queue, decisions, bans, audit log).
+//
+// A caller is identified by the `amur_session` cookie or by
+// `Authorization: Bearer s.<token>`. A state-changing request authenticated by
+// the cookie must also send the session's CSRF token in `X-CSRF-Token`.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <optional>
+#include <string>
+
+#include "core/metrics.hpp"
+#include "core/model.hpp"
+#include "core/result.hpp"
+#include "http/message.hpp"
+#include "http/request_parsing.hpp"
+
+namespace amur::http {
+struct HttpDeps;
+}
+
+namespace amur::http::api {
+
+// Who sent a request.
+struct Caller {
+  std::optional<User> user;  // nullopt: anonymous (or a guest with an edit token)
+  bool via_cookie = false;
+  std::string csrf_token;
+};
+
+// Resolves the caller. Errors: not_allowed when a cookie-authenticated
+// state-changing request lacks the right X-CSRF-Token. A bearer token that is
+// not a session token (a guest's edit token) yields an anonymous caller.
+// Throws when the database does not answer.
+boost::asio::awaitable<Result<Caller>> IdentifyCaller(HttpDeps& deps, const Request& req,
+                                                      bool state_changing);
+
+class AdminApi final {
+ public:
+  explicit AdminApi(HttpDeps& deps);
+
+  boost::asio::awaitable<Response> Login(const Request& req, std::string client);
+  boost::asio::awaitable<Response> Logout(const Request& req);
+  boost::asio::awaitable<Response> Me(const Request& req);
+  boost::asio::awaitable<Response> Report(const Request& req, std::string id, std::string client);
+  boost::asio::awaitable<Response> Queue(const Request& req, Params params);
+  boost::asio::awaitable<Response> Decide(const Request& req, std::string id);
+  boost::asio::awaitable<Response> BanAuthor(const Request& req);
+  boost::asio::awaitable<Response> Audit(const Request& req, Params params);
+
+ private:
+  // A moderator or admin caller, or the 401/403 answer.
+  boost::asio::awaitable<Result<User>> RequireModerator(const Request& req, bool state_changing);
+
+  HttpDeps& d_;
+  Counter* logins_failed_;
+  Counter* decisions_;
+};
+
+}  // namespace amur::http::api

@@ -1,0 +1,222 @@
+#include "http/widget_assets.hpp"
+
+#include <zlib.h>
+
+#include <cctype>
+#include <stdexcept>
+
+#include "core/random.hpp"
+#include "http/error_mapping.hpp"
+#include "http/request_parsing.hpp"
+#include "http/response_cache.hpp"
+
+namespace amur::http {
+namespace {
+
+constexpr std::string_view kShortCache = "public, max-age=300";
+constexpr std::string_view kImmutableCache = "public, max-age=31536000, immutable";
+
+std::string_view Embedded(std::string_view name) {
+  for (const auto& f : WidgetFiles()) {
+    if (f.name == name) return f.bytes;
+  }
+  throw std::logic_error("the widget file " + std::string(name) + " is not embedded");
+}
+
+void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
+  for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// True when If-None-Match (a list of ETags, or *) names `etag`.
+bool NoneMatchHits(std::string_view header, std::string_view etag) {
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view item = Trim(header.substr(0, comma));
+    if (item.rfind("W/", 0) == 0) item.remove_prefix(2);
+    if (item == "*" || item == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Each line of `text` without its indentation; blank lines and lines for
+// which `drop` is true are left out.
+template <typename Drop>
+std::string KeepLines(std::string_view text, Drop drop) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+      line.remove_suffix(1);
+    }
+    if (line.empty() || drop(line)) continue;
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string CompactJs(std::string_view js) {
+  constexpr std::string_view kBanner = "/* Amur comment widget: web/widget/embed.js in amur's source. */\n";
+  if (js.rfind("/*", 0) == 0) {
+    const auto end = js.find("*/");
+    if (end != std::string_view::npos) js.remove_prefix(end + 2);
+  }
+  return std::string(kBanner) +
+         KeepLines(js, [](std::string_view line) { return line.rfind("//", 0) == 0; });
+}
+
+std::string CompactCss(std::string_view css) {
+  std::string bare;
+  bare.reserve(css.size());
+  while (!css.empty()) {
+    const auto open = css.find("/*");
+    bare += css.substr(0, open);
+    if (open == std::string_view::npos) break;
+    const auto close = css.find("*/", open + 2);
+    css = close == std::string_view::npos ? std::string_view() : css.substr(close + 2);
+  }
+  return KeepLines(bare, [](std::string_view) { return false; });
+}
+
+bool AcceptsGzip(std::string_view header) {
+  bool star = false;
+  bool gzip = false;
+  bool gzip_named = false;
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    const auto semi = item.find(';');
+    const std::string_view coding = Trim(item.substr(0, semi));
+    bool refused = false;
+    if (semi != std::string_view::npos) {
+      std::string_view params = item.substr(semi + 1);
+      while (!params.empty()) {
+        const auto next = params.find(';');
+        const std::string_view p = Trim(params.substr(0, next));
+        if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+          const std::string_view v = p.substr(2);
+          refused = !v.empty() && v.find_first_not_of("0.") == std::string_view::npos;
+        }
+        if (next == std::string_view::npos) break;
+        params.remove_prefix(next + 1);
+      }
+    }
+    if (IEquals(coding, "gzip") || IEquals(coding, "x-gzip")) {
+      gzip_named = true;
+      gzip = gzip || !refused;
+    } else if (coding == "*") {
+      star = !refused;
+    }
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return gzip || (!gzip_named && star);
+}
+
+std::string GzipCompress(std::string_view data) {
+  z_stream zs{};
+  // 15 window bits + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&zs, Z_FINISH);
+  const auto written = zs.total_out;
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(written);
+  return out;
+}
+
+WidgetAssets::WidgetAssets(const WidgetOptions& options)
+    : WidgetAssets(Embedded("embed.js"), Embedded("embed.css"), options) {}
+
+WidgetAssets::WidgetAssets(std::string_view js_source, std::string_view css_source,
+                           const WidgetOptions& options) {
+  std::string css = CompactCss(css_source);
+  css_version_ = Sha256Hex(css).substr(0, 16);
+  std::string js = CompactJs(js_source);
+  ReplaceAll(js, kCssVersionPlaceholder, css_version_);
+  ReplaceAll(js, kEditWindowPlaceholder, std::to_string(options.edit_window_seconds));
+  Prepare(js_, std::move(js), AssetContentType("embed.js"));
+  Prepare(css_, std::move(css), AssetContentType("embed.css"));
+}
+
+void WidgetAssets::Prepare(File& file, std::string body, std::string content_type) {
+  file.content_type = std::move(content_type);
+  file.gzip = GzipCompress(body);
+  file.etag = MakeEtag(body);
+  file.gzip_etag = MakeEtag(file.gzip);
+  file.identity = std::move(body);
+}
+
+std::string_view WidgetAssets::Identity(std::string_view name) const {
+  if (name == "embed.js") return js_.identity;
+  if (name == "embed.css") return css_.identity;
+  return {};
+}
+
+Response WidgetAssets::Serve(const Request& req, std::string_view name,
+                             std::string_view version) const {
+  const File* file = nullptr;
+  std::string_view cache = kShortCache;
+  if (name == "embed.js") {
+    file = &js_;
+  } else if (name == "embed.css") {
+    file = &css_;
+    if (version == css_version_) cache = kImmutableCache;
+  } else {
+    return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
+  }
+  const bool gzip = AcceptsGzip(Header(req, "Accept-Encoding"));
+  const std::string& etag = gzip ? file->gzip_etag : file->etag;
+
+  Response r;
+  r.content_type = file->content_type;
+  r.headers.emplace_back("Cache-Control", std::string(cache));
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  // Host pages that isolate themselves (COEP) may still load the widget.
+  r.headers.emplace_back("Cross-Origin-Resource-Policy", "cross-origin");
+  if (NoneMatchHits(Header(req, "If-None-Match"), etag)) {
+    r.status = beast_http::status::not_modified;
+    return r;
+  }
+  if (gzip) r.headers.emplace_back("Content-Encoding", "gzip");
+  r.body = gzip ? file->gzip : file->identity;
+  return r;
+}
+
+}  // namespace amur::http

@@ -1,0 +1,75 @@
+#include "moderation/analysis.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+namespace amur::moderation {
+
+std::string_view PrefixByCodePoints(std::string_view utf8, std::size_t max_code_points) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    if ((static_cast<unsigned char>(utf8[i]) & 0xC0) == 0x80) continue;
+    if (count == max_code_points) return utf8.substr(0, i);
+    ++count;
+  }
+  return utf8;
+}
+
+TextAnalyzer::TextAnalyzer(std::shared_ptr<const TermMatcher> terms, ModerationSettings settings,
+                           NearDuplicateIndex* recent)
+    : terms_(std::move(terms)), settings_(settings), recent_(recent) {
+  if (terms_ == nullptr) throw std::invalid_argument("TextAnalyzer needs a TermMatcher");
+}
+
+Analysis TextAnalyzer::Analyze(const CommentText& comment) const {
+  return Run(comment, false, {}, 0);
+}
+
+Analysis TextAnalyzer::AnalyzeAndRecord(const CommentText& comment, std::string_view identity,
+                                        TimeMs now) const {
+  return Run(comment, true, identity, now);
+}
+
+Analysis TextAnalyzer::Run(const CommentText& comment, bool record, std::string_view identity,
+                           TimeMs now) const {
+  Analysis a;
+  const std::string_view body = PrefixByCodePoints(comment.body_markdown, settings_.max_code_points);
+  a.truncated = body.size() < comment.body_markdown.size();
+
+  if (settings_.check_author_name && !comment.author_name.empty()) {
+    const std::string_view name = PrefixByCodePoints(comment.author_name, settings_.max_code_points);
+    for (TermMatch& m : terms_->FindIn(name)) {
+      a.matches.push_back(Match{m.kind, MatchField::kAuthorName, std::move(m.term), m.span});
+    }
+  }
+  const NormalizedText normalized = NormalizeForMatching(body);
+  for (TermMatch& m : terms_->Find(normalized)) {
+    a.matches.push_back(Match{m.kind, MatchField::kBody, std::move(m.term), m.span});
+  }
+
+  bool banned = false;
+  bool suspect = false;
+  for (const Match& m : a.matches) {
+    (m.kind == TermKind::kBanned ? banned : suspect) = true;
+  }
+  a.links = CountLinks(body);
+  const bool too_many_links = settings_.max_links >= 0 && a.links > settings_.max_links;
+
+  if (record && recent_ != nullptr) {
+    const Fingerprint fp = ComputeFingerprint(normalized, body);
+    a.duplicate = recent_->CheckAndAdd(fp, AuthorKey(comment.author_name, identity), now);
+  }
+
+  auto add = [&a](std::string_view reason) { a.reasons.emplace_back(reason); };
+  if (banned) add(kReasonBannedTerm);
+  if (suspect) add(kReasonSuspectTerm);
+  if (too_many_links) add(kReasonLinkLimit);
+  if (a.duplicate.near_duplicate()) add(kReasonNearDuplicate);
+  if (a.duplicate.repeated_post()) add(kReasonRepeatedPost);
+
+  a.hold = banned || (suspect && settings_.hold_suspect) || too_many_links ||
+           (a.duplicate.near_duplicate() && settings_.hold_near_duplicate);
+  return a;
+}
+
+}  // namespace amur::moderation

@@ -1,0 +1,100 @@
+// The text-analysis front door of moderation: given a comment's author name
+// and Markdown body, says whether to hold it and why. Pure computation (no
+// I/O); the only state is the optional NearDuplicateIndex of recent comments.
+//
+//   auto analyzer = TextAnalyzer(DefaultTermMatcher(), settings, &recent);
+//   Analysis a = analyzer.AnalyzeAndRecord({name, body}, identity, clock.NowMs());
+//   if (a.hold) { /* store as pending with a.reasons */ }
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "moderation/spam.hpp"
+#include "moderation/term_matcher.hpp"
+
+namespace amur::moderation {
+
+// Reason codes, as stored with a held comment and shown by the admin queue.
+inline constexpr std::string_view kReasonBannedTerm = "banned_term";
+inline constexpr std::string_view kReasonSuspectTerm = "suspect_term";
+inline constexpr std::string_view kReasonLinkLimit = "link_limit";
+inline constexpr std::string_view kReasonNearDuplicate = "near_duplicate";
+inline constexpr std::string_view kReasonRepeatedPost = "repeated_post";
+
+struct ModerationSettings {
+  int max_links = 3;                // more links than this: "link_limit"; < 0: no limit
+  bool hold_suspect = false;        // hold (not only flag) "suspect_term"
+  bool hold_near_duplicate = true;  // hold "near_duplicate" and "repeated_post"
+  bool check_author_name = true;    // run the term lists over the author name
+  // Only this many code points of the body are analysed (bounded time per
+  // comment); Analysis::truncated says when the body was longer.
+  std::size_t max_code_points = 20'000;
+};
+
+struct CommentText {
+  std::string_view author_name;    // as typed; may be empty (a guest)
+  std::string_view body_markdown;  // as typed
+};
+
+enum class MatchField { kAuthorName, kBody };
+
+struct Match {
+  TermKind kind = TermKind::kBanned;
+  MatchField field = MatchField::kBody;
+  std::string term;  // the list entry, e.g. "kike*"
+  ByteSpan span;     // bytes of the field as given (author_name or body_markdown)
+  friend bool operator==(const Match&, const Match&) = default;
+};
+
+struct Analysis {
+  bool hold = false;
+  // Distinct, in this order when present: "banned_term", "suspect_term",
+  // "link_limit", "near_duplicate", "repeated_post". A reason is listed even
+  // when the settings say not to hold for it (suspect terms are flags).
+  std::vector<std::string> reasons;
+  std::vector<Match> matches;  // author-name matches first, then the body's
+  int links = 0;
+  DuplicateCheck duplicate;  // all zero unless AnalyzeAndRecord looked
+  bool truncated = false;    // the body had more than max_code_points
+};
+
+class TextAnalyzer final {
+ public:
+  // `terms` must not be null. `recent` may be null (no duplicate checks);
+  // when given it must outlive the analyzer. Cheap to construct: build one
+  // per settings change and share the matcher.
+  TextAnalyzer(std::shared_ptr<const TermMatcher> terms, ModerationSettings settings,
+               NearDuplicateIndex* recent = nullptr);
+
+  // Terms (author name and body) and links. No state is read or changed;
+  // use it for edits and for previews. Thread-safe.
+  Analysis Analyze(const CommentText& comment) const;
+
+  // Analyze plus the near-duplicate and repeated-post checks against the
+  // comments recorded in the last window, then records this one (held or
+  // not, so a flood finds its own copies). `identity` narrows "same author"
+  // (see AuthorKey). Use for new comments only: an edit recorded here would
+  // find its own earlier version. Thread-safe.
+  Analysis AnalyzeAndRecord(const CommentText& comment, std::string_view identity, TimeMs now) const;
+
+  const ModerationSettings& settings() const { return settings_; }
+
+ private:
+  Analysis Run(const CommentText& comment, bool record, std::string_view identity,
+               TimeMs now) const;
+
+  std::shared_ptr<const TermMatcher> terms_;
+  ModerationSettings settings_;
+  NearDuplicateIndex* recent_;
+};
+
+// The longest prefix of `utf8` with at most `max_code_points` code points,
+// cut at a code point boundary.
+std::string_view PrefixByCodePoints(std::string_view utf8, std::size_t max_code_points);
+
+}  // namespace amur::moderation

@@ -1,0 +1,55 @@
+// The moderation pipeline behind service::Screener: term lists (banned and
+// suspect, robust to obfuscation), link and duplicate checks, and the
+// classifier that learns from this site's moderators. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/model.hpp"
+#include "moderation/analysis.hpp"
+#include "moderation/classifier.hpp"
+#include "moderation/spam.hpp"
+#include "service/screener.hpp"
+
+namespace amur::moderation {
+
+struct PipelineSettings {
+  ModerationSettings text;
+  double classifier_threshold = 0.9;  // hold at or above this score
+  // The classifier holds nothing until it has learned from this many
+  // moderator decisions (an untrained model knows nothing of this site).
+  std::uint64_t classifier_min_examples = 50;
+};
+
+class Pipeline final : public service::Screener {
+ public:
+  Pipeline(PipelineSettings settings, const Clock& clock);
+
+  service::Screening Screen(const service::ScreeningInput& input) override;
+
+  // A moderator's decision as a labelled example: rejected or spam = hold.
+  void Learn(const std::string& author_name, const std::string& body_markdown, bool hold);
+
+  // Replaces the model (after `amur moderation train` or at start-up).
+  void SetModel(Classifier model);
+  // The model, serialized (Classifier::Save).
+  std::string SaveModel() const;
+  std::uint64_t ExamplesSeen() const;
+
+  // The text the classifier reads for a comment.
+  static std::string ClassifierText(const std::string& author_name, const std::string& body);
+
+ private:
+  PipelineSettings settings_;
+  const Clock& clock_;
+  NearDuplicateIndex recent_;
+  TextAnalyzer analyzer_;
+  mutable std::shared_mutex model_mu_;
+  Classifier model_;
+};
+
+}  // namespace amur::moderation

@@ -1,0 +1,60 @@
+// Accounts and sessions. Passwords are hashed with argon2id (libsodium's
+// crypto_pwhash_str); session tokens are 32 random bytes, shown once and
+// stored only as a SHA-256 hash. Session tokens start with "s." so they can
+// never be mistaken for a guest's edit token (which has no dot).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/model.hpp"
+#include "core/random.hpp"
+#include "core/result.hpp"
+#include "store/store.hpp"
+
+namespace amur::service {
+
+inline constexpr TimeMs kSessionLifetimeMs = 30LL * 24 * 3600 * 1000;
+
+// argon2id hash of `password` (slow on purpose: call off the I/O threads).
+std::string HashPassword(const std::string& password);
+// True when `password` matches `hash` (constant time).
+bool VerifyPassword(const std::string& hash, const std::string& password);
+
+// True when `token` has the shape of a session token.
+bool LooksLikeSessionToken(std::string_view token);
+
+struct NewSession {
+  Session session;          // as stored (token hashed)
+  std::string token;        // the secret for the cookie or bearer header
+};
+
+class AccountService final {
+ public:
+  AccountService(const Clock& clock, Random& random) : clock_(clock), random_(random) {}
+
+  // Validates and stores a new account. Errors: invalid_field (email, name,
+  // password shorter than 10 characters), not_allowed (email taken).
+  Result<User> AddUser(store::StoreSession& s, const std::string& email, const std::string& name,
+                       Role role, const std::string& password);
+
+  // Checks an email and password. Does the same work whether or not the
+  // email exists, and answers the same unauthorized error for both.
+  Result<User> CheckPassword(store::StoreSession& s, const std::string& email,
+                             const std::string& password);
+
+  // Makes a session for `user` (to be stored by the caller's write).
+  NewSession MakeSession(const User& user);
+
+  // The user behind a session token, when the session exists and is not
+  // expired.
+  std::optional<std::pair<User, Session>> Authenticate(store::StoreSession& s,
+                                                      const std::string& token);
+
+ private:
+  const Clock& clock_;
+  Random& random_;
+};
+
+}  // namespace amur::service

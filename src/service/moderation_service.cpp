@@ -1,0 +1,234 @@
+#include "service/moderation_service.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/random.hpp"
+#include "core/text.hpp"
+#include "service/comment_service.hpp"
+
+namespace amur::service {
+
+namespace {
+
+void AppendField(std::string& out, std::string_view value) {
+  out += std::to_string(value.size());
+  out += ':';
+  out += value;
+  out += '\n';
+}
+
+std::optional<std::int64_t> ParseCursor(const std::string& cursor) {
+  if (cursor.empty()) return std::int64_t{0};
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), v);
+  if (ec != std::errc() || p != cursor.data() + cursor.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+Error BadCursor() {
+  return MakeError(ErrorCode::kInvalidField, "The cursor is not valid for this query.", "cursor");
+}
+
+}  // namespace
+
+std::optional<Queue> ParseQueue(std::string_view s) {
+  if (s == "pending") return Queue::kPending;
+  if (s == "reported") return Queue::kReported;
+  if (s == "rejected") return Queue::kRejected;
+  if (s == "spam") return Queue::kSpam;
+  return std::nullopt;
+}
+
+std::optional<Decision> ParseDecision(std::string_view s) {
+  if (s == "approve") return Decision::kApprove;
+  if (s == "reject") return Decision::kReject;
+  if (s == "spam") return Decision::kSpam;
+  return std::nullopt;
+}
+
+std::string EmailHash(const std::string& email) {
+  std::string e(TrimUnicodeSpace(email));
+  std::transform(e.begin(), e.end(), e.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return e.empty() ? std::string() : Sha256Hex("amur-email:" + e);
+}
+
+std::string ComputeAuditHash(const AuditEntry& e) {
+  std::string out = "amur-audit-v1\n";
+  AppendField(out, FormatRfc3339Ms(e.at));
+  AppendField(out, e.actor);
+  AppendField(out, e.action);
+  if (e.comment_id) {
+    AppendField(out, FormatCommentId(*e.comment_id));
+  } else {
+    out += "-\n";
+  }
+  AppendField(out, e.reason);
+  AppendField(out, e.prev_hash);
+  return Sha256Hex(out);
+}
+
+Result<QueuePage> ModerationService::ListQueue(store::StoreSession& s, Queue queue, int limit,
+                                               const std::string& cursor) {
+  auto before = ParseCursor(cursor);
+  if (!before) return BadCursor();
+  std::vector<Comment> rows;
+  switch (queue) {
+    case Queue::kPending:
+      rows = s.ListQueue(CommentState::kPending, false, 0, *before, limit + 1);
+      break;
+    case Queue::kReported:
+      rows = s.ListQueue(std::nullopt, true, config_.reports_to_queue, *before, limit + 1);
+      break;
+    case Queue::kRejected:
+      rows = s.ListQueue(CommentState::kRejected, false, 0, *before, limit + 1);
+      break;
+    case Queue::kSpam:
+      rows = s.ListQueue(CommentState::kSpam, false, 0, *before, limit + 1);
+      break;
+  }
+  QueuePage out;
+  if (static_cast<int>(rows.size()) > limit) {
+    rows.resize(static_cast<std::size_t>(limit));
+    out.next_cursor = std::to_string(rows.back().id);
+  }
+  for (auto& c : rows) {
+    auto page = s.FindPageById(c.page_id);
+    QueueItem item;
+    item.page_key = page ? page->key : std::string();
+    for (auto& h : s.ListByAuthor(c.client_address, c.author_user_id, 6)) {
+      if (h.id != c.id && item.author_history.size() < 5) item.author_history.push_back(std::move(h));
+    }
+    item.comment = std::move(c);
+    out.items.push_back(std::move(item));
+  }
+  return out;
+}
+
+AuditEntry ModerationService::Audit(store::StoreSession& s, const std::string& actor,
+                                    const std::string& action, std::optional<CommentId> comment_id,
+                                    const std::string& reason) {
+  AuditEntry e;
+  e.at = clock_.NowMs();
+  e.actor = actor;
+  e.action = action;
+  e.comment_id = comment_id;
+  e.reason = reason;
+  e.prev_hash = s.AuditHead();
+  e.hash = ComputeAuditHash(e);
+  e.seq = s.AppendAudit(e);
+  return e;
+}
+
+Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, CommentId id, Decision d,
+                                                  const std::string& reason, const User& actor) {
+  if (!IsValidUtf8(reason) || CountCodePoints(reason) > 500) {
+    return MakeError(ErrorCode::kInvalidField, "The reason holds at most 500 characters.", "reason");
+  }
+  auto c = s.FindComment(id);
+  if (!c || c->state == CommentState::kDeleted || c->state == CommentState::kRemoved) {
+    return MakeError(ErrorCode::kNotFound, "No such comment.");
+  }
+  auto page = s.FindPageById(c->page_id);
+  if (!page) return MakeError(ErrorCode::kInternal, "The comment's page is missing.");
+  const CommentState target = d == Decision::kApprove  ? CommentState::kApproved
+                              : d == Decision::kReject ? CommentState::kRejected
+                                                       : CommentState::kSpam;
+  const char* action = d == Decision::kApprove ? "approve" : d == Decision::kReject ? "reject" : "spam";
+  const TimeMs now = clock_.NowMs();
+  if (c->state != target) {
+    c->state = target;
+    RecordVersion(s, page->id, *c, now, actor.name);
+    s.UpdateComment(*c);
+  }
+  s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
+  if (d == Decision::kApprove) {
+    s.ClearReports(c->id);
+    c->report_count = 0;
+  }
+  Audit(s, actor.name, action, c->id, reason);
+  return DecisionOutcome{std::move(*c), page->key};
+}
+
+Result<Ban> ModerationService::BanAuthor(store::StoreSession& s, CommentId id,
+                                         std::optional<int> days, const std::string& reason,
+                                         const User& actor) {
+  if (days && (*days < 1 || *days > 3650)) {
+    return MakeError(ErrorCode::kInvalidField, "days must be from 1 to 3650.", "days");
+  }
+  if (!IsValidUtf8(reason) || CountCodePoints(reason) > 500) {
+    return MakeError(ErrorCode::kInvalidField, "The reason holds at most 500 characters.", "reason");
+  }
+  auto c = s.FindComment(id);
+  if (!c) return MakeError(ErrorCode::kNotFound, "No such comment.");
+  Ban b;
+  b.client_address = c->client_address;
+  b.email_hash = c->author_email ? EmailHash(*c->author_email) : std::string();
+  b.user_id = c->author_user_id;
+  b.reason = reason;
+  b.created_by = actor.name;
+  b.created_at = clock_.NowMs();
+  if (days) b.expires_at = b.created_at + static_cast<TimeMs>(*days) * 86'400'000;
+  b.id = s.InsertBan(b);
+  Audit(s, actor.name, "ban", c->id, reason);
+  return b;
+}
+
+std::optional<Ban> ModerationService::ActiveBan(store::StoreSession& s,
+                                                const std::string& client_address,
+                                                const std::optional<std::string>& email,
+                                                std::optional<std::int64_t> user_id) {
+  return s.FindActiveBan(client_address, email ? EmailHash(*email) : std::string(), user_id,
+                         clock_.NowMs());
+}
+
+Result<std::optional<std::string>> ModerationService::Report(store::StoreSession& s, CommentId id,
+                                                             const std::string& reporter_hash,
+                                                             const std::string& reason,
+                                                             const std::string& note) {
+  if (reason != "spam" && reason != "abuse" && reason != "off_topic" && reason != "other") {
+    return MakeError(ErrorCode::kInvalidField, "reason must be spam, abuse, off_topic or other.",
+                     "reason");
+  }
+  if (!IsValidUtf8(note) || CountCodePoints(note) > 1000) {
+    return MakeError(ErrorCode::kTooLong, "The note holds at most 1,000 characters.", "note");
+  }
+  auto c = s.FindComment(id);
+  if (!c || c->state != CommentState::kApproved) {
+    return MakeError(ErrorCode::kNotFound, "No such comment.");
+  }
+  if (!s.AddReport(id, reporter_hash, reason, note, clock_.NowMs())) {
+    return std::optional<std::string>();  // this reader reported it already
+  }
+  const std::int64_t reports = c->report_count + 1;
+  if (config_.reports_to_hide > 0 && reports >= config_.reports_to_hide) {
+    auto page = s.FindPageById(c->page_id);
+    std::vector<std::string> reasons = c->moderation_reasons;
+    if (std::find(reasons.begin(), reasons.end(), "reports") == reasons.end()) {
+      reasons.push_back("reports");
+    }
+    c->state = CommentState::kPending;
+    RecordVersion(s, c->page_id, *c, clock_.NowMs(), std::string("reports"));
+    s.UpdateComment(*c);
+    s.SetModeration(c->id, CommentState::kPending, reasons, c->moderation_score);
+    Audit(s, "readers", "hide", c->id, std::to_string(reports) + " reports");
+    return std::optional<std::string>(page ? page->key : std::string());
+  }
+  return std::optional<std::string>();
+}
+
+Result<AuditPage> ModerationService::ListAudit(store::StoreSession& s, int limit,
+                                               const std::string& cursor) {
+  auto before = ParseCursor(cursor);
+  if (!before) return BadCursor();
+  AuditPage out;
+  out.entries = s.ListAudit(*before, limit + 1);
+  if (static_cast<int>(out.entries.size()) > limit) {
+    out.entries.resize(static_cast<std::size_t>(limit));
+    out.next_cursor = std::to_string(out.entries.back().seq);
+  }
+  return out;
+}
+
+}  // namespace amur::service

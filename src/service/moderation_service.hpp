@@ -1,0 +1,98 @@
+// What moderators do: the queues, decisions on comments, bans, reader
+// reports, and the append-only, hash-chained audit log. Synchronous, like
+// CommentService: each call runs inside a transaction its caller owns.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/model.hpp"
+#include "core/result.hpp"
+#include "store/store.hpp"
+
+namespace amur::service {
+
+struct ModerationConfig {
+  int reports_to_queue = 3;  // distinct reports that put a comment in the reported queue
+  int reports_to_hide = 5;   // distinct reports that hide it until a moderator looks
+};
+
+enum class Queue { kPending, kReported, kRejected, kSpam };
+std::optional<Queue> ParseQueue(std::string_view s);
+
+struct QueueItem {
+  Comment comment;
+  std::string page_key;
+  std::vector<Comment> author_history;  // the author's latest other comments
+};
+
+struct QueuePage {
+  std::vector<QueueItem> items;  // newest first
+  std::optional<std::string> next_cursor;
+};
+
+enum class Decision { kApprove, kReject, kSpam };
+std::optional<Decision> ParseDecision(std::string_view s);
+
+struct DecisionOutcome {
+  Comment comment;
+  std::string page_key;
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;  // newest first
+  std::optional<std::string> next_cursor;
+};
+
+// SHA-256 (hex) of the canonical encoding of an audit entry (docs/integrity.md).
+std::string ComputeAuditHash(const AuditEntry& e);
+
+class ModerationService final {
+ public:
+  ModerationService(ModerationConfig config, const Clock& clock) : config_(config), clock_(clock) {}
+
+  // One page of a queue. Errors: invalid_field (cursor).
+  Result<QueuePage> ListQueue(store::StoreSession& s, Queue queue, int limit,
+                              const std::string& cursor);
+
+  // Approves, rejects or marks as spam. Writes a chain link and an audit
+  // entry. Approving also clears the comment's reports. Errors: not_found.
+  Result<DecisionOutcome> Decide(store::StoreSession& s, CommentId id, Decision d,
+                                 const std::string& reason, const User& actor);
+
+  // Bans the author of a comment (client address, email hash, account) for
+  // `days` (nullopt: for good). Errors: not_found, invalid_field (days).
+  Result<Ban> BanAuthor(store::StoreSession& s, CommentId id, std::optional<int> days,
+                        const std::string& reason, const User& actor);
+
+  // A ban in force against this author, if any.
+  std::optional<Ban> ActiveBan(store::StoreSession& s, const std::string& client_address,
+                               const std::optional<std::string>& email,
+                               std::optional<std::int64_t> user_id);
+
+  // Records a reader's report. Returns the page key when the comment was
+  // hidden by it (so the caller invalidates caches). Errors: not_found,
+  // invalid_field (reason, note).
+  Result<std::optional<std::string>> Report(store::StoreSession& s, CommentId id,
+                                            const std::string& reporter_hash,
+                                            const std::string& reason, const std::string& note);
+
+  // Appends an entry to the audit log, chaining it to the newest one.
+  AuditEntry Audit(store::StoreSession& s, const std::string& actor, const std::string& action,
+                   std::optional<CommentId> comment_id, const std::string& reason);
+
+  Result<AuditPage> ListAudit(store::StoreSession& s, int limit, const std::string& cursor);
+
+  const ModerationConfig& config() const { return config_; }
+
+ private:
+  ModerationConfig config_;
+  const Clock& clock_;
+};
+
+// SHA-256 hex of the lower-cased, trimmed email (how bans remember emails).
+std::string EmailHash(const std::string& email);
+
+}  // namespace amur::service

@@ -1,0 +1,110 @@
+// GET /embed.js and /embed.css: the size budget (JS + CSS gzipped at most
+// 20 KB), content types, caching, ETags, gzip; and the server-rendered pages
+// loading the widget under their Content-Security-Policy.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { ROOT, saveArtifact, startAmur } from './harness.mjs';
+
+const LIMIT = 20 * 1024;
+let amur;
+
+before(async () => { amur = await startAmur(['--edit-window', '600']); });
+after(async () => { await amur?.stop(); });
+
+function gz(buf) {
+  return zlib.gzipSync(buf, { level: 9 }).length;
+}
+
+// Node's fetch asks for gzip and decompresses unless told otherwise.
+function get(p, headers = {}) {
+  return fetch(amur.url + p, { headers: { 'Accept-Encoding': 'identity', ...headers } });
+}
+
+describe('widget assets', () => {
+  test('JS + CSS stay within 20 KB gzipped', async (t) => {
+    const js = fs.readFileSync(path.join(ROOT, 'web/widget/embed.js'));
+    const css = fs.readFileSync(path.join(ROOT, 'web/widget/embed.css'));
+    const sizes = { js: js.length, css: css.length, js_gzip: gz(js), css_gzip: gz(css) };
+    sizes.total_gzip = sizes.js_gzip + sizes.css_gzip;
+    t.diagnostic(`widget size: ${JSON.stringify(sizes)}`);
+    fs.writeFileSync(saveArtifact('widget-size.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+    assert.ok(sizes.total_gzip <= LIMIT, `gzip(JS)+gzip(CSS) = ${sizes.total_gzip} bytes > ${LIMIT}`);
+
+    // What the server sends with Content-Encoding: gzip is within it too.
+    let served = 0;
+    const jsUrl = '/embed.js';
+    const cssUrl = `/embed.css?v=${/embed\.css\?v=([0-9a-f]+)/.exec(await (await get(jsUrl)).text())[1]}`;
+    for (const p of [jsUrl, cssUrl]) {
+      const raw = await new Promise((resolve, reject) => {
+        const u = new URL(amur.url + p);
+        import('node:http').then((http) => http.get(u, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject));
+      });
+      assert.equal(raw.headers['content-encoding'], 'gzip');
+      assert.equal(raw.headers.vary.includes('Accept-Encoding'), true);
+      assert.ok(zlib.gunzipSync(raw.body).length > 1000);
+      served += raw.body.length;
+    }
+    t.diagnostic(`served gzip total: ${served}`);
+    assert.ok(served <= LIMIT, `served ${served} bytes > ${LIMIT}`);
+  });
+
+  test('/embed.js: type, nosniff, five-minute cache, ETag and 304', async () => {
+    const r = await get('/embed.js');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('cache-control'), 'public, max-age=300');
+    const body = await r.text();
+    // The server filled in the stylesheet's hash and the edit window.
+    assert.match(body, /\/embed\.css\?v=[0-9a-f]{16}'/);
+    assert.match(body, /parseInt\('600', 10\)/);
+    assert.ok(!body.includes('__AMUR_'));
+    const etag = r.headers.get('etag');
+    assert.match(etag, /^"[0-9a-f]+"$/);
+    assert.equal((await get('/embed.js', { 'If-None-Match': etag })).status, 304);
+    assert.equal((await get('/embed.js', { 'If-None-Match': `"x", W/${etag}` })).status, 304);
+    assert.equal((await get('/embed.js', { 'If-None-Match': '"other"' })).status, 200);
+    // The gzip variant has its own ETag.
+    const zipped = await get('/embed.js', { 'Accept-Encoding': 'gzip' });
+    assert.notEqual(zipped.headers.get('etag'), etag);
+    assert.equal((await get('/embed.js', { 'Accept-Encoding': 'gzip;q=0' })).headers.get('etag'), etag);
+  });
+
+  test('/embed.css: immutable under its content hash, short-lived otherwise', async () => {
+    const v = /embed\.css\?v=([0-9a-f]+)/.exec(await (await get('/embed.js')).text())[1];
+    const r = await get(`/embed.css?v=${v}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/css; charset=utf-8');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    // The stylesheet of the source tree, without its comments and indentation.
+    const css = await r.text();
+    assert.ok(!css.includes('/*'));
+    assert.ok(css.includes('.amur-w .amur-count {\nfont-size: 1.5em;\n'));
+    assert.ok(css.includes('@media (prefers-color-scheme: dark) {'));
+    const stale = await get('/embed.css?v=0000000000000000');
+    assert.equal(stale.headers.get('cache-control'), 'public, max-age=300');
+    assert.equal((await get('/embed.css')).headers.get('cache-control'), 'public, max-age=300');
+    assert.equal((await fetch(`${amur.url}/embed.js`, { method: 'POST' })).status, 405);
+    assert.equal((await get('/embed.mjs')).status, 404);
+  });
+
+  test('/demo and /t load the widget, and their CSP allows it', async () => {
+    for (const p of ['/demo', '/t?page=%2Fsome%2Fpage']) {
+      const r = await get(p);
+      const html = await r.text();
+      assert.match(html, /<script src="\/embed\.js" async><\/script>/);
+      assert.match(html, /<section class="amur-thread" id="comments"[^>]* data-amur-page="[^"]+"/);
+      const csp = r.headers.get('content-security-policy');
+      assert.match(csp, /script-src 'self'/);
+      assert.match(csp, /style-src 'self'/);
+    }
+  });
+});

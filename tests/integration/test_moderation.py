@@ -1,0 +1,283 @@
+"""Accounts, sessions and the moderation endpoints, black-box over HTTP:
+sign-in, CSRF on cookie sessions, member and moderator edits, the queues,
+decisions, bans, reader reports and the hash-chained audit log."""
+
+import hashlib
+import os
+import subprocess
+
+from amur_harness import (AMUR_BIN, AmurServer, AmurTestCase, ZERO_HASH, clean_env,
+                          parse_cookies, unique_page)
+
+MOD_EMAIL, MOD_PASSWORD = "mia@example.com", "correct horse battery"
+MEMBER_EMAIL, MEMBER_PASSWORD = "max@example.com", "member password 1"
+
+
+def add_user(db_path, email, name, role, password, stdin=False):
+    env = clean_env() if stdin else clean_env({"AMUR_PASSWORD": password})
+    return subprocess.run(
+        [AMUR_BIN, "user", "add", "--email", email, "--name", name, "--role", role,
+         "--database", f"sqlite:{db_path}"],
+        input=(password + "\n") if stdin else None, env=env, capture_output=True, text=True,
+        timeout=60)
+
+
+def audit_hash(e):
+    def field(v):
+        return b"-\n" if v is None else str(len(v.encode())).encode() + b":" + v.encode() + b"\n"
+    data = b"amur-audit-v1\n" + b"".join(
+        field(v) for v in (e["at"], e["actor"], e["action"], e["comment_id"], e["reason"],
+                           e["prev_hash"]))
+    return hashlib.sha256(data).hexdigest()
+
+
+class WithAccounts(AmurTestCase):
+    """A server with one moderator and one member account."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for email, name, role, pw in ((MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD),
+                                      (MEMBER_EMAIL, "Max Member", "member", MEMBER_PASSWORD)):
+            r = add_user(cls.server.db_path, email, name, role, pw, stdin=(role == "member"))
+            assert r.returncode == 0, r.stderr
+
+
+class Moderation(WithAccounts):
+    server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "3")
+
+    def login(self, email, password):
+        r = self.server.post("/api/v1/auth/login", {"email": email, "password": password})
+        self.assertStatus(r, 200)
+        cookies = parse_cookies(r)
+        self.assertIn("amur_session", cookies)
+        set_cookie = [h for h in r.header_all("Set-Cookie") if h.startswith("amur_session=")][0]
+        self.assertIn("HttpOnly", set_cookie)
+        self.assertIn("SameSite=Lax", set_cookie)
+        return r.json, {"Cookie": "amur_session=" + cookies["amur_session"],
+                        "X-CSRF-Token": r.json["csrf_token"]}
+
+    def held(self, page, body="needs a look", **fields):
+        r = self.server.post_comment(page, body, **fields)
+        self.assertStatus(r, 202)
+        self.assertEqual(r.json["comment"]["state"], "pending")
+        return r.json["comment"], r.json["edit_token"]
+
+    def test_login_answers_the_same_for_unknown_email_and_wrong_password(self):
+        a = self.server.post("/api/v1/auth/login", {"email": "nobody@example.com", "password": "x" * 12})
+        b = self.server.post("/api/v1/auth/login", {"email": MOD_EMAIL, "password": "wrong" * 3})
+        self.assertError(a, 401, "unauthorized")
+        self.assertError(b, 401, "unauthorized")
+        self.assertEqual(a.json, b.json)
+        self.assertFalse(any(h.startswith("amur_session=") for h in a.header_all("Set-Cookie")))
+
+    def test_admin_endpoints_refuse_anonymous_and_members(self):
+        for path in ("/api/v1/admin/queue", "/api/v1/admin/audit"):
+            self.assertError(self.server.get(path), 401, "unauthorized")
+        _, member = self.login(MEMBER_EMAIL, MEMBER_PASSWORD)
+        self.assertError(self.server.get("/api/v1/admin/queue", headers=member), 403, "not_allowed")
+        c, _ = self.held(unique_page())
+        r = self.server.post(f"/api/v1/admin/comments/{c['id']}/decision", {"action": "approve"},
+                             headers=member)
+        self.assertError(r, 403, "not_allowed")
+        r = self.server.post(f"/api/v1/admin/comments/{c['id']}/decision", {"action": "approve"})
+        self.assertError(r, 401, "unauthorized")
+
+    def test_cookie_session_needs_csrf_token_for_changes_but_bearer_does_not(self):
+        login, headers = self.login(MOD_EMAIL, MOD_PASSWORD)
+        c, _ = self.held(unique_page())
+        no_csrf = {"Cookie": headers["Cookie"]}
+        r = self.server.post(f"/api/v1/admin/comments/{c['id']}/decision", {"action": "approve"},
+                             headers=no_csrf)
+        self.assertError(r, 403, "not_allowed")
+        r = self.server.post(f"/api/v1/admin/comments/{c['id']}/decision", {"action": "approve"},
+                             headers={"Authorization": "Bearer " + login["token"]})
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["state"], "approved")
+
+    def test_pending_queue_approve_and_listing(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c, _ = self.held(page, "Hold me **please**")
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 0)
+        self.assertEqual(self.server.counts([page]).json["counts"][page], 0)
+        q = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod)
+        self.assertStatus(q, 200)
+        item = [x for x in q.json["comments"] if x["id"] == c["id"]][0]
+        self.assertEqual(item["page"], page)
+        self.assertIn("premoderation", item["moderation"]["reasons"])
+        self.assertIsInstance(item["moderation"]["score"], (int, float))
+        self.assertEqual(item["moderation"]["reports"], 0)
+        r = self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
+                             {"action": "approve", "reason": "ok"}, headers=mod)
+        self.assertStatus(r, 200)
+        listed = self.listing(page)
+        self.assertEqual(listed["page"]["comment_count"], 1)
+        self.assertEqual(listed["comments"][0]["id"], c["id"])
+        self.assertEqual(self.server.verify(page).json["status"], "verified")
+
+    def test_reject_and_spam_queues(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        a, _ = self.held(page, "reject me")
+        b, _ = self.held(page, "spam me")
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{a['id']}/decision",
+                                           {"action": "reject"}, headers=mod), 200)
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{b['id']}/decision",
+                                           {"action": "spam"}, headers=mod), 200)
+        rejected = self.server.get("/api/v1/admin/queue?state=rejected&limit=200", headers=mod).json
+        spam = self.server.get("/api/v1/admin/queue?state=spam&limit=200", headers=mod).json
+        self.assertIn(a["id"], [x["id"] for x in rejected["comments"]])
+        self.assertIn(b["id"], [x["id"] for x in spam["comments"]])
+        self.assertEqual(self.listing(page)["comments"], [])
+        bad = self.server.post(f"/api/v1/admin/comments/{a['id']}/decision", {"action": "nuke"},
+                               headers=mod)
+        self.assertError(bad, 400, "invalid_field", "action")
+        self.assertError(self.server.get("/api/v1/admin/queue?state=bogus", headers=mod), 400,
+                         "invalid_field", "state")
+        self.assertError(self.server.post("/api/v1/admin/comments/c999999/decision",
+                                          {"action": "approve"}, headers=mod), 404, "not_found")
+
+class Unmoderated(WithAccounts):
+    """Reports, member identity and moderator edits on a site without pre-moderation."""
+    server_args = ("--reports-to-queue", "2", "--reports-to-hide", "3")
+
+    login = Moderation.login
+
+    def report(self, cid, voter, reason="abuse"):
+        return self.server.post(f"/api/v1/comments/{cid}/reports", {"reason": reason},
+                                headers={"X-Amur-Voter": voter})
+
+    def test_reports_queue_then_hide(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c, _ = self.post_ok(page, "controversial")
+        self.assertStatus(self.report(c["id"], "reader-aaaa-1"), 202)
+        self.assertStatus(self.report(c["id"], "reader-aaaa-1"), 202)  # same reader: counted once
+        reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
+        self.assertNotIn(c["id"], [x["id"] for x in reported["comments"]])
+        self.assertStatus(self.report(c["id"], "reader-bbbb-2", "spam"), 202)
+        reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
+        item = [x for x in reported["comments"] if x["id"] == c["id"]][0]
+        self.assertEqual(item["moderation"]["reports"], 2)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 1)
+        self.assertStatus(self.report(c["id"], "reader-cccc-3"), 202)
+        self.assertEqual(self.listing(page)["comments"], [])  # hidden until a moderator looks
+        pending = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod).json
+        self.assertIn("reports", [x for x in pending["comments"] if x["id"] == c["id"]][0]
+                      ["moderation"]["reasons"])
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
+                                           {"action": "approve"}, headers=mod), 200)
+        self.assertEqual(len(self.listing(page)["comments"]), 1)
+
+    def test_report_validation(self):
+        c, _ = self.post_ok(unique_page())
+        self.assertError(self.report(c["id"], "reader-dddd-4", "because"), 400, "invalid_field",
+                         "reason")
+        self.assertError(self.report("c99999999", "reader-dddd-4"), 404, "not_found")
+
+    def test_member_posts_under_account_name_and_edits_without_token(self):
+        _, member = self.login(MEMBER_EMAIL, MEMBER_PASSWORD)
+        page = unique_page()
+        r = self.server.post("/api/v1/comments", {"page": page, "body": "as a member",
+                                                  "author_name": "Someone Else"}, headers=member)
+        self.assertStatus(r, 201)
+        c = r.json["comment"]
+        self.assertEqual(c["author"], {"name": "Max Member", "is_guest": False, "role": "member"})
+        r = self.server.patch(f"/api/v1/comments/{c['id']}", {"body": "edited"}, headers=member)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["edited_by"], "Max Member")
+        other, _ = self.post_ok(page, "a guest's comment")
+        r = self.server.patch(f"/api/v1/comments/{other['id']}", {"body": "hijack"}, headers=member)
+        self.assertError(r, 403, "not_allowed")
+
+    def test_moderator_edits_any_comment_and_it_is_audited(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c, _ = self.post_ok(page, "rude words here", author_name="Guesty")
+        r = self.server.patch(f"/api/v1/comments/{c['id']}", {"body": "[removed by moderator]"},
+                              headers=mod)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["edited_by"], "Mia Mod")
+        self.assertEqual(r.json["author"]["name"], "Guesty")
+        entries = self.server.get("/api/v1/admin/audit?limit=3", headers=mod).json["entries"]
+        self.assertEqual((entries[0]["action"], entries[0]["actor"], entries[0]["comment_id"]),
+                         ("edit", "Mia Mod", c["id"]))
+        self.assertEqual(self.server.verify(page).json["status"], "verified")
+
+    def test_audit_log_is_a_hash_chain(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        c, _ = self.post_ok(unique_page(), "x")
+        for action in ("reject", "approve", "spam"):
+            self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
+                                               {"action": action}, headers=mod), 200)
+        entries, cursor = [], None
+        while True:
+            path = "/api/v1/admin/audit?limit=2" + (f"&cursor={cursor}" if cursor else "")
+            page = self.server.get(path, headers=mod).json
+            entries += page["entries"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        entries.reverse()  # oldest first
+        self.assertGreaterEqual(len(entries), 3)
+        self.assertEqual(entries[0]["prev_hash"], ZERO_HASH)
+        for prev, cur in zip(entries, entries[1:]):
+            self.assertEqual(cur["prev_hash"], prev["hash"])
+        for e in entries:
+            self.assertEqual(audit_hash(e), e["hash"], e)
+
+    def test_logout_ends_the_session(self):
+        login, headers = self.login(MOD_EMAIL, MOD_PASSWORD)
+        self.assertStatus(self.server.get("/api/v1/auth/me", headers=headers), 200)
+        r = self.server.post("/api/v1/auth/logout", headers=headers)
+        self.assertStatus(r, 204)
+        self.assertError(self.server.get("/api/v1/auth/me", headers=headers), 401, "unauthorized")
+        self.assertError(self.server.get("/api/v1/admin/queue",
+                                         headers={"Authorization": "Bearer " + login["token"]}),
+                         401, "unauthorized")
+
+
+class Bans(WithAccounts):
+    """Own server: a ban covers the author's address, which is every test's."""
+    server_args = ("--premoderate",)
+    login = Moderation.login
+    held = Moderation.held
+
+    def test_ban_blocks_the_author_by_address_and_email(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c, _ = self.held(page, "troll", author_email="troll@example.com")
+        r = self.server.post("/api/v1/admin/bans", {"comment_id": c["id"], "days": 7,
+                                                    "reason": "trolling"}, headers=mod)
+        self.assertStatus(r, 201)
+        self.assertIsNotNone(r.json["ban"]["expires_at"])
+        again = self.server.post_comment(unique_page(), "I am back")
+        self.assertError(again, 403, "not_allowed")
+        audit = self.server.get("/api/v1/admin/audit?limit=5", headers=mod).json["entries"]
+        self.assertEqual(audit[0]["action"], "ban")
+        self.assertEqual(audit[0]["comment_id"], c["id"])
+        self.assertEqual(audit[0]["reason"], "trolling")
+        bad = self.server.post("/api/v1/admin/bans", {"comment_id": c["id"], "days": 0}, headers=mod)
+        self.assertError(bad, 400, "invalid_field", "days")
+
+
+
+class UserCommand(AmurTestCase):
+    def test_user_add_refuses_duplicates_short_passwords_and_bad_roles(self):
+        db = self.server.db_path
+        self.assertEqual(add_user(db, "a@example.com", "A", "admin", "long enough pw").returncode, 0)
+        dup = add_user(db, "A@EXAMPLE.COM", "A2", "member", "long enough pw")
+        self.assertEqual(dup.returncode, 1)
+        self.assertIn("exists", dup.stderr)
+        self.assertEqual(add_user(db, "b@example.com", "B", "member", "short").returncode, 1)
+        self.assertNotEqual(add_user(db, "c@example.com", "C", "king", "long enough pw").returncode, 0)
+
+
+class LoginRateLimit(AmurTestCase):
+    def test_failed_logins_are_rate_limited(self):
+        codes = [self.server.post("/api/v1/auth/login",
+                                  {"email": "x@example.com", "password": "wrong password"}).status
+                 for _ in range(12)]
+        self.assertEqual(codes[:10], [401] * 10)
+        self.assertEqual(codes[10], 429)

@@ -1,0 +1,857 @@
+/* Amur comment widget, served by amur at /embed.js.
+ *
+ * Embed:   <div id="amur-thread" data-amur-page="KEY"></div>
+ *          <script src="https://COMMENTS-HOST/embed.js" async></script>
+ * Options: data-amur-title, data-amur-url (the page's title and address, kept
+ *          with its thread), data-amur-limit (top-level comments per page,
+ *          1-200), data-amur-sort (oldest | newest | votes), data-amur-theme
+ *          (auto | light | dark).
+ * Language: set window.AmurMessages = {key: text or function, ...} before this
+ *          script runs; the keys are those of AMUR_MESSAGES below.
+ *
+ * It also enhances amur's own server-rendered thread (the section with
+ * data-amur-page on /demo and /t), replacing it in place with the live thread.
+ * Safety: the only HTML it inserts is the server's sanitised body_html; every
+ * other string goes in as text. It sets no cookies and talks to no one but the
+ * amur server it was loaded from. */
+(function () {
+  'use strict';
+  var W = window, D = document;
+  var me = D.currentScript || D.querySelector('script[src$="/embed.js"],script[src*="/embed.js?"]');
+  if (!me || !W.fetch || !W.Promise) return;
+  var API = new URL(me.src, location.href).origin;
+  var CSS_HREF = API + '/embed.css?v=__AMUR_CSS_VERSION__';
+  var editSeconds = parseInt('__AMUR_EDIT_WINDOW__', 10);
+  var EDIT_MS = (editSeconds >= 0 ? editSeconds : 900) * 1000;
+  var PENDING_MS = 7 * 864e5;
+  var SORTS = ['oldest', 'newest', 'votes'];
+
+  function plural(one, many) {
+    return function (n) { return n === 1 ? one.replace('#', n) : many.replace('#', n); };
+  }
+
+  // Every word the widget shows. Replace any of them with window.AmurMessages.
+  var AMUR_MESSAGES = {
+    locale: 'en',
+    comments: plural('# Comment', '# Comments'),
+    sortBy: 'Sort comments',
+    oldest: 'Oldest',
+    newest: 'Newest',
+    votes: 'Most Voted',
+    sorted: 'Comments sorted: {sort}.',
+    join: 'Join the discussion',
+    replyingTo: 'Replying to {name}',
+    comment: 'Comment',
+    commentPlaceholder: 'Share your view',
+    replyPlaceholder: 'Write your reply',
+    name: 'Name',
+    namePlaceholder: 'guest',
+    email: 'Email (optional, never shown)',
+    post: 'Post Comment',
+    posting: 'Posting\u2026',
+    preview: 'Preview',
+    previewEmpty: 'Nothing to preview yet.',
+    markdown: 'Markdown supported',
+    cancel: 'Cancel',
+    reply: 'Reply',
+    replyTo: ' to {name}',
+    upvote: 'Upvote',
+    downvote: 'Downvote',
+    upvotes: plural('upvote', 'upvotes'),
+    downvotes: plural('downvote', 'downvotes'),
+    edit: 'Edit',
+    editLabel: 'Edit your comment',
+    save: 'Save',
+    saving: 'Saving\u2026',
+    saved: 'Your changes were saved.',
+    del: 'Delete',
+    confirmDelete: 'Delete this comment?',
+    yesDelete: 'Yes, delete',
+    removed: 'Your comment was deleted.',
+    deleted: 'This comment was deleted.',
+    guest: 'Guest',
+    role_moderator: 'Moderator',
+    role_admin: 'Admin',
+    edited: 'Last edited {time} by {name}',
+    editedAnon: 'Last edited {time}',
+    awaiting: 'Your comment is awaiting moderation.',
+    posted: 'Your comment was posted.',
+    more: 'More comments',
+    loadMore: 'Load more comments',
+    viewAll: 'View all comments',
+    loading: 'Loading comments\u2026',
+    loaded: plural('# more comment shown.', '# more comments shown.'),
+    empty: 'No comments yet. Start the conversation.',
+    closed: 'Comments are closed.',
+    loadFailed: 'The comments could not be loaded.',
+    retry: 'Try again',
+    network: 'The comment server could not be reached. Please try again.',
+    verified: 'hash: verified',
+    failed: 'hash: failed',
+    verifiedTitle: 'Every version of every comment on this page is recorded in a hash chain, and the chain checks out.',
+    failedTitle: 'The hash chain of this page does not check out: a stored comment differs from what was recorded.',
+    justNow: 'just now',
+    yesterday: 'yesterday',
+    // unit: minute, hour, day, week, month or year
+    ago: function (n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's') + ' ago'; }
+  };
+  var M = {}, k;
+  for (k in AMUR_MESSAGES) M[k] = AMUR_MESSAGES[k];
+  var custom = W.AmurMessages;
+  if (custom && typeof custom === 'object') for (k in custom) if (custom[k] != null) M[k] = custom[k];
+
+  // A message as text: functions get the arguments, strings get {name} filled.
+  function t(key, a, b) {
+    var m = M[key];
+    if (typeof m === 'function') return String(m(a, b));
+    return String(m == null ? key : m).replace(/\{(\w+)\}/g, function (_, v) {
+      return a && a[v] != null ? a[v] : '';
+    });
+  }
+
+  // A message as nodes: {name} placeholders may be filled with elements.
+  function tn(key, vars) {
+    var f = D.createDocumentFragment();
+    String(M[key]).split(/\{(\w+)\}/).forEach(function (part, i) {
+      if (i % 2) part = vars[part];
+      if (part != null && part !== '') f.appendChild(part.nodeType ? part : D.createTextNode(part));
+    });
+    return f;
+  }
+
+  // An element: props are attributes, except text (textContent), cls
+  // (className) and on* (listeners). Never HTML.
+  function h(tag, props, kids) {
+    var e = D.createElement(tag);
+    for (var p in props) {
+      var v = props[p];
+      if (v == null || v === false) continue;
+      if (p === 'text') e.textContent = v;
+      else if (p === 'cls') e.className = v;
+      else if (p.slice(0, 2) === 'on') e.addEventListener(p.slice(2), v);
+      else e.setAttribute(p, v === true ? '' : v);
+    }
+    add(e, kids);
+    return e;
+  }
+
+  function add(e, kids) {
+    [].concat(kids == null ? [] : kids).forEach(function (c) {
+      if (c != null && c !== false) e.appendChild(typeof c === 'object' ? c : D.createTextNode(c));
+    });
+    return e;
+  }
+
+  // The server's sanitised comment HTML: the one place HTML is inserted.
+  function setBody(el, html) {
+    el.innerHTML = typeof html === 'string' ? html : '';
+  }
+
+  // ---- what this browser remembers (localStorage of the host site) ----
+
+  var STORE_KEY = 'amur:' + API;
+  function readStore() {
+    var s;
+    try { s = JSON.parse(localStorage.getItem(STORE_KEY)); } catch (e) { /* private mode */ }
+    s = s && typeof s === 'object' ? s : {};
+    s.tokens = s.tokens || {};
+    s.votes = s.votes || {};
+    s.pending = Array.isArray(s.pending) ? s.pending : [];
+    return s;
+  }
+  var store = readStore();
+  function change(fn) {
+    store = readStore();
+    fn(store);
+    try { localStorage.setItem(STORE_KEY, JSON.stringify(store)); } catch (e) { /* full or off */ }
+  }
+  change(function (s) {
+    var now = Date.now();
+    for (var id in s.tokens) if (!(s.tokens[id].e > now)) delete s.tokens[id];
+    s.pending = s.pending.filter(function (p) { return p && p.c && p.e > now; });
+    var ids = Object.keys(s.votes);
+    ids.slice(0, Math.max(0, ids.length - 2000)).forEach(function (id) { delete s.votes[id]; });
+  });
+  function token(id) {
+    var x = store.tokens[id];
+    return x && x.e > Date.now() ? x.t : null;
+  }
+
+  // ---- the API ----
+
+  function api(method, path, body, auth) {
+    var headers = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (auth) headers.Authorization = 'Bearer ' + auth;
+    if (/\/votes$/.test(path) && store.voter) headers['X-Amur-Voter'] = store.voter;
+    return fetch(API + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit'
+    }).then(function (r) {
+      return (r.status === 204 ? Promise.resolve(null) : r.json()).catch(function () { return null; })
+        .then(function (data) {
+          if (r.ok) return { status: r.status, data: data };
+          var e = (data && data.error) || {};
+          var err = new Error(e.message || t('network'));
+          err.code = e.code;
+          err.field = e.field;
+          throw err;
+        });
+    }, function () { throw new Error(t('network')); });
+  }
+
+  // ---- times ----
+
+  function ago(iso) {
+    var s = (Date.now() - Date.parse(iso)) / 1000, m = Math.floor(s / 60), hr = Math.floor(m / 60);
+    var d = Math.floor(hr / 24);
+    if (!(s >= 45)) return t('justNow');
+    if (m < 60) return t('ago', Math.max(1, m), 'minute');
+    if (hr < 24) return t('ago', hr, 'hour');
+    if (d === 1) return t('yesterday');
+    if (d < 7) return t('ago', d, 'day');
+    if (d < 30) return t('ago', Math.floor(d / 7), 'week');
+    if (d < 365) return t('ago', Math.floor(d / 30), 'month');
+    return t('ago', Math.floor(d / 365), 'year');
+  }
+
+  function exact(iso) {
+    try {
+      return new Date(iso).toLocaleString(M.locale, { dateStyle: 'long', timeStyle: 'short' });
+    } catch (e) {
+      return iso;
+    }
+  }
+
+  function timeEl(iso) {
+    return h('time', { datetime: iso, title: exact(iso), text: ago(iso) });
+  }
+
+  // ---- small pieces ----
+
+  function displayName(c) {
+    return (c.author && c.author.name) || t('guest');
+  }
+
+  // A stable colour slot per name (FNV-1a over UTF-8, as the server pages do).
+  function slot(name) {
+    var b = new TextEncoder().encode(name), x = 2166136261;
+    for (var i = 0; i < b.length; i++) x = Math.imul(x ^ b[i], 16777619) >>> 0;
+    return x % 8;
+  }
+
+  function initial(name) {
+    var ch = Array.from(name)[0] || '?';
+    return /\s/.test(ch) ? '?' : /[a-z]/.test(ch) ? ch.toUpperCase() : ch;
+  }
+
+  // A plain-text preview with light formatting, built from text nodes only:
+  // paragraphs, quotes, lists, code, bold, italics, strike-through. Link
+  // targets are shown as text, never turned into links.
+  function preview(src, out) {
+    out.textContent = '';
+    src.replace(/\r\n?/g, '\n').split(/\n\s*\n/).forEach(function (block) {
+      if (!block.trim()) return;
+      var lines = block.split('\n'), el;
+      var all = function (re) { return lines.every(function (l) { return re.test(l); }); };
+      if (/^\s*```/.test(block)) {
+        el = h('pre', null, h('code', { text: block.replace(/^\s*```[^\n]*\n?|\n?```\s*$/g, '') }));
+      } else if (all(/^\s*>/)) {
+        el = h('blockquote', null, inline(h('p'), lines.map(function (l) { return l.replace(/^\s*> ?/, ''); }).join('\n')));
+      } else if (all(/^\s*[-*+]\s/) || all(/^\s*\d+[.)]\s/)) {
+        el = h(/^\s*\d/.test(block) ? 'ol' : 'ul', null, lines.map(function (l) {
+          return inline(h('li'), l.replace(/^\s*([-*+]|\d+[.)])\s+/, ''));
+        }));
+      } else {
+        el = inline(h('p'), block.replace(/^\s*#{1,6}\s+/, ''));
+      }
+      out.appendChild(el);
+    });
+    if (!out.firstChild) out.appendChild(h('p', { cls: 'amur-hint', text: t('previewEmpty') }));
+  }
+
+  var INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|~~([^~]+)~~|\[([^\]]+)\]\(([^)\s]+)[^)]*\)/g;
+  function inline(el, text) {
+    var last = 0, m;
+    INLINE.lastIndex = 0;
+    var parts = [];
+    while ((m = INLINE.exec(text))) {
+      parts.push(text.slice(last, m.index), m);
+      last = INLINE.lastIndex;
+    }
+    parts.push(text.slice(last));
+    parts.forEach(function (p) {
+      if (typeof p === 'string') return p && el.appendChild(D.createTextNode(p));
+      if (p[1] != null) el.appendChild(h('code', { text: p[1] }));
+      else if (p[2] != null || p[3] != null) el.appendChild(inline(h('strong'), p[2] || p[3]));
+      else if (p[4] != null || p[5] != null) el.appendChild(inline(h('em'), p[4] || p[5]));
+      else if (p[6] != null) el.appendChild(inline(h('del'), p[6]));
+      else el.appendChild(h('span', { cls: 'amur-link-preview', title: p[8], text: p[7] }));
+    });
+    return el;
+  }
+
+  // ---- CSS, once per document ----
+
+  var cssReady;
+  function loadCss() {
+    if (!cssReady) {
+      cssReady = new Promise(function (done) {
+        if (D.querySelector('link[data-amur-css]')) return done();
+        var l = h('link', { rel: 'stylesheet', href: CSS_HREF, 'data-amur-css': true, onload: done, onerror: done });
+        setTimeout(done, 3000);
+        (D.head || D.documentElement).appendChild(l);
+      });
+    }
+    return cssReady;
+  }
+
+  var seq = 0;
+
+  // ---- one thread ----
+
+  function mount(host, enhance) {
+    host.setAttribute('data-amur-ready', '');
+    var n = ++seq;
+    var attr = function (a) { return host.getAttribute('data-amur-' + a); };
+    var key = attr('page') || location.pathname;
+    var limit = Math.min(200, Math.max(1, parseInt(attr('limit'), 10) || 50));
+    var sort = attr('sort') || (enhance && new URLSearchParams(location.search).get('sort'));
+    if (SORTS.indexOf(sort) < 0) sort = 'oldest';
+    var canonical = D.querySelector('link[rel="canonical"]');
+    var pageUrl = enhance ? null : attr('url') || (canonical && canonical.href) || location.href.split('#')[0];
+    var pageTitle = enhance ? null : attr('title') || D.title;
+    var theme = attr('theme');
+    var items = {}, cursor = null, count = 0, closed = false, reply = null, busy = false;
+
+    var countEl = h('h2', { cls: 'amur-count', id: 'amur-count-' + n, tabindex: '-1' });
+    var integrity = h('p', { cls: 'amur-integrity', hidden: true });
+    var alertEl = h('p', { cls: 'amur-error', role: 'alert' });
+    var live = h('div', { cls: 'amur-sr', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    var sortBar = h('div', { cls: 'amur-sort', role: 'group', 'aria-label': t('sortBy') }, SORTS.map(function (s, i) {
+      return [i ? h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '\u00b7' }) : null,
+        h('button', { type: 'button', 'data-act': 'sort', 'data-sort': s, 'aria-pressed': String(s === sort), text: t(s) })];
+    }).reduce(function (a, b) { return a.concat(b); }, []));
+    var list = h('ol', { cls: 'amur-comments' });
+    var empty = h('p', { cls: 'amur-empty', text: t('empty') });
+    var pager = h('nav', { cls: 'amur-pager', 'aria-label': t('more') }, [
+      h('button', { type: 'button', cls: 'amur-button amur-button-secondary', 'data-act': 'more', text: t('loadMore') }),
+      h('button', { type: 'button', cls: 'amur-link amur-all', 'data-act': 'all', text: t('viewAll') })
+    ]);
+    var compose = h('div', { cls: 'amur-composer' });
+    var root = h('section', {
+      cls: 'amur-w amur-thread' + (theme === 'light' || theme === 'dark' ? ' amur-' + theme : ''),
+      'aria-labelledby': countEl.id, 'data-amur-page': key, 'data-amur-ready': true
+    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), compose, alertEl, sortBar, list, empty, pager, live]);
+
+    function announce(msg) {
+      live.textContent = '';
+      setTimeout(function () { live.textContent = msg; }, 60);
+    }
+
+    function refresh() {
+      countEl.textContent = t('comments', count);
+      var any = list.children.length > 0;
+      sortBar.hidden = !any;
+      empty.hidden = any || closed;
+      pager.hidden = !cursor;
+    }
+
+    function commentsUrl(c, lim) {
+      return '/api/v1/comments?page=' + encodeURIComponent(key) + '&sort=' + sort + '&limit=' + (lim || limit) +
+        (c ? '&cursor=' + encodeURIComponent(c) : '');
+    }
+
+    // ---- rendering ----
+
+    function editedEl(c) {
+      if (!c.edited_at) return null;
+      return h('p', { cls: 'amur-edited' }, tn(c.edited_by ? 'edited' : 'editedAnon', { time: timeEl(c.edited_at), name: c.edited_by }));
+    }
+
+    function voteCount(c, up) {
+      var k = up ? 'upvotes' : 'downvotes', v = c[k] || 0;
+      return h('span', { cls: 'amur-n amur-n-' + (up ? 'up' : 'down') }, [h('span', { text: v }), h('span', { cls: 'amur-sr', text: ' ' + t(k, v) })]);
+    }
+
+    function voteButton(c, up) {
+      return h('button', {
+        type: 'button', cls: 'amur-vote amur-vote-' + (up ? 'up' : 'down'), 'data-act': up ? 'up' : 'down',
+        'aria-label': t(up ? 'upvote' : 'downvote'), 'aria-pressed': String(store.votes[c.id] === (up ? 1 : -1))
+      }, h('span', { 'aria-hidden': 'true', text: up ? '\u25b2' : '\u25bc' }));
+    }
+
+    function article(c, pending) {
+      if (c.state === 'deleted') {
+        return h('article', { cls: 'amur-comment amur-comment-deleted', tabindex: '-1' }, h('p', { cls: 'amur-tombstone', text: t('deleted') }));
+      }
+      var name = displayName(c), aid = 'amur-a' + n + '-' + c.id, own = !pending && token(c.id);
+      var role = c.author && M['role_' + c.author.role];
+      var body = h('div', { cls: 'amur-body' });
+      setBody(body, c.body_html);
+      return h('article', { cls: 'amur-comment', 'aria-labelledby': aid, tabindex: '-1' }, [
+        h('header', { cls: 'amur-comment-head' }, [
+          h('span', { cls: 'amur-avatar amur-av-' + slot(name), 'aria-hidden': 'true', text: initial(name) }),
+          h('span', { cls: 'amur-author', id: aid, text: name }),
+          role ? h('span', { cls: 'amur-role', text: role }) : null,
+          h('a', { cls: 'amur-permalink', href: '#amur-' + c.id }, timeEl(c.created_at))
+        ]),
+        h('div', { cls: 'amur-main' }, [
+        c.quote && c.quote.exact ? h('blockquote', { cls: 'amur-quote' }, h('p', { text: c.quote.exact })) : null,
+        body,
+        editedEl(c),
+        pending ? h('p', { cls: 'amur-notice', text: t('awaiting') }) : h('footer', { cls: 'amur-comment-foot' }, [
+          h('span', { cls: 'amur-votes' }, [voteButton(c, true), voteCount(c, true), voteButton(c, false), voteCount(c, false)]),
+          closed ? null : h('button', { type: 'button', cls: 'amur-link amur-reply', 'data-act': 'reply', 'aria-expanded': 'false' },
+            [t('reply'), h('span', { cls: 'amur-sr', text: t('replyTo', { name: name }) })]),
+          own ? h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }) : null,
+          own ? h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') }) : null
+        ])])
+      ]);
+    }
+
+    function item(c, pending) {
+      var old = items[c.id];
+      if (old && old.li.parentNode) old.li.remove();
+      var li = h('li', { cls: 'amur-item' + (pending ? ' amur-pending' : ''), id: 'amur-' + c.id, 'data-id': c.id }, article(c, pending));
+      items[c.id] = { c: c, li: li };
+      if (c.replies && c.replies.length) li.appendChild(h('ol', { cls: 'amur-replies' }, c.replies.map(function (r) { return item(r); })));
+      return li;
+    }
+
+    function repliesOf(li, create) {
+      var ol = li.lastElementChild;
+      if (ol && ol.tagName === 'OL') return ol;
+      return create ? li.appendChild(h('ol', { cls: 'amur-replies' })) : null;
+    }
+
+    // A comment of this reader's, new or held: placed where they will see it.
+    function place(c, pending) {
+      c.replies = [];
+      var li = item(c, pending), parent = c.parent_id && items[c.parent_id];
+      if (parent) repliesOf(parent.li, true).appendChild(li);
+      else if (sort === 'newest') list.insertBefore(li, list.firstChild);
+      else list.appendChild(li);
+      refresh();
+      return li;
+    }
+
+    function showPending() {
+      var approved = [];
+      store.pending.forEach(function (p) {
+        if (p.c.page !== key) return;
+        if (items[p.c.id] && !items[p.c.id].li.classList.contains('amur-pending')) approved.push(p.c.id);
+        else place(p.c, true);
+      });
+      if (approved.length) change(function (s) {
+        s.pending = s.pending.filter(function (p) { return approved.indexOf(p.c.id) < 0; });
+      });
+    }
+
+    function fill(data, append) {
+      if (!append) {
+        list.textContent = '';
+        items = {};
+        reply = null;
+      }
+      var f = D.createDocumentFragment(), first = null;
+      data.comments.forEach(function (c) {
+        var li = item(c);
+        first = first || li;
+        f.appendChild(li);
+      });
+      list.appendChild(f);
+      cursor = data.next_cursor;
+      count = data.page.comment_count;
+      if (!append) showPending();
+      refresh();
+      return first;
+    }
+
+    // ---- the form (new comment, or a reply under `parent`) ----
+
+    function form(parent) {
+      var i = ++seq, nameIn, emailIn, ta, err, submit, view, pv;
+      ta = h('textarea', {
+        id: 'amur-b' + i, name: 'body', rows: parent ? 3 : 4, required: true, maxlength: 10000,
+        placeholder: t(parent ? 'replyPlaceholder' : 'commentPlaceholder')
+      });
+      view = h('div', { cls: 'amur-preview amur-body', id: 'amur-p' + i, hidden: true, role: 'region', 'aria-label': t('preview') });
+      nameIn = h('input', { id: 'amur-n' + i, name: 'author_name', type: 'text', maxlength: 64, autocomplete: 'nickname', placeholder: t('namePlaceholder') });
+      nameIn.value = store.name || '';
+      emailIn = h('input', { id: 'amur-m' + i, name: 'author_email', type: 'email', maxlength: 254, autocomplete: 'email' });
+      err = h('p', { cls: 'amur-error', role: 'alert', id: 'amur-x' + i });
+      submit = h('button', { type: 'submit', cls: 'amur-button', text: t('post') });
+      pv = h('button', { type: 'button', cls: 'amur-link', 'aria-pressed': 'false', 'aria-controls': view.id, text: t('preview') });
+      var fields = { body: ta, author_name: nameIn, author_email: emailIn };
+      var wrap = h('div', { cls: 'amur-compose' + (parent ? ' amur-compose-reply' : '') },
+        parent ? null : h('h3', { cls: 'amur-compose-title', text: t('join') }));
+      var el = h('form', { cls: 'amur-form', novalidate: true }, [
+        parent ? h('p', { cls: 'amur-replying' }, [tn('replyingTo', { name: h('strong', { text: displayName(parent) }) }), ' ',
+          h('button', { type: 'button', cls: 'amur-link amur-cancel', onclick: function () { closeReply(true); }, text: t('cancel') })]) : null,
+        h('div', { cls: 'amur-field amur-field-body' }, [h('label', { for: ta.id, text: t('comment') }), ta, view]),
+        h('div', { cls: 'amur-field-row' }, [
+          h('div', { cls: 'amur-field' }, [h('label', { for: nameIn.id, text: t('name') }), nameIn]),
+          h('div', { cls: 'amur-field' }, [h('label', { for: emailIn.id, text: t('email') }), emailIn])
+        ]),
+        err,
+        h('div', { cls: 'amur-form-foot' }, [h('span', { cls: 'amur-hint' }, [pv, ' \u00b7 ', t('markdown')]), submit])
+      ]);
+      wrap.appendChild(el);
+
+      function update() { if (pv.getAttribute('aria-pressed') === 'true') preview(ta.value, view); }
+      pv.addEventListener('click', function () {
+        var on = pv.getAttribute('aria-pressed') !== 'true';
+        pv.setAttribute('aria-pressed', String(on));
+        view.hidden = !on;
+        update();
+      });
+      ta.addEventListener('input', update);
+      ta.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); el.requestSubmit(); }
+      });
+      wrap.addEventListener('keydown', function (e) { if (e.key === 'Escape' && parent) closeReply(true); });
+
+      el.addEventListener('submit', function (e) {
+        e.preventDefault();
+        if (el.getAttribute('aria-busy') === 'true') return;
+        err.textContent = '';
+        for (var f in fields) { fields[f].removeAttribute('aria-invalid'); fields[f].removeAttribute('aria-describedby'); }
+        var req = { page: key, body: ta.value };
+        if (parent) req.parent_id = parent.id;
+        if (nameIn.value.trim()) req.author_name = nameIn.value;
+        if (emailIn.value.trim()) req.author_email = emailIn.value.trim();
+        if (pageUrl && /^https?:/.test(pageUrl)) req.page_url = pageUrl;
+        if (pageTitle) req.page_title = pageTitle.slice(0, 300);
+        el.setAttribute('aria-busy', 'true');
+        submit.textContent = t('posting');
+        api('POST', '/api/v1/comments', req).then(function (r) {
+          var c = r.data.comment, pending = r.status === 202 || c.state === 'pending';
+          change(function (s) {
+            s.name = nameIn.value.trim();
+            if (r.data.edit_token) s.tokens[c.id] = { t: r.data.edit_token, e: Date.now() + EDIT_MS };
+            if (pending) s.pending.push({ c: c, e: Date.now() + PENDING_MS });
+          });
+          if (!pending) count++;
+          ta.value = '';
+          pv.setAttribute('aria-pressed', 'false');
+          view.hidden = true;
+          if (parent) closeReply(false);
+          var li = place(c, pending);
+          li.classList.add('amur-new');
+          li.firstChild.focus({ preventScroll: true });
+          li.scrollIntoView({ block: 'nearest' });
+          announce(t(pending ? 'awaiting' : 'posted'));
+        }, function (x) {
+          err.textContent = x.message;
+          var bad = fields[x.field];
+          if (bad) {
+            bad.setAttribute('aria-invalid', 'true');
+            bad.setAttribute('aria-describedby', err.id);
+            bad.focus();
+          }
+        }).then(function () {
+          el.removeAttribute('aria-busy');
+          submit.textContent = t('post');
+        });
+      });
+      return { el: wrap, ta: ta };
+    }
+
+    function closeReply(focus) {
+      if (!reply) return;
+      var r = reply;
+      reply = null;
+      r.el.remove();
+      r.btn.setAttribute('aria-expanded', 'false');
+      if (focus) r.btn.focus();
+    }
+
+    function openReply(it, btn) {
+      var again = reply && reply.btn === btn;
+      closeReply(again);
+      if (again) return;
+      var f = form(it.c);
+      reply = { el: f.el, btn: btn };
+      btn.setAttribute('aria-expanded', 'true');
+      it.li.insertBefore(f.el, it.li.children[1] || null);
+      f.ta.focus();
+    }
+
+    // ---- actions on a comment ----
+
+    function problem(it, msg) {
+      var main = it.li.firstChild.lastChild, p = main.querySelector(':scope > .amur-error');
+      if (!p) p = main.appendChild(h('p', { cls: 'amur-error', role: 'alert' }));
+      p.textContent = msg || '';
+    }
+
+    function dropToken(id) { change(function (s) { delete s.tokens[id]; }); }
+
+    function ownButtonsGone(it, x) {
+      if (x.code === 'edit_window_closed' || x.code === 'not_allowed') {
+        dropToken(it.c.id);
+        it.li.firstChild.querySelectorAll('[data-act="edit"],[data-act="del"]').forEach(function (b) { b.remove(); });
+      }
+    }
+
+    function vote(it, dir) {
+      var now = store.votes[it.c.id] || 0, value = now === dir ? 0 : dir;
+      return api('POST', '/api/v1/comments/' + encodeURIComponent(it.c.id) + '/votes', { value: value }).then(function (r) {
+        var d = r.data, c = it.c, art = it.li.firstChild;
+        change(function (s) {
+          if (d.voter_id) s.voter = d.voter_id;
+          if (d.my_vote) s.votes[c.id] = d.my_vote; else delete s.votes[c.id];
+        });
+        c.upvotes = d.upvotes;
+        c.downvotes = d.downvotes;
+        [['up', 1, 'upvotes'], ['down', -1, 'downvotes']].forEach(function (v) {
+          art.querySelector('.amur-vote-' + v[0]).setAttribute('aria-pressed', String(d.my_vote === v[1]));
+          var span = art.querySelector('.amur-n-' + v[0]);
+          span.firstChild.textContent = d[v[2]];
+          span.lastChild.textContent = ' ' + t(v[2], d[v[2]]);
+        });
+        problem(it, '');
+      }, function (x) { problem(it, x.message); });
+    }
+
+    function edit(it, btn) {
+      var art = it.li.firstChild, body = art.querySelector('.amur-body');
+      if (art.querySelector('.amur-editor')) return;
+      var i = ++seq;
+      var ta = h('textarea', { id: 'amur-e' + i, rows: 4, maxlength: 10000, readonly: true });
+      var err = h('p', { cls: 'amur-error', role: 'alert' });
+      var save = h('button', { type: 'submit', cls: 'amur-button', text: t('save') });
+      var f = h('form', { cls: 'amur-form amur-editor', novalidate: true }, [
+        h('div', { cls: 'amur-field' }, [h('label', { for: ta.id, text: t('editLabel') }), ta]),
+        err,
+        h('div', { cls: 'amur-form-foot' }, [h('button', { type: 'button', cls: 'amur-link', onclick: close, text: t('cancel') }), save])
+      ]);
+      function close() {
+        f.remove();
+        body.hidden = false;
+        if (btn.isConnected) btn.focus();
+      }
+      f.addEventListener('keydown', function (e) { if (e.key === 'Escape') close(); });
+      body.hidden = true;
+      body.after(f);
+      ta.focus();
+      api('GET', '/api/v1/comments/' + encodeURIComponent(it.c.id) + '/versions').then(function (r) {
+        var v = r.data.versions;
+        ta.value = v.length ? v[v.length - 1].body : '';
+        ta.readOnly = false;
+      }, function (x) { err.textContent = x.message; });
+      f.addEventListener('submit', function (e) {
+        e.preventDefault();
+        if (ta.readOnly || f.getAttribute('aria-busy') === 'true') return;
+        var tok = token(it.c.id);
+        f.setAttribute('aria-busy', 'true');
+        save.textContent = t('saving');
+        api('PATCH', '/api/v1/comments/' + encodeURIComponent(it.c.id), { body: ta.value }, tok || '-').then(function (r) {
+          var c = r.data, old = art.querySelector('.amur-main > .amur-edited');
+          ['body_html', 'edited_at', 'edited_by', 'hash'].forEach(function (k) { it.c[k] = c[k]; });
+          setBody(body, c.body_html);
+          if (old) old.remove();
+          var ed = editedEl(it.c);
+          if (ed) body.after(ed);
+          close();
+          announce(t('saved'));
+        }, function (x) {
+          err.textContent = x.message;
+          ownButtonsGone(it, x);
+        }).then(function () {
+          f.removeAttribute('aria-busy');
+          save.textContent = t('save');
+        });
+      });
+    }
+
+    function askDelete(it, btn) {
+      var foot = btn.parentNode;
+      if (foot.querySelector('.amur-confirm')) return;
+      var no = h('button', { type: 'button', cls: 'amur-link', text: t('cancel') });
+      var yes = h('button', { type: 'button', cls: 'amur-link amur-danger', text: t('yesDelete') });
+      var box = h('span', { cls: 'amur-confirm', role: 'group', 'aria-label': t('confirmDelete') }, [h('span', { text: t('confirmDelete') }), yes, no]);
+      foot.appendChild(box);
+      no.focus();
+      no.addEventListener('click', function () { box.remove(); btn.focus(); });
+      yes.addEventListener('click', function () {
+        if (yes.getAttribute('aria-busy')) return;
+        yes.setAttribute('aria-busy', 'true');
+        api('DELETE', '/api/v1/comments/' + encodeURIComponent(it.c.id), undefined, token(it.c.id) || '-').then(function () {
+          dropToken(it.c.id);
+          remove(it);
+          count = Math.max(0, count - 1);
+          refresh();
+          countEl.focus();
+          announce(t('removed'));
+        }, function (x) {
+          box.remove();
+          problem(it, x.message);
+          ownButtonsGone(it, x);
+          if (btn.isConnected) btn.focus();
+        });
+      });
+    }
+
+    // Gone from the thread: a tombstone while replies remain; a tombstone
+    // without replies disappears too.
+    function remove(it) {
+      var ol = repliesOf(it.li);
+      if (ol && ol.children.length) {
+        it.c.state = 'deleted';
+        it.li.replaceChild(article(it.c), it.li.firstChild);
+        return;
+      }
+      var up = it.li.parentNode.closest('.amur-item');
+      it.li.remove();
+      delete items[it.c.id];
+      if (up) {
+        var rest = repliesOf(up);
+        if (rest && !rest.children.length) rest.remove();
+        var p = items[up.getAttribute('data-id')];
+        if (p && p.c.state === 'deleted' && !repliesOf(up)) remove(p);
+      }
+    }
+
+    // ---- the thread's controls ----
+
+    function load(c, lim) {
+      return api('GET', commentsUrl(c, lim)).then(function (r) { return r.data; });
+    }
+
+    function more(all) {
+      if (busy || !cursor) return;
+      busy = true;
+      list.setAttribute('aria-busy', 'true');
+      alertEl.textContent = '';
+      var before = list.children.length, first = null;
+      (function next(rounds) {
+        return load(cursor, all ? 200 : 0).then(function (d) {
+          var f = fill(d, true);
+          first = first || f;
+          if (all && cursor && rounds < 100) return next(rounds + 1);
+        });
+      })(0).then(function () {
+        announce(t('loaded', list.children.length - before));
+        if (pager.hidden && first) first.firstChild.focus();
+      }, function (x) { alertEl.textContent = x.message; }).then(function () {
+        busy = false;
+        list.removeAttribute('aria-busy');
+      });
+    }
+
+    function setSort(s, btn) {
+      if (busy || s === sort) return;
+      busy = true;
+      var was = sort;
+      sort = s;
+      list.setAttribute('aria-busy', 'true');
+      alertEl.textContent = '';
+      load().then(function (d) {
+        sortBar.querySelectorAll('button').forEach(function (b) {
+          b.setAttribute('aria-pressed', String(b === btn));
+        });
+        fill(d, false);
+        announce(t('sorted', { sort: t(s) }));
+      }, function (x) {
+        sort = was;
+        alertEl.textContent = x.message;
+      }).then(function () {
+        busy = false;
+        list.removeAttribute('aria-busy');
+      });
+    }
+
+    root.addEventListener('click', function (e) {
+      var b = e.target.closest('[data-act]');
+      if (!b || b.closest('.amur-body') || b.getAttribute('aria-busy')) return;
+      var li = b.closest('.amur-item'), it = li && items[li.getAttribute('data-id')], act = b.getAttribute('data-act');
+      if (act === 'sort') return setSort(b.getAttribute('data-sort'), b);
+      if (act === 'more' || act === 'all') return more(act === 'all');
+      if (!it) return;
+      if (act === 'reply') return openReply(it, b);
+      if (act === 'edit') return edit(it, b);
+      if (act === 'del') return askDelete(it, b);
+      b.setAttribute('aria-busy', 'true');
+      vote(it, act === 'up' ? 1 : -1).then(function () { b.removeAttribute('aria-busy'); });
+    });
+
+    // ---- start ----
+
+    function start() {
+      var waiting = !enhance && !host.firstElementChild && host.appendChild(h('p', { cls: 'amur-loading', text: t('loading') }));
+      Promise.all([load(), loadCss()]).then(function (r) {
+        var d = r[0];
+        closed = !!d.page.closed;
+        if (closed) compose.appendChild(h('p', { cls: 'amur-closed', text: t('closed') }));
+        else compose.appendChild(form(null).el);
+        fill(d, false);
+        var line = enhance && host.querySelector('.amur-integrity');
+        if (enhance) {
+          if (line) { integrity.replaceWith(line); integrity = line; }
+          root.id = host.id;
+          root.classList.add('amur-enhanced');
+          host.replaceWith(root);
+        } else {
+          host.textContent = '';
+          host.appendChild(root);
+          if (count) verify();
+        }
+        var m = /^#(?:amur-)?(.+)$/.exec(location.hash), target = m && items[decodeURIComponent(m[1])];
+        if (target) {
+          target.li.classList.add('amur-target');
+          target.li.scrollIntoView();
+        }
+        ticking();
+      }, function (x) {
+        if (enhance) return; // the server-rendered thread stays, and works
+        if (waiting) waiting.remove();
+        host.appendChild(h('div', { cls: 'amur-w amur-failed', role: 'alert' }, [
+          h('p', { text: t('loadFailed') + ' ' + x.message }),
+          h('button', { type: 'button', cls: 'amur-button', text: t('retry'), onclick: function () { host.textContent = ''; start(); } })
+        ]));
+      });
+    }
+
+    function verify() {
+      api('GET', '/api/v1/pages/verify?page=' + encodeURIComponent(key)).then(function (r) {
+        var ok = r.data.status === 'verified';
+        integrity.className = 'amur-integrity amur-integrity-' + (ok ? 'ok' : 'failed');
+        integrity.title = t(ok ? 'verifiedTitle' : 'failedTitle');
+        add(integrity, [h('span', { 'aria-hidden': 'true', text: ok ? '\u2713 ' : '\u2717 ' }), t(ok ? 'verified' : 'failed')]);
+        integrity.hidden = false;
+      }, function () {});
+    }
+
+    start();
+  }
+
+  // Relative times stay current; Edit and Delete go when the window closes.
+  var timer;
+  function ticking() {
+    timer = timer || setInterval(function () {
+      D.querySelectorAll('.amur-w time[datetime]').forEach(function (el) {
+        el.textContent = ago(el.getAttribute('datetime'));
+      });
+      store = readStore();
+      D.querySelectorAll('.amur-w [data-act="edit"],.amur-w [data-act="del"]').forEach(function (b) {
+        var li = b.closest('.amur-item');
+        if (li && !token(li.getAttribute('data-id')) && !li.querySelector('.amur-editor,.amur-confirm')) b.remove();
+      });
+    }, 60000);
+  }
+
+  function init() {
+    D.querySelectorAll('#amur-thread:not([data-amur-ready]),section.amur-thread[data-amur-page]:not([data-amur-ready])')
+      .forEach(function (el) { mount(el, el.tagName === 'SECTION' && el.id !== 'amur-thread'); });
+  }
+
+  // For pages that add the div later (single-page apps).
+  W.Amur = W.Amur || {};
+  W.Amur.init = init;
+  if (D.readyState === 'loading') D.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
