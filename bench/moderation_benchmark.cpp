@@ -174,7 +174,9 @@ const std::vector<std::string>& DistinctComments() {
 // through the default lists, links, fingerprint, near-duplicate check and
 // record against an index already holding 10,000 recent comments. One
 // comment every 400 ms: a pool of 12,000 distinct comments spans more than
-// the one-hour window, so cycling through it never finds a copy.
+// the one-hour window, so cycling through it never finds a copy. The
+// held_fraction counter (about 2/12) is the slur comment plus the shuffles
+// that pull "chink" away from its allow-listed idiom "chink in the armour".
 void BM_AnalyzeAndRecord(benchmark::State& state) {
   NearDuplicateIndex recent;
   const TextAnalyzer analyzer(DefaultTermMatcher(), ModerationSettings{}, &recent);
@@ -188,8 +190,8 @@ void BM_AnalyzeAndRecord(benchmark::State& state) {
   std::size_t held = 0;
   for (auto _ : state) {
     const std::size_t k = i++;
-    const Analysis a = analyzer.AnalyzeAndRecord(
-        {names[k % 4], comments[10'000 + k % 12'000]}, "", now += 400);
+    const Analysis a =
+        analyzer.AnalyzeAndRecord({names[k % 4], comments[10'000 + k % 12'000]}, "", now += 400);
     held += a.hold ? 1 : 0;
     benchmark::DoNotOptimize(a);
   }

@@ -33,11 +33,13 @@ Analysis TextAnalyzer::AnalyzeAndRecord(const CommentText& comment, std::string_
 Analysis TextAnalyzer::Run(const CommentText& comment, bool record, std::string_view identity,
                            TimeMs now) const {
   Analysis a;
-  const std::string_view body = PrefixByCodePoints(comment.body_markdown, settings_.max_code_points);
+  const std::string_view body =
+      PrefixByCodePoints(comment.body_markdown, settings_.max_code_points);
   a.truncated = body.size() < comment.body_markdown.size();
 
   if (settings_.check_author_name && !comment.author_name.empty()) {
-    const std::string_view name = PrefixByCodePoints(comment.author_name, settings_.max_code_points);
+    const std::string_view name =
+        PrefixByCodePoints(comment.author_name, settings_.max_code_points);
     for (TermMatch& m : terms_->FindIn(name)) {
       a.matches.push_back(Match{m.kind, MatchField::kAuthorName, std::move(m.term), m.span});
     }

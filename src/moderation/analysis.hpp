@@ -80,7 +80,8 @@ class TextAnalyzer final {
   // not, so a flood finds its own copies). `identity` narrows "same author"
   // (see AuthorKey). Use for new comments only: an edit recorded here would
   // find its own earlier version. Thread-safe.
-  Analysis AnalyzeAndRecord(const CommentText& comment, std::string_view identity, TimeMs now) const;
+  Analysis AnalyzeAndRecord(const CommentText& comment, std::string_view identity,
+                            TimeMs now) const;
 
   const ModerationSettings& settings() const { return settings_; }
 

@@ -10,7 +10,6 @@
 namespace amur::moderation {
 namespace {
 
-
 std::string_view At(std::string_view text, const ByteSpan& s) {
   return text.substr(s.begin, s.end - s.begin);
 }
@@ -114,7 +113,8 @@ TEST(ModerationAnalysisTest, MatchesPointIntoTheOriginalBody) {
 
 TEST(ModerationAnalysisTest, SuspectTermsFlagAndHoldOnlyWhenAsked) {
   const std::string body = "Only a moron would sign that treaty.";
-  const Analysis flagged = TextAnalyzer(DefaultTermMatcher(), ModerationSettings{}).Analyze({"", body});
+  const Analysis flagged =
+      TextAnalyzer(DefaultTermMatcher(), ModerationSettings{}).Analyze({"", body});
   EXPECT_FALSE(flagged.hold);
   EXPECT_EQ(flagged.reasons, std::vector<std::string>{"suspect_term"});
   ModerationSettings strict;
@@ -271,8 +271,10 @@ INSTANTIATE_TEST_SUITE_P(
         "Scunthorpe steelworks closing would hand the whole market to subsidised imports, and "
         "every party in Westminster knows it.",
         "The assassination of the archduke did not cause the war; mobilisation timetables did.",
-        "This is class warfare, plain and simple: the budget cuts fall on the poorest regions first.",
-        "Dick Cheney sold the Iraq war on evidence his own analysts doubted, and nobody went to prison.",
+        "This is class warfare, plain and simple: the budget cuts fall on the poorest regions "
+        "first.",
+        "Dick Cheney sold the Iraq war on evidence his own analysts doubted, and nobody went to "
+        "prison.",
         "The embassy cocktail party was where the real negotiations happened, as always.",
         "They import shiitake and ginseng from the same province that is under sanctions now.",
         "Essex, Sussex and Middlesex all voted the same way, which tells you the map matters more "
@@ -281,8 +283,10 @@ INSTANTIATE_TEST_SUITE_P(
         "The grape harvest failed in Moldova after the embargo, so the embargo worked exactly as "
         "intended.",
         "Dickens wrote about debtors' prisons; we have payday lenders and call it freedom.",
-        "The government in Penistone council chambers is more transparent than the one in Whitehall.",
-        "Cockburn's reporting on the Iraq insurgency was right when the whole press corps was wrong.",
+        "The government in Penistone council chambers is more transparent than the one in "
+        "Whitehall.",
+        "Cockburn's reporting on the Iraq insurgency was right when the whole press corps was "
+        "wrong.",
         "Anyone who can pass a history exam knows that the 1938 borders were never recognised.",
         "This corrupt, incompetent government has lied about the war from the first day, and the "
         "ministers should resign in disgrace.",
@@ -313,7 +317,8 @@ INSTANTIATE_TEST_SUITE_P(
         "The analyst who predicted the coup was fired six months before it happened.",
         "Shame on the ministry for hiding the casualty figures from the public.",
         "The Black Sea grain deal collapsed because nobody wanted to pay for the insurance.",
-        "Corruption in the procurement office is the real enemy, not the neighbour across the river.",
+        "Corruption in the procurement office is the real enemy, not the neighbour across the "
+        "river.",
         "The F-35 order was cut to 35 jets in 2023, a humiliation for the air force.",
         "Snigger all you like, but the Essex by-election will decide the next leader.",
         "The Maine Coon in the minister's official portrait got more coverage than the policy.",

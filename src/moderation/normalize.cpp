@@ -85,61 +85,34 @@ void AppendUtf8(std::string& out, char32_t cp) {
 
 // ------------------------------------------------------ per code point --
 
+struct LookAlike {
+  char32_t from;
+  char32_t to;
+};
+
 // Look-alikes the confusable skeleton leaves outside ASCII: small capitals,
 // letters with strokes, and the "faux Cyrillic" letters used for Latin ones.
+constexpr LookAlike kExtraLookAlikes[] = {
+    {0x1D00, U'a'}, {0x0299, U'b'}, {0x1D04, U'c'}, {0x1D05, U'd'},  // ᴀ ʙ ᴄ ᴅ
+    {0x1D07, U'e'}, {0xA730, U'f'}, {0x0262, U'g'}, {0x029C, U'h'},  // ᴇ ꜰ ɢ ʜ
+    {0x026A, U'i'}, {0x1D0A, U'j'}, {0x1D0B, U'k'}, {0x029F, U'l'},  // ɪ ᴊ ᴋ ʟ
+    {0x1D0D, U'm'}, {0x0274, U'n'}, {0x1D0F, U'o'}, {0x1D18, U'p'},  // ᴍ ɴ ᴏ ᴘ
+    {0xA7AF, U'q'}, {0x0280, U'r'}, {0xA731, U's'}, {0x1D1B, U't'},  // ꞯ ʀ ꜱ ᴛ
+    {0x1D1C, U'u'}, {0x1D20, U'v'}, {0x1D21, U'w'}, {0x028F, U'y'},  // ᴜ ᴠ ᴡ ʏ
+    {0x1D22, U'z'}, {0x0138, U'k'}, {0x03C0, U'n'}, {0x03B5, U'e'},  // ᴢ ĸ π ε
+    {0x03B7, U'n'}, {0x03C5, U'u'}, {0x03C9, U'w'}, {0x03B2, U'b'},  // η υ ω β
+    {0x03B3, U'y'}, {0x03C7, U'x'}, {0x0142, U'l'}, {0x00F8, U'o'},  // γ χ ł ø
+    {0x0111, U'd'}, {0x0127, U'h'}, {0x0167, U't'}, {0x0180, U'b'},  // đ ħ ŧ ƀ
+    {0x0268, U'i'}, {0x0289, U'u'}, {0x00F0, U'd'}, {0x0438, U'n'},  // ɨ ʉ ð и
+    {0x044F, U'r'}, {0x0448, U'w'}, {0x044C, U'b'}, {0x0431, U'b'},  // я ш ь б
+    {0x0446, U'u'},                                                  // ц
+};
+
 char32_t ExtraLookAlike(char32_t c) {
-  switch (c) {
-    case 0x1D00: return U'a';  // ᴀ
-    case 0x0299: return U'b';  // ʙ
-    case 0x1D04: return U'c';  // ᴄ
-    case 0x1D05: return U'd';  // ᴅ
-    case 0x1D07: return U'e';  // ᴇ
-    case 0xA730: return U'f';  // ꜰ
-    case 0x0262: return U'g';  // ɢ
-    case 0x029C: return U'h';  // ʜ
-    case 0x026A: return U'i';  // ɪ
-    case 0x1D0A: return U'j';  // ᴊ
-    case 0x1D0B: return U'k';  // ᴋ
-    case 0x029F: return U'l';  // ʟ
-    case 0x1D0D: return U'm';  // ᴍ
-    case 0x0274: return U'n';  // ɴ
-    case 0x1D0F: return U'o';  // ᴏ
-    case 0x1D18: return U'p';  // ᴘ
-    case 0xA7AF: return U'q';  // ꞯ
-    case 0x0280: return U'r';  // ʀ
-    case 0xA731: return U's';  // ꜱ
-    case 0x1D1B: return U't';  // ᴛ
-    case 0x1D1C: return U'u';  // ᴜ
-    case 0x1D20: return U'v';  // ᴠ
-    case 0x1D21: return U'w';  // ᴡ
-    case 0x028F: return U'y';  // ʏ
-    case 0x1D22: return U'z';  // ᴢ
-    case 0x0138: return U'k';  // ĸ
-    case 0x03C0: return U'n';  // π
-    case 0x03B5: return U'e';  // ε
-    case 0x03B7: return U'n';  // η
-    case 0x03C5: return U'u';  // υ
-    case 0x03C9: return U'w';  // ω
-    case 0x03B2: return U'b';  // β
-    case 0x03B3: return U'y';  // γ
-    case 0x03C7: return U'x';  // χ
-    case 0x0142: return U'l';  // ł
-    case 0x00F8: return U'o';  // ø
-    case 0x0111: return U'd';  // đ
-    case 0x0127: return U'h';  // ħ
-    case 0x0167: return U't';  // ŧ
-    case 0x0180: return U'b';  // ƀ
-    case 0x0268: return U'i';  // ɨ
-    case 0x0289: return U'u';  // ʉ
-    case 0x00F0: return U'd';  // ð
-    case 0x0438: return U'n';  // и
-    case 0x044F: return U'r';  // я
-    case 0x0448: return U'w';  // ш
-    case 0x044C: return U'b';  // ь
-    case 0x0431: return U'b';  // б
-    case 0x0446: return U'u';  // ц
-    default: return 0;
+  for (const LookAlike& l : kExtraLookAlikes) {
+    if (l.from == c) return l.to;
   }
+  return 0;
 }
 
 class Icu final {
@@ -297,23 +270,15 @@ Cls Classify(char32_t c) {
 
 // The letter a look-alike digit or symbol stands for, or 0.
 char32_t LeetLetter(char32_t c) {
-  switch (c) {
-    case U'0': return U'o';
-    case U'1': return U'i';
-    case U'3': return U'e';
-    case U'4': return U'a';
-    case U'5': return U's';
-    case U'7': return U't';
-    case U'8': return U'b';
-    case U'9': return U'g';
-    case U'@': return U'a';
-    case U'$': return U's';
-    case U'!': return U'i';
-    case U'|': return U'i';
-    case 0x20AC: return U'e';
-    case 0x00A2: return U'c';
-    default: return 0;
+  constexpr LookAlike kLeet[] = {
+      {U'0', U'o'}, {U'1', U'i'}, {U'3', U'e'},   {U'4', U'a'},   {U'5', U's'},
+      {U'7', U't'}, {U'8', U'b'}, {U'9', U'g'},   {U'@', U'a'},   {U'$', U's'},
+      {U'!', U'i'}, {U'|', U'i'}, {0x20AC, U'e'}, {0x00A2, U'c'},  // € ¢
+  };
+  for (const LookAlike& l : kLeet) {
+    if (l.from == c) return l.to;
   }
+  return 0;
 }
 
 // ------------------------------------------------------------- passes --

@@ -18,8 +18,9 @@ std::string Pipeline::ClassifierText(const std::string& author_name, const std::
 service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   service::Screening out;
   const std::string identity = input.author_email ? *input.author_email : input.client_address;
-  const Analysis a = analyzer_.AnalyzeAndRecord({input.author_name, input.body_markdown}, identity,
-                                                clock_.NowMs());
+  const CommentText text{input.author_name, input.body_markdown};
+  const Analysis a = input.is_edit ? analyzer_.Analyze(text)
+                                   : analyzer_.AnalyzeAndRecord(text, identity, clock_.NowMs());
   out.hold = a.hold;
   out.reasons = a.reasons;
   {

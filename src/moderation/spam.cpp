@@ -33,13 +33,8 @@ bool IsWwwStart(std::string_view s, std::size_t i) {
 }
 
 bool EndsUrl(char c) {
-  switch (c) {
-    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
-    case '<': case '>': case '"': case '`': case ')': case '(': case '[': case ']':
-      return true;
-    default:
-      return false;
-  }
+  constexpr std::string_view kEnds = " \t\n\r\f\v<>\"`()[]";
+  return kEnds.find(c) != std::string_view::npos;
 }
 
 std::size_t SkipUrl(std::string_view s, std::size_t i) {

@@ -49,16 +49,16 @@ double Similarity(const Fingerprint& a, const Fingerprint& b);
 std::uint64_t AuthorKey(std::string_view author_name, std::string_view identity = {});
 
 struct NearDuplicateOptions {
-  std::size_t capacity = 10'000;  // comments remembered, site-wide (ring buffer)
+  std::size_t capacity = 10'000;      // comments remembered, site-wide (ring buffer)
   TimeMs window_ms = 60 * 60 * 1000;  // only comments this recent count
   double min_similarity = 0.6;        // estimated Jaccard of word 3-shingles
   std::size_t min_words = 8;          // shorter comments are never duplicates
 };
 
 struct DuplicateCheck {
-  int near_duplicates = 0;         // matching recent comments found (capped, see below)
-  int same_author = 0;             // of those, by the same author key
-  double best_similarity = 0.0;    // the highest similarity among them
+  int near_duplicates = 0;       // matching recent comments found (capped, see below)
+  int same_author = 0;           // of those, by the same author key
+  double best_similarity = 0.0;  // the highest similarity among them
   bool near_duplicate() const { return near_duplicates > 0; }
   // The author posted (nearly) the same text before, within the window.
   bool repeated_post() const { return same_author > 0; }

@@ -34,7 +34,9 @@ TEST(TermListTest, InlineCommentsAreStripped) {
 }
 
 TEST(TermListTest, AcceptsEveryLineEndAndAByteOrderMark) {
-  const ParsedTermList p = ParseTermList("\xEF\xBB\xBF" "one\r\ntwo\rthree\nfour");
+  const ParsedTermList p = ParseTermList(
+      "\xEF\xBB\xBF"
+      "one\r\ntwo\rthree\nfour");
   ASSERT_EQ(p.terms.size(), 4u);
   EXPECT_EQ(p.terms[0].text, "one");
   EXPECT_EQ(p.terms[1].text, "two");

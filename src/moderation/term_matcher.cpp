@@ -43,7 +43,8 @@ Squeezed Squeeze(std::string_view text) {
   push(" ", 1, 0, 0);
   std::size_t i = 0;
   while (i < text.size()) {
-    const std::size_t len = std::min(Utf8Length(static_cast<unsigned char>(text[i])), text.size() - i);
+    const std::size_t len =
+        std::min(Utf8Length(static_cast<unsigned char>(text[i])), text.size() - i);
     const std::string_view cp = text.substr(i, len);
     std::size_t j = i + len;
     std::uint8_t run = 1;
@@ -81,7 +82,8 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-using TermTable = std::unordered_map<std::string, std::vector<std::size_t>, StringHash, std::equal_to<>>;
+using TermTable =
+    std::unordered_map<std::string, std::vector<std::size_t>, StringHash, std::equal_to<>>;
 
 struct CompiledTerm {
   std::string written;  // as in the list, "*" appended for prefix terms
@@ -104,7 +106,8 @@ class CompiledList final {
     }
     if (code_points < 2) return false;
     SqueezedTerm sq = SqueezeTerm(n.text);
-    const std::size_t words = 1 + static_cast<std::size_t>(std::count(sq.key.begin(), sq.key.end(), ' '));
+    const std::size_t words =
+        1 + static_cast<std::size_t>(std::count(sq.key.begin(), sq.key.end(), ' '));
     auto& table = term.prefix ? prefix_ : exact_;
     auto& ids = table[sq.key];
     const std::string written = term.prefix ? term.text + "*" : term.text;
@@ -167,7 +170,8 @@ class CompiledList final {
       return {};
     };
     for (const std::string& alt : alternatives) {
-      if (!pattern.empty() && pattern.size() + alt.size() + 1 > options.max_pattern_bytes_per_regex) {
+      if (!pattern.empty() &&
+          pattern.size() + alt.size() + 1 > options.max_pattern_bytes_per_regex) {
         if (std::string e = flush(); !e.empty()) return e;
       }
       if (!pattern.empty()) pattern += '|';
@@ -182,8 +186,7 @@ class CompiledList final {
     for (const auto& re : regexes_) {
       std::size_t pos = 0;
       re2::StringPiece m;
-      while (pos < q.s.size() &&
-             re->Match(q.s, pos, q.s.size(), RE2::UNANCHORED, &m, 1)) {
+      while (pos < q.s.size() && re->Match(q.s, pos, q.s.size(), RE2::UNANCHORED, &m, 1)) {
         const std::size_t start = static_cast<std::size_t>(m.data() - q.s.data()) + 1;
         starts.push_back(start);
         pos = start;  // the next match starts at a later space
@@ -304,7 +307,7 @@ struct SqueezedMatch {
 
 // Byte ranges of q.s for the joined words of `text`.
 std::vector<std::pair<std::size_t, std::size_t>> JoinedInSqueezed(const NormalizedText& text,
-                                                                 const Squeezed& q) {
+                                                                  const Squeezed& q) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   const auto first = q.text_begin.begin() + 1;
   const auto last = q.text_begin.end() - 1;
@@ -378,8 +381,10 @@ class TermMatcher::Impl {
 
 const char* TermKindName(TermKind kind) {
   switch (kind) {
-    case TermKind::kBanned: return "banned";
-    case TermKind::kSuspect: return "suspect";
+    case TermKind::kBanned:
+      return "banned";
+    case TermKind::kSuspect:
+      return "suspect";
   }
   return "unknown";
 }
@@ -394,15 +399,16 @@ Result<std::shared_ptr<const TermMatcher>> TermMatcher::Build(const TermLists& l
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   TermMatcherStats& st = impl->stats;
-  for (auto [terms, list] : {std::pair{&lists.banned, &impl->banned},
-                             std::pair{&lists.suspect, &impl->suspect},
-                             std::pair{&lists.allow, &impl->allow}}) {
+  for (auto [terms, list] :
+       {std::pair{&lists.banned, &impl->banned}, std::pair{&lists.suspect, &impl->suspect},
+        std::pair{&lists.allow, &impl->allow}}) {
     for (const Term& t : *terms) {
       if (!list->Add(t)) ++st.skipped;
     }
   }
-  for (auto [list, name] : {std::pair{&impl->banned, "banned"}, std::pair{&impl->suspect, "suspect"},
-                            std::pair{&impl->allow, "allow"}}) {
+  for (auto [list, name] :
+       {std::pair{&impl->banned, "banned"}, std::pair{&impl->suspect, "suspect"},
+        std::pair{&impl->allow, "allow"}}) {
     if (std::string e = list->Compile(options); !e.empty()) {
       return MakeError(ErrorCode::kInvalidField,
                        std::string("the ") + name + " list could not be compiled: " + e, name);
@@ -433,9 +439,8 @@ std::vector<TermMatch> TermMatcher::Find(const NormalizedText& text) const {
     });
   };
   auto overlaps_banned = [&](const SqueezedMatch& m) {
-    return std::any_of(banned.begin(), banned.end(), [&](const SqueezedMatch& b) {
-      return b.begin < m.end && m.begin < b.end;
-    });
+    return std::any_of(banned.begin(), banned.end(),
+                       [&](const SqueezedMatch& b) { return b.begin < m.end && m.begin < b.end; });
   };
   auto emit = [&](const SqueezedMatch& m, TermKind kind, const CompiledList& list) {
     const std::size_t tb = q.text_begin[m.begin];
@@ -463,9 +468,9 @@ Result<std::shared_ptr<const TermMatcher>> BuildTermMatcher(std::string_view ban
                                                             std::vector<std::string>* errors,
                                                             const TermMatcherOptions& options) {
   TermLists lists;
-  for (auto [text, list, name] : {std::tuple{banned, &lists.banned, "banned"},
-                                  std::tuple{suspect, &lists.suspect, "suspect"},
-                                  std::tuple{allow, &lists.allow, "allow"}}) {
+  for (auto [text, list, name] :
+       {std::tuple{banned, &lists.banned, "banned"}, std::tuple{suspect, &lists.suspect, "suspect"},
+        std::tuple{allow, &lists.allow, "allow"}}) {
     ParsedTermList parsed = ParseTermList(text);
     *list = std::move(parsed.terms);
     if (errors != nullptr) {

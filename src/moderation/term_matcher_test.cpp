@@ -84,8 +84,8 @@ TEST(TermMatcherTest, TheLongestTermAtAPositionWins) {
 }
 
 TEST(TermMatcherTest, AllowListDropsMatchesInsideAllowedWords) {
-  const auto m = Build("cock*\nnigg*\n", "dick\nshit*\n",
-                       "cocktail*\nniggard*\ndick cheney\nshiitake\n");
+  const auto m =
+      Build("cock*\nnigg*\n", "dick\nshit*\n", "cocktail*\nniggard*\ndick cheney\nshiitake\n");
   for (const char* text : {"a cocktail party", "cocktails at eight", "a niggardly budget",
                            "Dick Cheney said", "shiitake mushrooms"}) {
     EXPECT_TRUE(m->FindIn(text).empty()) << text;
@@ -197,23 +197,22 @@ TEST(TermMatcherScaleTest, TenThousandTermsBuildAndMatchQuickly) {
 
 TEST(TermMatcherScaleTest, HugeInputsFinishQuickly) {
   const auto m = Build("nigger\nfag*\nkike\n", "idiot*\n", "cocktail\n");
-  for (const std::string& text :
-       {std::string(64 * 1024, 'a'), std::string(64 * 1024, ' '),
-        [] {
-          std::string s;
-          while (s.size() < 64 * 1024) s += "n.i.g.g.e.r ";
-          return s;
-        }(),
-        [] {
-          std::string s;
-          while (s.size() < 64 * 1024) s += "fa";
-          return s;
-        }(),
-        [] {
-          std::string s;
-          while (s.size() < 64 * 1024) s += "idiots cocktail ";
-          return s;
-        }()}) {
+  for (const std::string& text : {std::string(64 * 1024, 'a'), std::string(64 * 1024, ' '),
+                                  [] {
+                                    std::string s;
+                                    while (s.size() < 64 * 1024) s += "n.i.g.g.e.r ";
+                                    return s;
+                                  }(),
+                                  [] {
+                                    std::string s;
+                                    while (s.size() < 64 * 1024) s += "fa";
+                                    return s;
+                                  }(),
+                                  [] {
+                                    std::string s;
+                                    while (s.size() < 64 * 1024) s += "idiots cocktail ";
+                                    return s;
+                                  }()}) {
     const auto start = std::chrono::steady_clock::now();
     const auto found = m->FindIn(text);
     EXPECT_LT(Seconds(start), 2.0);

@@ -316,7 +316,7 @@ Result<EditOutcome> CommentService::Edit(store::StoreSession& s, CommentId id,
   if (screener_ && !(who.user && who.user->CanModerate())) {
     const Screening verdict = screener_->Screen(
         ScreeningInput{c->author_name.value_or("Guest"), c->body_markdown, c->client_address,
-                       c->author_email, !c->is_guest});
+                       c->author_email, !c->is_guest, /*is_edit=*/true});
     if (verdict.hold) {
       c->state = CommentState::kPending;
       c->moderation_reasons = verdict.reasons;

@@ -8,18 +8,18 @@
 
 namespace amur::service {
 
-namespace {
-
-void AppendField(std::string& out, std::string_view value) {
+void AppendLengthPrefixed(std::string& out, std::string_view value) {
   out += std::to_string(value.size());
   out += ':';
   out += value;
   out += '\n';
 }
 
+namespace {
+
 void AppendOptional(std::string& out, const std::optional<std::string>& value) {
   if (value) {
-    AppendField(out, *value);
+    AppendLengthPrefixed(out, *value);
   } else {
     out += "-\n";
   }
@@ -29,15 +29,15 @@ void AppendOptional(std::string& out, const std::optional<std::string>& value) {
 
 std::string CanonicalLinkEncoding(std::string_view page_key, const ChainLink& link) {
   std::string out = "amur-link-v1\n";
-  AppendField(out, page_key);
-  AppendField(out, FormatCommentId(link.comment_id));
+  AppendLengthPrefixed(out, page_key);
+  AppendLengthPrefixed(out, FormatCommentId(link.comment_id));
   AppendOptional(out, link.parent_id ? std::optional<std::string>(FormatCommentId(*link.parent_id))
                                      : std::nullopt);
   AppendOptional(out, link.author_name);
-  AppendField(out, CommentStateName(link.state));
-  AppendField(out, link.body_markdown);
-  AppendField(out, FormatRfc3339Ms(link.at));
-  AppendField(out, link.prev_hash);
+  AppendLengthPrefixed(out, CommentStateName(link.state));
+  AppendLengthPrefixed(out, link.body_markdown);
+  AppendLengthPrefixed(out, FormatRfc3339Ms(link.at));
+  AppendLengthPrefixed(out, link.prev_hash);
   return out;
 }
 

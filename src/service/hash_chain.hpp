@@ -12,6 +12,9 @@
 
 namespace amur::service {
 
+// Appends "<byte length>:<value>\n", the field encoding of every hashed record.
+void AppendLengthPrefixed(std::string& out, std::string_view value);
+
 // The exact bytes that are hashed for `link` on page `page_key`.
 std::string CanonicalLinkEncoding(std::string_view page_key, const ChainLink& link);
 

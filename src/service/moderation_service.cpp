@@ -6,17 +6,11 @@
 #include "core/random.hpp"
 #include "core/text.hpp"
 #include "service/comment_service.hpp"
+#include "service/hash_chain.hpp"
 
 namespace amur::service {
 
 namespace {
-
-void AppendField(std::string& out, std::string_view value) {
-  out += std::to_string(value.size());
-  out += ':';
-  out += value;
-  out += '\n';
-}
 
 std::optional<std::int64_t> ParseCursor(const std::string& cursor) {
   if (cursor.empty()) return std::int64_t{0};
@@ -56,16 +50,16 @@ std::string EmailHash(const std::string& email) {
 
 std::string ComputeAuditHash(const AuditEntry& e) {
   std::string out = "amur-audit-v1\n";
-  AppendField(out, FormatRfc3339Ms(e.at));
-  AppendField(out, e.actor);
-  AppendField(out, e.action);
+  AppendLengthPrefixed(out, FormatRfc3339Ms(e.at));
+  AppendLengthPrefixed(out, e.actor);
+  AppendLengthPrefixed(out, e.action);
   if (e.comment_id) {
-    AppendField(out, FormatCommentId(*e.comment_id));
+    AppendLengthPrefixed(out, FormatCommentId(*e.comment_id));
   } else {
     out += "-\n";
   }
-  AppendField(out, e.reason);
-  AppendField(out, e.prev_hash);
+  AppendLengthPrefixed(out, e.reason);
+  AppendLengthPrefixed(out, e.prev_hash);
   return Sha256Hex(out);
 }
 

@@ -15,6 +15,7 @@ struct ScreeningInput {
   std::string client_address;
   std::optional<std::string> author_email;
   bool is_member = false;
+  bool is_edit = false;  // an edit: no duplicate checks (it resembles its own earlier version)
 };
 
 struct Screening {

@@ -281,3 +281,41 @@ class LoginRateLimit(AmurTestCase):
                  for _ in range(12)]
         self.assertEqual(codes[:10], [401] * 10)
         self.assertEqual(codes[10], 429)
+
+
+class Pipeline(AmurTestCase):
+    """The default screening: slurs and obfuscated slurs are held, heated politics is not."""
+
+    def test_slurs_are_held_with_their_reason(self):
+        page = unique_page()
+        for body in ("You are a n1gg3r", "what a f a g g o t", "ｎｉｇｇｅｒ go home"):
+            r = self.server.post_comment(page, body)
+            self.assertStatus(r, 202, body)
+            self.assertEqual(r.json["comment"]["state"], "pending")
+        r = self.server.post_comment(page, "A perfectly civil remark", author_name="n1gger")
+        self.assertStatus(r, 202)
+        self.assertEqual(self.listing(page)["comments"], [])
+        self.assertEqual(self.server.counts([page]).json["counts"][page], 0)
+
+    def test_heated_politics_and_scunthorpe_pass(self):
+        page = unique_page()
+        for body in ("The analysis of Niger's coup is shallow; the junta is corrupt and the "
+                     "sanctions are a disgrace.",
+                     "Scunthorpe and Essex voted the other way, and the assassination plot was "
+                     "a fabrication by the ministry."):
+            self.post_ok(page, body)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 2)
+
+    def test_link_spam_is_held_and_edits_are_not_duplicates_of_themselves(self):
+        page = unique_page()
+        r = self.server.post_comment(page, "cheap pills http://a.example http://b.example "
+                                           "http://c.example http://d.example")
+        self.assertStatus(r, 202)
+        body = ("The border commission met nine times between 1991 and 2004 and still left "
+                "the largest island for last, which says a lot about priorities.")
+        c, token = self.post_ok(page, body)
+        r = self.server.edit(c["id"], body + " Edited for a typo.", token=token)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["state"], "approved")
+        again = self.server.post_comment(page, body)
+        self.assertStatus(again, 202)  # the same text again is a near-duplicate

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "http/api/comment_json.hpp"
+#include "http/api/responses.hpp"
 #include "http/db_await.hpp"
 #include "http/error_mapping.hpp"
 #include "http/routes.hpp"
@@ -19,20 +20,6 @@ namespace json = boost::json;
 using store::StoreSession;
 
 namespace {
-
-Response Json(beast_http::status status, const json::object& body) {
-  Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = json::serialize(body);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
-Response Unavailable() {
-  return ErrorResponse(MakeError(ErrorCode::kUnavailable,
-                                 "The database is not answering; please try again shortly."));
-}
 
 json::object UserJson(const User& u) {
   json::object o;
@@ -63,16 +50,6 @@ json::object ModeratedCommentJson(const Comment& c, const std::string& page_key)
   }
   o["moderation"] = ModerationJson(c);
   return o;
-}
-
-Result<int> ParseLimit(const std::optional<std::string>& text) {
-  if (!text) return 50;
-  int v = 0;
-  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (text->empty() || ec != std::errc() || p != text->data() + text->size() || v < 1 || v > 200) {
-    return MakeError(ErrorCode::kInvalidField, "limit must be a whole number from 1 to 200.", "limit");
-  }
-  return v;
 }
 
 std::string SessionCookie(const std::string& token, bool secure, long max_age) {
@@ -187,7 +164,7 @@ asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client
   body["csrf_token"] = fresh.session.csrf_token;
   body["token"] = fresh.token;
   body["expires_at"] = FormatRfc3339Ms(fresh.session.expires_at);
-  Response r = Json(beast_http::status::ok, body);
+  Response r = JsonResponse(beast_http::status::ok, body);
   r.headers.emplace_back("Set-Cookie", SessionCookie(fresh.token, d_.secure_cookies,
                                                      service::kSessionLifetimeMs / 1000));
   co_return r;
@@ -230,7 +207,7 @@ asio::awaitable<Response> AdminApi::Me(const Request& req) {
   json::object body;
   body["user"] = UserJson(*caller->user);
   body["csrf_token"] = caller->csrf_token;
-  co_return Json(beast_http::status::ok, body);
+  co_return JsonResponse(beast_http::status::ok, body);
 }
 
 asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_text,
@@ -271,7 +248,7 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
     co_return Unavailable();
   }
   if (!out) co_return ErrorResponse(out.error());
-  co_return Json(beast_http::status::accepted, json::object{});
+  co_return JsonResponse(beast_http::status::accepted, json::object{});
 }
 
 asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
@@ -282,7 +259,7 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
     co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
                                       "state must be pending, reported, rejected or spam.", "state"));
   }
-  auto limit = ParseLimit(FirstParam(params, "limit"));
+  auto limit = ParseLimit(FirstParam(params, "limit"), 50);
   if (!limit) co_return ErrorResponse(limit.error());
   const std::string cursor = FirstParam(params, "cursor").value_or("");
   service::ModerationService* moderation = d_.moderation;
@@ -316,7 +293,7 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   json::object body;
   body["comments"] = std::move(comments);
   body["next_cursor"] = page->next_cursor ? json::value(*page->next_cursor) : json::value(nullptr);
-  co_return Json(beast_http::status::ok, body);
+  co_return JsonResponse(beast_http::status::ok, body);
 }
 
 asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_text) {
@@ -360,7 +337,7 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   if (!out) co_return ErrorResponse(out.error());
   decisions_->Inc();
   if (d_.on_decision) d_.on_decision(out->comment, dec);
-  co_return Json(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
+  co_return JsonResponse(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
 }
 
 asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
@@ -413,13 +390,13 @@ asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
   ban["expires_at"] = out->expires_at ? json::value(FormatRfc3339Ms(*out->expires_at)) : json::value(nullptr);
   json::object body;
   body["ban"] = std::move(ban);
-  co_return Json(beast_http::status::created, body);
+  co_return JsonResponse(beast_http::status::created, body);
 }
 
 asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
   auto who = co_await RequireModerator(req, false);
   if (!who) co_return ErrorResponse(who.error());
-  auto limit = ParseLimit(FirstParam(params, "limit"));
+  auto limit = ParseLimit(FirstParam(params, "limit"), 50);
   if (!limit) co_return ErrorResponse(limit.error());
   const std::string cursor = FirstParam(params, "cursor").value_or("");
   service::ModerationService* moderation = d_.moderation;
@@ -449,7 +426,7 @@ asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
   json::object body;
   body["entries"] = std::move(entries);
   body["next_cursor"] = page->next_cursor ? json::value(*page->next_cursor) : json::value(nullptr);
-  co_return Json(beast_http::status::ok, body);
+  co_return JsonResponse(beast_http::status::ok, body);
 }
 
 }  // namespace amur::http::api

@@ -7,6 +7,7 @@
 
 #include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
+#include "http/api/responses.hpp"
 #include "http/db_await.hpp"
 #include "http/error_mapping.hpp"
 #include "http/routes.hpp"
@@ -19,32 +20,6 @@ using service::CommentService;
 using store::StoreSession;
 
 namespace {
-
-Response JsonResponse(beast_http::status status, const json::object& body) {
-  Response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = json::serialize(body);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
-Response Unavailable() {
-  return ErrorResponse(MakeError(ErrorCode::kUnavailable,
-                                 "The database is not answering; please try again shortly."));
-}
-
-Result<int> ParseLimit(const std::optional<std::string>& text) {
-  if (!text) return service::kDefaultLimit;
-  int v = 0;
-  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (text->empty() || ec != std::errc() || p != text->data() + text->size() || v < 1 ||
-      v > service::kMaxLimit || (*text)[0] == '+' || (*text)[0] == '-') {
-    return MakeError(ErrorCode::kInvalidField, "limit must be a whole number from 1 to 200.",
-                     "limit");
-  }
-  return v;
-}
 
 Result<CommentId> ParseId(const std::string& text) {
   auto id = ParseCommentId(text);
@@ -95,7 +70,7 @@ asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& pa
     }
     q.sort = *parsed;
   }
-  auto limit = ParseLimit(FirstParam(params, "limit"));
+  auto limit = ParseLimit(FirstParam(params, "limit"), service::kDefaultLimit);
   if (!limit) co_return ErrorResponse(limit.error());
   q.limit = *limit;
   q.cursor = FirstParam(params, "cursor").value_or("");
