@@ -214,6 +214,11 @@ void AppendForm(std::string& out, const ThreadView& view) {
     AppendEscaped(out, *form.error);
     out += "</p>\n";
   }
+  if (form.notice) {
+    out += "<p class=\"amur-notice\" role=\"status\">";
+    AppendEscaped(out, *form.notice);
+    out += "</p>\n";
+  }
   out += "<form method=\"post\" action=\"";
   out += kFormAction;
   out += "\" id=\"amur-form\" class=\"amur-form\">\n";

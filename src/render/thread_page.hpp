@@ -39,6 +39,7 @@ struct FormState {
   std::string author_email;
   std::string body;
   std::optional<std::string> error;          // shown above the form
+  std::optional<std::string> notice;         // a status line, e.g. a held comment's notice
 };
 
 struct ThreadView {

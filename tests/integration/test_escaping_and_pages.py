@@ -492,3 +492,22 @@ class PublicUrl(AmurTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HeldFormPost(AmurTestCase):
+    server_args = ("--premoderate",)
+
+    def test_a_held_form_post_says_so_instead_of_linking_to_a_hidden_comment(self):
+        page = unique_page()
+        form_page = self.server.get("/t?" + q(page=page))
+        self.assertStatus(form_page, 200)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form_page.text).group(1)
+        r = self.server.post("/t", body=q(page=page, body="Held without JavaScript",
+                                          csrf_token=token, return_to="/t"),
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertStatus(r, 303)
+        location = r.header("Location")
+        self.assertIn("held=1", location)
+        shown = self.server.get(location.split("#")[0])
+        self.assertIn("Your comment is awaiting moderation.", shown.text)
+        self.assertNotIn("Held without JavaScript", shown.text)

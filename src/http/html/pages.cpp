@@ -6,6 +6,7 @@
 #include "http/error_mapping.hpp"
 #include "http/html/form_token.hpp"
 #include "http/routes.hpp"
+#include "render/admin_page.hpp"
 #include "render/html_escape.hpp"
 #include "render/thread_page.hpp"
 
@@ -80,6 +81,10 @@ Response HtmlResponse(beast_http::status status, std::string body) {
 
 Pages::Pages(HttpDeps& deps) : d_(deps) {}
 
+Response Pages::Admin() const {
+  return HtmlResponse(beast_http::status::ok, std::string(render::AdminPageHtml()));
+}
+
 asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params, bool demo) {
   (void)req;
   std::string page_key = demo ? render::kDemoPageKey : FirstParam(params, "page").value_or("");
@@ -90,15 +95,18 @@ asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params
                                  render::Escape(st.error().message) + "</p>");
     }
   }
-  co_return co_await Render(page_key, FirstParam(params, "sort").value_or("oldest"),
-                            FirstParam(params, "cursor").value_or(""),
-                            FirstParam(params, "all").value_or("") == "1",
-                            FirstParam(params, "reply").value_or(""), demo, nullptr, nullptr);
+  Response r = co_await Render(page_key, FirstParam(params, "sort").value_or("oldest"),
+                               FirstParam(params, "cursor").value_or(""),
+                               FirstParam(params, "all").value_or("") == "1",
+                               FirstParam(params, "reply").value_or(""), demo, nullptr, nullptr,
+                               FirstParam(params, "held").has_value());
+  co_return r;
 }
 
 asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_text,
                                         std::string cursor, bool all, std::string reply_to,
-                                        bool demo, const FormInput* refused, const Error* error) {
+                                        bool demo, const FormInput* refused, const Error* error,
+                                        bool held) {
   service::ThreadQuery q;
   q.page_key = page_key;
   q.sort = service::ParseSortOrder(sort_text).value_or(service::SortOrder::kOldest);
@@ -167,6 +175,7 @@ asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_t
     view.form.body = refused->body;
   }
   if (error) view.form.error = error->message;
+  if (held) view.form.notice = "Your comment is awaiting moderation.";
   std::string html = demo ? render::RenderDemoDocument(view) : render::RenderThreadDocument(view);
   co_return HtmlResponse(error ? HttpStatusOf(error->code) : beast_http::status::ok,
                          std::move(html));
@@ -241,9 +250,12 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
   }
   Response r;
   r.status = beast_http::status::see_other;
-  const std::string anchor = "#" + FormatCommentId(out->comment.id);
-  r.headers.emplace_back("Location", demo ? "/demo" + anchor
-                                          : "/t?page=" + render::UrlEncode(in.page) + anchor);
+  // A held comment is not shown; the page says so instead.
+  const bool held = out->comment.state == CommentState::kPending;
+  const std::string anchor = held ? std::string("#amur-form") : "#" + FormatCommentId(out->comment.id);
+  r.headers.emplace_back("Location", demo ? (held ? "/demo?held=1" : "/demo") + anchor
+                                          : "/t?page=" + render::UrlEncode(in.page) +
+                                                (held ? "&held=1" : "") + anchor);
   r.headers.emplace_back("Cache-Control", "no-store");
   co_return r;
 }

@@ -1,5 +1,6 @@
 // The pages for people: GET /t?page=KEY and GET /demo (the thread rendered on
-// the server), and POST /t (the plain form; 303 back to the new comment).
+// the server), POST /t (the plain form; 303 back to the new comment), and
+// GET /admin (the moderation desk's static shell).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -27,13 +28,18 @@ class Pages final {
   // csrf_token, return_to.
   boost::asio::awaitable<Response> PostForm(const Request& req, std::string client);
 
+  // GET /admin: the moderation desk (render::AdminPageHtml()) with the pages'
+  // headers; its script and stylesheet come from /assets, nothing inline.
+  Response Admin() const;
+
  private:
   struct FormInput;
   // A coroutine: its parameters are taken by value so that callers may pass
   // temporaries.
   boost::asio::awaitable<Response> Render(std::string page_key, std::string sort,
                                           std::string cursor, bool all, std::string reply_to,
-                                          bool demo, const FormInput* refused, const Error* error);
+                                          bool demo, const FormInput* refused, const Error* error,
+                                          bool held = false);
   HttpDeps& d_;
 };
 
