@@ -34,6 +34,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--max-depth", Kind::kInt, &c.max_depth, 1, 64},
       {"--premoderate", Kind::kBool, &c.premoderate},
       {"--reports-to-queue", Kind::kInt, &c.reports_to_queue, 1, 1000},
+      {"--trust-after", Kind::kInt, &c.trust_after, 0, 1000},
       {"--reports-to-hide", Kind::kInt, &c.reports_to_hide, 0, 1000},
       {"--max-links", Kind::kInt, &c.max_links, -1, 1000},
       {"--hold-suspect", Kind::kBool, &c.hold_suspect},

@@ -29,6 +29,9 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
   cmd->add_flag("--premoderate", c.premoderate,
                "hold every new comment for moderation (202, state pending)");
+  cmd->add_option("--trust-after", c.trust_after,
+                  "hold an author's comments until this many were approved; 0 = off (default 0)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000}));
   cmd->add_option("--reports-to-queue", c.reports_to_queue,
                   "reader reports that put a comment in the reported queue (default 3)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));

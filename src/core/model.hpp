@@ -40,6 +40,7 @@ struct Page {
   TimeMs created_at = 0;
   std::string chain_head;  // hash of the page's last link, or 64 zeros
   std::int64_t chain_len = 0;  // number of links in the page's chain
+  bool premoderate = false;    // hold every new comment on this page
 };
 
 // The passage of the article an inline-feedback comment is anchored to.
@@ -74,6 +75,7 @@ struct Comment {
   std::vector<std::string> moderation_reasons;  // why it was held or flagged
   double moderation_score = 0;                  // the classifier's 0–1 score
   std::int64_t report_count = 0;                // distinct readers who reported it
+  bool pinned = false;                          // shown first by its thread
 
   std::int64_t score() const { return upvotes - downvotes; }
 };

@@ -44,6 +44,9 @@ enum class RouteId {
   kAdminDecision,
   kAdminBans,
   kAdminAudit,
+  kAdminDesk,
+  kAdminPages,
+  kAdminPin,
   kUnknown,
 };
 
@@ -51,7 +54,8 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "verify",   "healthz", "metrics",  "thread", "demo",
                                        "root",     "asset",   "widget",  "reports", "login",
                                        "logout",   "me",      "admin_queue", "admin_decision",
-                                       "admin_bans", "admin_audit", "unknown"};
+                                       "admin_bans", "admin_audit", "admin_desk", "admin_pages",
+                                       "admin_pin", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -80,12 +84,16 @@ Match MatchPath(std::string_view path) {
   if (path == "/api/v1/admin/queue") return {RouteId::kAdminQueue, {}};
   if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
   if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
+  if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
   constexpr std::string_view kAdminComments = "/api/v1/admin/comments/";
   if (path.rfind(kAdminComments, 0) == 0) {
     const std::string_view rest = path.substr(kAdminComments.size());
     const auto slash = rest.find('/');
     if (slash != std::string_view::npos && slash > 0 && rest.substr(slash) == "/decision") {
       return {RouteId::kAdminDecision, std::string(rest.substr(0, slash))};
+    }
+    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash) == "/pin") {
+      return {RouteId::kAdminPin, std::string(rest.substr(0, slash))};
     }
     return {};
   }
@@ -94,6 +102,7 @@ Match MatchPath(std::string_view path) {
   if (path == "/metrics") return {RouteId::kMetrics, {}};
   if (path == "/t") return {RouteId::kThreadPage, {}};
   if (path == "/demo") return {RouteId::kDemo, {}};
+  if (path == "/admin") return {RouteId::kAdminDesk, {}};
   if (path == "/") return {RouteId::kRoot, {}};
   if (path.rfind("/assets/", 0) == 0) return {RouteId::kAsset, std::string(path.substr(8))};
   if (path == "/embed.js" || path == "/embed.css") return {RouteId::kWidget, std::string(path.substr(1))};
@@ -111,6 +120,8 @@ std::vector<verb> AllowedMethods(RouteId id) {
     case RouteId::kLogout: return {verb::post};
     case RouteId::kAdminDecision: return {verb::post};
     case RouteId::kAdminBans: return {verb::post};
+    case RouteId::kAdminPages: return {verb::post};
+    case RouteId::kAdminPin: return {verb::post};
     case RouteId::kThreadPage: return {verb::get, verb::post};
     case RouteId::kUnknown: return {};
     default: return {verb::get};
@@ -241,6 +252,12 @@ struct Routes::Impl {
         co_return co_await admin->BanAuthor(req);
       case RouteId::kAdminAudit:
         co_return co_await admin->Audit(req, *params);
+      case RouteId::kAdminPages:
+        co_return co_await admin->PageSettings(req);
+      case RouteId::kAdminPin:
+        co_return co_await admin->Pin(req, match.arg);
+      case RouteId::kAdminDesk:
+        co_return pages->Admin();
       case RouteId::kUnknown:
         break;
     }

@@ -17,13 +17,13 @@ std::string_view AdminPageHtml() {
 <body class="desk">
 <header class="desk-bar">
   <h1 class="desk-title">Amur <span>Moderation desk</span></h1>
+  <p class="desk-status" id="desk-status" role="status" aria-live="polite"></p>
   <div class="desk-user" id="desk-user"></div>
 </header>
 <div class="desk-alert" id="desk-alert" role="alert"></div>
 <main class="desk-main" id="desk-main">
   <noscript><p>The moderation desk needs JavaScript.</p></noscript>
 </main>
-<p class="desk-status" id="desk-status" role="status" aria-live="polite"></p>
 </body>
 </html>
 )html";

@@ -238,6 +238,17 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
   c.body_html = render::MarkdownToSafeHtml(c.body_markdown);
   c.state = config_.premoderate ? CommentState::kPending : CommentState::kApproved;
   if (config_.premoderate) c.moderation_reasons.push_back("premoderation");
+  const bool trusted_member = req.member && req.member->CanModerate();
+  if (page.premoderate && !trusted_member) {
+    c.state = CommentState::kPending;
+    c.moderation_reasons.push_back("page_premoderation");
+  }
+  if (config_.trust_after > 0 && !trusted_member &&
+      s.CountApprovedByAuthor(c.client_address, c.author_email.value_or("")) <
+          config_.trust_after) {
+    c.state = CommentState::kPending;
+    c.moderation_reasons.push_back("new_author");
+  }
   if (screener_) {
     const Screening verdict = screener_->Screen(
         ScreeningInput{c.author_name.value_or("Guest"), c.body_markdown, c.client_address,
@@ -432,6 +443,9 @@ Result<ThreadPage> CommentService::ListThread(store::StoreSession& s, const Thre
       });
       break;
   }
+  // Pinned comments lead the first page, whatever the sort.
+  std::stable_partition(candidates.begin(), candidates.end(),
+                        [&](std::size_t r) { return rows[r].pinned; });
   std::vector<std::size_t> picked;
   bool more = false;
   for (std::size_t r : candidates) {

@@ -25,6 +25,7 @@ struct ServiceConfig {
   int max_depth = 5;                      // top-level comments are depth 1
   std::int64_t edit_window_ms = 900'000;  // guests may edit/delete this long
   bool premoderate = false;               // hold every new comment as pending
+  int trust_after = 0;  // hold an author's comments until this many were approved; 0 = off
 };
 
 // Limits of the public contract (API.md).

@@ -212,6 +212,39 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
   return std::optional<std::string>();
 }
 
+Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::string& page_key,
+                                            std::optional<bool> closed,
+                                            std::optional<bool> premoderate, const User& actor) {
+  if (!s.FindPage(page_key)) return MakeError(ErrorCode::kNotFound, "No such page.", "page");
+  if (closed) {
+    s.SetPageClosed(page_key, *closed);
+    Audit(s, actor.name, *closed ? "close_page" : "open_page", std::nullopt, page_key);
+  }
+  if (premoderate) {
+    s.SetPagePremoderate(page_key, *premoderate);
+    Audit(s, actor.name, *premoderate ? "premoderate_page" : "unpremoderate_page", std::nullopt,
+          page_key);
+  }
+  return *s.FindPage(page_key);
+}
+
+Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId id, bool pinned,
+                                               const User& actor) {
+  auto c = s.FindComment(id);
+  if (!c || c->state != CommentState::kApproved) {
+    return MakeError(ErrorCode::kNotFound, "No such comment.");
+  }
+  if (c->parent_id) {
+    return MakeError(ErrorCode::kInvalidField, "Only top-level comments can be pinned.", "pinned");
+  }
+  auto page = s.FindPageById(c->page_id);
+  if (!page) return MakeError(ErrorCode::kInternal, "The comment's page is missing.");
+  s.SetPinned(id, pinned);
+  c->pinned = pinned;
+  Audit(s, actor.name, pinned ? "pin" : "unpin", id, "");
+  return DecisionOutcome{std::move(*c), page->key};
+}
+
 Result<AuditPage> ModerationService::ListAudit(store::StoreSession& s, int limit,
                                                const std::string& cursor) {
   auto before = ParseCursor(cursor);

@@ -83,6 +83,17 @@ class ModerationService final {
   AuditEntry Audit(store::StoreSession& s, const std::string& actor, const std::string& action,
                    std::optional<CommentId> comment_id, const std::string& reason);
 
+  // Closes or opens a page to new comments and/or turns its pre-moderation on
+  // or off (nullopt: unchanged). Audited. Errors: not_found (unknown page).
+  Result<Page> SetPageFlags(store::StoreSession& s, const std::string& page_key,
+                            std::optional<bool> closed, std::optional<bool> premoderate,
+                            const User& actor);
+
+  // Pins or unpins an approved top-level comment. Audited. Errors: not_found,
+  // invalid_field (a reply).
+  Result<DecisionOutcome> Pin(store::StoreSession& s, CommentId id, bool pinned,
+                              const User& actor);
+
   Result<AuditPage> ListAudit(store::StoreSession& s, int limit, const std::string& cursor);
 
   const ModerationConfig& config() const { return config_; }

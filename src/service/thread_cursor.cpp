@@ -59,6 +59,7 @@ Error BadCursor() {
 
 bool ThreadCursor::Admits(const Comment& c) const {
   if (first) return true;
+  if (c.pinned) return false;  // pinned comments were shown on the first page
   switch (sort) {
     case SortOrder::kOldest:
       return c.id > last_id;
@@ -73,8 +74,20 @@ bool ThreadCursor::Admits(const Comment& c) const {
   return true;
 }
 
-std::string ThreadCursor::Next(const std::vector<const Comment*>& shown) const {
-  if (shown.empty()) return {};
+std::string ThreadCursor::Next(const std::vector<const Comment*>& shown_in) const {
+  // Pinned comments stand outside the order; the position is the last other one.
+  std::vector<const Comment*> shown;
+  for (const Comment* c : shown_in) {
+    if (!c->pinned) shown.push_back(c);
+  }
+  if (shown.empty()) {
+    // A first page of pinned comments only: the next page starts at the beginning.
+    switch (sort) {
+      case SortOrder::kOldest: return Base64Url("o:0");
+      case SortOrder::kNewest: return Base64Url("n:" + std::to_string(std::numeric_limits<CommentId>::max()));
+      case SortOrder::kVotes: return Base64Url("v:");
+    }
+  }
   const Comment& last = *shown.back();
   switch (sort) {
     case SortOrder::kOldest:
@@ -106,7 +119,7 @@ Result<ThreadCursor> DecodeThreadCursor(const std::string& text, SortOrder sort)
   c.sort = sort;
   if (text.empty()) return c;
   std::string raw;
-  if (text.size() > 16384 || !FromBase64Url(text, &raw) || raw.size() < 3 || raw[1] != ':') {
+  if (text.size() > 16384 || !FromBase64Url(text, &raw) || raw.size() < 2 || raw[1] != ':') {
     return BadCursor();
   }
   c.first = false;
@@ -116,7 +129,7 @@ Result<ThreadCursor> DecodeThreadCursor(const std::string& text, SortOrder sort)
     if ((kind == 'o') != (sort == SortOrder::kOldest) || (kind == 'n') != (sort == SortOrder::kNewest)) {
       return BadCursor();
     }
-    if (!ParseInt(rest, &c.last_id) || c.last_id <= 0) return BadCursor();
+    if (!ParseInt(rest, &c.last_id) || c.last_id < 0) return BadCursor();
     return c;
   }
   if (sort != SortOrder::kVotes) return BadCursor();
@@ -129,6 +142,7 @@ Result<ThreadCursor> DecodeThreadCursor(const std::string& text, SortOrder sort)
     return c;
   }
   if (kind != 'v') return BadCursor();
+  if (rest.empty()) return c;
   CommentId prev = 0;
   for (std::string_view part : Split(rest, '.')) {
     std::int64_t delta;

@@ -60,6 +60,13 @@ class StoreSession {
   virtual Page UpsertPage(const UpsertPageRequest& req) = 0;
   // Sets the closed flag. Returns false when the page does not exist.
   virtual bool SetPageClosed(std::string_view key, bool closed) = 0;
+  // Sets the page's pre-moderation flag. Returns false when the page does not exist.
+  virtual bool SetPagePremoderate(std::string_view key, bool premoderate) = 0;
+  // Pins or unpins a comment.
+  virtual void SetPinned(CommentId id, bool pinned) = 0;
+  // Approved comments by this address or (case-insensitive) email, for trust.
+  virtual std::int64_t CountApprovedByAuthor(std::string_view client_address,
+                                             std::string_view email) = 0;
   // Pages ordered by id, after `after_id`, at most `limit`.
   virtual std::vector<Page> ListPages(PageId after_id, int limit) = 0;
 

@@ -319,3 +319,77 @@ class Pipeline(AmurTestCase):
         self.assertEqual(r.json["state"], "approved")
         again = self.server.post_comment(page, body)
         self.assertStatus(again, 202)  # the same text again is a near-duplicate
+
+
+class PagesPinsAndTrust(WithAccounts):
+    server_args = ("--trust-after", "1", "--allow-duplicates")
+    login = Moderation.login
+
+    def test_new_authors_are_held_until_one_comment_is_approved(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        first = self.server.post_comment(page, "my first comment", author_email="new@example.com")
+        self.assertStatus(first, 202)
+        c = first.json["comment"]
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
+                                           {"action": "approve"}, headers=mod), 200)
+        second = self.server.post_comment(page, "my second comment", author_email="new@example.com")
+        self.assertStatus(second, 201)
+        pending = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod).json
+        self.assertNotIn(second.json["comment"]["id"], [x["id"] for x in pending["comments"]])
+
+    def test_close_and_premoderate_a_page(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        r = self.server.post("/api/v1/comments", {"page": page, "body": "moderator opens"},
+                             headers=mod)
+        self.assertStatus(r, 201)  # moderators are trusted
+        r = self.server.post("/api/v1/admin/pages", {"page": page, "closed": True}, headers=mod)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.json["page"]["closed"])
+        self.assertTrue(self.listing(page)["page"]["closed"])
+        self.assertError(self.server.post_comment(page, "too late"), 403, "page_closed")
+        r = self.server.post("/api/v1/admin/pages", {"page": page, "closed": False,
+                                                     "premoderate": True}, headers=mod)
+        self.assertStatus(r, 200)
+        self.assertEqual((r.json["page"]["closed"], r.json["page"]["premoderate"]), (False, True))
+        held = self.server.post_comment(page, "now held", author_email="trusted@example.com")
+        self.assertStatus(held, 202)
+        self.assertError(self.server.post("/api/v1/admin/pages", {"page": "/no/such/page",
+                                                                  "closed": True}, headers=mod),
+                         404, "not_found")
+        self.assertError(self.server.post("/api/v1/admin/pages", {"page": page, "closed": "yes"},
+                                          headers=mod), 400, "invalid_field", "closed")
+        actions = [e["action"] for e in
+                   self.server.get("/api/v1/admin/audit?limit=5", headers=mod).json["entries"]]
+        self.assertIn("premoderate_page", actions)
+        self.assertIn("close_page", actions)
+
+    def test_pinned_comment_leads_the_first_page_only(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        ids = []
+        for i in range(5):
+            r = self.server.post("/api/v1/comments", {"page": page, "body": f"comment {i}"},
+                                 headers=mod)
+            self.assertStatus(r, 201)
+            ids.append(r.json["comment"]["id"])
+        r = self.server.post(f"/api/v1/admin/comments/{ids[3]}/pin", {"pinned": True}, headers=mod)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.json["pinned"])
+        for sort in ("oldest", "newest", "votes"):
+            seen, cursor = [], None
+            while True:
+                params = {"sort": sort, "limit": 2}
+                if cursor:
+                    params["cursor"] = cursor
+                body = self.listing(page, **params)
+                seen += [c["id"] for c in body["comments"]]
+                cursor = body["next_cursor"]
+                if not cursor:
+                    break
+            self.assertEqual(seen[0], ids[3], sort)
+            self.assertEqual(sorted(seen), sorted(ids), sort)  # no repeats, no skips
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{ids[3]}/pin",
+                                           {"pinned": False}, headers=mod), 200)
+        self.assertEqual(self.listing(page)["comments"][0]["id"], ids[0])

@@ -429,4 +429,101 @@ asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
   co_return JsonResponse(beast_http::status::ok, body);
 }
 
+namespace {
+
+// An optional boolean field: nullopt when absent or null; invalid_field otherwise.
+Result<std::optional<bool>> OptionalBool(const json::object& o, std::string_view key) {
+  auto it = o.find(json::string_view(key.data(), key.size()));
+  if (it == o.end() || it->value().is_null()) return std::optional<bool>();
+  if (!it->value().is_bool()) {
+    return MakeError(ErrorCode::kInvalidField, std::string(key) + " must be true or false.",
+                     std::string(key));
+  }
+  return std::optional<bool>(it->value().get_bool());
+}
+
+}  // namespace
+
+asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
+  auto who = co_await RequireModerator(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto page = RequiredString(*obj, "page");
+  if (!page) co_return ErrorResponse(page.error());
+  auto closed = OptionalBool(*obj, "closed");
+  if (!closed) co_return ErrorResponse(closed.error());
+  auto premoderate = OptionalBool(*obj, "premoderate");
+  if (!premoderate) co_return ErrorResponse(premoderate.error());
+  service::ModerationService* moderation = d_.moderation;
+  ResponseCache* cache = d_.cache;
+  const std::string key = *page;
+  const std::optional<bool> c = *closed;
+  const std::optional<bool> p = *premoderate;
+  const User actor = *who;
+  using Out = Result<Page>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, key, c, p, actor](StoreSession& s) {
+      return moderation->SetPageFlags(s, key, c, p, actor);
+    };
+    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
+    const std::function<void(const Out&)> after = [cache, key](const Out& r) {
+      if (r) cache->Invalidate(key);
+    };
+    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("page settings for {} failed: {}", key, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  json::object pj;
+  pj["key"] = out->key;
+  pj["title"] = out->title ? json::value(*out->title) : json::value(nullptr);
+  pj["url"] = out->url ? json::value(*out->url) : json::value(nullptr);
+  pj["closed"] = out->closed;
+  pj["premoderate"] = out->premoderate;
+  json::object body;
+  body["page"] = std::move(pj);
+  co_return JsonResponse(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text) {
+  auto who = co_await RequireModerator(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  auto id = ParseCommentId(id_text);
+  if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto pinned = OptionalBool(*obj, "pinned");
+  if (!pinned) co_return ErrorResponse(pinned.error());
+  if (!*pinned) {
+    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "pinned is required.", "pinned"));
+  }
+  service::ModerationService* moderation = d_.moderation;
+  ResponseCache* cache = d_.cache;
+  const CommentId cid = *id;
+  const bool pin = **pinned;
+  const User actor = *who;
+  using Out = Result<service::DecisionOutcome>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, cid, pin, actor](StoreSession& s) {
+      return moderation->Pin(s, cid, pin, actor);
+    };
+    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
+    const std::function<void(const Out&)> after = [cache](const Out& r) {
+      if (r) cache->Invalidate(r->page_key);
+    };
+    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("pin of c{} failed: {}", cid, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  co_return JsonResponse(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
+}
+
 }  // namespace amur::http::api

@@ -49,6 +49,8 @@ class AdminApi final {
   boost::asio::awaitable<Response> Decide(const Request& req, std::string id);
   boost::asio::awaitable<Response> BanAuthor(const Request& req);
   boost::asio::awaitable<Response> Audit(const Request& req, Params params);
+  boost::asio::awaitable<Response> PageSettings(const Request& req);
+  boost::asio::awaitable<Response> Pin(const Request& req, std::string id);
 
  private:
   // A moderator or admin caller, or the 401/403 answer.

@@ -39,6 +39,7 @@ json::object CommentJson(const Comment& c, const std::string& page_key) {
   o["downvotes"] = c.downvotes;
   o["score"] = c.score();
   o["hash"] = c.hash;
+  o["pinned"] = c.pinned;
   if (c.quote) {
     json::object q;
     q["exact"] = c.quote->exact;

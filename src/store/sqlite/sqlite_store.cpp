@@ -115,7 +115,7 @@ constexpr const char* kCommentColumns =
     "id, page_id, parent_id, depth, author_name, author_email, is_guest, author_role, "
     "body_markdown, body_html, state, created_at, edited_at, edited_by, upvotes, downvotes, "
     "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix, "
-    "author_user_id, moderation_reasons, moderation_score, report_count";
+    "author_user_id, moderation_reasons, moderation_score, report_count, pinned";
 
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
@@ -164,6 +164,7 @@ Comment ReadComment(const Query& q) {
   c.moderation_reasons = SplitReasons(q.Text(23));
   c.moderation_score = q.Double(24);
   c.report_count = q.Int(25);
+  c.pinned = q.Int(26) != 0;
   return c;
 }
 
@@ -207,11 +208,12 @@ Page ReadPage(const Query& q) {
   p.created_at = q.Int(5);
   p.chain_head = q.Text(6);
   p.chain_len = q.Int(7);
+  p.premoderate = q.Int(8) != 0;
   return p;
 }
 
 constexpr const char* kPageColumns =
-    "id, key, title, url, closed, created_at, chain_head, chain_len";
+    "id, key, title, url, closed, created_at, chain_head, chain_len, premoderate";
 
 sqlite3* OpenConnection(const std::string& path) {
   sqlite3* db = nullptr;
@@ -304,6 +306,28 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, closed ? 1 : 0).Bind(2, key);
     q.Exec();
     return sqlite3_changes(db_) > 0;
+  }
+
+  bool SetPagePremoderate(std::string_view key, bool premoderate) override {
+    Query q(S("UPDATE pages SET premoderate = ? WHERE key = ?"));
+    q.Bind(1, premoderate ? 1 : 0).Bind(2, key);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  void SetPinned(CommentId id, bool pinned) override {
+    Query q(S("UPDATE comments SET pinned = ? WHERE id = ?"));
+    q.Bind(1, pinned ? 1 : 0).Bind(2, id);
+    q.Exec();
+  }
+
+  std::int64_t CountApprovedByAuthor(std::string_view client_address,
+                                     std::string_view email) override {
+    Query q(S("SELECT count(*) FROM comments WHERE state = 'approved' AND "
+              "(client_address = ? OR (? <> '' AND author_email = ? COLLATE NOCASE))"));
+    q.Bind(1, client_address).Bind(2, email).Bind(3, email);
+    q.Step();
+    return q.Int(0);
   }
 
   std::vector<Page> ListPages(PageId after_id, int limit) override {
