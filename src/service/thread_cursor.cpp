@@ -75,6 +75,7 @@ bool ThreadCursor::Admits(const Comment& c) const {
 }
 
 std::string ThreadCursor::Next(const std::vector<const Comment*>& shown_in) const {
+  if (shown_in.empty()) return {};
   // Pinned comments stand outside the order; the position is the last other one.
   std::vector<const Comment*> shown;
   for (const Comment* c : shown_in) {

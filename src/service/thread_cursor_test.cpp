@@ -138,7 +138,7 @@ TEST(ThreadCursorTest, GarbageIsRejected) {
     ExpectBad("YQ", s);      // "a"
     ExpectBad(std::string(16'388, 'A'), s);
   }
-  ExpectBad("bzow", SortOrder::kOldest);     // o:0
+  EXPECT_EQ(Decode("bzow", SortOrder::kOldest).last_id, 0);  // o:0: from the start (after pins)
   ExpectBad("bzotMQ", SortOrder::kOldest);   // o:-1
   ExpectBad("bzoxeA", SortOrder::kOldest);   // o:1x
   ExpectBad("bzorMQ", SortOrder::kOldest);   // o:+1
