@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -20,6 +21,7 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
+#include "http/api/admin_api.hpp"
 #include "http/response_cache.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
@@ -77,6 +79,27 @@ std::optional<moderation::Classifier> LoadSavedModel(store::Store& store) {
     return std::nullopt;
   }
   return std::move(*model);
+}
+
+// Term lists and thresholds saved by an admin override the built-in ones.
+void LoadTunables(store::Store& store, moderation::Pipeline& pipeline) {
+  auto session = store.OpenSession();
+  auto text = session->GetSetting("moderation_tunables");
+  if (!text) return;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(*text, ec);
+  if (ec || !value.is_object()) {
+    spdlog::warn("the saved moderation settings are not valid JSON; using the defaults");
+    return;
+  }
+  auto t = http::api::ApplyTunablesJson(pipeline.CurrentTunables(), value.as_object());
+  if (!t) {
+    spdlog::warn("the saved moderation settings are refused ({}); using the defaults", t.error().message);
+    return;
+  }
+  if (auto st = pipeline.SetTunables(*t); !st) {
+    spdlog::warn("the saved term lists are refused ({}); using the defaults", st.error().message);
+  }
 }
 
 void LoadModel(store::Store& store, moderation::Pipeline& pipeline) {
@@ -140,6 +163,7 @@ int RunServe(const Config& config) {
   try {
     form_key = FormKey(*store, random);
     LoadModel(*store, pipeline);
+    LoadTunables(*store, pipeline);
     db = std::make_unique<service::DbExecutor>(*store, 2);
   } catch (const std::exception& e) {
     std::cerr << "amur: " << e.what() << "\n";
@@ -162,6 +186,7 @@ int RunServe(const Config& config) {
   deps.accounts = &accounts;
   deps.moderation = &moderation;
   deps.secure_cookies = config.public_url.rfind("https://", 0) == 0;
+  deps.pipeline = &pipeline;
   service::DbExecutor* executor = db.get();
   deps.on_decision = [&pipeline, executor](const Comment& c, service::Decision d) {
     // Each decision teaches the classifier; the model is saved by the writer.

@@ -47,6 +47,7 @@ enum class RouteId {
   kAdminDesk,
   kAdminPages,
   kAdminPin,
+  kAdminSettings,
   kUnknown,
 };
 
@@ -55,7 +56,7 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "root",     "asset",   "widget",  "reports", "login",
                                        "logout",   "me",      "admin_queue", "admin_decision",
                                        "admin_bans", "admin_audit", "admin_desk", "admin_pages",
-                                       "admin_pin", "unknown"};
+                                       "admin_pin", "admin_settings", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -85,6 +86,7 @@ Match MatchPath(std::string_view path) {
   if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
   if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
   if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
+  if (path == "/api/v1/admin/settings") return {RouteId::kAdminSettings, {}};
   constexpr std::string_view kAdminComments = "/api/v1/admin/comments/";
   if (path.rfind(kAdminComments, 0) == 0) {
     const std::string_view rest = path.substr(kAdminComments.size());
@@ -122,6 +124,7 @@ std::vector<verb> AllowedMethods(RouteId id) {
     case RouteId::kAdminBans: return {verb::post};
     case RouteId::kAdminPages: return {verb::post};
     case RouteId::kAdminPin: return {verb::post};
+    case RouteId::kAdminSettings: return {verb::get, verb::put};
     case RouteId::kThreadPage: return {verb::get, verb::post};
     case RouteId::kUnknown: return {};
     default: return {verb::get};
@@ -256,6 +259,9 @@ struct Routes::Impl {
         co_return co_await admin->PageSettings(req);
       case RouteId::kAdminPin:
         co_return co_await admin->Pin(req, match.arg);
+      case RouteId::kAdminSettings:
+        if (method == verb::get) co_return co_await admin->GetSettings(req);
+        co_return co_await admin->PutSettings(req);
       case RouteId::kAdminDesk:
         co_return pages->Admin();
       case RouteId::kUnknown:

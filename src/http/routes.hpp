@@ -14,6 +14,7 @@
 #include "http/client_address.hpp"
 #include "http/message.hpp"
 #include "http/response_cache.hpp"
+#include "moderation/pipeline.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/moderation_service.hpp"
@@ -32,6 +33,7 @@ struct HttpDeps {
   // Called after a moderator's decision is committed (the classifier learns).
   std::function<void(const Comment&, service::Decision)> on_decision;
   bool secure_cookies = false;  // the public URL is https
+  moderation::Pipeline* pipeline = nullptr;  // term lists and thresholds
   ResponseCache* cache = nullptr;
   Metrics* metrics = nullptr;
   const Clock* clock = nullptr;

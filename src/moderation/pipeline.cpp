@@ -9,7 +9,54 @@ namespace amur::moderation {
 Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
     : settings_(settings),
       clock_(clock),
-      analyzer_(DefaultTermMatcher(), settings.text, &recent_) {}
+      analyzer_(std::make_shared<TextAnalyzer>(DefaultTermMatcher(), settings.text, &recent_)) {
+  const auto& lists = DefaultTermLists();
+  tunables_.banned = std::string(lists.banned);
+  tunables_.suspect = std::string(lists.suspect);
+  tunables_.allow = std::string(lists.allow);
+  tunables_.max_links = settings.text.max_links;
+  tunables_.hold_suspect = settings.text.hold_suspect;
+  tunables_.classifier_threshold = settings.classifier_threshold;
+}
+
+Pipeline::Tunables Pipeline::CurrentTunables() const {
+  std::shared_lock lock(tunables_mu_);
+  return tunables_;
+}
+
+Status Pipeline::SetTunables(const Tunables& t) {
+  if (!(t.classifier_threshold >= 0.0 && t.classifier_threshold <= 1.0)) {
+    return MakeError(ErrorCode::kInvalidField, "classifier_threshold must be from 0 to 1.",
+                     "classifier_threshold");
+  }
+  if (t.max_links < -1 || t.max_links > 1000) {
+    return MakeError(ErrorCode::kInvalidField, "max_links must be from -1 to 1000.", "max_links");
+  }
+  for (const std::string* list : {&t.banned, &t.suspect, &t.allow}) {
+    if (list->size() > 4u << 20) {
+      return MakeError(ErrorCode::kTooLong, "A term list holds at most 4 MiB.", "terms");
+    }
+  }
+  std::vector<std::string> errors;
+  auto matcher = BuildTermMatcher(t.banned, t.suspect, t.allow, &errors);
+  if (!matcher) return matcher.error();
+  if (!errors.empty()) {
+    std::string message = "The term lists have problems: ";
+    for (std::size_t i = 0; i < errors.size() && i < 20; ++i) {
+      if (i) message += "; ";
+      message += errors[i];
+    }
+    return MakeError(ErrorCode::kInvalidField, message, "terms");
+  }
+  ModerationSettings text = settings_.text;
+  text.max_links = t.max_links;
+  text.hold_suspect = t.hold_suspect;
+  auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, &recent_);
+  std::unique_lock lock(tunables_mu_);
+  tunables_ = t;
+  analyzer_ = std::move(analyzer);
+  return Ok();
+}
 
 std::string Pipeline::ClassifierText(const std::string& author_name, const std::string& body) {
   return author_name + "\n" + body;
@@ -18,16 +65,23 @@ std::string Pipeline::ClassifierText(const std::string& author_name, const std::
 service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   service::Screening out;
   const std::string identity = input.author_email ? *input.author_email : input.client_address;
+  std::shared_ptr<const TextAnalyzer> analyzer;
+  double threshold;
+  {
+    std::shared_lock lock(tunables_mu_);
+    analyzer = analyzer_;
+    threshold = tunables_.classifier_threshold;
+  }
   const CommentText text{input.author_name, input.body_markdown};
-  const Analysis a = input.is_edit ? analyzer_.Analyze(text)
-                                   : analyzer_.AnalyzeAndRecord(text, identity, clock_.NowMs());
+  const Analysis a = input.is_edit ? analyzer->Analyze(text)
+                                   : analyzer->AnalyzeAndRecord(text, identity, clock_.NowMs());
   out.hold = a.hold;
   out.reasons = a.reasons;
   {
     std::shared_lock lock(model_mu_);
     out.score = model_.Score(ClassifierText(input.author_name, input.body_markdown));
     if (model_.examples_seen() >= settings_.classifier_min_examples &&
-        out.score >= settings_.classifier_threshold) {
+        out.score >= threshold) {
       out.hold = true;
       out.reasons.push_back("classifier");
     }

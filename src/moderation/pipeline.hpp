@@ -34,6 +34,20 @@ class Pipeline final : public service::Screener {
   // A moderator's decision as a labelled example: rejected or spam = hold.
   void Learn(const std::string& author_name, const std::string& body_markdown, bool hold);
 
+  // The editable part of the pipeline: term lists (term_list.hpp format) and
+  // thresholds.
+  struct Tunables {
+    std::string banned, suspect, allow;
+    int max_links = 3;
+    bool hold_suspect = false;
+    double classifier_threshold = 0.9;
+  };
+  Tunables CurrentTunables() const;
+  // Validates and applies new tunables at once (comments screened after it
+  // returns use them). Errors: invalid_field with every term-list problem by
+  // line, or a threshold out of range. Nothing changes on error.
+  Status SetTunables(const Tunables& t);
+
   // Replaces the model (after `amur moderation train` or at start-up).
   void SetModel(Classifier model);
   // The model, serialized (Classifier::Save).
@@ -47,7 +61,9 @@ class Pipeline final : public service::Screener {
   PipelineSettings settings_;
   const Clock& clock_;
   NearDuplicateIndex recent_;
-  TextAnalyzer analyzer_;
+  mutable std::shared_mutex tunables_mu_;
+  Tunables tunables_;
+  std::shared_ptr<const TextAnalyzer> analyzer_;
   mutable std::shared_mutex model_mu_;
   Classifier model_;
 };

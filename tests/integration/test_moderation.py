@@ -393,3 +393,55 @@ class PagesPinsAndTrust(WithAccounts):
         self.assertStatus(self.server.post(f"/api/v1/admin/comments/{ids[3]}/pin",
                                            {"pinned": False}, headers=mod), 200)
         self.assertEqual(self.listing(page)["comments"][0]["id"], ids[0])
+
+
+class Settings(AmurTestCase):
+    """Term lists and thresholds edited at run time by an admin."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for email, name, role in (("admin@example.com", "Ada Admin", "admin"),
+                                  (MOD_EMAIL, "Mia Mod", "moderator")):
+            r = add_user(cls.server.db_path, email, name, role, MOD_PASSWORD)
+            assert r.returncode == 0, r.stderr
+
+    login = Moderation.login
+
+    def test_admin_adds_a_banned_term_and_it_holds_at_once(self):
+        _, admin = self.login("admin@example.com", MOD_PASSWORD)
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        current = self.server.get("/api/v1/admin/settings", headers=mod)
+        self.assertStatus(current, 200)
+        self.assertIn("banned", current.json["terms"])
+        self.assertEqual(current.json["max_links"], 3)
+        page = unique_page()
+        self.post_ok(page, "the word flibbertigibbet is fine today")
+        refused = self.server.request("PUT", "/api/v1/admin/settings",
+                                      {"terms": {"banned": current.json["terms"]["banned"] +
+                                                 "\nflibbertigibbet\n"}}, headers=mod)
+        self.assertError(refused, 403, "not_allowed")  # moderators read, admins change
+        r = self.server.request("PUT", "/api/v1/admin/settings",
+                                {"terms": {"banned": current.json["terms"]["banned"] +
+                                           "\nflibbertigibbet\n"}, "max_links": 1}, headers=admin)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["max_links"], 1)
+        held = self.server.post_comment(page, "a flibbertigibbet again")
+        self.assertStatus(held, 202)
+        bad = self.server.request("PUT", "/api/v1/admin/settings", {"classifier_threshold": 7},
+                                  headers=admin)
+        self.assertError(bad, 400, "invalid_field", "classifier_threshold")
+        self.assertEqual(self.server.get("/api/v1/admin/settings", headers=mod).json["max_links"], 1)
+        entries = self.server.get("/api/v1/admin/audit?limit=3", headers=mod).json["entries"]
+        self.assertEqual(entries[0]["action"], "settings")
+        self.assertEqual(entries[0]["actor"], "Ada Admin")
+
+    def test_settings_survive_a_restart(self):
+        _, admin = self.login("admin@example.com", MOD_PASSWORD)
+        r = self.server.request("PUT", "/api/v1/admin/settings", {"hold_suspect": True},
+                                headers=admin)
+        self.assertStatus(r, 200)
+        self.server.terminate()
+        self.server.start()
+        _, admin = self.login("admin@example.com", MOD_PASSWORD)
+        self.assertTrue(self.server.get("/api/v1/admin/settings", headers=admin).json["hold_suspect"])

@@ -16,6 +16,9 @@
 #include "core/result.hpp"
 #include "http/message.hpp"
 #include "http/request_parsing.hpp"
+#include "moderation/pipeline.hpp"
+
+#include <boost/json/object.hpp>
 
 namespace amur::http {
 struct HttpDeps;
@@ -37,6 +40,12 @@ struct Caller {
 boost::asio::awaitable<Result<Caller>> IdentifyCaller(HttpDeps& deps, const Request& req,
                                                       bool state_changing);
 
+// The moderation tunables as stored in the database (JSON), and a JSON
+// object's fields applied over `t` (fields absent stay as they are).
+std::string SerializeTunables(const moderation::Pipeline::Tunables& t);
+Result<moderation::Pipeline::Tunables> ApplyTunablesJson(moderation::Pipeline::Tunables t,
+                                                         const boost::json::object& o);
+
 class AdminApi final {
  public:
   explicit AdminApi(HttpDeps& deps);
@@ -51,6 +60,9 @@ class AdminApi final {
   boost::asio::awaitable<Response> Audit(const Request& req, Params params);
   boost::asio::awaitable<Response> PageSettings(const Request& req);
   boost::asio::awaitable<Response> Pin(const Request& req, std::string id);
+  // GET (moderators) and PUT (admins) /api/v1/admin/settings.
+  boost::asio::awaitable<Response> GetSettings(const Request& req);
+  boost::asio::awaitable<Response> PutSettings(const Request& req);
 
  private:
   // A moderator or admin caller, or the 401/403 answer.
