@@ -48,6 +48,7 @@ enum class RouteId {
   kAdminPages,
   kAdminPin,
   kAdminSettings,
+  kAdminBan,
   kUnknown,
 };
 
@@ -56,7 +57,7 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "root",     "asset",   "widget",  "reports", "login",
                                        "logout",   "me",      "admin_queue", "admin_decision",
                                        "admin_bans", "admin_audit", "admin_desk", "admin_pages",
-                                       "admin_pin", "admin_settings", "unknown"};
+                                       "admin_pin", "admin_settings", "admin_ban", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -87,6 +88,10 @@ Match MatchPath(std::string_view path) {
   if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
   if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
   if (path == "/api/v1/admin/settings") return {RouteId::kAdminSettings, {}};
+  if (path.rfind("/api/v1/admin/bans/", 0) == 0 && path.size() > 19 &&
+      path.find('/', 19) == std::string_view::npos) {
+    return {RouteId::kAdminBan, std::string(path.substr(19))};
+  }
   constexpr std::string_view kAdminComments = "/api/v1/admin/comments/";
   if (path.rfind(kAdminComments, 0) == 0) {
     const std::string_view rest = path.substr(kAdminComments.size());
@@ -121,7 +126,8 @@ std::vector<verb> AllowedMethods(RouteId id) {
     case RouteId::kLogin: return {verb::post};
     case RouteId::kLogout: return {verb::post};
     case RouteId::kAdminDecision: return {verb::post};
-    case RouteId::kAdminBans: return {verb::post};
+    case RouteId::kAdminBans: return {verb::get, verb::post};
+    case RouteId::kAdminBan: return {verb::delete_};
     case RouteId::kAdminPages: return {verb::post};
     case RouteId::kAdminPin: return {verb::post};
     case RouteId::kAdminSettings: return {verb::get, verb::put};
@@ -252,7 +258,10 @@ struct Routes::Impl {
       case RouteId::kAdminDecision:
         co_return co_await admin->Decide(req, match.arg);
       case RouteId::kAdminBans:
+        if (method == verb::get) co_return co_await admin->ListBans(req, *params);
         co_return co_await admin->BanAuthor(req);
+      case RouteId::kAdminBan:
+        co_return co_await admin->LiftBan(req, match.arg);
       case RouteId::kAdminAudit:
         co_return co_await admin->Audit(req, *params);
       case RouteId::kAdminPages:

@@ -245,6 +245,27 @@ Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId
   return DecisionOutcome{std::move(*c), page->key};
 }
 
+Result<std::pair<std::vector<Ban>, std::optional<std::string>>> ModerationService::ListBans(
+    store::StoreSession& s, bool active_only, int limit, const std::string& cursor) {
+  auto before = ParseCursor(cursor);
+  if (!before) return BadCursor();
+  auto bans = s.ListBans(active_only, clock_.NowMs(), *before, limit + 1);
+  std::optional<std::string> next;
+  if (static_cast<int>(bans.size()) > limit) {
+    bans.resize(static_cast<std::size_t>(limit));
+    next = std::to_string(bans.back().id);
+  }
+  return std::make_pair(std::move(bans), std::move(next));
+}
+
+Status ModerationService::LiftBan(store::StoreSession& s, std::int64_t ban_id, const User& actor) {
+  if (!s.EndBan(ban_id, clock_.NowMs())) {
+    return MakeError(ErrorCode::kNotFound, "No such ban in force.");
+  }
+  Audit(s, actor.name, "unban", std::nullopt, "b" + std::to_string(ban_id));
+  return Ok();
+}
+
 Result<AuditPage> ModerationService::ListAudit(store::StoreSession& s, int limit,
                                                const std::string& cursor) {
   auto before = ParseCursor(cursor);

@@ -94,6 +94,13 @@ class ModerationService final {
   Result<DecisionOutcome> Pin(store::StoreSession& s, CommentId id, bool pinned,
                               const User& actor);
 
+  // Bans newest first; `active_only` leaves out ended ones. Errors: invalid_field (cursor).
+  Result<std::pair<std::vector<Ban>, std::optional<std::string>>> ListBans(
+      store::StoreSession& s, bool active_only, int limit, const std::string& cursor);
+
+  // Lifts a ban now. Audited. Errors: not_found (unknown or already ended).
+  Status LiftBan(store::StoreSession& s, std::int64_t ban_id, const User& actor);
+
   Result<AuditPage> ListAudit(store::StoreSession& s, int limit, const std::string& cursor);
 
   const ModerationConfig& config() const { return config_; }

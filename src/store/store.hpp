@@ -140,6 +140,13 @@ class StoreSession {
                                            std::string_view email_hash,
                                            std::optional<std::int64_t> user_id, TimeMs now) = 0;
 
+  // Bans newest first with id < before_id (0: from the newest); only those in
+  // force at `now` when active_only.
+  virtual std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
+                                    int limit) = 0;
+  // Ends a ban at `now` (kept for the record). False when no such ban is in force.
+  virtual bool EndBan(std::int64_t id, TimeMs now) = 0;
+
   // The audit log: append-only. AppendAudit assigns seq.
   virtual std::int64_t AppendAudit(const AuditEntry& e) = 0;
   // Newest first, seq < before_seq (0: from the newest).

@@ -260,6 +260,19 @@ class Bans(WithAccounts):
         self.assertEqual(audit[0]["reason"], "trolling")
         bad = self.server.post("/api/v1/admin/bans", {"comment_id": c["id"], "days": 0}, headers=mod)
         self.assertError(bad, 400, "invalid_field", "days")
+        listed = self.server.get("/api/v1/admin/bans", headers=mod)
+        self.assertStatus(listed, 200)
+        ban = listed.json["bans"][0]
+        self.assertEqual(ban["id"], r.json["ban"]["id"])
+        self.assertEqual(sorted(ban["covers"]), ["address", "email"])
+        self.assertError(self.server.get("/api/v1/admin/bans"), 401, "unauthorized")
+        lifted = self.server.delete(f"/api/v1/admin/bans/{ban['id']}", headers=mod)
+        self.assertStatus(lifted, 204)
+        self.assertError(self.server.delete(f"/api/v1/admin/bans/{ban['id']}", headers=mod), 404,
+                         "not_found")
+        self.assertEqual(self.server.get("/api/v1/admin/bans", headers=mod).json["bans"], [])
+        self.assertEqual(len(self.server.get("/api/v1/admin/bans?all=1", headers=mod).json["bans"]), 1)
+        self.assertStatus(self.server.post_comment(unique_page(), "I behave now"), 202)
 
 
 

@@ -52,6 +52,19 @@ json::object ModeratedCommentJson(const Comment& c, const std::string& page_key)
   return o;
 }
 
+json::object BanJson(const Ban& b) {
+  json::object o;
+  o["id"] = "b" + std::to_string(b.id);
+  o["reason"] = b.reason;
+  o["created_by"] = b.created_by;
+  o["created_at"] = FormatRfc3339Ms(b.created_at);
+  o["expires_at"] = b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
+  o["covers"] = json::array{json::value(!b.client_address.empty() ? "address" : ""),
+                            json::value(!b.email_hash.empty() ? "email" : ""),
+                            json::value(b.user_id ? "account" : "")};
+  return o;
+}
+
 std::string SessionCookie(const std::string& token, bool secure, long max_age) {
   return "amur_session=" + token + "; Path=/; Max-Age=" + std::to_string(max_age) +
          "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
@@ -381,13 +394,8 @@ asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
     co_return Unavailable();
   }
   if (!out) co_return ErrorResponse(out.error());
-  json::object ban;
-  ban["id"] = "b" + std::to_string(out->id);
+  json::object ban = BanJson(*out);
   ban["comment_id"] = FormatCommentId(cid);
-  ban["reason"] = out->reason;
-  ban["created_by"] = out->created_by;
-  ban["created_at"] = FormatRfc3339Ms(out->created_at);
-  ban["expires_at"] = out->expires_at ? json::value(FormatRfc3339Ms(*out->expires_at)) : json::value(nullptr);
   json::object body;
   body["ban"] = std::move(ban);
   co_return JsonResponse(beast_http::status::created, body);
@@ -633,6 +641,76 @@ asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok,
                          TunablesJson(d_.pipeline->CurrentTunables(), d_.pipeline->ExamplesSeen()));
+}
+
+asio::awaitable<Response> AdminApi::ListBans(const Request& req, Params params) {
+  auto who = co_await RequireModerator(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  auto limit = ParseLimit(FirstParam(params, "limit"), 50);
+  if (!limit) co_return ErrorResponse(limit.error());
+  const bool active_only = FirstParam(params, "all").value_or("") != "1";
+  const std::string cursor = FirstParam(params, "cursor").value_or("");
+  service::ModerationService* moderation = d_.moderation;
+  const int n = *limit;
+  using Out = Result<std::pair<std::vector<Ban>, std::optional<std::string>>>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, active_only, n,
+                                                   cursor](StoreSession& s) {
+      return moderation->ListBans(s, active_only, n, cursor);
+    };
+    out = std::move((co_await OnReader<Out>(*d_.db, job)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("bans list failed: {}", e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  json::array bans;
+  for (const auto& b : out->first) {
+    json::object o = BanJson(b);
+    json::array covers;
+    for (const auto& v : o["covers"].as_array()) {
+      if (!v.as_string().empty()) covers.push_back(v);
+    }
+    o["covers"] = std::move(covers);
+    bans.push_back(std::move(o));
+  }
+  json::object body;
+  body["bans"] = std::move(bans);
+  body["next_cursor"] = out->second ? json::value(*out->second) : json::value(nullptr);
+  co_return JsonResponse(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> AdminApi::LiftBan(const Request& req, std::string id_text) {
+  auto who = co_await RequireModerator(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  std::int64_t id = 0;
+  const char* first = id_text.data() + 1;
+  const char* last = id_text.data() + id_text.size();
+  auto [p, ec] = std::from_chars(first, last, id);
+  if (id_text.size() < 2 || id_text[0] != 'b' || ec != std::errc() || p != last || id <= 0) {
+    co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such ban in force."));
+  }
+  service::ModerationService* moderation = d_.moderation;
+  const User actor = *who;
+  using Out = Result<Unit>;
+  Out out = MakeError(ErrorCode::kInternal, "");
+  try {
+    const std::function<Out(StoreSession&)> job = [moderation, id, actor](StoreSession& s) -> Out {
+      if (auto st = moderation->LiftBan(s, id, actor); !st) return st.error();
+      return Unit{};
+    };
+    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
+    const std::function<void(const Out&)> after = [](const Out&) {};
+    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
+  } catch (const std::exception& e) {
+    spdlog::error("lifting ban b{} failed: {}", id, e.what());
+    co_return Unavailable();
+  }
+  if (!out) co_return ErrorResponse(out.error());
+  Response r;
+  r.status = beast_http::status::no_content;
+  co_return r;
 }
 
 }  // namespace amur::http::api

@@ -57,6 +57,8 @@ class AdminApi final {
   boost::asio::awaitable<Response> Queue(const Request& req, Params params);
   boost::asio::awaitable<Response> Decide(const Request& req, std::string id);
   boost::asio::awaitable<Response> BanAuthor(const Request& req);
+  boost::asio::awaitable<Response> ListBans(const Request& req, Params params);
+  boost::asio::awaitable<Response> LiftBan(const Request& req, std::string id);
   boost::asio::awaitable<Response> Audit(const Request& req, Params params);
   boost::asio::awaitable<Response> PageSettings(const Request& req);
   boost::asio::awaitable<Response> Pin(const Request& req, std::string id);

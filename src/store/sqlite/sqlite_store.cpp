@@ -647,6 +647,28 @@ class SqliteSession final : public StoreSession {
     return Ban{q.Int(0), q.Text(1), q.Text(2), q.OptInt(3), q.Text(4), q.Text(5), q.Int(6), q.OptInt(7)};
   }
 
+  std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
+                            int limit) override {
+    const std::int64_t before = before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max();
+    Query q(S("SELECT id, client_address, email_hash, user_id, reason, created_by, created_at, "
+              "expires_at FROM bans WHERE id < ? AND (? = 0 OR expires_at IS NULL OR expires_at > ?) "
+              "ORDER BY id DESC LIMIT ?"));
+    q.Bind(1, before).Bind(2, active_only ? 1 : 0).Bind(3, now).Bind(4, static_cast<std::int64_t>(limit));
+    std::vector<Ban> out;
+    while (q.Step()) {
+      out.push_back(Ban{q.Int(0), q.Text(1), q.Text(2), q.OptInt(3), q.Text(4), q.Text(5), q.Int(6),
+                        q.OptInt(7)});
+    }
+    return out;
+  }
+
+  bool EndBan(std::int64_t id, TimeMs now) override {
+    Query q(S("UPDATE bans SET expires_at = ? WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)"));
+    q.Bind(1, now).Bind(2, id).Bind(3, now);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
   std::int64_t AppendAudit(const AuditEntry& e) override {
     Query q(S("INSERT INTO audit(at, actor, action, comment_id, reason, prev_hash, hash) "
               "VALUES (?,?,?,?,?,?,?)"));
