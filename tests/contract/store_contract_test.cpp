@@ -355,6 +355,134 @@ TEST_P(StoreContract, PingAndMigrateAgain) {
   EXPECT_TRUE(s_->FindPage("/keep").has_value());
 }
 
+TEST_P(StoreContract, UsersAreUniqueByEmail) {
+  User u;
+  u.email = "ann@example.com";
+  u.name = "Ann";
+  u.role = Role::kModerator;
+  u.password_hash = "$argon2id$…";
+  u.created_at = 1;
+  WriteTransaction tx(*s_);
+  auto id = s_->InsertUser(u);
+  ASSERT_TRUE(id.has_value());
+  EXPECT_FALSE(s_->InsertUser(u).has_value());
+  tx.Commit();
+  auto found = s_->FindUserByEmail("ann@example.com");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, *id);
+  EXPECT_EQ(found->role, Role::kModerator);
+  EXPECT_EQ(found->password_hash, "$argon2id$…");
+  EXPECT_EQ(s_->FindUserById(*id)->name, "Ann");
+  EXPECT_FALSE(s_->FindUserByEmail("bob@example.com").has_value());
+}
+
+TEST_P(StoreContract, SessionsAreFoundByHashAndDeleted) {
+  User u;
+  u.email = "s@example.com";
+  u.name = "S";
+  u.password_hash = "x";
+  WriteTransaction tx(*s_);
+  const auto uid = *s_->InsertUser(u);
+  s_->InsertSession(Session{"hash-1", uid, "csrf", 10, 20});
+  tx.Commit();
+  auto found = s_->FindSession("hash-1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_id, uid);
+  EXPECT_EQ(found->csrf_token, "csrf");
+  EXPECT_EQ(found->expires_at, 20);
+  WriteTransaction tx2(*s_);
+  s_->DeleteSession("hash-1");
+  tx2.Commit();
+  EXPECT_FALSE(s_->FindSession("hash-1").has_value());
+}
+
+TEST_P(StoreContract, ModerationColumnsQueuesAndReports) {
+  Page p = NewPage("/mod");
+  Comment held = MakeComment(p, "held");
+  held.state = CommentState::kPending;
+  held.moderation_reasons = {"banned_term", "classifier"};
+  held.moderation_score = 0.75;
+  const CommentId hid = Insert(held);
+  const CommentId aid = Insert(MakeComment(p, "approved"));
+  auto got = s_->FindComment(hid);
+  EXPECT_EQ(got->moderation_reasons, (std::vector<std::string>{"banned_term", "classifier"}));
+  EXPECT_DOUBLE_EQ(got->moderation_score, 0.75);
+  auto pending = s_->ListQueue(CommentState::kPending, false, 0, 0, 10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].id, hid);
+  WriteTransaction tx(*s_);
+  EXPECT_TRUE(s_->AddReport(aid, "r1", "abuse", "", 1));
+  EXPECT_FALSE(s_->AddReport(aid, "r1", "spam", "", 2));
+  EXPECT_TRUE(s_->AddReport(aid, "r2", "spam", "note", 3));
+  tx.Commit();
+  EXPECT_EQ(s_->FindComment(aid)->report_count, 2);
+  EXPECT_EQ(s_->ListQueue(std::nullopt, true, 2, 0, 10).size(), 1u);
+  EXPECT_TRUE(s_->ListQueue(std::nullopt, true, 3, 0, 10).empty());
+  WriteTransaction tx2(*s_);
+  s_->ClearReports(aid);
+  s_->SetModeration(hid, CommentState::kRejected, {"manual"}, 0.5);
+  s_->SetPinned(aid, true);
+  tx2.Commit();
+  EXPECT_EQ(s_->FindComment(aid)->report_count, 0);
+  EXPECT_TRUE(s_->FindComment(aid)->pinned);
+  EXPECT_EQ(s_->FindComment(hid)->state, CommentState::kRejected);
+  EXPECT_EQ(s_->ListQueue(CommentState::kRejected, false, 0, 0, 10).size(), 1u);
+  EXPECT_EQ(s_->CountApprovedByAuthor("127.0.0.1", ""), 1);
+  EXPECT_EQ(s_->CountApprovedByAuthor("10.0.0.1", "ANN@example.com"), 1);
+  EXPECT_EQ(s_->CountApprovedByAuthor("10.0.0.1", ""), 0);
+  EXPECT_EQ(s_->ListByAuthor("127.0.0.1", std::nullopt, 10).size(), 2u);
+}
+
+TEST_P(StoreContract, BansMatchAnyIdentityUntilTheyEnd) {
+  Ban b;
+  b.client_address = "192.0.2.7";
+  b.email_hash = "e-hash";
+  b.reason = "spam";
+  b.created_by = "Mia";
+  b.created_at = 100;
+  b.expires_at = 1000;
+  WriteTransaction tx(*s_);
+  b.id = s_->InsertBan(b);
+  tx.Commit();
+  EXPECT_TRUE(s_->FindActiveBan("192.0.2.7", "", std::nullopt, 500).has_value());
+  EXPECT_TRUE(s_->FindActiveBan("198.51.100.1", "e-hash", std::nullopt, 500).has_value());
+  EXPECT_FALSE(s_->FindActiveBan("198.51.100.1", "", std::nullopt, 500).has_value());
+  EXPECT_FALSE(s_->FindActiveBan("192.0.2.7", "", std::nullopt, 1000).has_value());  // expired
+  EXPECT_EQ(s_->ListBans(true, 500, 0, 10).size(), 1u);
+  WriteTransaction tx2(*s_);
+  EXPECT_TRUE(s_->EndBan(b.id, 600));
+  EXPECT_FALSE(s_->EndBan(b.id, 700));
+  tx2.Commit();
+  EXPECT_TRUE(s_->ListBans(true, 650, 0, 10).empty());
+  EXPECT_EQ(s_->ListBans(false, 650, 0, 10).size(), 1u);
+}
+
+TEST_P(StoreContract, AuditIsAppendOnly) {
+  EXPECT_EQ(s_->AuditHead(), kZeroHash);
+  WriteTransaction tx(*s_);
+  AuditEntry e{0, 1, "Mia", "approve", 5, "ok", kZeroHash, std::string(64, 'a')};
+  e.seq = s_->AppendAudit(e);
+  AuditEntry f{0, 2, "Mia", "ban", std::nullopt, "", e.hash, std::string(64, 'b')};
+  f.seq = s_->AppendAudit(f);
+  tx.Commit();
+  EXPECT_EQ(s_->AuditHead(), std::string(64, 'b'));
+  auto entries = s_->ListAudit(0, 10);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "ban");
+  EXPECT_FALSE(entries[0].comment_id.has_value());
+  EXPECT_EQ(entries[1].comment_id, 5);
+  EXPECT_EQ(s_->ListAudit(entries[0].seq, 10).size(), 1u);
+}
+
+TEST_P(StoreContract, PageFlags) {
+  NewPage("/flags");
+  WriteTransaction tx(*s_);
+  EXPECT_TRUE(s_->SetPagePremoderate("/flags", true));
+  EXPECT_FALSE(s_->SetPagePremoderate("/missing", true));
+  tx.Commit();
+  EXPECT_TRUE(s_->FindPage("/flags")->premoderate);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });
