@@ -35,7 +35,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 AMUR_PORT=$(free_port)
 "$AMUR" serve --listen "127.0.0.1:$AMUR_PORT" --database "sqlite:$WORK/amur.db" \
-  --posts-per-minute 0 --log-level warn >"$WORK/amur.out" 2>"$WORK/amur.err" &
+  --posts-per-minute 0 --allow-duplicates --log-level warn >"$WORK/amur.out" 2>"$WORK/amur.err" &
 AMUR_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$AMUR_PORT/healthz" >/dev/null && break; sleep 0.1; done
 
