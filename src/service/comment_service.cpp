@@ -312,7 +312,11 @@ Result<Page> PageOf(store::StoreSession& s, const Comment& c) {
 
 Result<EditOutcome> CommentService::Edit(store::StoreSession& s, CommentId id,
                                          const Credential& who, const std::string& body) {
-  auto c = FindLiveComment(s, id);
+  // Moderators may also edit a held comment before they decide on it.
+  const bool moderator = who.user && who.user->CanModerate();
+  auto held = moderator ? s.FindComment(id) : std::nullopt;
+  auto c = held && held->state == CommentState::kPending ? Result<Comment>(std::move(*held))
+                                                          : FindLiveComment(s, id);
   if (!c) return c.error();
   if (auto st = Authorize(*c, who); !st) return st.error();
   auto normalized = NormalizeBody(body);

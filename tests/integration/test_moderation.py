@@ -116,6 +116,21 @@ class Moderation(WithAccounts):
         self.assertEqual(listed["comments"][0]["id"], c["id"])
         self.assertEqual(self.server.verify(page).json["status"], "verified")
 
+    def test_moderator_edits_a_held_comment_before_approving_it(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c, token = self.held(page, "contains a slur-like typo")
+        q = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod).json
+        item = [x for x in q["comments"] if x["id"] == c["id"]][0]
+        self.assertEqual(item["moderation"]["body_markdown"], "contains a slur-like typo")
+        self.assertError(self.server.edit(c["id"], "guest edits", token=token), 404, "not_found")
+        r = self.server.patch(f"/api/v1/comments/{c['id']}", {"body": "cleaned up"}, headers=mod)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["edited_by"], "Mia Mod")
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
+                                           {"action": "approve"}, headers=mod), 200)
+        self.assertEqual(self.listing(page)["comments"][0]["body_html"], "<p>cleaned up</p>\n")
+
     def test_reject_and_spam_queues(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
         page = unique_page()

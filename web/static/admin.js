@@ -19,6 +19,12 @@
     ban: { key: 'b', label: 'Ban author', done: 'Banned the author of', state: null },
   };
   var BAN_DAYS = 30;
+  // Tabs that are not queues: no list, no decision keys.
+  var TOOLS = [
+    { state: 'pages', label: 'Pages' },
+    { state: 'settings', label: 'Settings' },
+    { state: 'audit', label: 'Audit log' },
+  ];
   var REASON_LABELS = {
     premoderation: 'Pre-moderation',
     banned_term: 'Banned term',
@@ -224,12 +230,12 @@
     clear(main);
     showError('');
     var tabs = el('div', { className: 'desk-tabs', role: 'tablist', 'aria-label': 'Queues' });
-    QUEUES.concat([{ state: 'audit', label: 'Audit log' }]).forEach(function (q) {
+    QUEUES.concat(TOOLS).forEach(function (q, n) {
       tabs.appendChild(el('button', {
         type: 'button', role: 'tab', id: 'tab-' + q.state, 'data-tab': q.state,
         'aria-selected': q.state === state.tab ? 'true' : 'false', 'aria-controls': 'desk-panel',
         tabindex: q.state === state.tab ? '0' : '-1',
-        className: 'desk-tab' + (q.state === 'audit' ? ' desk-tab-audit' : ''),
+        className: 'desk-tab' + (n === QUEUES.length ? ' desk-tab-tools' : ''),
         text: q.label,
         onclick: function () { selectTab(q.state, true); },
       }));
@@ -245,10 +251,11 @@
       ev.preventDefault();
     });
     main.appendChild(tabs);
-    main.appendChild(el('p', { className: 'desk-help', id: 'desk-help', hidden: state.tab === 'audit' }, [
+    main.appendChild(el('p', { className: 'desk-help', id: 'desk-help', hidden: !queueInfo(state.tab) }, [
       'Keys: ', el('kbd', { text: 'J' }), ' / ', el('kbd', { text: 'K' }), ' next / previous · ',
       el('kbd', { text: 'A' }), ' approve · ', el('kbd', { text: 'R' }), ' reject · ',
-      el('kbd', { text: 'S' }), ' spam · ', el('kbd', { text: 'B' }), ' ban author (' + BAN_DAYS + ' days) and reject',
+      el('kbd', { text: 'S' }), ' spam · ', el('kbd', { text: 'E' }), ' edit · ',
+      el('kbd', { text: 'B' }), ' ban author (' + BAN_DAYS + ' days) and reject',
     ]));
     main.appendChild(el('section', { id: 'desk-panel', role: 'tabpanel', className: 'desk-panel', 'aria-labelledby': 'tab-' + state.tab }));
     loadTab();
@@ -265,7 +272,7 @@
     if (panel) panel.setAttribute('aria-labelledby', 'tab-' + tab);
     showError('');
     var help = document.getElementById('desk-help');
-    if (help) help.hidden = tab === 'audit';
+    if (help) help.hidden = !queueInfo(tab);
     loadTab(focusPanel);
   }
 
@@ -286,6 +293,14 @@
     panel.setAttribute('aria-busy', 'true');
     if (state.tab === 'audit') {
       loadAudit(panel);
+      return;
+    }
+    if (state.tab === 'pages') {
+      renderPages(panel, focusFirst);
+      return;
+    }
+    if (state.tab === 'settings') {
+      loadSettings(panel, focusFirst);
       return;
     }
     var q = queueInfo(state.tab);
@@ -342,8 +357,10 @@
     var score = typeof m.score === 'number' ? m.score.toFixed(2) : '–';
     var pageLink = el('a', { className: 'desk-page', href: '/t?page=' + encodeURIComponent(c.page), text: c.page });
 
-    var body = el('div', { className: 'desk-body' });
+    var body = el('div', { className: 'desk-body', id: 'item-' + c.id + '-body' });
     body.innerHTML = c.body_html; // sanitised by the server (Markdown renderer)
+    var edited = el('p', { className: 'desk-edited desk-muted', hidden: !c.edited_by,
+      text: c.edited_by ? 'Last edited by ' + c.edited_by : '' });
 
     var history = m.author_history || [];
     var historyBox = null;
@@ -376,6 +393,22 @@
       }, [a.label, el('kbd', { 'aria-hidden': 'true', text: a.key.toUpperCase() })]));
     });
 
+    var tools = el('div', { className: 'desk-tools', role: 'group', 'aria-label': 'Tools for ' + c.id }, [
+      el('button', {
+        type: 'button', className: 'desk-btn desk-edit', 'data-action': 'edit', 'aria-keyshortcuts': 'E',
+        'aria-label': 'Edit ' + c.id, 'aria-expanded': 'false',
+        onclick: function (ev) { ev.stopPropagation(); openEditor(c.id); },
+      }, ['Edit', el('kbd', { 'aria-hidden': 'true', text: 'E' })]),
+      // Only published comments can be pinned (the server refuses replies).
+      c.state === 'approved' ? el('button', {
+        type: 'button', className: 'desk-btn desk-pin', 'data-action': 'pin',
+        'aria-pressed': c.pinned ? 'true' : 'false',
+        text: c.pinned ? 'Unpin' : 'Pin', 'aria-label': (c.pinned ? 'Unpin ' : 'Pin ') + c.id,
+        onclick: function (ev) { ev.stopPropagation(); pin(c.id, ev.currentTarget); },
+      }) : null,
+      c.pinned ? el('span', { className: 'desk-chip desk-chip-pinned', text: 'Pinned' }) : null,
+    ]);
+
     var author = c.author || {};
     var item = el('article', {
       className: 'desk-item', role: 'option', 'aria-selected': 'false', tabindex: '-1',
@@ -391,6 +424,7 @@
         el('span', { className: 'desk-id', text: c.id }),
       ]),
       body,
+      edited,
       el('div', { className: 'desk-meta' }, [
         reasons,
         el('span', { className: 'desk-score', text: 'Score ' + score }),
@@ -398,10 +432,11 @@
           text: (m.reports || 0) + (m.reports === 1 ? ' report' : ' reports') }),
       ]),
       historyBox,
+      tools,
       buttons,
     ]);
     item.addEventListener('click', function (ev) {
-      if (ev.target.closest('a, button, summary')) return;
+      if (ev.target.closest('a, button, summary, textarea, .desk-editor')) return;
       select(indexOf(c.id), true);
     });
     item.addEventListener('focusin', function () {
@@ -489,6 +524,250 @@
     }
   }
 
+  // ---- editing and pinning ------------------------------------------------
+
+  function openEditor(id) {
+    var i = indexOf(id);
+    var node = itemNode(i);
+    if (!node) return;
+    var existing = node.querySelector('.desk-editor');
+    if (existing) { existing.querySelector('textarea').focus(); return; }
+    var c = state.items[i];
+    var editBtn = node.querySelector('.desk-edit');
+    var areaId = 'edit-' + id;
+    var area = el('textarea', { id: areaId, className: 'desk-textarea', rows: '5', disabled: true });
+    var note = el('p', { className: 'desk-note desk-muted', id: areaId + '-note', text: 'Loading the Markdown source…' });
+    area.setAttribute('aria-describedby', areaId + '-note');
+    var save = el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Save', disabled: true });
+    var cancel = el('button', { type: 'button', className: 'desk-btn', text: 'Cancel' });
+    var form = el('form', { className: 'desk-editor', 'aria-label': 'Edit ' + id, novalidate: true }, [
+      el('label', { for: areaId, text: 'Markdown of ' + id }), area, note,
+      el('div', { className: 'desk-editor-actions' }, [save, cancel]),
+    ]);
+    function close() {
+      if (form.parentNode) form.parentNode.removeChild(form);
+      if (editBtn) editBtn.setAttribute('aria-expanded', 'false');
+      var n = itemNode(indexOf(id));
+      if (n) n.focus({ preventScroll: true });
+    }
+    cancel.addEventListener('click', function (ev) { ev.stopPropagation(); close(); say('Edit cancelled.'); });
+    form.addEventListener('keydown', function (ev) {
+      if (ev.key === 'Escape') { ev.preventDefault(); ev.stopPropagation(); close(); say('Edit cancelled.'); }
+    });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (!area.value.trim()) { showError('Write the new text of the comment.'); area.focus(); return; }
+      save.disabled = true;
+      showError('');
+      api('PATCH', '/api/v1/comments/' + encodeURIComponent(id), { body: area.value }).then(function (data) {
+        var n = itemNode(indexOf(id));
+        var k = indexOf(id);
+        if (k >= 0) {
+          state.items[k].body_html = data.body_html;
+          state.items[k].edited_by = data.edited_by;
+        }
+        if (n) {
+          n.querySelector('.desk-body').innerHTML = data.body_html; // sanitised by the server
+          var ed = n.querySelector('.desk-edited');
+          ed.textContent = data.edited_by ? 'Last edited by ' + data.edited_by : '';
+          ed.hidden = !data.edited_by;
+        }
+        close();
+        say('Saved ' + id + '.');
+      }, function (err) {
+        save.disabled = false;
+        fail(err);
+        area.focus();
+      });
+    });
+    var anchor = node.querySelector('.desk-tools');
+    node.insertBefore(form, anchor);
+    if (editBtn) editBtn.setAttribute('aria-expanded', 'true');
+    api('GET', '/api/v1/comments/' + encodeURIComponent(id) + '/versions').then(function (data) {
+      var v = data && data.versions && data.versions.length ? data.versions[data.versions.length - 1] : null;
+      area.value = v ? v.body : '';
+      note.textContent = 'Markdown. Saving publishes the new text as edited by you.';
+    }, function (err) {
+      if (err.status === 401) { fail(err); return; }
+      area.value = '';
+      note.textContent = c.state === 'approved'
+        ? 'The Markdown source could not be loaded (' + err.message + '). Write the new text.'
+        : 'The Markdown source of a comment that is not published cannot be loaded. Write the new text.';
+    }).then(function () {
+      area.disabled = false;
+      save.disabled = false;
+      area.focus();
+    });
+  }
+
+  function pin(id, button) {
+    var i = indexOf(id);
+    if (i < 0) return;
+    var c = state.items[i];
+    var want = !c.pinned;
+    button.disabled = true;
+    showError('');
+    api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/pin', { pinned: want }).then(function (data) {
+      var k = indexOf(id);
+      var now = data && typeof data.pinned === 'boolean' ? data.pinned : want;
+      if (k >= 0) state.items[k].pinned = now;
+      button.disabled = false;
+      button.textContent = now ? 'Unpin' : 'Pin';
+      button.setAttribute('aria-label', (now ? 'Unpin ' : 'Pin ') + id);
+      button.setAttribute('aria-pressed', now ? 'true' : 'false');
+      var n = itemNode(k);
+      var tag = n && n.querySelector('.desk-chip-pinned');
+      if (now && n && !tag) button.parentNode.appendChild(el('span', { className: 'desk-chip desk-chip-pinned', text: 'Pinned' }));
+      if (!now && tag) tag.parentNode.removeChild(tag);
+      say((now ? 'Pinned ' : 'Unpinned ') + id);
+    }, function (err) {
+      button.disabled = false;
+      fail(err);
+    });
+  }
+
+  // ---- pages ---------------------------------------------------------------
+
+  function checkbox(id, label) {
+    var box = el('input', { type: 'checkbox', id: id, name: id });
+    return { box: box, row: el('div', { className: 'desk-check' }, [box, el('label', { for: id, text: label })]) };
+  }
+
+  function renderPages(panel, focusFirst) {
+    panel.removeAttribute('aria-busy');
+    var key = el('input', { id: 'page-key', name: 'page', type: 'text', required: true, autocomplete: 'off',
+      spellcheck: 'false', placeholder: '/news/2024/an-article', 'aria-describedby': 'page-key-help' });
+    var closed = checkbox('page-closed', 'Closed to new comments');
+    var premod = checkbox('page-premoderate', 'Pre-moderate every comment');
+    var submit = el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Apply' });
+    var result = el('div', { className: 'desk-page-state', 'aria-live': 'polite' });
+    var form = el('form', { className: 'desk-form', 'aria-labelledby': 'pages-title', novalidate: true }, [
+      el('h2', { id: 'pages-title', text: 'Page settings' }),
+      el('label', { for: 'page-key', text: 'Page key' }), key,
+      el('p', { id: 'page-key-help', className: 'desk-muted desk-note',
+        text: 'The page key as in the thread link (the page must already have comments or a thread). Both boxes are applied as shown.' }),
+      closed.row, premod.row,
+      el('div', null, [submit]),
+    ]);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (!key.value.trim()) { showError('Enter the page key.'); key.focus(); return; }
+      submit.disabled = true;
+      showError('');
+      api('POST', '/api/v1/admin/pages', { page: key.value.trim(), closed: closed.box.checked, premoderate: premod.box.checked })
+        .then(function (data) {
+          submit.disabled = false;
+          var p = data.page;
+          closed.box.checked = !!p.closed;
+          premod.box.checked = !!p.premoderate;
+          clear(result);
+          result.appendChild(el('h3', { text: 'Page ' + p.key }));
+          result.appendChild(el('dl', { className: 'desk-dl' }, [
+            el('dt', { text: 'Title' }), el('dd', { text: p.title || '–' }),
+            el('dt', { text: 'Address' }), el('dd', { text: p.url || '–' }),
+            el('dt', { text: 'New comments' }), el('dd', { 'data-field': 'closed', text: p.closed ? 'Closed' : 'Open' }),
+            el('dt', { text: 'Pre-moderation' }), el('dd', { 'data-field': 'premoderate', text: p.premoderate ? 'Every comment is held' : 'Off' }),
+          ]));
+          say('Saved page ' + p.key + (p.closed ? ' (closed)' : '') + '.');
+        }, function (err) {
+          submit.disabled = false;
+          fail(err);
+          key.focus();
+        });
+    });
+    panel.appendChild(form);
+    panel.appendChild(result);
+    say('Pages: close a page or pre-moderate it.');
+    if (focusFirst) key.focus();
+  }
+
+  // ---- settings ------------------------------------------------------------
+
+  function loadSettings(panel, focusFirst) {
+    api('GET', '/api/v1/admin/settings').then(function (data) {
+      if (state.tab !== 'settings') return;
+      panel.removeAttribute('aria-busy');
+      renderSettings(panel, data, false);
+      say(admin() ? 'Settings loaded.' : 'Settings loaded, read only.');
+    }, fail);
+  }
+
+  function admin() {
+    return !!(state.user && state.user.role === 'admin');
+  }
+
+  function renderSettings(panel, s, focusFirst) {
+    var admin = state.user && state.user.role === 'admin';
+    var terms = s.terms || {};
+    var fields = {};
+    function termArea(name, label, help) {
+      var id = 'set-' + name;
+      fields[name] = el('textarea', { id: id, name: name, className: 'desk-textarea desk-terms', rows: '8', wrap: 'off',
+        spellcheck: 'false', readonly: !admin, 'aria-describedby': id + '-help' });
+      fields[name].value = terms[name] || '';
+      return el('div', { className: 'desk-field' }, [
+        el('label', { for: id, text: label }), fields[name],
+        el('p', { id: id + '-help', className: 'desk-muted desk-note', text: help }),
+      ]);
+    }
+    fields.max_links = el('input', { id: 'set-max-links', type: 'number', min: '0', step: '1', readonly: !admin });
+    fields.max_links.value = s.max_links;
+    fields.hold_suspect = el('input', { id: 'set-hold-suspect', type: 'checkbox', disabled: !admin });
+    fields.hold_suspect.checked = !!s.hold_suspect;
+    fields.classifier_threshold = el('input', { id: 'set-threshold', type: 'number', min: '0', max: '1', step: '0.01', readonly: !admin });
+    fields.classifier_threshold.value = s.classifier_threshold;
+    var save = admin ? el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Save' }) : null;
+    var form = el('form', { className: 'desk-form desk-settings', 'aria-labelledby': 'settings-title', novalidate: true }, [
+      el('h2', { id: 'settings-title', text: 'Term lists and thresholds' }),
+      admin ? null : el('p', { className: 'desk-readonly', id: 'settings-readonly',
+        text: 'Read only: only admins may change settings.' }),
+      el('p', { className: 'desk-muted desk-note',
+        text: 'One term per line; # starts a comment; term* matches words beginning with term. Changes apply to the next comment.' }),
+      el('div', { className: 'desk-terms-grid' }, [
+        termArea('banned', 'Banned terms', 'Comments with these are held (banned term).'),
+        termArea('suspect', 'Suspect terms', 'Flagged; held when "Hold suspect" is on.'),
+        termArea('allow', 'Allowed words', 'Never matched, e.g. Scunthorpe.'),
+      ]),
+      el('div', { className: 'desk-numbers' }, [
+        el('div', { className: 'desk-field' }, [el('label', { for: 'set-max-links', text: 'Most links per comment' }), fields.max_links]),
+        el('div', { className: 'desk-field' }, [el('label', { for: 'set-threshold', text: 'Classifier threshold (0–1)' }), fields.classifier_threshold]),
+        el('div', { className: 'desk-check' }, [fields.hold_suspect, el('label', { for: 'set-hold-suspect', text: 'Hold comments with suspect terms' })]),
+      ]),
+      el('p', { className: 'desk-muted' }, ['Classifier examples learned from decisions: ',
+        el('output', { id: 'set-examples', text: String(s.classifier_examples) })]),
+      save ? el('div', null, [save]) : null,
+    ]);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (!admin) { showError('Only admins may change settings.'); return; }
+      var body = {};
+      if (['banned', 'suspect', 'allow'].some(function (n) { return fields[n].value !== (terms[n] || ''); })) {
+        body.terms = { banned: fields.banned.value, suspect: fields.suspect.value, allow: fields.allow.value };
+      }
+      var links = Number(fields.max_links.value);
+      if (fields.max_links.value === '' || !isFinite(links)) { showError('Most links per comment must be a number.'); fields.max_links.focus(); return; }
+      if (links !== s.max_links) body.max_links = links;
+      var thr = Number(fields.classifier_threshold.value);
+      if (fields.classifier_threshold.value === '' || !isFinite(thr)) { showError('The classifier threshold must be a number from 0 to 1.'); fields.classifier_threshold.focus(); return; }
+      if (thr !== s.classifier_threshold) body.classifier_threshold = thr;
+      if (fields.hold_suspect.checked !== !!s.hold_suspect) body.hold_suspect = fields.hold_suspect.checked;
+      if (!Object.keys(body).length) { showError(''); say('Nothing to save.'); return; }
+      save.disabled = true;
+      showError('');
+      api('PUT', '/api/v1/admin/settings', body).then(function (data) {
+        if (state.tab !== 'settings') return;
+        clear(panel);
+        renderSettings(panel, data, 'save');
+        say('Saved');
+      }, function (err) {
+        save.disabled = false;
+        fail(err);
+      });
+    });
+    panel.appendChild(form);
+    if (focusFirst === 'save' && save) save.focus();
+  }
+
   // ---- the audit log -------------------------------------------------------
 
   function loadAudit(panel, cursor) {
@@ -549,12 +828,18 @@
   document.addEventListener('keydown', function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
     if (typing(ev.target)) return;
-    if (!isModerator(state.user) || state.tab === 'audit' || !listEl) return;
+    if (!isModerator(state.user) || !queueInfo(state.tab) || !listEl) return;
     var key = ev.key.toLowerCase();
     if (key === 'j' || key === 'k') {
       if (!state.items.length) return;
       select(state.selected < 0 ? 0 : state.selected + (key === 'j' ? 1 : -1), true);
       ev.preventDefault();
+      return;
+    }
+    if (key === 'e') {
+      if (state.selected < 0 || !state.items[state.selected]) return;
+      ev.preventDefault();
+      openEditor(state.items[state.selected].id);
       return;
     }
     for (var action in ACTIONS) {

@@ -49,6 +49,7 @@ json::object ModeratedCommentJson(const Comment& c, const std::string& page_key)
     o["author"].as_object()["name"] = c.author_name ? *c.author_name : std::string("Guest");
   }
   o["moderation"] = ModerationJson(c);
+  o["moderation"].as_object()["body_markdown"] = c.body_markdown;
   return o;
 }
 
