@@ -13,6 +13,9 @@
 #include <memory>
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
+#include "core/result.hpp"
 #include "service/db_executor.hpp"
 
 namespace amur::http {
@@ -57,47 +60,76 @@ boost::asio::awaitable<std::optional<T>> OnReader(service::DbExecutor& db,
       boost::asio::use_awaitable);
 }
 
-// Runs `fn` on the writer thread inside a savepoint of a group commit. The
-// job's changes are kept when `keep(result)` is true. `after_commit` runs on
-// the writer thread once the changes are durable (cache invalidation), before
-// the coroutine resumes. A failed commit throws store::StoreError.
+// The usual shape of a request's database work: a job returning Result<T>.
+// WriteResult keeps the job's changes only when it succeeds, runs
+// `after_commit` (cache invalidation) once they are durable, and turns an
+// exception or a failed commit into kUnavailable, logged under `what`.
+// ReadResult does the same for a read. Both are plain functions returning the
+// awaitable (see OnReader); `what` must outlive the call (a string literal).
 template <typename T>
-boost::asio::awaitable<std::optional<T>> OnWriter(service::DbExecutor& db,
-                                                  std::function<T(store::StoreSession&)> fn,
-                                                  std::function<bool(const T&)> keep,
-                                                  std::function<void(const T&)> after_commit) {
-  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
-                                                     void(std::exception_ptr, std::optional<T>)>(
-      [&db, fn = std::move(fn), keep = std::move(keep),
-       after_commit = std::move(after_commit)](auto handler) mutable {
+boost::asio::awaitable<Result<T>> WriteResult(service::DbExecutor& db, const char* what,
+                                              std::function<Result<T>(store::StoreSession&)> fn,
+                                              std::function<void(const Result<T>&)> after_commit) {
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result<T>)>(
+      [&db, what, fn = std::move(fn), after_commit = std::move(after_commit)](auto handler) mutable {
         using H = decltype(handler);
         auto work = std::make_shared<decltype(boost::asio::make_work_guard(
             boost::asio::get_associated_executor(handler)))>(
             boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
         auto h = std::make_shared<H>(std::move(handler));
-        auto value = std::make_shared<std::optional<T>>();
-        auto error = std::make_shared<std::exception_ptr>();
+        auto value = std::make_shared<std::optional<Result<T>>>();
         service::WriteJob job;
-        job.run = [fn = std::move(fn), keep = std::move(keep), value,
-                   error](store::StoreSession& s) -> bool {
+        job.run = [what, fn = std::move(fn), value](store::StoreSession& s) -> bool {
           try {
             value->emplace(fn(s));
-            return keep(**value);
-          } catch (...) {
-            *error = std::current_exception();
+            return (*value)->ok();
+          } catch (const std::exception& e) {
+            spdlog::error("{} failed: {}", what, e.what());
+            value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
             return false;
           }
         };
-        job.done = [h, value, error, work, after_commit = std::move(after_commit)](bool committed) {
-          std::exception_ptr ep = *error;
-          if (!committed && !ep) {
-            ep = std::make_exception_ptr(store::StoreError("the database could not commit"));
+        job.done = [h, value, work, what, after_commit = std::move(after_commit)](bool committed) {
+          if (!value->has_value() || (!committed && (*value)->ok())) {
+            spdlog::error("{} failed: the database could not commit", what);
+            value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
           }
-          if (!ep && value->has_value() && after_commit) after_commit(**value);
-          detail::Complete<T>(h, ep, std::move(*value));
+          if ((*value)->ok() && after_commit) after_commit(**value);
+          auto ex = boost::asio::get_associated_executor(*h);
+          boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });
           work->reset();
         };
         db.Write(std::move(job));
+      },
+      boost::asio::use_awaitable);
+}
+
+template <typename T>
+boost::asio::awaitable<Result<T>> WriteResult(service::DbExecutor& db, const char* what,
+                                              std::function<Result<T>(store::StoreSession&)> fn) {
+  return WriteResult<T>(db, what, std::move(fn), std::function<void(const Result<T>&)>());
+}
+
+template <typename T>
+boost::asio::awaitable<Result<T>> ReadResult(service::DbExecutor& db, const char* what,
+                                             std::function<Result<T>(store::StoreSession&)> fn) {
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result<T>)>(
+      [&db, what, fn = std::move(fn)](auto handler) mutable {
+        using H = decltype(handler);
+        auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
+        auto h = std::make_shared<H>(std::move(handler));
+        db.Read([h, what, fn = std::move(fn), work = std::move(work)](store::StoreSession& s) mutable {
+          auto value = std::make_shared<std::optional<Result<T>>>();
+          try {
+            value->emplace(fn(s));
+          } catch (const std::exception& e) {
+            spdlog::error("{} failed: {}", what, e.what());
+            value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
+          }
+          auto ex = boost::asio::get_associated_executor(*h);
+          boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });
+          work.reset();
+        });
       },
       boost::asio::use_awaitable);
 }

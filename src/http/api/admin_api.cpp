@@ -94,10 +94,12 @@ asio::awaitable<Result<Caller>> IdentifyCaller(HttpDeps& d_, const Request& req,
   }
   service::AccountService* accounts = d_.accounts;
   using Found = std::optional<std::pair<User, Session>>;
-  const std::function<Found(StoreSession&)> job = [accounts, token](StoreSession& s) {
+  const std::function<Result<Found>(StoreSession&)> job = [accounts, token](StoreSession& s) -> Result<Found> {
     return accounts->Authenticate(s, token);
   };
-  Found found = std::move((co_await OnReader<Found>(*d_.db, job)).value());
+  Result<Found> authenticated = co_await ReadResult(*d_.db, "identifying a caller", job);
+  if (!authenticated) co_return authenticated.error();
+  Found& found = *authenticated;
   if (!found) co_return Caller{};
   if (via_cookie && state_changing) {
     const std::string_view sent = Header(req, "X-CSRF-Token");
@@ -110,13 +112,7 @@ asio::awaitable<Result<Caller>> IdentifyCaller(HttpDeps& d_, const Request& req,
 }
 
 asio::awaitable<Result<User>> AdminApi::RequireModerator(const Request& req, bool state_changing) {
-  Result<Caller> caller = MakeError(ErrorCode::kInternal, "");
-  try {
-    caller = co_await IdentifyCaller(d_, req, state_changing);
-  } catch (const std::exception& e) {
-    spdlog::error("identifying a caller failed: {}", e.what());
-    co_return MakeError(ErrorCode::kUnavailable, "The database is not answering.");
-  }
+  Result<Caller> caller = co_await IdentifyCaller(d_, req, state_changing);
   if (!caller) co_return caller.error();
   if (!caller->user) co_return MakeError(ErrorCode::kUnauthorized, "Sign in as a moderator first.");
   if (!caller->user->CanModerate()) {
@@ -143,36 +139,24 @@ asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client
   service::AccountService* accounts = d_.accounts;
   const std::string e = *email;
   const std::string p = *password;
-  Result<User> user = MakeError(ErrorCode::kInternal, "");
-  try {
-    // The password check is slow on purpose; it runs on a reader thread.
-    const std::function<Result<User>(StoreSession&)> check = [accounts, e, p](StoreSession& s) {
-      return accounts->CheckPassword(s, e, p);
-    };
-    user = std::move((co_await OnReader<Result<User>>(*d_.db, check)).value());
-  } catch (const std::exception& ex) {
-    spdlog::error("sign-in failed: {}", ex.what());
-    co_return Unavailable();
-  }
+  // The password check is slow on purpose; it runs on a reader thread.
+  const std::function<Result<User>(StoreSession&)> check = [accounts, e, p](StoreSession& s) {
+    return accounts->CheckPassword(s, e, p);
+  };
+  Result<User> user = co_await ReadResult(*d_.db, "sign-in", check);
   if (!user) {
     logins_failed_->Inc();
     co_return ErrorResponse(user.error());
   }
   d_.login_limiter->Release(client, decision.slot);  // only failures count
   service::NewSession fresh = accounts->MakeSession(*user);
-  try {
-    const Session stored = fresh.session;
-    const std::function<Result<Unit>(StoreSession&)> job = [stored](StoreSession& s) -> Result<Unit> {
-      s.InsertSession(stored);
-      return Unit{};
-    };
-    const std::function<bool(const Result<Unit>&)> keep = [](const Result<Unit>& r) { return r.ok(); };
-    const std::function<void(const Result<Unit>&)> after = [](const Result<Unit>&) {};
-    (void)(co_await OnWriter<Result<Unit>>(*d_.db, job, keep, after));
-  } catch (const std::exception& ex) {
-    spdlog::error("storing a session failed: {}", ex.what());
-    co_return Unavailable();
-  }
+  const Session stored = fresh.session;
+  const std::function<Result<Unit>(StoreSession&)> store_session = [stored](StoreSession& s) -> Result<Unit> {
+    s.InsertSession(stored);
+    return Unit{};
+  };
+  const Result<Unit> kept = co_await WriteResult(*d_.db, "storing a session", store_session);
+  if (!kept) co_return ErrorResponse(kept.error());
   json::object body;
   body["user"] = UserJson(*user);
   body["csrf_token"] = fresh.session.csrf_token;
@@ -189,18 +173,12 @@ asio::awaitable<Response> AdminApi::Logout(const Request& req) {
   if (!token || !service::LooksLikeSessionToken(*token)) token = CookieValue(req, "amur_session");
   if (token && service::LooksLikeSessionToken(*token)) {
     const std::string hash = Sha256Hex(*token);
-    try {
-      const std::function<Result<Unit>(StoreSession&)> job = [hash](StoreSession& s) -> Result<Unit> {
-        s.DeleteSession(hash);
-        return Unit{};
-      };
-      const std::function<bool(const Result<Unit>&)> keep = [](const Result<Unit>&) { return true; };
-      const std::function<void(const Result<Unit>&)> after = [](const Result<Unit>&) {};
-      (void)(co_await OnWriter<Result<Unit>>(*d_.db, job, keep, after));
-    } catch (const std::exception& ex) {
-      spdlog::error("sign-out failed: {}", ex.what());
-      co_return Unavailable();
-    }
+    const std::function<Result<Unit>(StoreSession&)> job = [hash](StoreSession& s) -> Result<Unit> {
+      s.DeleteSession(hash);
+      return Unit{};
+    };
+    const Result<Unit> done = co_await WriteResult(*d_.db, "sign-out", job);
+    if (!done) co_return ErrorResponse(done.error());
   }
   Response r;
   r.status = beast_http::status::no_content;
@@ -210,12 +188,7 @@ asio::awaitable<Response> AdminApi::Logout(const Request& req) {
 }
 
 asio::awaitable<Response> AdminApi::Me(const Request& req) {
-  Result<Caller> caller = MakeError(ErrorCode::kInternal, "");
-  try {
-    caller = co_await IdentifyCaller(d_, req, false);
-  } catch (const std::exception&) {
-    co_return Unavailable();
-  }
+  Result<Caller> caller = co_await IdentifyCaller(d_, req, false);
   if (!caller) co_return ErrorResponse(caller.error());
   if (!caller->user) co_return ErrorResponse(MakeError(ErrorCode::kUnauthorized, "Not signed in."));
   json::object body;
@@ -246,21 +219,14 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
   const std::string why = *reason;
   const std::string text = note->value_or("");
   using Out = Result<std::optional<std::string>>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, why,
-                                                   text](StoreSession& s) {
-      return moderation->Report(s, cid, reporter_hash, why, text);
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [cache](const Out& r) {
-      if (r && *r) cache->Invalidate(**r);
-    };
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("report on c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, why,
+                                                 text](StoreSession& s) {
+    return moderation->Report(s, cid, reporter_hash, why, text);
+  };
+  const std::function<void(const Out&)> after = [cache](const Out& r) {
+    if (r && *r) cache->Invalidate(**r);
+  };
+  Out out = co_await WriteResult(*d_.db, "a report", job, after);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::accepted, json::object{});
 }
@@ -279,15 +245,9 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   service::ModerationService* moderation = d_.moderation;
   const service::Queue q = *queue;
   const int n = *limit;
-  Result<service::QueuePage> page = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::QueuePage>(StoreSession&)> job =
-        [moderation, q, n, cursor](StoreSession& s) { return moderation->ListQueue(s, q, n, cursor); };
-    page = std::move((co_await OnReader<Result<service::QueuePage>>(*d_.db, job)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("queue failed: {}", e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<service::QueuePage>(StoreSession&)> job =
+      [moderation, q, n, cursor](StoreSession& s) { return moderation->ListQueue(s, q, n, cursor); };
+  Result<service::QueuePage> page = co_await ReadResult(*d_.db, "queue", job);
   if (!page) co_return ErrorResponse(page.error());
   json::array comments;
   for (const auto& item : page->items) {
@@ -334,20 +294,13 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   const std::string why = reason->value_or("");
   const User actor = *who;
   using Out = Result<service::DecisionOutcome>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, cid, dec, why, actor](StoreSession& s) {
-      return moderation->Decide(s, cid, dec, why, actor);
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [cache](const Out& r) {
-      if (r) cache->Invalidate(r->page_key);
-    };
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("decision on c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, cid, dec, why, actor](StoreSession& s) {
+    return moderation->Decide(s, cid, dec, why, actor);
+  };
+  const std::function<void(const Out&)> after = [cache](const Out& r) {
+    if (r) cache->Invalidate(r->page_key);
+  };
+  Out out = co_await WriteResult(*d_.db, "a decision", job, after);
   if (!out) co_return ErrorResponse(out.error());
   decisions_->Inc();
   if (d_.on_decision) d_.on_decision(out->comment, dec);
@@ -382,18 +335,10 @@ asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
   const std::string why = reason->value_or("");
   const User actor = *who;
   using Out = Result<Ban>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, cid, days, why, actor](StoreSession& s) {
-      return moderation->BanAuthor(s, cid, days, why, actor);
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [](const Out&) {};
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("ban for c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, cid, days, why, actor](StoreSession& s) {
+    return moderation->BanAuthor(s, cid, days, why, actor);
+  };
+  Out out = co_await WriteResult(*d_.db, "a ban", job);
   if (!out) co_return ErrorResponse(out.error());
   json::object ban = BanJson(*out);
   ban["comment_id"] = FormatCommentId(cid);
@@ -410,15 +355,9 @@ asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
   const std::string cursor = FirstParam(params, "cursor").value_or("");
   service::ModerationService* moderation = d_.moderation;
   const int n = *limit;
-  Result<service::AuditPage> page = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::AuditPage>(StoreSession&)> job =
-        [moderation, n, cursor](StoreSession& s) { return moderation->ListAudit(s, n, cursor); };
-    page = std::move((co_await OnReader<Result<service::AuditPage>>(*d_.db, job)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("audit failed: {}", e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<service::AuditPage>(StoreSession&)> job =
+      [moderation, n, cursor](StoreSession& s) { return moderation->ListAudit(s, n, cursor); };
+  Result<service::AuditPage> page = co_await ReadResult(*d_.db, "audit", job);
   if (!page) co_return ErrorResponse(page.error());
   json::array entries;
   for (const auto& e : page->entries) {
@@ -472,20 +411,13 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   const std::optional<bool> p = *premoderate;
   const User actor = *who;
   using Out = Result<Page>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, key, c, p, actor](StoreSession& s) {
-      return moderation->SetPageFlags(s, key, c, p, actor);
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [cache, key](const Out& r) {
-      if (r) cache->Invalidate(key);
-    };
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("page settings for {} failed: {}", key, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, key, c, p, actor](StoreSession& s) {
+    return moderation->SetPageFlags(s, key, c, p, actor);
+  };
+  const std::function<void(const Out&)> after = [cache, key](const Out& r) {
+    if (r) cache->Invalidate(key);
+  };
+  Out out = co_await WriteResult(*d_.db, "page settings", job, after);
   if (!out) co_return ErrorResponse(out.error());
   json::object pj;
   pj["key"] = out->key;
@@ -517,20 +449,13 @@ asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text)
   const bool pin = **pinned;
   const User actor = *who;
   using Out = Result<service::DecisionOutcome>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, cid, pin, actor](StoreSession& s) {
-      return moderation->Pin(s, cid, pin, actor);
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [cache](const Out& r) {
-      if (r) cache->Invalidate(r->page_key);
-    };
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("pin of c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, cid, pin, actor](StoreSession& s) {
+    return moderation->Pin(s, cid, pin, actor);
+  };
+  const std::function<void(const Out&)> after = [cache](const Out& r) {
+    if (r) cache->Invalidate(r->page_key);
+  };
+  Out out = co_await WriteResult(*d_.db, "pinning", job, after);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
 }
@@ -617,28 +542,20 @@ asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
   const moderation::Pipeline::Tunables t = *next;
   const User actor = *who;
   using Out = Result<Unit>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    // Validated and applied on the writer thread, persisted in the same commit.
-    const std::function<Out(StoreSession&)> job = [pipeline, moderation, t, actor](StoreSession& s) -> Out {
-      const auto before = pipeline->CurrentTunables();
-      if (auto st = pipeline->SetTunables(t); !st) return st.error();
-      try {
-        s.PutSetting("moderation_tunables", SerializeTunables(t));
-        moderation->Audit(s, actor.name, "settings", std::nullopt, "term lists and thresholds");
-      } catch (...) {
-        (void)pipeline->SetTunables(before);
-        throw;
-      }
-      return Unit{};
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [](const Out&) {};
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("settings change failed: {}", e.what());
-    co_return Unavailable();
-  }
+  // Validated and applied on the writer thread, persisted in the same commit.
+  const std::function<Out(StoreSession&)> job = [pipeline, moderation, t, actor](StoreSession& s) -> Out {
+    const auto before = pipeline->CurrentTunables();
+    if (auto st = pipeline->SetTunables(t); !st) return st.error();
+    try {
+      s.PutSetting("moderation_tunables", SerializeTunables(t));
+      moderation->Audit(s, actor.name, "settings", std::nullopt, "term lists and thresholds");
+    } catch (...) {
+      (void)pipeline->SetTunables(before);
+      throw;
+    }
+    return Unit{};
+  };
+  Out out = co_await WriteResult(*d_.db, "settings change", job);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok,
                          TunablesJson(d_.pipeline->CurrentTunables(), d_.pipeline->ExamplesSeen()));
@@ -654,17 +571,11 @@ asio::awaitable<Response> AdminApi::ListBans(const Request& req, Params params) 
   service::ModerationService* moderation = d_.moderation;
   const int n = *limit;
   using Out = Result<std::pair<std::vector<Ban>, std::optional<std::string>>>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, active_only, n,
-                                                   cursor](StoreSession& s) {
-      return moderation->ListBans(s, active_only, n, cursor);
-    };
-    out = std::move((co_await OnReader<Out>(*d_.db, job)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("bans list failed: {}", e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, active_only, n,
+                                                 cursor](StoreSession& s) {
+    return moderation->ListBans(s, active_only, n, cursor);
+  };
+  Out out = co_await ReadResult(*d_.db, "bans list", job);
   if (!out) co_return ErrorResponse(out.error());
   json::array bans;
   for (const auto& b : out->first) {
@@ -695,19 +606,11 @@ asio::awaitable<Response> AdminApi::LiftBan(const Request& req, std::string id_t
   service::ModerationService* moderation = d_.moderation;
   const User actor = *who;
   using Out = Result<Unit>;
-  Out out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Out(StoreSession&)> job = [moderation, id, actor](StoreSession& s) -> Out {
-      if (auto st = moderation->LiftBan(s, id, actor); !st) return st.error();
-      return Unit{};
-    };
-    const std::function<bool(const Out&)> keep = [](const Out& r) { return r.ok(); };
-    const std::function<void(const Out&)> after = [](const Out&) {};
-    out = std::move((co_await OnWriter<Out>(*d_.db, job, keep, after)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("lifting ban b{} failed: {}", id, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Out(StoreSession&)> job = [moderation, id, actor](StoreSession& s) -> Out {
+    if (auto st = moderation->LiftBan(s, id, actor); !st) return st.error();
+    return Unit{};
+  };
+  Out out = co_await WriteResult(*d_.db, "lifting a ban", job);
   if (!out) co_return ErrorResponse(out.error());
   Response r;
   r.status = beast_http::status::no_content;

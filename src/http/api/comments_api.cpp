@@ -99,22 +99,16 @@ asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& pa
     cache_misses_->Inc();
     const std::uint64_t generation = d_.cache->Generation(q.page_key);
     CommentService* svc = d_.comments;
-    Result<std::shared_ptr<const CachedAnswer>> computed = MakeError(ErrorCode::kInternal, "");
-    try {
-      const std::function<Result<std::shared_ptr<const CachedAnswer>>(StoreSession&)> job1 = [svc, q](StoreSession& s) -> Result<std::shared_ptr<const CachedAnswer>> {
-            auto page = svc->ListThread(s, q);
-            if (!page) return page.error();
-            auto answer = std::make_shared<CachedAnswer>();
-            answer->body = json::serialize(ThreadPageJson(*page, q.page_key));
-            answer->etag = MakeEtag(answer->body);
-            answer->content_type = "application/json";
-            return std::shared_ptr<const CachedAnswer>(std::move(answer));
-          };
-      computed = std::move((co_await OnReader<Result<std::shared_ptr<const CachedAnswer>>>(*d_.db, job1)).value());
-    } catch (const std::exception& e) {
-      spdlog::error("listing {} failed: {}", q.page_key, e.what());
-      co_return Unavailable();
-    }
+    const std::function<Result<std::shared_ptr<const CachedAnswer>>(StoreSession&)> job1 = [svc, q](StoreSession& s) -> Result<std::shared_ptr<const CachedAnswer>> {
+          auto page = svc->ListThread(s, q);
+          if (!page) return page.error();
+          auto answer = std::make_shared<CachedAnswer>();
+          answer->body = json::serialize(ThreadPageJson(*page, q.page_key));
+          answer->etag = MakeEtag(answer->body);
+          answer->content_type = "application/json";
+          return std::shared_ptr<const CachedAnswer>(std::move(answer));
+        };
+    Result<std::shared_ptr<const CachedAnswer>> computed = co_await ReadResult(*d_.db, "listing", job1);
     if (!computed) co_return ErrorResponse(computed.error());
     cached = *computed;
     d_.cache->Put(key, q.page_key, generation, cached);
@@ -175,14 +169,9 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
     }
   }
   p.client_address = client;
-  try {
-    auto caller = co_await IdentifyCaller(d_, req, true);
-    if (!caller) co_return ErrorResponse(caller.error());
-    p.member = caller->user;
-  } catch (const std::exception& e) {
-    spdlog::error("identifying a poster failed: {}", e.what());
-    co_return Unavailable();
-  }
+  auto caller = co_await IdentifyCaller(d_, req, true);
+  if (!caller) co_return ErrorResponse(caller.error());
+  p.member = caller->user;
 
   const auto decision = d_.post_limiter->Acquire(client);
   if (!decision.allowed) {
@@ -194,19 +183,13 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
   }
   CommentService* svc = d_.comments;
   ResponseCache* cache = d_.cache;
-  Result<service::PostOutcome> out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::PostOutcome>(StoreSession&)> job2 = [svc, p](StoreSession& s) { return svc->Post(s, p); };
-    const std::function<bool(const Result<service::PostOutcome>&)> keep2 = [](const Result<service::PostOutcome>& r) { return r.ok(); };
-    const std::function<void(const Result<service::PostOutcome>&)> after2 = [cache](const Result<service::PostOutcome>& r) {
-          if (r) cache->Invalidate(r->page_key);
-        };
-    out = std::move((co_await OnWriter<Result<service::PostOutcome>>(*d_.db, job2, keep2, after2)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("posting on {} failed: {}", p.page_key, e.what());
-    d_.post_limiter->Release(client, decision.slot);
-    co_return Unavailable();
-  }
+  const std::function<Result<service::PostOutcome>(StoreSession&)> job2 =
+      [svc, p](StoreSession& s) { return svc->Post(s, p); };
+  const std::function<void(const Result<service::PostOutcome>&)> after2 =
+      [cache](const Result<service::PostOutcome>& r) {
+        if (r) cache->Invalidate(r->page_key);
+      };
+  Result<service::PostOutcome> out = co_await WriteResult(*d_.db, "posting", job2, after2);
   if (!out) {
     d_.post_limiter->Release(client, decision.slot);
     co_return ErrorResponse(out.error());
@@ -227,13 +210,7 @@ asio::awaitable<Result<service::Credential>> CommentsApi::Credentials(const Requ
     who.bearer_token = std::move(bearer);
     co_return who;
   }
-  Result<Caller> caller = MakeError(ErrorCode::kInternal, "");
-  try {
-    caller = co_await IdentifyCaller(d_, req, true);
-  } catch (const std::exception& e) {
-    spdlog::error("identifying an editor failed: {}", e.what());
-    co_return MakeError(ErrorCode::kUnavailable, "The database is not answering.");
-  }
+  Result<Caller> caller = co_await IdentifyCaller(d_, req, true);
   if (!caller) co_return caller.error();
   who.user = caller->user;
   co_return who;
@@ -254,25 +231,18 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   std::string text = std::move(*body);
-  Result<service::EditOutcome> out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, moderation, cid, who = *who, text](StoreSession& s) {
-      auto out = svc->Edit(s, cid, who, text);
-      if (out && who.user && who.user->CanModerate() &&
-          out->comment.author_user_id != std::optional<std::int64_t>(who.user->id)) {
-        moderation->Audit(s, who.user->name, "edit", cid, "");
-      }
-      return out;
-    };
-    const std::function<bool(const Result<service::EditOutcome>&)> keep3 = [](const Result<service::EditOutcome>& r) { return r.ok(); };
-    const std::function<void(const Result<service::EditOutcome>&)> after3 = [cache](const Result<service::EditOutcome>& r) {
-          if (r) cache->Invalidate(r->page_key);
-        };
-    out = std::move((co_await OnWriter<Result<service::EditOutcome>>(*d_.db, job3, keep3, after3)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("editing c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, moderation, cid, who = *who, text](StoreSession& s) {
+    auto out = svc->Edit(s, cid, who, text);
+    if (out && who.user && who.user->CanModerate() &&
+        out->comment.author_user_id != std::optional<std::int64_t>(who.user->id)) {
+      moderation->Audit(s, who.user->name, "edit", cid, "");
+    }
+    return out;
+  };
+  const std::function<void(const Result<service::EditOutcome>&)> after3 = [cache](const Result<service::EditOutcome>& r) {
+        if (r) cache->Invalidate(r->page_key);
+      };
+  Result<service::EditOutcome> out = co_await WriteResult(*d_.db, "editing", job3, after3);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, CommentJson(out->comment, out->page_key));
 }
@@ -286,26 +256,19 @@ asio::awaitable<Response> CommentsApi::Delete(const Request& req, std::string id
   service::ModerationService* moderation = d_.moderation;
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
-  Result<service::DeleteOutcome> out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 = [svc, moderation, cid, who = *who](StoreSession& s) {
-      auto before = s.FindComment(cid);
-      auto out = svc->Delete(s, cid, who);
-      if (out && who.user && who.user->CanModerate() && before &&
-          before->author_user_id != std::optional<std::int64_t>(who.user->id)) {
-        moderation->Audit(s, who.user->name, "delete", cid, "");
-      }
-      return out;
-    };
-    const std::function<bool(const Result<service::DeleteOutcome>&)> keep4 = [](const Result<service::DeleteOutcome>& r) { return r.ok(); };
-    const std::function<void(const Result<service::DeleteOutcome>&)> after4 = [cache](const Result<service::DeleteOutcome>& r) {
-          if (r) cache->Invalidate(r->page_key);
-        };
-    out = std::move((co_await OnWriter<Result<service::DeleteOutcome>>(*d_.db, job4, keep4, after4)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("deleting c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 = [svc, moderation, cid, who = *who](StoreSession& s) {
+    auto before = s.FindComment(cid);
+    auto out = svc->Delete(s, cid, who);
+    if (out && who.user && who.user->CanModerate() && before &&
+        before->author_user_id != std::optional<std::int64_t>(who.user->id)) {
+      moderation->Audit(s, who.user->name, "delete", cid, "");
+    }
+    return out;
+  };
+  const std::function<void(const Result<service::DeleteOutcome>&)> after4 = [cache](const Result<service::DeleteOutcome>& r) {
+        if (r) cache->Invalidate(r->page_key);
+      };
+  Result<service::DeleteOutcome> out = co_await WriteResult(*d_.db, "deleting", job4, after4);
   if (!out) co_return ErrorResponse(out.error());
   Response r;
   r.status = beast_http::status::no_content;
@@ -317,14 +280,8 @@ asio::awaitable<Response> CommentsApi::Versions(std::string id_text) {
   if (!id) co_return ErrorResponse(id.error());
   CommentService* svc = d_.comments;
   const CommentId cid = *id;
-  Result<std::vector<ChainLink>> out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<std::vector<ChainLink>>(StoreSession&)> job5 = [svc, cid](StoreSession& s) { return svc->Versions(s, cid); };
-    out = std::move((co_await OnReader<Result<std::vector<ChainLink>>>(*d_.db, job5)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("versions of c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<std::vector<ChainLink>>(StoreSession&)> job5 = [svc, cid](StoreSession& s) { return svc->Versions(s, cid); };
+  Result<std::vector<ChainLink>> out = co_await ReadResult(*d_.db, "versions", job5);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, VersionsJson(*out));
 }
@@ -369,18 +326,11 @@ asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_t
   CommentService* svc = d_.comments;
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
-  Result<service::VoteOutcome> out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::VoteOutcome>(StoreSession&)> job6 = [svc, cid, voter_hash, value](StoreSession& s) { return svc->Vote(s, cid, voter_hash, value); };
-    const std::function<bool(const Result<service::VoteOutcome>&)> keep6 = [](const Result<service::VoteOutcome>& r) { return r.ok(); };
-    const std::function<void(const Result<service::VoteOutcome>&)> after6 = [cache](const Result<service::VoteOutcome>& r) {
-          if (r) cache->Invalidate(r->page_key);
-        };
-    out = std::move((co_await OnWriter<Result<service::VoteOutcome>>(*d_.db, job6, keep6, after6)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("voting on c{} failed: {}", cid, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<service::VoteOutcome>(StoreSession&)> job6 = [svc, cid, voter_hash, value](StoreSession& s) { return svc->Vote(s, cid, voter_hash, value); };
+  const std::function<void(const Result<service::VoteOutcome>&)> after6 = [cache](const Result<service::VoteOutcome>& r) {
+        if (r) cache->Invalidate(r->page_key);
+      };
+  Result<service::VoteOutcome> out = co_await WriteResult(*d_.db, "voting", job6, after6);
   if (!out) co_return ErrorResponse(out.error());
   json::object body;
   body["upvotes"] = out->upvotes;
@@ -410,16 +360,13 @@ asio::awaitable<Response> CommentsApi::Counts(const Params& params) {
     if (auto st = service::ValidatePageKey(k, "page"); !st) co_return ErrorResponse(st.error());
   }
   CommentService* svc = d_.comments;
-  std::map<std::string, std::int64_t> counts;
-  try {
-    const std::function<std::map<std::string, std::int64_t>(StoreSession&)> job7 = [svc, keys](StoreSession& s) { return svc->Counts(s, keys); };
-    counts = std::move((co_await OnReader<std::map<std::string, std::int64_t>>(*d_.db, job7)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("counts failed: {}", e.what());
-    co_return Unavailable();
-  }
+  using Counts = std::map<std::string, std::int64_t>;
+  const std::function<Result<Counts>(StoreSession&)> job7 =
+      [svc, keys](StoreSession& s) -> Result<Counts> { return svc->Counts(s, keys); };
+  Result<Counts> counts = co_await ReadResult(*d_.db, "counts", job7);
+  if (!counts) co_return ErrorResponse(counts.error());
   json::object c;
-  for (const auto& [k, n] : counts) c[k] = n;
+  for (const auto& [k, n] : *counts) c[k] = n;
   json::object body;
   body["counts"] = std::move(c);
   Response r = JsonResponse(beast_http::status::ok, body);
@@ -435,19 +382,17 @@ asio::awaitable<Response> CommentsApi::Verify(const Params& params) {
   if (auto st = service::ValidatePageKey(*page, "page"); !st) co_return ErrorResponse(st.error());
   CommentService* svc = d_.comments;
   const std::string key = *page;
-  service::PageVerification v;
-  try {
-    const std::function<service::PageVerification(StoreSession&)> job8 = [svc, key](StoreSession& s) { return svc->VerifyPage(s, key); };
-    v = std::move((co_await OnReader<service::PageVerification>(*d_.db, job8)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("verify {} failed: {}", key, e.what());
-    co_return Unavailable();
-  }
+  const std::function<Result<service::PageVerification>(StoreSession&)> job8 =
+      [svc, key](StoreSession& s) -> Result<service::PageVerification> {
+    return svc->VerifyPage(s, key);
+  };
+  Result<service::PageVerification> v = co_await ReadResult(*d_.db, "verifying a page", job8);
+  if (!v) co_return ErrorResponse(v.error());
   json::object body;
-  body["status"] = v.verified ? "verified" : "failed";
-  body["head"] = v.head;
+  body["status"] = v->verified ? "verified" : "failed";
+  body["head"] = v->head;
   json::array failed;
-  for (CommentId id : v.failed_ids) failed.push_back(json::value(FormatCommentId(id)));
+  for (CommentId id : v->failed_ids) failed.push_back(json::value(FormatCommentId(id)));
   body["failed_ids"] = std::move(failed);
   co_return JsonResponse(beast_http::status::ok, body);
 }

@@ -81,6 +81,29 @@ Response HtmlResponse(beast_http::status status, std::string body) {
 
 Pages::Pages(HttpDeps& deps) : d_(deps) {}
 
+namespace {
+constexpr std::int64_t kVerdictLifetimeMs = 60'000;
+constexpr std::size_t kMaxVerdicts = 10'000;
+}  // namespace
+
+std::optional<bool> Pages::KnownVerdict(const std::string& page_key, std::uint64_t generation) {
+  const std::int64_t now = d_.clock->NowMs();
+  std::lock_guard lock(verdicts_mu_);
+  auto it = verdicts_.find(page_key);
+  if (it == verdicts_.end() || it->second.generation != generation ||
+      now - it->second.at_ms >= kVerdictLifetimeMs) {
+    return std::nullopt;
+  }
+  return it->second.verified;
+}
+
+void Pages::RememberVerdict(const std::string& page_key, std::uint64_t generation, bool verified) {
+  const std::int64_t now = d_.clock->NowMs();
+  std::lock_guard lock(verdicts_mu_);
+  if (verdicts_.size() >= kMaxVerdicts) verdicts_.clear();
+  verdicts_[page_key] = Verdict{generation, now, verified};
+}
+
 Response Pages::Admin() const {
   return HtmlResponse(beast_http::status::ok, std::string(render::AdminPageHtml()));
 }
@@ -113,35 +136,30 @@ asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_t
   q.limit = all ? service::kMaxLimit : service::kDefaultLimit;
   q.cursor = cursor;
   CommentService* svc = d_.comments;
-  Result<Loaded> loaded = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<Loaded>(StoreSession&)> job1 = [svc, q, all](StoreSession& s) -> Result<Loaded> {
-      service::ThreadQuery query = q;
-      auto first = svc->ListThread(s, query);
-      if (!first) {
-        query.cursor.clear();  // a stale or foreign cursor shows the first page
-        first = svc->ListThread(s, query);
-        if (!first) return first.error();
-      }
-      Loaded out{std::move(*first), true};
-      // "View all comments": follow the cursors, up to a generous bound.
-      for (int rounds = 0; all && out.page.next_cursor && rounds < 50; ++rounds) {
-        query.cursor = *out.page.next_cursor;
-        auto more = svc->ListThread(s, query);
-        if (!more) break;
-        for (auto& c : more->comments) out.page.comments.push_back(std::move(c));
-        out.page.next_cursor = more->next_cursor;
-      }
-      out.verified = svc->VerifyPage(s, query.page_key).verified;
-      return out;
-    };
-    loaded = std::move((co_await OnReader<Result<Loaded>>(*d_.db, job1)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("rendering {} failed: {}", page_key, e.what());
-    co_return HtmlResponse(beast_http::status::service_unavailable,
-                           "<!doctype html><title>Amur</title><p>The comments are unavailable "
-                           "right now; please try again shortly.</p>");
-  }
+  const std::uint64_t generation = d_.cache->Generation(page_key);
+  const std::optional<bool> known = KnownVerdict(page_key, generation);
+  const std::function<Result<Loaded>(StoreSession&)> job1 = [svc, q, all, known](StoreSession& s) -> Result<Loaded> {
+    service::ThreadQuery query = q;
+    auto first = svc->ListThread(s, query);
+    if (!first) {
+      query.cursor.clear();  // a stale or foreign cursor shows the first page
+      first = svc->ListThread(s, query);
+      if (!first) return first.error();
+    }
+    Loaded out{std::move(*first), true};
+    // "View all comments": follow the cursors, up to a generous bound.
+    for (int rounds = 0; all && out.page.next_cursor && rounds < 50; ++rounds) {
+      query.cursor = *out.page.next_cursor;
+      auto more = svc->ListThread(s, query);
+      if (!more) break;
+      for (auto& c : more->comments) out.page.comments.push_back(std::move(c));
+      out.page.next_cursor = more->next_cursor;
+    }
+    out.verified = known ? *known : svc->VerifyPage(s, query.page_key).verified;
+    return out;
+  };
+  Result<Loaded> loaded = co_await ReadResult(*d_.db, "rendering a thread", job1);
+  if (loaded && !known) RememberVerdict(page_key, generation, loaded->verified);
   if (!loaded) {
     co_return HtmlResponse(HttpStatusOf(loaded.error().code),
                            "<!doctype html><title>Amur</title><p>" +
@@ -231,19 +249,13 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
   }
   CommentService* svc = d_.comments;
   ResponseCache* cache = d_.cache;
-  Result<service::PostOutcome> out = MakeError(ErrorCode::kInternal, "");
-  try {
-    const std::function<Result<service::PostOutcome>(StoreSession&)> job2 = [svc, p](StoreSession& s) { return svc->Post(s, p); };
-    const std::function<bool(const Result<service::PostOutcome>&)> keep2 = [](const Result<service::PostOutcome>& r) { return r.ok(); };
-    const std::function<void(const Result<service::PostOutcome>&)> after2 = [cache](const Result<service::PostOutcome>& r) {
-          if (r) cache->Invalidate(r->page_key);
-        };
-    out = std::move((co_await OnWriter<Result<service::PostOutcome>>(*d_.db, job2, keep2, after2)).value());
-  } catch (const std::exception& e) {
-    spdlog::error("form post on {} failed: {}", p.page_key, e.what());
-    out = MakeError(ErrorCode::kUnavailable,
-                    "The comment could not be saved right now; please try again shortly.");
-  }
+  const std::function<Result<service::PostOutcome>(StoreSession&)> job2 =
+      [svc, p](StoreSession& s) { return svc->Post(s, p); };
+  const std::function<void(const Result<service::PostOutcome>&)> after2 =
+      [cache](const Result<service::PostOutcome>& r) {
+        if (r) cache->Invalidate(r->page_key);
+      };
+  Result<service::PostOutcome> out = co_await WriteResult(*d_.db, "a form post", job2, after2);
   if (!out) {
     d_.post_limiter->Release(client, decision.slot);
     co_return co_await refuse(out.error());

@@ -5,7 +5,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "http/message.hpp"
 #include "http/request_parsing.hpp"
@@ -40,7 +44,20 @@ class Pages final {
                                           std::string cursor, bool all, std::string reply_to,
                                           bool demo, const FormInput* refused, const Error* error,
                                           bool held = false);
+  // The page's hash-chain verdict for the "hash: verified" line: reused while
+  // the page is unchanged (same response-cache generation) and younger than a
+  // minute, so a change made behind the server's back shows within a minute.
+  std::optional<bool> KnownVerdict(const std::string& page_key, std::uint64_t generation);
+  void RememberVerdict(const std::string& page_key, std::uint64_t generation, bool verified);
+
+  struct Verdict {
+    std::uint64_t generation;
+    std::int64_t at_ms;
+    bool verified;
+  };
   HttpDeps& d_;
+  std::mutex verdicts_mu_;
+  std::unordered_map<std::string, Verdict> verdicts_;
 };
 
 }  // namespace amur::http::html
