@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const AMUR_BIN = process.env.AMUR_BIN || '/work/main/build/debug/amur';
+export const AMUR_BIN = process.env.AMUR_BIN || path.join(ROOT, 'build/debug/amur');
 export const ARTIFACTS = process.env.AMUR_E2E_ARTIFACTS || path.join(ROOT, 'build/e2e-artifacts');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 

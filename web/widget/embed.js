@@ -68,6 +68,14 @@
     confirmDelete: 'Delete this comment?',
     yesDelete: 'Yes, delete',
     removed: 'Your comment was deleted.',
+    report: 'Report',
+    reportLabel: 'Why are you reporting this comment?',
+    reason_spam: 'Spam',
+    reason_abuse: 'Abuse or harassment',
+    reason_off_topic: 'Off topic',
+    reason_other: 'Something else',
+    sendReport: 'Send report',
+    reported: 'Reported. Thank you; a moderator will look at it.',
     deleted: 'This comment was deleted.',
     guest: 'Guest',
     role_moderator: 'Moderator',
@@ -156,6 +164,7 @@
     s = s && typeof s === 'object' ? s : {};
     s.tokens = s.tokens || {};
     s.votes = s.votes || {};
+    s.reported = s.reported || {};
     s.pending = Array.isArray(s.pending) ? s.pending : [];
     return s;
   }
@@ -171,6 +180,8 @@
     s.pending = s.pending.filter(function (p) { return p && p.c && p.e > now; });
     var ids = Object.keys(s.votes);
     ids.slice(0, Math.max(0, ids.length - 2000)).forEach(function (id) { delete s.votes[id]; });
+    ids = Object.keys(s.reported);
+    ids.slice(0, Math.max(0, ids.length - 500)).forEach(function (id) { delete s.reported[id]; });
   });
   function token(id) {
     var x = store.tokens[id];
@@ -183,7 +194,7 @@
     var headers = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (auth) headers.Authorization = 'Bearer ' + auth;
-    if (/\/votes$/.test(path) && store.voter) headers['X-Amur-Voter'] = store.voter;
+    if (/\/(votes|reports)$/.test(path) && store.voter) headers['X-Amur-Voter'] = store.voter;
     return fetch(API + path, {
       method: method,
       headers: headers,
@@ -407,7 +418,9 @@
           closed ? null : h('button', { type: 'button', cls: 'amur-link amur-reply', 'data-act': 'reply', 'aria-expanded': 'false' },
             [t('reply'), h('span', { cls: 'amur-sr', text: t('replyTo', { name: name }) })]),
           own ? h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }) : null,
-          own ? h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') }) : null
+          own ? h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') }) : null,
+          own ? null : store.reported[c.id] ? h('span', { cls: 'amur-reported', text: t('reported') })
+            : h('button', { type: 'button', cls: 'amur-link amur-report', 'data-act': 'report', 'aria-expanded': 'false', text: t('report') })
         ])])
       ]);
     }
@@ -696,6 +709,46 @@
       });
     }
 
+    // A report goes to the moderators once; the browser remembers it so the
+    // button does not come back on the next visit.
+    function askReport(it, btn) {
+      var foot = btn.parentNode;
+      if (foot.querySelector('.amur-report-box')) return;
+      var i = ++seq, err = h('p', { cls: 'amur-error', role: 'alert' });
+      var pick = h('select', { id: 'amur-r' + i }, ['spam', 'abuse', 'off_topic', 'other'].map(function (r) {
+        return h('option', { value: r, text: t('reason_' + r) });
+      }));
+      var send = h('button', { type: 'submit', cls: 'amur-link amur-danger', text: t('sendReport') });
+      var no = h('button', { type: 'button', cls: 'amur-link', text: t('cancel') });
+      var box = h('form', { cls: 'amur-confirm amur-report-box', novalidate: true }, [
+        h('label', { for: pick.id, text: t('reportLabel') }), pick, send, no, err]);
+      function close() {
+        box.remove();
+        btn.setAttribute('aria-expanded', 'false');
+        if (btn.isConnected) btn.focus();
+      }
+      foot.appendChild(box);
+      btn.setAttribute('aria-expanded', 'true');
+      pick.focus();
+      no.addEventListener('click', close);
+      box.addEventListener('keydown', function (e) { if (e.key === 'Escape') close(); });
+      box.addEventListener('submit', function (e) {
+        e.preventDefault();
+        if (send.getAttribute('aria-busy')) return;
+        send.setAttribute('aria-busy', 'true');
+        api('POST', '/api/v1/comments/' + encodeURIComponent(it.c.id) + '/reports', { reason: pick.value }).then(function () {
+          change(function (s) { s.reported[it.c.id] = 1; });
+          var done = h('span', { cls: 'amur-reported', text: t('reported') });
+          box.remove();
+          btn.replaceWith(done);
+          announce(t('reported'));
+        }, function (x) {
+          send.removeAttribute('aria-busy');
+          err.textContent = x.message;
+        });
+      });
+    }
+
     // Gone from the thread: a tombstone while replies remain; a tombstone
     // without replies disappears too.
     function remove(it) {
@@ -775,6 +828,7 @@
       if (act === 'reply') return openReply(it, b);
       if (act === 'edit') return edit(it, b);
       if (act === 'del') return askDelete(it, b);
+      if (act === 'report') return askReport(it, b);
       b.setAttribute('aria-busy', 'true');
       vote(it, act === 'up' ? 1 : -1).then(function () { b.removeAttribute('aria-busy'); });
     });
