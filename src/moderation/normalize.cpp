@@ -540,6 +540,10 @@ void MaybeRecordMasked(const std::vector<Unit>& u, const std::vector<Item>& item
 
 void FindMaskedWords(std::string_view s, const std::vector<Unit>& u,
                      std::vector<MaskedWord>& out) {
+  if (std::none_of(u.begin(), u.end(),
+                   [&](const Unit& x) { return ItemOf(s, x) == Item::kMask; })) {
+    return;  // most comments
+  }
   std::vector<Item> items(u.size(), Item::kBreak);  // only [blob, blob_end) is used
   std::size_t blob = 0;
   while (blob < u.size() && out.size() < kMaxMaskedWords) {
@@ -565,8 +569,10 @@ void FindMaskedWords(std::string_view s, const std::vector<Unit>& u,
         }
         std::size_t j = i;
         while (j < blob_end && items[j] == Item::kMask) ++j;
-        if (j - i > 3) std::fill(items.begin() + static_cast<std::ptrdiff_t>(i),
-                                 items.begin() + static_cast<std::ptrdiff_t>(j), Item::kBreak);
+        if (j - i > 3) {
+          std::fill(items.begin() + static_cast<std::ptrdiff_t>(i),
+                    items.begin() + static_cast<std::ptrdiff_t>(j), Item::kBreak);
+        }
         i = j;
       }
       for (std::size_t i = blob; i < blob_end && out.size() < kMaxMaskedWords;) {

@@ -221,7 +221,8 @@ TEST(NormalizeSpanTest, SpansStayInsideTheInputForArbitraryBytes) {
   std::mt19937 rng(42);
   const std::string alphabet[] = {
       "a",    "B",    "1",    "3",  "!", "|",      "@",      "$", " ",  ".", "-",  "'",
-      "\xff", "\xc3", "\xa9", "ｎ", "і", "\u200d", "\u0301", "ﬁ", "\n", "€", "日", "\U0001f17d"};
+      "\xff", "\xc3", "\xa9", "ｎ", "і", "\u200d", "\u0301", "ﬁ", "\n", "€", "日",
+      "\U0001f17d", "*", "#"};
   for (int round = 0; round < 300; ++round) {
     std::string s;
     const int len = static_cast<int>(rng() % 60);
@@ -235,6 +236,11 @@ TEST(NormalizeSpanTest, SpansStayInsideTheInputForArbitraryBytes) {
       if (i > 0) {
         ASSERT_LE(n.source_begin[i - 1], n.source_begin[i]) << s;
       }
+    }
+    for (const MaskedWord& w : n.masked) {
+      ASSERT_LT(w.source.begin, w.source.end) << s;
+      ASSERT_LE(w.source.end, s.size()) << s;
+      ASSERT_GE(w.pattern.size(), 4u) << s;
     }
     ASSERT_EQ(n.text.find("  "), std::string::npos) << s;
     if (!n.text.empty()) {

@@ -108,7 +108,9 @@ std::u32string DecodeUtf8Text(std::string_view s) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     const std::size_t len = std::min(Utf8Length(b0), s.size() - i);
     char32_t cp = len == 1 ? b0 : (b0 & (0x7F >> len));
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    for (std::size_t k = 1; k < len; ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
     out.push_back(cp);
     i += len;
   }
@@ -532,11 +534,10 @@ void TermMatcher::FindMasked(const NormalizedText& text, std::vector<TermMatch>&
   for (const TermMatch& m : out) ++counts[m.kind == TermKind::kBanned ? 0 : 1];
   const std::size_t ordinary = out.size();
   for (const MaskedWord& w : text.masked) {
-    const bool overlaps = std::any_of(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(ordinary),
-                                      [&](const TermMatch& m) {
-                                        return m.span.begin < w.source.end &&
-                                               w.source.begin < m.span.end;
-                                      });
+    const auto first_masked = out.begin() + static_cast<std::ptrdiff_t>(ordinary);
+    const bool overlaps = std::any_of(out.begin(), first_masked, [&](const TermMatch& m) {
+      return m.span.begin < w.source.end && w.source.begin < m.span.end;
+    });
     if (overlaps) continue;
     std::size_t term = 0;
     if (impl_->allow.MaskedReading(w.pattern, &term)) continue;
