@@ -1,5 +1,6 @@
 #include "moderation/analysis.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -13,6 +14,20 @@ std::string_view PrefixByCodePoints(std::string_view utf8, std::size_t max_code_
     ++count;
   }
   return utf8;
+}
+
+double RuleScore(const Analysis& a) {
+  static constexpr std::pair<std::string_view, double> kScores[] = {
+      {kReasonBannedTerm, 0.95},   {kReasonLinkLimit, 0.8},     {kReasonNearDuplicate, 0.7},
+      {kReasonSuspectTerm, 0.6},   {kReasonRepeatedPost, 0.4},
+  };
+  double score = 0.0;
+  for (const std::string& r : a.reasons) {
+    for (const auto& [reason, value] : kScores) {
+      if (r == reason) score = std::max(score, value);
+    }
+  }
+  return score;
 }
 
 TextAnalyzer::TextAnalyzer(std::shared_ptr<const TermMatcher> terms, ModerationSettings settings,

@@ -94,6 +94,12 @@ class TextAnalyzer final {
   NearDuplicateIndex* recent_;
 };
 
+// A 0–1 score from what the analysis found, for the moderation queue while
+// the learned classifier is untrained: the highest of banned_term 0.95,
+// link_limit 0.8, near_duplicate 0.7, suspect_term 0.6, repeated_post 0.4,
+// and 0 when nothing was found.
+double RuleScore(const Analysis& a);
+
 // The longest prefix of `utf8` with at most `max_code_points` code points,
 // cut at a code point boundary.
 std::string_view PrefixByCodePoints(std::string_view utf8, std::size_t max_code_points);

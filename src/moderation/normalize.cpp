@@ -6,6 +6,7 @@
 #include <unicode/uspoof.h>
 #include <unicode/utf16.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -441,6 +442,156 @@ void ApplyLeet(std::vector<Unit>& u) {
   }
 }
 
+// Pass F: masked words ("f*ck", "n**ger", "f!ck"), from the units after
+// leetspeak. `s` is the original text (for the address check and to tell a
+// look-alike symbol read as a letter from a real letter).
+bool IsMaskChar(char32_t c) {
+  switch (c) {
+    case U'*':
+    case U'#':
+    case U'@':
+    case U'$':
+    case U'!':
+    case U'|':
+    case U'%':
+    case U'_':
+    case U'-':
+    case U'+':
+    case U'?':
+    case U'~':
+    case U'^':
+    case 0x2022:  // •
+    case 0x2217:  // ∗
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsBlank(char32_t c) {
+  return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\v' || c == U'\f';
+}
+
+// An e-mail address, a URL or a host name: its dots and "@" are not masks.
+bool LooksLikeAddress(std::string_view raw) {
+  if (raw.find("://") != std::string_view::npos) return true;
+  const std::size_t at = raw.find('@');
+  if (at != std::string_view::npos && raw.find('.', at) != std::string_view::npos) return true;
+  return raw.size() >= 4 && (raw[0] == 'w' || raw[0] == 'W') && (raw[1] == 'w' || raw[1] == 'W') &&
+         (raw[2] == 'w' || raw[2] == 'W') && raw[3] == '.';
+}
+
+enum class Item : std::uint8_t { kLetter, kMask, kDigit, kBreak };
+
+Item ItemOf(std::string_view s, const Unit& x) {
+  switch (x.cls) {
+    case Cls::kLetter:
+      if (x.end - x.begin == 1) {
+        const auto c = static_cast<unsigned char>(s[x.begin]);
+        // A look-alike symbol read as a letter ("sh!t") is also a mask; a
+        // digit read as a letter keeps a word out ("US$5", "n1gg*r").
+        if (IsMaskChar(c)) return Item::kMask;
+        if (c >= '0' && c <= '9') return Item::kDigit;
+      }
+      return Item::kLetter;
+    case Cls::kDigit:
+      return Item::kDigit;
+    case Cls::kSep:
+    case Cls::kLeet:
+      return IsMaskChar(x.cp) ? Item::kMask : Item::kBreak;
+    default:
+      return Item::kBreak;
+  }
+}
+
+// One segment [b, e) of items between breaks: trims masks at the ends and
+// records it when it is a masked word.
+void MaybeRecordMasked(const std::vector<Unit>& u, const std::vector<Item>& items, std::size_t b,
+                       std::size_t e, std::vector<MaskedWord>& out) {
+  while (b < e && items[b] == Item::kMask) ++b;
+  while (e > b && items[e - 1] == Item::kMask) --e;
+  if (e - b < 4) return;
+  std::size_t letters = 0;
+  std::size_t masks = 0;
+  MaskedWord w;
+  w.pattern.reserve(e - b);
+  char32_t last = 0;
+  int run = 0;
+  for (std::size_t i = b; i < e; ++i) {
+    if (items[i] == Item::kMask) {
+      ++masks;
+      w.pattern.push_back(kMaskedLetter);
+      last = 0;
+      continue;
+    }
+    ++letters;
+    if (u[i].cp == last) {
+      if (++run > 2) continue;
+    } else {
+      last = u[i].cp;
+      run = 1;
+    }
+    w.pattern.push_back(u[i].cp);
+  }
+  if (masks == 0 || letters < 2 || letters < masks) return;
+  w.source = ByteSpan{u[b].begin, u[e - 1].end};
+  out.push_back(std::move(w));
+}
+
+void FindMaskedWords(std::string_view s, const std::vector<Unit>& u,
+                     std::vector<MaskedWord>& out) {
+  if (std::none_of(u.begin(), u.end(),
+                   [&](const Unit& x) { return ItemOf(s, x) == Item::kMask; })) {
+    return;  // most comments
+  }
+  std::vector<Item> items(u.size(), Item::kBreak);  // only [blob, blob_end) is used
+  std::size_t blob = 0;
+  while (blob < u.size() && out.size() < kMaxMaskedWords) {
+    if (IsBlank(u[blob].cp)) {
+      ++blob;
+      continue;
+    }
+    std::size_t blob_end = blob;
+    while (blob_end < u.size() && !IsBlank(u[blob_end].cp)) ++blob_end;
+    const std::size_t raw_begin = u[blob].begin;
+    const std::string_view raw = s.substr(raw_begin, u[blob_end - 1].end - raw_begin);
+    bool any_mask = false;
+    for (std::size_t i = blob; i < blob_end; ++i) {
+      items[i] = ItemOf(s, u[i]);
+      any_mask = any_mask || items[i] == Item::kMask;
+    }
+    if (any_mask && !LooksLikeAddress(raw)) {
+      // Runs of four or more masks break words.
+      for (std::size_t i = blob; i < blob_end;) {
+        if (items[i] != Item::kMask) {
+          ++i;
+          continue;
+        }
+        std::size_t j = i;
+        while (j < blob_end && items[j] == Item::kMask) ++j;
+        if (j - i > 3) {
+          std::fill(items.begin() + static_cast<std::ptrdiff_t>(i),
+                    items.begin() + static_cast<std::ptrdiff_t>(j), Item::kBreak);
+        }
+        i = j;
+      }
+      for (std::size_t i = blob; i < blob_end && out.size() < kMaxMaskedWords;) {
+        if (items[i] == Item::kBreak || items[i] == Item::kDigit) {
+          ++i;
+          continue;
+        }
+        std::size_t j = i;
+        while (j < blob_end && (items[j] == Item::kLetter || items[j] == Item::kMask)) ++j;
+        const bool next_to_digit = (i > blob && items[i - 1] == Item::kDigit) ||
+                                   (j < blob_end && items[j] == Item::kDigit);
+        if (!next_to_digit) MaybeRecordMasked(u, items, i, j, out);
+        i = j;
+      }
+    }
+    blob = blob_end;
+  }
+}
+
 // Pass E: words joined by single spaces, repeats cut to two, with sources.
 void Emit(const std::vector<Unit>& u, NormalizedText& out) {
   out.text.reserve(u.size());
@@ -513,6 +664,7 @@ NormalizedText NormalizeForMatching(std::string_view utf8) {
   ApplyLeet(units);
   NormalizedText out;
   Emit(units, out);
+  FindMaskedWords(utf8, units, out.masked);
   return out;
 }
 

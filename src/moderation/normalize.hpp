@@ -22,6 +22,23 @@ struct ByteSpan {
   friend bool operator==(const ByteSpan&, const ByteSpan&) = default;
 };
 
+// The letter a masked character stands for in MaskedWord::pattern.
+inline constexpr char32_t kMaskedLetter = U'*';
+
+// At most this many masked words are recorded per text (bounded matching).
+inline constexpr std::size_t kMaxMaskedWords = 64;
+
+// A word written with mask characters for some of its letters ("f*ck",
+// "n**ger", "sh#t", "f!ck", "c-nt"). See step 6 of NormalizeForMatching.
+struct MaskedWord {
+  // The word's letters, folded like NormalizedText::text (runs of three or
+  // more identical letters cut to two), one code point each, with
+  // kMaskedLetter for every mask character.
+  std::u32string pattern;
+  ByteSpan source;  // the whole word in the original text
+  friend bool operator==(const MaskedWord&, const MaskedWord&) = default;
+};
+
 struct NormalizedText {
   // Words separated by single ASCII spaces, no leading or trailing space. A
   // word is a run of letters (any script) and digits; everything else is a
@@ -39,6 +56,9 @@ struct NormalizedText {
   // boundaries ("a n i g g e r" reads "anigger"), so matchers should look
   // for terms anywhere inside it.
   std::vector<ByteSpan> joined;
+  // Words with mask characters inside (step 6), in order, at most
+  // kMaxMaskedWords. `text` reads them as separate words ("f ck").
+  std::vector<MaskedWord> masked;
 
   // The span of the original text that produced text[begin, end).
   // REQUIRES: begin < end <= text.size().
@@ -66,7 +86,17 @@ struct NormalizedText {
 //      least as many letters as look-alike symbols (0->o 1->i 3->e 4->a 5->s
 //      7->t 8->b 9->g @->a $->s !->i |->i €->e ¢->c): "n1gg3r" -> "nigger",
 //      while "1990s" and "$100" keep their digits;
-//   5. runs of three or more identical characters cut to two.
+//   5. runs of three or more identical characters cut to two;
+//   6. masked words are recorded in `masked`: a run of letters with one or
+//      more runs of one to three mask characters inside it (* # @ $ ! | % _
+//      - + ? ~ ^ • ∗; "@ $ ! |" also where step 4 read them as letters), at
+//      least four characters long, with at least as many letters as mask
+//      characters and at least two letters. Mask characters at either end
+//      ("C#", "word*", "**bold**", "hello!!!"), runs of four or more, words
+//      next to a digit ("5*3", "x2-y", "US$5") and anything in a blank-delimited
+//      chunk that looks like an address ("://", "www.", an "@" followed by a
+//      ".") are not masked words. "." "&" and "'" are never mask characters
+//      ("e.g.", "Q&A", "isn't").
 // Invalid UTF-8 is read as U+FFFD (a separator) per bad byte; never throws on
 // any input except std::bad_alloc. Time and memory are linear in the input
 // size (callers cap the input; see analysis.hpp).

@@ -114,6 +114,70 @@ TEST(NormalizeTest, InvalidUtf8IsASeparator) {
   EXPECT_EQ(NormalizeForMatching("a\0b"s).text, "a b");
 }
 
+// ---------------------------------------------------------- masked words --
+
+std::string MaskedPatterns(std::string_view original) {
+  const NormalizedText n = NormalizeForMatching(original);
+  std::string out;
+  for (const MaskedWord& w : n.masked) {
+    if (!out.empty()) out += ' ';
+    for (const char32_t c : w.pattern) out += static_cast<char>(c < 0x80 ? c : '?');
+    out += '=';
+    out += original.substr(w.source.begin, w.source.end - w.source.begin);
+  }
+  return out;
+}
+
+TEST(NormalizeMaskTest, RecordsWordsWithMasksInsideWithTheirSource) {
+  EXPECT_EQ(MaskedPatterns("what the f*ck"), "f*ck=f*ck");
+  EXPECT_EQ(MaskedPatterns("F**K this"), "f**k=F**K");
+  EXPECT_EQ(MaskedPatterns("you n*gger."), "n*gger=n*gger");
+  EXPECT_EQ(MaskedPatterns("n**ger, c*nt"), "n**ger=n**ger c*nt=c*nt");
+  EXPECT_EQ(MaskedPatterns("f#ck f@ck f-ck f_ck f%ck f?ck f•ck"),
+            "f*ck=f#ck f*ck=f@ck f*ck=f-ck f*ck=f_ck f*ck=f%ck f*ck=f?ck f*ck=f•ck");
+  // A look-alike symbol read as a letter is also a mask: "f!ck" reads
+  // "fick", and may be "fuck".
+  EXPECT_EQ(NormalizeForMatching("f!ck").text, "fick");
+  EXPECT_EQ(MaskedPatterns("f!ck sh!t"), "f*ck=f!ck sh*t=sh!t");
+  EXPECT_EQ(MaskedPatterns("**f*ck** it"), "f*ck=f*ck");
+  EXPECT_EQ(MaskedPatterns("f*ck*ng"), "f*ck*ng=f*ck*ng");
+  EXPECT_EQ(MaskedPatterns("n***er"), "n***er=n***er");
+  EXPECT_EQ(MaskedPatterns("ＦＵ＊Ｋ"), "fu*k=ＦＵ＊Ｋ");
+  EXPECT_EQ(MaskedPatterns("fuuuu*k"), "fuu*k=fuuuu*k");
+  // The ordinary text is unchanged: "f ck".
+  EXPECT_EQ(NormalizeForMatching("f*ck").text, "f ck");
+}
+
+TEST(NormalizeMaskTest, OrdinaryPunctuationIsNoMask) {
+  for (const char* text :
+       {"5*3=15", "2*x + 3*y", "**bold** markdown", "__init__", "C# and F# programmers", "a*b",
+        "a footnote*", "*emphasis*", "mail me@example.com today", "bob.smith@mail.example.org",
+        "see https://example.com/some-path_here?q=a-b", "www.some-site.org", "$100 or US$5",
+        "hello!!! anyone?", "Q&A", "R&D", "* item one\n* item two", "wait... what", "e.g. this",
+        "i.e. that", "f****ing", "x2-y3", "COVID-19", "F-35", "isn't", "rock'n'roll", "C++",
+        "#hashtag", "@name", "a-b", "- dash list", "-- double", "--- rule", "50%-60%",
+        "nig‍ger", "n.i.g.g.e.r", "n * i * g * g * e * r"}) {
+    EXPECT_EQ(MaskedPatterns(text), "") << text;
+  }
+}
+
+TEST(NormalizeMaskTest, NeedsAsManyLettersAsMasks) {
+  EXPECT_EQ(MaskedPatterns("f***"), "");
+  EXPECT_EQ(MaskedPatterns("c**t"), "c**t=c**t");
+  EXPECT_EQ(MaskedPatterns("c***t"), "");
+  EXPECT_EQ(MaskedPatterns("f*k"), "");  // three characters
+}
+
+TEST(NormalizeMaskTest, AtMostAFixedNumberOfMaskedWords) {
+  std::string s;
+  while (s.size() < 64 * 1024) s += "f*ck ";
+  NormalizedText n;
+  const auto start = std::chrono::steady_clock::now();
+  n = NormalizeForMatching(s);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
+  EXPECT_EQ(n.masked.size(), kMaxMaskedWords);
+}
+
 // ------------------------------------------------------------------ spans --
 
 std::string_view Source(std::string_view original, const NormalizedText& n, std::size_t begin,
@@ -157,7 +221,8 @@ TEST(NormalizeSpanTest, SpansStayInsideTheInputForArbitraryBytes) {
   std::mt19937 rng(42);
   const std::string alphabet[] = {
       "a",    "B",    "1",    "3",  "!", "|",      "@",      "$", " ",  ".", "-",  "'",
-      "\xff", "\xc3", "\xa9", "ｎ", "і", "\u200d", "\u0301", "ﬁ", "\n", "€", "日", "\U0001f17d"};
+      "\xff", "\xc3", "\xa9", "ｎ", "і", "\u200d", "\u0301", "ﬁ", "\n", "€", "日",
+      "\U0001f17d", "*", "#"};
   for (int round = 0; round < 300; ++round) {
     std::string s;
     const int len = static_cast<int>(rng() % 60);
@@ -171,6 +236,11 @@ TEST(NormalizeSpanTest, SpansStayInsideTheInputForArbitraryBytes) {
       if (i > 0) {
         ASSERT_LE(n.source_begin[i - 1], n.source_begin[i]) << s;
       }
+    }
+    for (const MaskedWord& w : n.masked) {
+      ASSERT_LT(w.source.begin, w.source.end) << s;
+      ASSERT_LE(w.source.end, s.size()) << s;
+      ASSERT_GE(w.pattern.size(), 4u) << s;
     }
     ASSERT_EQ(n.text.find("  "), std::string::npos) << s;
     if (!n.text.empty()) {
@@ -213,6 +283,14 @@ TEST(NormalizePathologyTest, SixtyFourKibOfSeparatorsAndMarks) {
   NormalizedText n;
   EXPECT_LT(SecondsToNormalize(s, &n), kLinearLimitSeconds);
   EXPECT_EQ(n.text, "");
+}
+
+TEST(NormalizePathologyTest, SixtyFourKibWithoutBlanks) {
+  std::string s;
+  while (s.size() < 64 * 1024) s += "ab*cd#ef-";
+  NormalizedText n;
+  EXPECT_LT(SecondsToNormalize(s, &n), kLinearLimitSeconds);
+  EXPECT_EQ(n.masked.size(), 1u);  // one blank-free chunk: one long masked word
 }
 
 TEST(NormalizePathologyTest, SixtyFourKibOfMixedScripts) {

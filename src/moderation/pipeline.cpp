@@ -78,12 +78,18 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   out.hold = a.hold;
   out.reasons = a.reasons;
   {
+    // An untrained model scores everything about 0.5, which tells a
+    // moderator nothing: until it has learned enough, the score says what
+    // the rules found.
     std::shared_lock lock(model_mu_);
-    out.score = model_.Score(ClassifierText(input.author_name, input.body_markdown));
-    if (model_.examples_seen() >= settings_.classifier_min_examples &&
-        out.score >= threshold) {
-      out.hold = true;
-      out.reasons.push_back("classifier");
+    if (model_.examples_seen() < settings_.classifier_min_examples) {
+      out.score = RuleScore(a);
+    } else {
+      out.score = model_.Score(ClassifierText(input.author_name, input.body_markdown));
+      if (out.score >= threshold) {
+        out.hold = true;
+        out.reasons.push_back("classifier");
+      }
     }
   }
   return out;

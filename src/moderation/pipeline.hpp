@@ -29,6 +29,8 @@ class Pipeline final : public service::Screener {
  public:
   Pipeline(PipelineSettings settings, const Clock& clock);
 
+  // Screening::score is the classifier's score once it has learned from
+  // classifier_min_examples decisions, and RuleScore (analysis.hpp) before.
   service::Screening Screen(const service::ScreeningInput& input) override;
 
   // A moderator's decision as a labelled example: rejected or spam = hold.

@@ -90,6 +90,48 @@ struct CompiledTerm {
   std::vector<std::uint8_t> run;
 };
 
+// Terms shorter than this (in letters) are never matched by masked words:
+// "a*s", "n*g", "j*p" are too easily formulas and initials.
+constexpr std::size_t kMinMaskedTermLetters = 4;
+
+// A one-word term as masked words see it.
+struct MaskTerm {
+  std::u32string letters;  // the normalised term, one code point each
+  bool prefix = false;
+  std::size_t term = 0;  // index into CompiledList::terms_
+};
+
+std::u32string DecodeUtf8Text(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    const std::size_t len = std::min(Utf8Length(b0), s.size() - i);
+    char32_t cp = len == 1 ? b0 : (b0 & (0x7F >> len));
+    for (std::size_t k = 1; k < len; ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    out.push_back(cp);
+    i += len;
+  }
+  return out;
+}
+
+// Whether masked word `w` reads as term `t` (see term_matcher.hpp).
+bool MaskedFits(const std::u32string& w, const MaskTerm& t) {
+  const std::size_t n = t.letters.size();
+  if (t.prefix ? w.size() < n : w.size() != n) return false;
+  bool inner_mask = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (w[i] == kMaskedLetter) {
+      inner_mask = inner_mask || (i > 0 && i + 1 < n);
+    } else if (w[i] != t.letters[i]) {
+      return false;
+    }
+  }
+  return inner_mask;
+}
+
 // One list: the regular expressions that find where a term may start, and
 // the tables that say which term it is.
 class CompiledList final {
@@ -118,6 +160,13 @@ class CompiledList final {
       (term.prefix ? prefix_keys_ : exact_keys_).push_back(sq.key);
     }
     ids.push_back(terms_.size());
+    if (words == 1) {
+      std::u32string letters = DecodeUtf8Text(n.text);
+      if (letters.size() >= kMinMaskedTermLetters) {
+        masked_by_first_[letters[0]].push_back(
+            MaskTerm{std::move(letters), term.prefix, terms_.size()});
+      }
+    }
     terms_.push_back(CompiledTerm{written, std::move(sq.run)});
     if (term.prefix) {
       max_prefix_words_ = std::max(max_prefix_words_, words);
@@ -274,6 +323,23 @@ class CompiledList final {
 
   const std::string& Written(std::size_t term) const { return terms_[term].written; }
 
+  // The longest term (the first listed among equals) masked word `w` reads
+  // as, if any.
+  bool MaskedReading(const std::u32string& w, std::size_t* term) const {
+    if (w.empty()) return false;
+    const auto it = masked_by_first_.find(w[0]);
+    if (it == masked_by_first_.end()) return false;
+    const MaskTerm* best = nullptr;
+    for (const MaskTerm& t : it->second) {
+      if (MaskedFits(w, t) && (best == nullptr || t.letters.size() > best->letters.size())) {
+        best = &t;
+      }
+    }
+    if (best == nullptr) return false;
+    *term = best->term;
+    return true;
+  }
+
  private:
   bool RunsFit(const Squeezed& q, std::size_t start, const std::vector<std::uint8_t>& run) const {
     if (start + run.size() > q.run.size()) return false;
@@ -297,6 +363,7 @@ class CompiledList final {
   std::size_t count_ = 0;
   std::vector<std::unique_ptr<RE2>> regexes_;
   std::vector<std::unique_ptr<RE2>> inner_regexes_;
+  std::unordered_map<char32_t, std::vector<MaskTerm>> masked_by_first_;
 };
 
 struct SqueezedMatch {
@@ -424,38 +491,68 @@ Result<std::shared_ptr<const TermMatcher>> TermMatcher::Build(const TermLists& l
 std::vector<TermMatch> TermMatcher::Find(const NormalizedText& text) const {
   std::vector<TermMatch> out;
   if (text.text.empty()) return out;
+  const std::size_t limit = impl_->options.max_matches_per_list;
   const Squeezed q = Squeeze(text.text);
   const Ranges joined = JoinedInSqueezed(text, q);
-  const std::size_t limit = impl_->options.max_matches_per_list;
   std::vector<SqueezedMatch> banned = FindAll(impl_->banned, q, joined, limit, true);
   std::vector<SqueezedMatch> suspect = FindAll(impl_->suspect, q, joined, limit, true);
-  if (banned.empty() && suspect.empty()) return out;
-
-  // Allowed spans: every allow-list match, the longest at each start.
-  const std::vector<SqueezedMatch> allowed = FindAll(impl_->allow, q, joined, 0, false);
-  auto is_allowed = [&](const SqueezedMatch& m) {
-    return std::any_of(allowed.begin(), allowed.end(), [&](const SqueezedMatch& a) {
-      return a.begin <= m.begin && m.end <= a.end;
-    });
-  };
-  auto overlaps_banned = [&](const SqueezedMatch& m) {
-    return std::any_of(banned.begin(), banned.end(),
-                       [&](const SqueezedMatch& b) { return b.begin < m.end && m.begin < b.end; });
-  };
-  auto emit = [&](const SqueezedMatch& m, TermKind kind, const CompiledList& list) {
-    const std::size_t tb = q.text_begin[m.begin];
-    const std::size_t te = q.text_end[m.end - 1];
-    out.push_back(TermMatch{kind, list.Written(m.term), text.SourceSpan(tb, te)});
-  };
-  std::erase_if(banned, is_allowed);
-  for (const SqueezedMatch& m : banned) emit(m, TermKind::kBanned, impl_->banned);
-  for (const SqueezedMatch& m : suspect) {
-    if (!is_allowed(m) && !overlaps_banned(m)) emit(m, TermKind::kSuspect, impl_->suspect);
+  if (!banned.empty() || !suspect.empty()) {
+    // Allowed spans: every allow-list match, the longest at each start.
+    const std::vector<SqueezedMatch> allowed = FindAll(impl_->allow, q, joined, 0, false);
+    auto is_allowed = [&](const SqueezedMatch& m) {
+      return std::any_of(allowed.begin(), allowed.end(), [&](const SqueezedMatch& a) {
+        return a.begin <= m.begin && m.end <= a.end;
+      });
+    };
+    auto overlaps_banned = [&](const SqueezedMatch& m) {
+      return std::any_of(banned.begin(), banned.end(), [&](const SqueezedMatch& b) {
+        return b.begin < m.end && m.begin < b.end;
+      });
+    };
+    auto emit = [&](const SqueezedMatch& m, TermKind kind, const CompiledList& list) {
+      const std::size_t tb = q.text_begin[m.begin];
+      const std::size_t te = q.text_end[m.end - 1];
+      out.push_back(TermMatch{kind, list.Written(m.term), text.SourceSpan(tb, te)});
+    };
+    std::erase_if(banned, is_allowed);
+    for (const SqueezedMatch& m : banned) emit(m, TermKind::kBanned, impl_->banned);
+    for (const SqueezedMatch& m : suspect) {
+      if (!is_allowed(m) && !overlaps_banned(m)) emit(m, TermKind::kSuspect, impl_->suspect);
+    }
   }
+  FindMasked(text, out);
   std::stable_sort(out.begin(), out.end(), [](const TermMatch& a, const TermMatch& b) {
     return a.span.begin < b.span.begin;
   });
   return out;
+}
+
+void TermMatcher::FindMasked(const NormalizedText& text, std::vector<TermMatch>& out) const {
+  if (text.masked.empty()) return;
+  const std::size_t limit = impl_->options.max_matches_per_list;
+  std::size_t counts[2] = {0, 0};
+  for (const TermMatch& m : out) ++counts[m.kind == TermKind::kBanned ? 0 : 1];
+  const std::size_t ordinary = out.size();
+  for (const MaskedWord& w : text.masked) {
+    const auto first_masked = out.begin() + static_cast<std::ptrdiff_t>(ordinary);
+    const bool overlaps = std::any_of(out.begin(), first_masked, [&](const TermMatch& m) {
+      return m.span.begin < w.source.end && w.source.begin < m.span.end;
+    });
+    if (overlaps) continue;
+    std::size_t term = 0;
+    if (impl_->allow.MaskedReading(w.pattern, &term)) continue;
+    TermKind kind = TermKind::kSuspect;
+    const CompiledList* list = &impl_->suspect;
+    if (!impl_->suspect.MaskedReading(w.pattern, &term)) {
+      if (!impl_->banned.MaskedReading(w.pattern, &term)) continue;
+      kind = TermKind::kBanned;
+      list = &impl_->banned;
+    }
+    std::size_t& count = counts[kind == TermKind::kBanned ? 0 : 1];
+    if (count >= limit) continue;
+    ++count;
+    out.push_back(TermMatch{kind, list->Written(term), w.source, true});
+  }
 }
 
 std::vector<TermMatch> TermMatcher::FindIn(std::string_view utf8) const {

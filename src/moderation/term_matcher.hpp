@@ -13,6 +13,18 @@
 //     entry "cocktail"; with the term "dick", "Dick Cheney" by "dick cheney".
 //     Allow-list entries match letter runs exactly (no tolerated repeats).
 //
+//   * A masked word ("f*ck", "n**ger", "c-nt", "f!ck"; NormalizedText::masked)
+//     matches a one-word term of four or more letters whose letters agree
+//     with it position by position, each mask character standing for exactly
+//     one letter. An exact term must have the word's length; a prefix term
+//     must fit in the word with at least one mask strictly inside the term
+//     ("f*cking" is "fuck*"; "slu-edu" is not "slut*"). The word is read every way the lists
+//     allow: if any reading is allow-listed it is dropped; otherwise if any
+//     reading is a suspect term it is that suspect term ("s**t" may be
+//     "shit", not only "slut"); otherwise it is the longest banned term it
+//     fits. A masked word overlapping an ordinary match is not reported again.
+//     The check per masked word is bounded by the terms with its first letter.
+//
 // Matching uses RE2 (no backtracking, linear time): each list is compiled
 // into alternations of escaped literals (split into chunks so that no
 // regular expression outgrows its memory budget), which find where a term
@@ -44,6 +56,7 @@ struct TermMatch {
   TermKind kind = TermKind::kBanned;
   std::string term;  // the list entry as written, with "*" for a prefix term
   ByteSpan span;     // the matched words in the ORIGINAL text (whole words)
+  bool masked = false;  // found as a masked word ("f*ck"; see below)
   friend bool operator==(const TermMatch&, const TermMatch&) = default;
 };
 
@@ -101,6 +114,9 @@ class TermMatcher final {
 
  private:
   explicit TermMatcher(std::unique_ptr<Impl> impl);
+  // Appends the matches of text.masked to `out` (which holds the ordinary
+  // matches).
+  void FindMasked(const NormalizedText& text, std::vector<TermMatch>& out) const;
   std::unique_ptr<Impl> impl_;
 };
 

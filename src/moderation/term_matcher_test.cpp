@@ -129,6 +129,84 @@ TEST(TermMatcherTest, TermsAreNormalisedLikeText) {
   EXPECT_EQ(m->FindIn("shit").size(), 1u);
 }
 
+TEST(TermMatcherMaskTest, MaskedWordsMatchTermsLetterForLetter) {
+  const auto m = Build("nigg*\ncunt*\nkike\n", "fuck*\nshit*\n");
+  struct Case {
+    const char* text;
+    TermKind kind;
+    const char* term;
+    const char* span;
+  };
+  for (const Case& c : {Case{"what the f*ck is this", TermKind::kSuspect, "fuck*", "f*ck"},
+                        Case{"f**k that", TermKind::kSuspect, "fuck*", "f**k"},
+                        Case{"f#ck", TermKind::kSuspect, "fuck*", "f#ck"},
+                        Case{"f!ck", TermKind::kSuspect, "fuck*", "f!ck"},
+                        Case{"f*cking hell", TermKind::kSuspect, "fuck*", "f*cking"},
+                        Case{"f***ing hell", TermKind::kSuspect, "fuck*", "f***ing"},
+                        Case{"sh*t", TermKind::kSuspect, "shit*", "sh*t"},
+                        Case{"you n*gger", TermKind::kBanned, "nigg*", "n*gger"},
+                        Case{"you n**ger", TermKind::kBanned, "nigg*", "n**ger"},
+                        Case{"n***er", TermKind::kBanned, "nigg*", "n***er"},
+                        Case{"n*gg*rs", TermKind::kBanned, "nigg*", "n*gg*rs"},
+                        Case{"you c*nt", TermKind::kBanned, "cunt*", "c*nt"},
+                        Case{"c-nt", TermKind::kBanned, "cunt*", "c-nt"},
+                        Case{"k*ke", TermKind::kBanned, "kike", "k*ke"}}) {
+    const std::string text = c.text;
+    const auto found = m->FindIn(text);
+    ASSERT_EQ(found.size(), 1u) << text;
+    EXPECT_EQ(found[0].kind, c.kind) << text;
+    EXPECT_EQ(found[0].term, c.term) << text;
+    EXPECT_EQ(At(text, found[0].span), c.span) << text;
+    EXPECT_TRUE(found[0].masked) << text;
+  }
+}
+
+TEST(TermMatcherMaskTest, MasksStandForExactlyOneLetterEach) {
+  const auto m = Build("kike\ncunt\n", "fuck\n");
+  for (const char* text : {"k**ke", "ki*kes", "c*n", "f*ckk", "fu*kk", "f*uck"}) {
+    EXPECT_TRUE(m->FindIn(text).empty()) << text;
+  }
+}
+
+TEST(TermMatcherMaskTest, AMaskMustFallInsideAPrefixTerm) {
+  const auto m = Build("slut*\n");
+  EXPECT_TRUE(m->FindIn("slu-edu").empty());  // the mask is where "t" would be
+  EXPECT_EQ(m->FindIn("sl*tty").size(), 1u);
+}
+
+TEST(TermMatcherMaskTest, ShortTermsAreNotMatchedByMaskedWords) {
+  const auto m = Build("fag\nnig\njap\n", "ass\n");
+  for (const char* text : {"f*g", "n*g", "j*p", "a*s", "a#s"}) {
+    EXPECT_TRUE(m->FindIn(text).empty()) << text;
+  }
+}
+
+TEST(TermMatcherMaskTest, AmbiguousMaskedWordsTakeTheMildestReading) {
+  const auto m = Build("slut*\n", "shit*\n", "shitake*\n");
+  auto found = m->FindIn("s**t");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].kind, TermKind::kSuspect);
+  EXPECT_EQ(found[0].term, "shit*");
+  EXPECT_TRUE(m->FindIn("sh*take risotto").empty());  // allow-listed reading
+  found = m->FindIn("sl*t");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].kind, TermKind::kBanned);
+}
+
+TEST(TermMatcherMaskTest, AWordFoundOrdinarilyIsNotReportedTwice) {
+  const auto m = Build("", "shit*\n");
+  const auto found = m->FindIn("sh!t");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_FALSE(found[0].masked);
+}
+
+TEST(TermMatcherMaskTest, MaskedMatchesCountTowardsTheLimit) {
+  TermMatcherOptions options;
+  options.max_matches_per_list = 3;
+  const auto m = Build("kike\n", "", "", options);
+  EXPECT_EQ(m->FindIn("k*ke k*ke k*ke k*ke k*ke kike").size(), 3u);
+}
+
 TEST(TermMatcherTest, EmptyListsMatchNothing) {
   const auto m = Build("");
   EXPECT_TRUE(m->FindIn("anything at all").empty());

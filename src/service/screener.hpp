@@ -21,7 +21,7 @@ struct ScreeningInput {
 struct Screening {
   bool hold = false;                 // keep it pending until a moderator decides
   std::vector<std::string> reasons;  // "banned_term", "classifier", … (flags too)
-  double score = 0;                  // the classifier's probability, 0–1
+  double score = 0;                  // 0–1: how likely a moderator would reject it
 };
 
 class Screener {

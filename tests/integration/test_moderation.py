@@ -116,6 +116,21 @@ class Moderation(WithAccounts):
         self.assertEqual(listed["comments"][0]["id"], c["id"])
         self.assertEqual(self.server.verify(page).json["status"], "verified")
 
+    def test_queue_score_says_what_the_rules_found_before_the_classifier_is_trained(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        plain, _ = self.held(page, "A civil remark about the harbour budget.")
+        slur, _ = self.held(page, "Shut up you n**ger")
+        profane, _ = self.held(page, "What the f*ck is the harbour board doing?")
+        q = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod)
+        self.assertStatus(q, 200)
+        items = {x["id"]: x["moderation"] for x in q.json["comments"]}
+        self.assertEqual(items[plain["id"]]["score"], 0.0)
+        self.assertEqual(items[slur["id"]]["score"], 0.95)
+        self.assertIn("banned_term", items[slur["id"]]["reasons"])
+        self.assertEqual(items[profane["id"]]["score"], 0.6)
+        self.assertIn("suspect_term", items[profane["id"]]["reasons"])
+
     def test_moderator_edits_a_held_comment_before_approving_it(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
         page = unique_page()
@@ -324,6 +339,23 @@ class Pipeline(AmurTestCase):
         self.assertStatus(r, 202)
         self.assertEqual(self.listing(page)["comments"], [])
         self.assertEqual(self.server.counts([page]).json["counts"][page], 0)
+
+    def test_masked_slurs_and_slur_uses_of_ambiguous_words_are_held(self):
+        page = unique_page()
+        for body in ("you n*gger", "what a c-nt", "you fag", "dirty coon"):
+            r = self.server.post_comment(page, body)
+            self.assertStatus(r, 202, body)
+            self.assertEqual(r.json["comment"]["state"], "pending", body)
+        self.assertEqual(self.server.counts([page]).json["counts"][page], 0)
+
+    def test_cigarettes_surnames_nonces_and_markdown_pass(self):
+        page = unique_page()
+        for body in ("Just popping out for a fag before the count starts.",
+                     "Alan Coon said the council had misled the tribunal.",
+                     "A nonce must never be reused with the same key.",
+                     "**Bold** claim: 5*3=15, C# and F# programmers, Q&A at 5pm... hello!!!"):
+            self.post_ok(page, body)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 4)
 
     def test_heated_politics_and_scunthorpe_pass(self):
         page = unique_page()

@@ -1,0 +1,234 @@
+#include "moderation/pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace amur::moderation {
+namespace {
+
+bool Has(const std::vector<std::string>& reasons, std::string_view reason) {
+  return std::find(reasons.begin(), reasons.end(), reason) != reasons.end();
+}
+
+std::string Describe(const service::Screening& s) {
+  std::string out = "hold=" + std::string(s.hold ? "yes" : "no") + " reasons:";
+  for (const std::string& r : s.reasons) out += " " + r;
+  return out + " score=" + std::to_string(s.score);
+}
+
+// A fresh pipeline with the default lists and settings; every comment comes
+// from its own author, so the corpora never look like one author repeating.
+class Screen {
+ public:
+  Screen() : clock_(1'700'000'000'000), pipeline_(PipelineSettings{}, clock_) {}
+  explicit Screen(PipelineSettings settings)
+      : clock_(1'700'000'000'000), pipeline_(settings, clock_) {}
+
+  service::Screening operator()(const std::string& body, std::string author = "") {
+    service::ScreeningInput in;
+    in.author_name = author.empty() ? "Reader" : author;
+    in.body_markdown = body;
+    in.client_address = "192.0.2." + std::to_string(++n_ % 250);
+    in.author_email = "reader" + std::to_string(n_) + "@example.com";
+    clock_.Advance(60'000);
+    return pipeline_.Screen(in);
+  }
+
+  Pipeline& pipeline() { return pipeline_; }
+
+ private:
+  FakeClock clock_;
+  Pipeline pipeline_;
+  int n_ = 0;
+};
+
+// ------------------------------------------- ordinary heated argument --
+
+// What the comment threads of a politics site look like on a bad day: rude
+// about politicians, full of history, place names and surnames that naive
+// filters block. None may be held. Insults of politicians ("idiot") are
+// suspect terms and may flag; nothing here may be a banned term.
+struct Ordinary {
+  const char* text;
+  bool may_flag = false;  // a suspect term is expected
+};
+
+void PrintTo(const Ordinary& o, std::ostream* os) { *os << o.text; }
+
+class PipelineOrdinaryCorpusTest : public ::testing::TestWithParam<Ordinary> {};
+
+TEST_P(PipelineOrdinaryCorpusTest, IsNotHeld) {
+  Screen screen;
+  const service::Screening s = screen(GetParam().text);
+  EXPECT_FALSE(s.hold) << Describe(s);
+  EXPECT_FALSE(Has(s.reasons, "banned_term")) << Describe(s);
+  if (!GetParam().may_flag) {
+    EXPECT_TRUE(s.reasons.empty()) << Describe(s);
+    EXPECT_EQ(s.score, 0.0) << Describe(s);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pipeline, PipelineOrdinaryCorpusTest,
+    ::testing::Values(
+        Ordinary{"The chancellor is an idiot and the budget proves it.", true},
+        Ordinary{"He is a liar, a proven liar, and the inquiry said so in plain words."},
+        Ordinary{"The most corrupt administration since Nixon, and that is saying something."},
+        Ordinary{"The Nazi invasion of Poland in 1939 began with a staged border incident."},
+        Ordinary{"Calling your opponents Nazis cheapens what the actual Nazis did."},
+        Ordinary{"We have to kill the bill in committee before it reaches the floor."},
+        Ordinary{"The opposition will shoot down the proposal, as they shoot down everything."},
+        Ordinary{"Scunthorpe United lost again, and the town blames the steelworks closure."},
+        Ordinary{"Dick Cheney ran the Iraq war from the vice president's office."},
+        Ordinary{"Essex and Sussex both swung to the opposition in the county elections."},
+        Ordinary{"The minister was photographed at a cocktail party the night of the floods."},
+        Ordinary{"The assassin was never identified, and the archives are still sealed."},
+        Ordinary{"The junta in Niger expelled the ambassador within a week of the coup."},
+        Ordinary{"Nigeria's election commission has postponed the vote for the second time."},
+        Ordinary{"I heard a snigger from the back benches when the figures were read out."},
+        Ordinary{"A niggardly pay offer to the nurses, dressed up as generosity."},
+        Ordinary{"Matt Hancock's diaries are a masterclass in self-justification."},
+        Ordinary{"Patrick Cockburn's reporting from Baghdad has aged far better than the "
+                 "official line."},
+        Ordinary{"The train from Penistone to Huddersfield was cancelled three times this "
+                 "week."},
+        Ordinary{"Shitake or shiitake, the import ban hurts the restaurants in Chinatown."},
+        Ordinary{"Read the analysis before you comment, the numbers are in the second table."},
+        Ordinary{"My therapist says I should stop reading the comments under these articles."},
+        Ordinary{"The grape harvest failed after the embargo, exactly as the embargo "
+                 "intended."},
+        Ordinary{"The title of the bill is a lie: it protects nobody's data."},
+        Ordinary{"These clowns could not run a bath, let alone a country.", false},
+        Ordinary{"What a pathetic, spineless performance from the prime minister."},
+        Ordinary{"The senator is a coward who votes whichever way the donors tell him."},
+        Ordinary{"Propaganda, pure propaganda, and the state broadcaster should be ashamed."},
+        Ordinary{"He called them traitors and fascists, which is what demagogues always do."},
+        Ordinary{"Damn the lot of them; not one minister resigned over the scandal."},
+        Ordinary{"The hell we are. The deficit is bigger than before the election."},
+        Ordinary{"The riot police fired tear gas at pensioners, which should end careers."},
+        Ordinary{"The war criminals who ordered the shelling should stand trial in The Hague."},
+        Ordinary{"Hitler's rise was enabled by conservatives who thought they could control "
+                 "him."},
+        Ordinary{"Butchers of Bucha, the report calls them, and the evidence is damning."},
+        Ordinary{"The bomb plot against the governor was foiled by an informant."},
+        Ordinary{"Massacre is the right word for what happened in that village."},
+        Ordinary{"Stupid policy, stupid outcome, and the voters will remember it."},
+        Ordinary{"The president's son was paid to sit on the board; that is the scandal."},
+        Ordinary{"The F-35 order was cut from 88 to 35 jets, and 5*7 = 35, so the maths is "
+                 "not hard."},
+        Ordinary{"**Bold claim**: the treaty of 1858 was never ratified by Beijing*.\n\n"
+                 "* see the annex"},
+        Ordinary{"C# and F# programmers built the new tax portal, and it still crashed."},
+        Ordinary{"Q&A with the minister at 5pm; send questions to press@example.gov.uk."},
+        Ordinary{"The bill costs $100bn... wait... did anyone read the costings?!!!"},
+        Ordinary{"Hello!!! Is anyone at the ministry reading this? https://example.com/a-b_c"},
+        Ordinary{"A so-called e-mail from the vice-chair to the co-op board, leaked on X."},
+        Ordinary{"Anti-war, anti-NATO and pro-Kremlin: the same three people every week."},
+        Ordinary{"Sussex Police and the Essex force both refused to comment."},
+        Ordinary{"Cocktails in Middlesex, canapés in Wessex, austerity everywhere else."},
+        Ordinary{"Just popping out for a fag; the debate can wait ten minutes.", true},
+        Ordinary{"Alan Coon said the council had misled the tribunal.", true},
+        Ordinary{"The Coons were the first family to lose their farm to the bypass.", true},
+        Ordinary{"A nonce must never be reused with the same key; the ministry's app did "
+                 "exactly that."},
+        Ordinary{"The protocol sends a random nonce with every request, so replays fail."},
+        Ordinary{"The Maine Coon in the minister's portrait got more coverage than the "
+                 "policy."},
+        Ordinary{"Raccoons got into the campaign office bins again, says the candidate."}));
+
+// ------------------------------------------------------- abuse is held --
+
+class PipelineAbusiveCorpusTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PipelineAbusiveCorpusTest, IsHeldAsBanned) {
+  Screen screen;
+  const service::Screening s = screen(GetParam());
+  EXPECT_TRUE(s.hold) << Describe(s);
+  EXPECT_TRUE(Has(s.reasons, "banned_term")) << Describe(s);
+  EXPECT_DOUBLE_EQ(s.score, 0.95) << Describe(s);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pipeline, PipelineAbusiveCorpusTest,
+    ::testing::Values(
+        // masked slurs
+        "Go back to Africa you n*gger", "n**ger lover", "typical n***er behaviour",
+        "N*GG*RS everywhere", "shut up you c*nt", "what a c-nt", "absolute c#nt",
+        "the k*ke bankers again", "some f*ggot wrote this", "f@gg0t", "lying wh*re",
+        "sl*t", "tr*nny freak", "p*ki go home", "sp*c", "w*tback", "dirty b**ner",
+        // the ambiguous words in their slur uses
+        "you fag", "shut up, you fags", "ur a fag", "you're a fag", "f a g g o t",
+        "fucking fag*", "dirty coon", "you coon", "you're a coon", "lazy coons",
+        // the plain words still held
+        "faggot", "nigger", "kill yourself", "kys", "sieg heil"));
+
+// ------------------------------------------------ masked profanity flags --
+
+class PipelineMaskedProfanityTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PipelineMaskedProfanityTest, FlagsAsSuspectAndHoldsOnlyWhenAsked) {
+  Screen screen;
+  const service::Screening s = screen(GetParam());
+  EXPECT_FALSE(s.hold) << Describe(s);
+  EXPECT_TRUE(Has(s.reasons, "suspect_term")) << Describe(s);
+  EXPECT_DOUBLE_EQ(s.score, 0.6) << Describe(s);
+
+  PipelineSettings strict;
+  strict.text.hold_suspect = true;
+  Screen strict_screen(strict);
+  EXPECT_TRUE(strict_screen(GetParam()).hold);
+}
+
+INSTANTIATE_TEST_SUITE_P(Pipeline, PipelineMaskedProfanityTest,
+                         ::testing::Values("what the f*ck", "f**k this government", "sh!t",
+                                           "f#ck", "f.u.c.k", "F*CKING useless", "b*tch",
+                                           "bullsh*t", "a**hole", "sh*tshow", "s**t"));
+
+// ------------------------------------------------------------- the score --
+
+TEST(PipelineScoreTest, BeforeTrainingTheScoreSaysWhatTheRulesFound) {
+  Screen screen;
+  EXPECT_EQ(screen("A perfectly civil remark about the budget.").score, 0.0);
+  EXPECT_DOUBLE_EQ(screen("you n1gg3r").score, 0.95);
+  EXPECT_DOUBLE_EQ(screen("what an idiot").score, 0.6);
+  EXPECT_DOUBLE_EQ(screen("http://a.example http://b.example http://c.example "
+                          "http://d.example")
+                       .score,
+                   0.8);
+  // The highest applies.
+  EXPECT_DOUBLE_EQ(screen("idiot n1gg3r http://a.example http://b.example http://c.example "
+                          "http://d.example")
+                       .score,
+                   0.95);
+}
+
+TEST(PipelineScoreTest, OnceTrainedTheScoreIsTheClassifiers) {
+  PipelineSettings settings;
+  settings.classifier_min_examples = 10;
+  Screen screen(settings);
+  for (int i = 0; i < 10; ++i) {
+    screen.pipeline().Learn("Spammer", "cheap pills buy now " + std::to_string(i), true);
+  }
+  const std::string body = "A perfectly civil remark about the budget.";
+  const service::Screening s = screen(body, "Reader");
+  auto model = Classifier::Load(screen.pipeline().SaveModel());
+  ASSERT_TRUE(model.ok());
+  EXPECT_DOUBLE_EQ(s.score, model.value().Score(Pipeline::ClassifierText("Reader", body)));
+  EXPECT_GT(s.score, 0.0);
+  EXPECT_LT(s.score, 1.0);
+}
+
+TEST(PipelineScoreTest, IsAlwaysBetweenZeroAndOne) {
+  Screen screen;
+  for (const char* body : {"", "x", "fuck fuck fuck", "n1gg3r c*nt kys", "hello"}) {
+    const double score = screen(body).score;
+    EXPECT_GE(score, 0.0) << body;
+    EXPECT_LE(score, 1.0) << body;
+  }
+}
+
+}  // namespace
+}  // namespace amur::moderation
