@@ -41,6 +41,7 @@ struct Page {
   std::string chain_head;  // hash of the page's last link, or 64 zeros
   std::int64_t chain_len = 0;  // number of links in the page's chain
   bool premoderate = false;    // hold every new comment on this page
+  TimeMs active_at = 0;        // the time of the page's last link (or its creation)
 };
 
 // The passage of the article an inline-feedback comment is anchored to.
@@ -91,6 +92,7 @@ struct User {
   Role role = Role::kMember;
   std::string password_hash;
   TimeMs created_at = 0;
+  bool disabled = false;  // a disabled account cannot sign in; its sessions are gone
 
   bool CanModerate() const { return role == Role::kModerator || role == Role::kAdmin; }
 };
@@ -112,6 +114,7 @@ struct Ban {
   std::string created_by;
   TimeMs created_at = 0;
   std::optional<TimeMs> expires_at;
+  std::optional<CommentId> comment_id;  // the comment the ban was made from
 };
 
 // One entry of the append-only, hash-chained audit log.

@@ -49,6 +49,9 @@ enum class RouteId {
   kAdminPin,
   kAdminSettings,
   kAdminBan,
+  kAdminQueueCounts,
+  kAdminUsers,
+  kAdminUser,
   kUnknown,
 };
 
@@ -57,7 +60,8 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "root",     "asset",   "widget",  "reports", "login",
                                        "logout",   "me",      "admin_queue", "admin_decision",
                                        "admin_bans", "admin_audit", "admin_desk", "admin_pages",
-                                       "admin_pin", "admin_settings", "admin_ban", "unknown"};
+                                       "admin_pin", "admin_settings", "admin_ban",
+                                       "admin_queue_counts", "admin_users", "admin_user", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -84,6 +88,12 @@ Match MatchPath(std::string_view path) {
   if (path == "/api/v1/auth/logout") return {RouteId::kLogout, {}};
   if (path == "/api/v1/auth/me") return {RouteId::kMe, {}};
   if (path == "/api/v1/admin/queue") return {RouteId::kAdminQueue, {}};
+  if (path == "/api/v1/admin/queue/counts") return {RouteId::kAdminQueueCounts, {}};
+  if (path == "/api/v1/admin/users") return {RouteId::kAdminUsers, {}};
+  if (path.rfind("/api/v1/admin/users/", 0) == 0 && path.size() > 20 &&
+      path.find('/', 20) == std::string_view::npos) {
+    return {RouteId::kAdminUser, std::string(path.substr(20))};
+  }
   if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
   if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
   if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
@@ -128,7 +138,9 @@ std::vector<verb> AllowedMethods(RouteId id) {
     case RouteId::kAdminDecision: return {verb::post};
     case RouteId::kAdminBans: return {verb::get, verb::post};
     case RouteId::kAdminBan: return {verb::delete_};
-    case RouteId::kAdminPages: return {verb::post};
+    case RouteId::kAdminPages: return {verb::get, verb::post};
+    case RouteId::kAdminUsers: return {verb::get, verb::post};
+    case RouteId::kAdminUser: return {verb::patch};
     case RouteId::kAdminPin: return {verb::post};
     case RouteId::kAdminSettings: return {verb::get, verb::put};
     case RouteId::kThreadPage: return {verb::get, verb::post};
@@ -265,7 +277,15 @@ struct Routes::Impl {
       case RouteId::kAdminAudit:
         co_return co_await admin->Audit(req, *params);
       case RouteId::kAdminPages:
+        if (method == verb::get) co_return co_await admin->ListPages(req, *params);
         co_return co_await admin->PageSettings(req);
+      case RouteId::kAdminQueueCounts:
+        co_return co_await admin->QueueCounts(req);
+      case RouteId::kAdminUsers:
+        if (method == verb::get) co_return co_await admin->ListUsers(req, *params);
+        co_return co_await admin->AddUser(req);
+      case RouteId::kAdminUser:
+        co_return co_await admin->UpdateUser(req, match.arg);
       case RouteId::kAdminPin:
         co_return co_await admin->Pin(req, match.arg);
       case RouteId::kAdminSettings:

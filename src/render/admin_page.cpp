@@ -11,6 +11,7 @@ std::string_view AdminPageHtml() {
 <meta name="robots" content="noindex, nofollow">
 <title>Moderation desk · Amur</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/page.css">
 <link rel="stylesheet" href="/assets/admin.css">
 <script src="/assets/admin.js" defer></script>
 </head>

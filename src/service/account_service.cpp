@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <stdexcept>
 
 #include "core/text.hpp"
@@ -47,6 +48,13 @@ bool LooksLikeSessionToken(std::string_view token) {
 Result<User> AccountService::AddUser(store::StoreSession& s, const std::string& email,
                                      const std::string& name, Role role,
                                      const std::string& password) {
+  auto user = PrepareUser(email, name, role, password);
+  if (!user) return user.error();
+  return InsertUser(s, std::move(*user));
+}
+
+Result<User> AccountService::PrepareUser(const std::string& email, const std::string& name,
+                                         Role role, const std::string& password) {
   const std::string e = Lower(std::string(TrimUnicodeSpace(email)));
   const auto at = e.find('@');
   if (e.empty() || e.size() > 254 || at == std::string::npos || at == 0 || at + 1 == e.size() ||
@@ -68,8 +76,14 @@ Result<User> AccountService::AddUser(store::StoreSession& s, const std::string& 
   u.role = role;
   u.password_hash = HashPassword(password);
   u.created_at = clock_.NowMs();
+  return u;
+}
+
+Result<User> AccountService::InsertUser(store::StoreSession& s, User u) {
   auto id = s.InsertUser(u);
-  if (!id) return MakeError(ErrorCode::kNotAllowed, "An account with this email exists already.", "email");
+  if (!id) {
+    return MakeError(ErrorCode::kInvalidField, "An account with this email exists already.", "email");
+  }
   u.id = *id;
   return u;
 }
@@ -79,6 +93,53 @@ Result<User> AccountService::CheckPassword(store::StoreSession& s, const std::st
   auto user = s.FindUserByEmail(Lower(std::string(TrimUnicodeSpace(email))));
   const bool ok = VerifyPassword(user ? user->password_hash : DummyHash(), password);
   if (!user || !ok) return MakeError(ErrorCode::kUnauthorized, "Wrong email or password.");
+  if (user->disabled) {
+    return MakeError(ErrorCode::kNotAllowed, "This account is disabled; ask an admin.");
+  }
+  return std::move(*user);
+}
+
+Result<UsersPage> AccountService::ListUsers(store::StoreSession& s, int limit,
+                                            const std::string& cursor) {
+  std::int64_t after = 0;
+  if (!cursor.empty()) {
+    auto [p, ec] = std::from_chars(cursor.data(), cursor.data() + cursor.size(), after);
+    if (ec != std::errc() || p != cursor.data() + cursor.size() || after <= 0) {
+      return MakeError(ErrorCode::kInvalidField, "The cursor is not valid for this query.", "cursor");
+    }
+  }
+  UsersPage out;
+  out.users = s.ListUsers(after, limit + 1);
+  if (static_cast<int>(out.users.size()) > limit) {
+    out.users.resize(static_cast<std::size_t>(limit));
+    out.next_cursor = std::to_string(out.users.back().id);
+  }
+  return out;
+}
+
+Result<User> AccountService::UpdateUser(store::StoreSession& s, std::int64_t id,
+                                        std::optional<Role> role, std::optional<bool> disabled,
+                                        const User& actor) {
+  auto user = s.FindUserById(id);
+  if (!user) return MakeError(ErrorCode::kNotFound, "No such account.");
+  const bool demotes = role && *role != Role::kAdmin;
+  const bool disables = disabled && *disabled;
+  if (user->id == actor.id && (demotes || disables)) {
+    return MakeError(ErrorCode::kNotAllowed, "You cannot demote or disable your own account.");
+  }
+  if (user->role == Role::kAdmin && !user->disabled && (demotes || disables) &&
+      s.CountActiveAdmins() <= 1) {
+    return MakeError(ErrorCode::kNotAllowed, "The last active admin cannot be demoted or disabled.");
+  }
+  if (role && *role != user->role) {
+    s.SetUserRole(id, *role);
+    user->role = *role;
+  }
+  if (disabled && *disabled != user->disabled) {
+    s.SetUserDisabled(id, *disabled);
+    user->disabled = *disabled;
+  }
+  if (user->disabled) s.DeleteUserSessions(id);
   return std::move(*user);
 }
 
@@ -99,7 +160,7 @@ std::optional<std::pair<User, Session>> AccountService::Authenticate(store::Stor
   auto session = s.FindSession(Sha256Hex(token));
   if (!session || session->expires_at <= clock_.NowMs()) return std::nullopt;
   auto user = s.FindUserById(session->user_id);
-  if (!user) return std::nullopt;
+  if (!user || user->disabled) return std::nullopt;
   return std::make_pair(std::move(*user), std::move(*session));
 }
 

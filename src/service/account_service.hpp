@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/model.hpp"
@@ -25,6 +26,11 @@ bool VerifyPassword(const std::string& hash, const std::string& password);
 // True when `token` has the shape of a session token.
 bool LooksLikeSessionToken(std::string_view token);
 
+struct UsersPage {
+  std::vector<User> users;  // by id
+  std::optional<std::string> next_cursor;
+};
+
 struct NewSession {
   Session session;          // as stored (token hashed)
   std::string token;        // the secret for the cookie or bearer header
@@ -34,21 +40,42 @@ class AccountService final {
  public:
   AccountService(const Clock& clock, Random& random) : clock_(clock), random_(random) {}
 
+  // Validates a new account and hashes its password (slow: call off the I/O
+  // threads and outside the write transaction). Errors: invalid_field (email,
+  // name, password shorter than 10 characters).
+  Result<User> PrepareUser(const std::string& email, const std::string& name, Role role,
+                           const std::string& password);
+  // Stores an account made by PrepareUser; sets its id. Errors: invalid_field
+  // (email taken).
+  Result<User> InsertUser(store::StoreSession& s, User user);
+
+  // PrepareUser and InsertUser in one.
   // Validates and stores a new account. Errors: invalid_field (email, name,
-  // password shorter than 10 characters), not_allowed (email taken).
+  // password shorter than 10 characters, or the email taken already).
   Result<User> AddUser(store::StoreSession& s, const std::string& email, const std::string& name,
                        Role role, const std::string& password);
 
   // Checks an email and password. Does the same work whether or not the
-  // email exists, and answers the same unauthorized error for both.
+  // email exists, and answers the same unauthorized error for both. A
+  // disabled account with the right password: not_allowed.
   Result<User> CheckPassword(store::StoreSession& s, const std::string& email,
                              const std::string& password);
 
   // Makes a session for `user` (to be stored by the caller's write).
   NewSession MakeSession(const User& user);
 
-  // The user behind a session token, when the session exists and is not
-  // expired.
+  // Accounts by id, `limit` at a time. Errors: invalid_field (cursor).
+  Result<UsersPage> ListUsers(store::StoreSession& s, int limit, const std::string& cursor);
+
+  // Changes an account's role and/or disabled flag (nullopt: unchanged).
+  // Disabling ends all of the account's sessions. Errors: not_found;
+  // not_allowed when `actor` would demote or disable themselves, or when the
+  // change would leave no active admin.
+  Result<User> UpdateUser(store::StoreSession& s, std::int64_t id, std::optional<Role> role,
+                          std::optional<bool> disabled, const User& actor);
+
+  // The user behind a session token, when the session exists, is not
+  // expired and the account is not disabled.
   std::optional<std::pair<User, Session>> Authenticate(store::StoreSession& s,
                                                       const std::string& token);
 

@@ -63,6 +63,50 @@ std::string ComputeAuditHash(const AuditEntry& e) {
   return Sha256Hex(out);
 }
 
+store::QueueCounts ModerationService::CountQueues(store::StoreSession& s) {
+  return s.CountQueues(config_.reports_to_queue);
+}
+
+Result<PagesPage> ModerationService::ListPages(store::StoreSession& s, int limit,
+                                               const std::string& cursor) {
+  std::optional<store::PageActivityCursor> after;
+  if (!cursor.empty()) {
+    // "<active_at>.<id>" of the last page shown.
+    const auto dot = cursor.find('.');
+    if (dot == std::string::npos) return BadCursor();
+    store::PageActivityCursor c;
+    const char* end = cursor.data() + dot;
+    auto [p1, e1] = std::from_chars(cursor.data(), end, c.active_at);
+    if (e1 != std::errc() || p1 != end || c.active_at < 0) return BadCursor();
+    auto id = ParseCursor(cursor.substr(dot + 1));
+    if (!id || *id == 0) return BadCursor();
+    c.id = *id;
+    after = c;
+  }
+  auto pages = s.ListPagesByActivity(after, limit + 1);
+  PagesPage out;
+  if (static_cast<int>(pages.size()) > limit) {
+    pages.resize(static_cast<std::size_t>(limit));
+    out.next_cursor = std::to_string(pages.back().active_at) + "." + std::to_string(pages.back().id);
+  }
+  for (auto& p : pages) {
+    PageSummary summary;
+    summary.counts = s.CountPageComments(p.id);
+    summary.page = std::move(p);
+    out.pages.push_back(std::move(summary));
+  }
+  return out;
+}
+
+Result<PageSummary> ModerationService::FindPage(store::StoreSession& s, const std::string& key) {
+  auto page = s.FindPage(key);
+  if (!page) return MakeError(ErrorCode::kNotFound, "No such page.", "page");
+  PageSummary out;
+  out.counts = s.CountPageComments(page->id);
+  out.page = std::move(*page);
+  return out;
+}
+
 Result<QueuePage> ModerationService::ListQueue(store::StoreSession& s, Queue queue, int limit,
                                                const std::string& cursor) {
   auto before = ParseCursor(cursor);
@@ -163,6 +207,7 @@ Result<Ban> ModerationService::BanAuthor(store::StoreSession& s, CommentId id,
   b.reason = reason;
   b.created_by = actor.name;
   b.created_at = clock_.NowMs();
+  b.comment_id = c->id;
   if (days) b.expires_at = b.created_at + static_cast<TimeMs>(*days) * 86'400'000;
   b.id = s.InsertBan(b);
   Audit(s, actor.name, "ban", c->id, reason);
@@ -245,17 +290,30 @@ Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId
   return DecisionOutcome{std::move(*c), page->key};
 }
 
-Result<std::pair<std::vector<Ban>, std::optional<std::string>>> ModerationService::ListBans(
-    store::StoreSession& s, bool active_only, int limit, const std::string& cursor) {
+Result<BansPage> ModerationService::ListBans(store::StoreSession& s, bool active_only, int limit,
+                                             const std::string& cursor) {
   auto before = ParseCursor(cursor);
   if (!before) return BadCursor();
   auto bans = s.ListBans(active_only, clock_.NowMs(), *before, limit + 1);
-  std::optional<std::string> next;
+  BansPage out;
   if (static_cast<int>(bans.size()) > limit) {
     bans.resize(static_cast<std::size_t>(limit));
-    next = std::to_string(bans.back().id);
+    out.next_cursor = std::to_string(bans.back().id);
   }
-  return std::make_pair(std::move(bans), std::move(next));
+  for (auto& b : bans) {
+    BanItem item;
+    if (b.comment_id) {
+      if (auto c = s.FindComment(*b.comment_id)) {
+        item.author_name = c->author_name ? *c->author_name : std::string("Guest");
+      }
+    }
+    if (!item.author_name && b.user_id) {
+      if (auto u = s.FindUserById(*b.user_id)) item.author_name = u->name;
+    }
+    item.ban = std::move(b);
+    out.bans.push_back(std::move(item));
+  }
+  return out;
 }
 
 Status ModerationService::LiftBan(store::StoreSession& s, std::int64_t ban_id, const User& actor) {

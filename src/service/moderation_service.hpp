@@ -41,6 +41,29 @@ struct DecisionOutcome {
   std::string page_key;
 };
 
+// A page as the desk lists it: its flags and its comments by state.
+struct PageSummary {
+  Page page;
+  store::PageCommentCounts counts;
+};
+
+struct PagesPage {
+  std::vector<PageSummary> pages;  // newest activity first
+  std::optional<std::string> next_cursor;
+};
+
+// A ban with the name of the author it was made against (from the comment
+// it was made from, or the account), when known.
+struct BanItem {
+  Ban ban;
+  std::optional<std::string> author_name;
+};
+
+struct BansPage {
+  std::vector<BanItem> bans;  // newest first
+  std::optional<std::string> next_cursor;
+};
+
 struct AuditPage {
   std::vector<AuditEntry> entries;  // newest first
   std::optional<std::string> next_cursor;
@@ -52,6 +75,14 @@ std::string ComputeAuditHash(const AuditEntry& e);
 class ModerationService final {
  public:
   ModerationService(ModerationConfig config, const Clock& clock) : config_(config), clock_(clock) {}
+
+  // The number of comments in each queue (as ListQueue would list them).
+  store::QueueCounts CountQueues(store::StoreSession& s);
+
+  // Pages, newest activity first. Errors: invalid_field (cursor).
+  Result<PagesPage> ListPages(store::StoreSession& s, int limit, const std::string& cursor);
+  // One page by key. Errors: not_found.
+  Result<PageSummary> FindPage(store::StoreSession& s, const std::string& key);
 
   // One page of a queue. Errors: invalid_field (cursor).
   Result<QueuePage> ListQueue(store::StoreSession& s, Queue queue, int limit,
@@ -95,8 +126,8 @@ class ModerationService final {
                               const User& actor);
 
   // Bans newest first; `active_only` leaves out ended ones. Errors: invalid_field (cursor).
-  Result<std::pair<std::vector<Ban>, std::optional<std::string>>> ListBans(
-      store::StoreSession& s, bool active_only, int limit, const std::string& cursor);
+  Result<BansPage> ListBans(store::StoreSession& s, bool active_only, int limit,
+                            const std::string& cursor);
 
   // Lifts a ban now. Audited. Errors: not_found (unknown or already ended).
   Status LiftBan(store::StoreSession& s, std::int64_t ban_id, const User& actor);

@@ -33,6 +33,28 @@ struct UpsertPageRequest {
   TimeMs now = 0;
 };
 
+// Comments of one page by stored state.
+struct PageCommentCounts {
+  std::int64_t approved = 0;
+  std::int64_t pending = 0;
+  std::int64_t rejected = 0;
+  std::int64_t spam = 0;
+};
+
+// The sizes of the moderation queues.
+struct QueueCounts {
+  std::int64_t pending = 0;
+  std::int64_t reported = 0;
+  std::int64_t rejected = 0;
+  std::int64_t spam = 0;
+};
+
+// A position in the list of pages by activity: the last page shown.
+struct PageActivityCursor {
+  TimeMs active_at = 0;
+  PageId id = 0;
+};
+
 struct VoteTotals {
   std::int64_t upvotes = 0;
   std::int64_t downvotes = 0;
@@ -69,6 +91,13 @@ class StoreSession {
                                              std::string_view email) = 0;
   // Pages ordered by id, after `after_id`, at most `limit`.
   virtual std::vector<Page> ListPages(PageId after_id, int limit) = 0;
+  // Pages with the newest activity (active_at: the last link written on the
+  // page, or its creation) first, ties by id descending; with `after`, only
+  // those that come after that position. At most `limit`.
+  virtual std::vector<Page> ListPagesByActivity(std::optional<PageActivityCursor> after,
+                                                int limit) = 0;
+  // The page's comments by stored state (tombstones and removed ones not counted).
+  virtual PageCommentCounts CountPageComments(PageId page) = 0;
 
   // The comment, in any state, or nullopt.
   virtual std::optional<Comment> FindComment(CommentId id) = 0;
@@ -108,11 +137,20 @@ class StoreSession {
   virtual std::optional<std::int64_t> InsertUser(const User& u) = 0;
   virtual std::optional<User> FindUserByEmail(std::string_view email_lowercase) = 0;
   virtual std::optional<User> FindUserById(std::int64_t id) = 0;
+  // Accounts ordered by id, with id > after_id, at most `limit`.
+  virtual std::vector<User> ListUsers(std::int64_t after_id, int limit) = 0;
+  // Change one account's role or disabled flag. False when there is no such account.
+  virtual bool SetUserRole(std::int64_t id, Role role) = 0;
+  virtual bool SetUserDisabled(std::int64_t id, bool disabled) = 0;
+  // Admin accounts that are not disabled.
+  virtual std::int64_t CountActiveAdmins() = 0;
 
   // Sessions, looked up by the hash of their token.
   virtual void InsertSession(const Session& s) = 0;
   virtual std::optional<Session> FindSession(std::string_view token_hash) = 0;
   virtual void DeleteSession(std::string_view token_hash) = 0;
+  // Deletes every session of the account; returns how many there were.
+  virtual std::int64_t DeleteUserSessions(std::int64_t user_id) = 0;
 
   // Moderation columns of a comment: state, reasons and score.
   virtual void SetModeration(CommentId id, CommentState state,
@@ -122,6 +160,9 @@ class StoreSession {
   // comments with at least `min_reports` reports.
   virtual std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported,
                                          int min_reports, CommentId before_id, int limit) = 0;
+  // The sizes of the queues as ListQueue lists them: pending, rejected and
+  // spam by state; reported = approved comments with >= min_reports reports.
+  virtual QueueCounts CountQueues(int min_reports) = 0;
   // Records one reader's report; false when that reader already reported it.
   // Keeps comments.report_count equal to the number of distinct reporters.
   virtual bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view reason,
@@ -133,7 +174,7 @@ class StoreSession {
   virtual std::vector<Comment> ListByAuthor(std::string_view client_address,
                                             std::optional<std::int64_t> user_id, int limit) = 0;
 
-  // Bans.
+  // Bans. InsertBan stores every field but `id` and returns the new id.
   virtual std::int64_t InsertBan(const Ban& b) = 0;
   // A ban in force at `now` matching any of the given identities, if any.
   virtual std::optional<Ban> FindActiveBan(std::string_view client_address,

@@ -483,6 +483,144 @@ TEST_P(StoreContract, PageFlags) {
   EXPECT_TRUE(s_->FindPage("/flags")->premoderate);
 }
 
+TEST_P(StoreContract, QueueCountsMatchTheQueues) {
+  Page p = NewPage("/counts");
+  EXPECT_EQ(s_->CountQueues(2).pending, 0);
+  for (auto state : {CommentState::kPending, CommentState::kPending, CommentState::kRejected,
+                     CommentState::kSpam, CommentState::kDeleted}) {
+    Comment c = MakeComment(p, "x");
+    c.state = state;
+    Insert(c);
+  }
+  const CommentId a = Insert(MakeComment(p, "approved, reported twice"));
+  const CommentId b = Insert(MakeComment(p, "approved, reported once"));
+  WriteTransaction tx(*s_);
+  s_->AddReport(a, "r1", "abuse", "", 1);
+  s_->AddReport(a, "r2", "abuse", "", 2);
+  s_->AddReport(b, "r1", "abuse", "", 3);
+  tx.Commit();
+  const QueueCounts n = s_->CountQueues(2);
+  EXPECT_EQ(n.pending, 2);
+  EXPECT_EQ(n.rejected, 1);
+  EXPECT_EQ(n.spam, 1);
+  EXPECT_EQ(n.reported, 1);
+  EXPECT_EQ(n.reported, static_cast<std::int64_t>(s_->ListQueue(std::nullopt, true, 2, 0, 50).size()));
+  EXPECT_EQ(n.pending,
+            static_cast<std::int64_t>(s_->ListQueue(CommentState::kPending, false, 0, 0, 50).size()));
+  EXPECT_EQ(s_->CountQueues(1).reported, 2);
+  EXPECT_EQ(s_->CountQueues(3).reported, 0);
+}
+
+TEST_P(StoreContract, PagesByActivityAndTheirCounts) {
+  Page old = NewPage("/old");      // created at 1000
+  Page mid = NewPage("/mid");
+  Page fresh = NewPage("/fresh");
+  EXPECT_EQ(old.active_at, 1000);
+  // A link written on /old makes it the most recently active page.
+  WriteTransaction tx(*s_);
+  Comment c = MakeComment(old, "hello");
+  c.id = s_->InsertComment(c);
+  ChainLink l;
+  l.seq = 1;
+  l.comment_id = c.id;
+  l.n = 1;
+  l.state = CommentState::kApproved;
+  l.body_markdown = "hello";
+  l.at = 9000;
+  l.prev_hash = kZeroHash;
+  l.hash = std::string(64, 'c');
+  s_->AppendLink(old.id, l);
+  Comment held = MakeComment(old, "held");
+  held.state = CommentState::kPending;
+  s_->InsertComment(held);
+  tx.Commit();
+  EXPECT_EQ(s_->FindPage("/old")->active_at, 9000);
+  auto first = s_->ListPagesByActivity(std::nullopt, 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].key, "/old");
+  EXPECT_EQ(first[1].key, "/fresh");  // same time as /mid: the higher id first
+  auto rest = s_->ListPagesByActivity(PageActivityCursor{first[1].active_at, first[1].id}, 10);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].key, "/mid");
+  EXPECT_EQ(rest[0].id, mid.id);
+  EXPECT_NE(fresh.id, mid.id);
+  const PageCommentCounts counts = s_->CountPageComments(old.id);
+  EXPECT_EQ(counts.approved, 1);
+  EXPECT_EQ(counts.pending, 1);
+  EXPECT_EQ(counts.rejected, 0);
+  EXPECT_EQ(s_->CountPageComments(mid.id).approved, 0);
+}
+
+TEST_P(StoreContract, UsersAreListedChangedAndDisabled) {
+  auto add = [&](const std::string& email, Role role) {
+    User u;
+    u.email = email;
+    u.name = email.substr(0, email.find('@'));
+    u.role = role;
+    u.password_hash = "h";
+    u.created_at = 7;
+    WriteTransaction tx(*s_);
+    const auto id = *s_->InsertUser(u);
+    tx.Commit();
+    return id;
+  };
+  const auto a = add("ada@example.com", Role::kAdmin);
+  const auto m = add("mia@example.com", Role::kModerator);
+  const auto b = add("bob@example.com", Role::kMember);
+  auto all = s_->ListUsers(0, 10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, a);
+  EXPECT_EQ(all[0].created_at, 7);
+  EXPECT_FALSE(all[0].disabled);
+  auto after = s_->ListUsers(a, 1);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].id, m);
+  EXPECT_EQ(s_->CountActiveAdmins(), 1);
+  WriteTransaction tx(*s_);
+  s_->InsertSession(Session{"m-1", m, "c", 1, 99});
+  s_->InsertSession(Session{"m-2", m, "c", 1, 99});
+  s_->InsertSession(Session{"b-1", b, "c", 1, 99});
+  EXPECT_TRUE(s_->SetUserRole(b, Role::kAdmin));
+  EXPECT_TRUE(s_->SetUserDisabled(m, true));
+  EXPECT_FALSE(s_->SetUserDisabled(999, true));
+  EXPECT_FALSE(s_->SetUserRole(999, Role::kAdmin));
+  EXPECT_EQ(s_->DeleteUserSessions(m), 2);
+  tx.Commit();
+  EXPECT_TRUE(s_->FindUserById(m)->disabled);
+  EXPECT_TRUE(s_->FindUserByEmail("mia@example.com")->disabled);
+  EXPECT_EQ(s_->FindUserById(b)->role, Role::kAdmin);
+  EXPECT_EQ(s_->CountActiveAdmins(), 2);
+  EXPECT_FALSE(s_->FindSession("m-1").has_value());
+  EXPECT_TRUE(s_->FindSession("b-1").has_value());
+  WriteTransaction tx2(*s_);
+  s_->SetUserDisabled(b, true);
+  tx2.Commit();
+  EXPECT_EQ(s_->CountActiveAdmins(), 1);
+}
+
+TEST_P(StoreContract, BansKeepTheirComment) {
+  Ban b;
+  b.client_address = "192.0.2.9";
+  b.created_by = "Mia";
+  b.created_at = 100;
+  b.comment_id = 42;
+  Ban other;
+  other.email_hash = "e";
+  other.created_by = "Mia";
+  other.created_at = 100;
+  WriteTransaction tx(*s_);
+  b.id = s_->InsertBan(b);
+  other.id = s_->InsertBan(other);
+  tx.Commit();
+  auto bans = s_->ListBans(true, 500, 0, 10);
+  ASSERT_EQ(bans.size(), 2u);
+  EXPECT_EQ(bans[0].id, other.id);
+  EXPECT_FALSE(bans[0].comment_id.has_value());
+  EXPECT_EQ(bans[1].comment_id, 42);
+  EXPECT_FALSE(bans[1].expires_at.has_value());
+  EXPECT_EQ(s_->FindActiveBan("192.0.2.9", "", std::nullopt, 500)->comment_id, 42);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Values(Backend{"sqlite", MakeSqlite}),
                          [](const auto& info) { return info.param.name; });

@@ -16,15 +16,33 @@
     approve: { key: 'a', label: 'Approve', done: 'Approved', state: 'approved' },
     reject: { key: 'r', label: 'Reject', done: 'Rejected', state: 'rejected' },
     spam: { key: 's', label: 'Spam', done: 'Marked as spam', state: 'spam' },
-    ban: { key: 'b', label: 'Ban author', done: 'Banned the author of', state: null },
+    ban: { key: 'b', label: 'Ban author…', done: 'Banned the author of', state: null },
   };
-  var BAN_DAYS = 30;
-  // Tabs that are not queues: no list, no decision keys.
+  // Tabs that are not queues: no list, no decision keys. `admin`: admins only.
   var TOOLS = [
     { state: 'pages', label: 'Pages' },
+    { state: 'bans', label: 'Bans' },
+    { state: 'users', label: 'Users', admin: true },
     { state: 'settings', label: 'Settings' },
     { state: 'audit', label: 'Audit log' },
   ];
+  // Common reasons offered in each comment's reason field (free text too).
+  var COMMON_REASONS = ['Personal attack', 'Hate speech', 'Off topic', 'Spam or advertising',
+    'Misinformation', 'Duplicate', 'Breaks the house rules', 'Fine on a second look'];
+  var BAN_LENGTHS = [
+    { value: '1', label: '1 day' },
+    { value: '7', label: '7 days' },
+    { value: '30', label: '30 days' },
+    { value: 'permanent', label: 'Permanent' },
+    { value: 'other', label: 'Number of days' },
+  ];
+  // How often the open queue and the counts are refreshed while the desk is
+  // visible; /admin?refresh=N sets N seconds (tests use a short one).
+  var REFRESH_MS = (function () {
+    var m = /[?&]refresh=(\d+)/.exec(location.search);
+    var n = m ? Number(m[1]) : 20;
+    return Math.max(1, Math.min(n, 3600)) * 1000;
+  })();
   var REASON_LABELS = {
     premoderation: 'Pre-moderation',
     banned_term: 'Banned term',
@@ -45,6 +63,9 @@
     selected: -1,
     busy: false,
     audit: [],
+    fresh: [],     // comments newer than the list, waiting behind the "N new" notice
+    counts: null,  // the last queue counts
+    rows: [],      // bans, pages or users shown in a tool tab
   };
 
   var main = document.getElementById('desk-main');
@@ -53,6 +74,8 @@
   var userBox = document.getElementById('desk-user');
   var listEl = null;
   var moreBtn = null;
+  var noticeBtn = null;
+  var refreshTimer = null;
 
   // ---- small helpers -------------------------------------------------------
 
@@ -133,6 +156,7 @@
   function fail(err) {
     state.busy = false;
     if (err instanceof ApiError && err.status === 401 && state.user) {
+      stopRefresh();
       state.user = null;
       state.csrf = '';
       renderSignIn('Your session has ended. Please sign in again.');
@@ -194,6 +218,7 @@
 
   function signOut() {
     api('POST', '/api/v1/auth/logout').then(function () {
+      stopRefresh();
       state.user = null;
       state.csrf = '';
       state.items = [];
@@ -230,15 +255,16 @@
     clear(main);
     showError('');
     var tabs = el('div', { className: 'desk-tabs', role: 'tablist', 'aria-label': 'Queues' });
-    QUEUES.concat(TOOLS).forEach(function (q, n) {
+    if (!queueInfo(state.tab) && !toolInfo(state.tab)) state.tab = 'pending';
+    QUEUES.concat(TOOLS.filter(function (t) { return !t.admin || admin(); })).forEach(function (q, n) {
+      var isQueue = n < QUEUES.length;
       tabs.appendChild(el('button', {
         type: 'button', role: 'tab', id: 'tab-' + q.state, 'data-tab': q.state,
         'aria-selected': q.state === state.tab ? 'true' : 'false', 'aria-controls': 'desk-panel',
         tabindex: q.state === state.tab ? '0' : '-1',
         className: 'desk-tab' + (n === QUEUES.length ? ' desk-tab-tools' : ''),
-        text: q.label,
         onclick: function () { selectTab(q.state, true); },
-      }));
+      }, [q.label, isQueue ? el('span', { className: 'desk-count', 'data-count': q.state, hidden: true }) : null]));
     });
     tabs.addEventListener('keydown', function (ev) {
       if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
@@ -254,11 +280,110 @@
     main.appendChild(el('p', { className: 'desk-help', id: 'desk-help', hidden: !queueInfo(state.tab) }, [
       'Keys: ', el('kbd', { text: 'J' }), ' / ', el('kbd', { text: 'K' }), ' next / previous · ',
       el('kbd', { text: 'A' }), ' approve · ', el('kbd', { text: 'R' }), ' reject · ',
-      el('kbd', { text: 'S' }), ' spam · ', el('kbd', { text: 'E' }), ' edit · ',
-      el('kbd', { text: 'B' }), ' ban author (' + BAN_DAYS + ' days) and reject',
+      el('kbd', { text: 'S' }), ' spam · ', el('kbd', { text: 'W' }), ' write a reason · ',
+      el('kbd', { text: 'E' }), ' edit · ', el('kbd', { text: 'B' }), ' ban author…',
     ]));
+    main.appendChild(el('datalist', { id: 'desk-reasons' }, COMMON_REASONS.map(function (r) {
+      return el('option', { value: r });
+    })));
     main.appendChild(el('section', { id: 'desk-panel', role: 'tabpanel', className: 'desk-panel', 'aria-labelledby': 'tab-' + state.tab }));
     loadTab();
+    refreshCounts();
+    startRefresh();
+  }
+
+  function toolInfo(tab) {
+    for (var i = 0; i < TOOLS.length; i++) {
+      if (TOOLS[i].state === tab && (!TOOLS[i].admin || admin())) return TOOLS[i];
+    }
+    return null;
+  }
+
+  // ---- counts and live refresh ---------------------------------------------
+
+  function refreshCounts() {
+    if (!isModerator(state.user)) return Promise.resolve();
+    return api('GET', '/api/v1/admin/queue/counts').then(function (counts) {
+      state.counts = counts;
+      QUEUES.forEach(function (q) {
+        var badge = main.querySelector('[data-count="' + q.state + '"]');
+        if (!badge) return;
+        var n = counts[q.state];
+        badge.textContent = typeof n === 'number' ? String(n) : '';
+        badge.hidden = typeof n !== 'number';
+        badge.classList.toggle('is-zero', n === 0);
+      });
+    }, function (err) {
+      if (err.status === 401) fail(err);
+    });
+  }
+
+  function startRefresh() {
+    if (refreshTimer) clearInterval(refreshTimer);
+    refreshTimer = setInterval(tick, REFRESH_MS);
+  }
+
+  function stopRefresh() {
+    if (refreshTimer) clearInterval(refreshTimer);
+    refreshTimer = null;
+  }
+
+  // One refresh: counts always; in a queue tab, the newest page of the queue
+  // is fetched and comments not yet shown wait behind a notice, so the list
+  // never moves under the moderator's hands (selection, reasons and edits stay).
+  function tick() {
+    if (document.visibilityState !== 'visible' || !isModerator(state.user)) return;
+    refreshCounts();
+    if (!queueInfo(state.tab) || !listEl || state.busy) return;
+    var tab = state.tab;
+    var list = listEl;
+    api('GET', '/api/v1/admin/queue?state=' + encodeURIComponent(tab) + '&limit=25').then(function (data) {
+      if (tab !== state.tab || list !== listEl) return;
+      var newest = state.items.length ? idNumber(state.items[0].id) : 0;
+      state.fresh = data.comments.filter(function (c) {
+        return idNumber(c.id) > newest && indexOf(c.id) < 0;
+      });
+      renderNotice();
+    }, function (err) {
+      if (err.status === 401) fail(err);
+    });
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible') tick();
+  });
+
+  function idNumber(id) {
+    var n = Number(String(id).replace(/^[a-z]+/, ''));
+    return isFinite(n) ? n : 0;
+  }
+
+  function renderNotice() {
+    if (!noticeBtn) return;
+    var n = state.fresh.length;
+    noticeBtn.hidden = !n;
+    noticeBtn.textContent = n ? n + ' new — show' : '';
+    noticeBtn.setAttribute('aria-label', n ? 'Show ' + n + ' new ' + (n === 1 ? 'comment' : 'comments') : 'No new comments');
+    if (n) say(n + ' new ' + (n === 1 ? 'comment' : 'comments') + ' in ' + queueInfo(state.tab).label + '.');
+  }
+
+  // Puts the waiting comments on top of the list; the selected comment stays selected.
+  function showFresh() {
+    if (!state.fresh.length || !listEl) return;
+    var selectedId = state.selected >= 0 && state.items[state.selected] ? state.items[state.selected].id : null;
+    var first = listEl.firstChild;
+    var added = state.fresh.filter(function (c) { return indexOf(c.id) < 0; });
+    added.forEach(function (c) { listEl.insertBefore(renderItem(c), first); });
+    state.items = added.concat(state.items);
+    state.fresh = [];
+    renderNotice();
+    renderEmpty();
+    if (selectedId) {
+      state.selected = indexOf(selectedId);
+    } else if (state.items.length) {
+      select(0, true);
+    }
+    say('Showing ' + added.length + ' new ' + (added.length === 1 ? 'comment' : 'comments') + '.');
   }
 
   function selectTab(tab, focusPanel) {
@@ -288,8 +413,11 @@
     state.audit = [];
     state.cursor = null;
     state.selected = -1;
+    state.fresh = [];
+    state.rows = [];
     listEl = null;
     moreBtn = null;
+    noticeBtn = null;
     panel.setAttribute('aria-busy', 'true');
     if (state.tab === 'audit') {
       loadAudit(panel);
@@ -303,7 +431,17 @@
       loadSettings(panel, focusFirst);
       return;
     }
+    if (state.tab === 'bans') {
+      renderBans(panel);
+      return;
+    }
+    if (state.tab === 'users') {
+      renderUsers(panel, focusFirst);
+      return;
+    }
     var q = queueInfo(state.tab);
+    noticeBtn = el('button', { type: 'button', className: 'desk-btn desk-notice', hidden: true, onclick: showFresh });
+    panel.appendChild(noticeBtn);
     listEl = el('div', { className: 'desk-queue', role: 'listbox', 'aria-label': q.label + ' comments', 'aria-describedby': 'desk-help' });
     moreBtn = el('button', { type: 'button', className: 'desk-btn desk-more', hidden: true, text: 'Load more', onclick: function () { loadMore(); } });
     panel.appendChild(listEl);
@@ -381,6 +519,17 @@
       historyBox = el('p', { className: 'desk-history desk-muted', text: 'No earlier comments by this author.' });
     }
 
+    var reasonId = 'reason-' + c.id;
+    var reasonField = el('div', { className: 'desk-reason' }, [
+      el('label', { for: reasonId, text: 'Reason (optional)' }),
+      el('input', { id: reasonId, type: 'text', className: 'desk-input desk-reason-input', list: 'desk-reasons',
+        maxlength: '500', autocomplete: 'off', 'aria-describedby': reasonId + '-help',
+        onkeydown: function (ev) {
+          // Escape keeps the text and goes back to the comment, where A / R / S decide with it.
+          if (ev.key === 'Escape') { ev.preventDefault(); ev.stopPropagation(); var n = itemNode(indexOf(c.id)); if (n) n.focus(); }
+        } }),
+      el('span', { id: reasonId + '-help', className: 'desk-muted desk-note', text: 'Recorded with the decision in the audit log. Esc returns to the comment.' }),
+    ]);
     var buttons = el('div', { className: 'desk-actions', role: 'group', 'aria-label': 'Decision on ' + c.id });
     Object.keys(ACTIONS).forEach(function (action) {
       var a = ACTIONS[action];
@@ -433,10 +582,11 @@
       ]),
       historyBox,
       tools,
+      reasonField,
       buttons,
     ]);
     item.addEventListener('click', function (ev) {
-      if (ev.target.closest('a, button, summary, textarea, .desk-editor')) return;
+      if (ev.target.closest('a, button, summary, textarea, input, label, .desk-editor')) return;
       select(indexOf(c.id), true);
     });
     item.addEventListener('focusin', function () {
@@ -470,40 +620,167 @@
     }
   }
 
+  function reasonOf(id) {
+    var input = document.getElementById('reason-' + id);
+    return input ? input.value.trim() : '';
+  }
+
   function decide(id, action) {
     if (state.busy) return;
     var i = indexOf(id);
     if (i < 0) return;
     var c = state.items[i];
     var a = ACTIONS[action];
+    if (action === 'ban') { openBanDialog(id); return; }
     if (a.state && a.state === c.state) {
       say(c.id + ' is already ' + c.state + '.');
       return;
     }
+    var body = { action: action };
+    var reason = reasonOf(id);
+    if (reason) body.reason = reason;
+    run(id, api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/decision', body)
+      .then(function () { return { message: a.done + ' ' + id + (reason ? ' (' + reason + ')' : ''), remove: true }; }));
+  }
+
+  // Runs a decision's calls with the item marked busy; on success the item
+  // leaves the list (when `remove`) and the counts are refreshed.
+  function run(id, promise) {
     state.busy = true;
     showError('');
-    var node = itemNode(i);
+    var node = itemNode(indexOf(id));
     if (node) node.classList.add('is-busy');
-    var done;
-    if (action === 'ban') {
-      done = api('POST', '/api/v1/admin/bans', { comment_id: id, days: BAN_DAYS, reason: 'banned from the moderation desk' })
-        .then(function () {
-          return api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/decision',
-            { action: 'reject', reason: 'author banned' });
-        })
-        .then(function () { return 'Banned the author of ' + id + ' for ' + BAN_DAYS + ' days and rejected ' + id; });
-    } else {
-      done = api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/decision', { action: action })
-        .then(function () { return a.done + ' ' + id; });
-    }
-    done.then(function (message) {
+    promise.then(function (outcome) {
       state.busy = false;
-      removeItem(id);
-      say(message);
+      if (outcome.remove) removeItem(id);
+      else if (node) { node.classList.remove('is-busy'); node.focus(); }
+      say(outcome.message);
+      refreshCounts();
     }, function (err) {
       if (node) node.classList.remove('is-busy');
       fail(err);
     });
+  }
+
+  // ---- dialogs ---------------------------------------------------------------
+
+  // A modal <dialog> holding `form`: Escape (the dialog's cancel) and Cancel
+  // close it and return focus to `returnTo`; Enter submits unless in a textarea.
+  function modal(titleText, form, returnTo) {
+    var titleId = 'dialog-title-' + Math.random().toString(36).slice(2);
+    var dialog = el('dialog', { className: 'desk-dialog', 'aria-labelledby': titleId }, [
+      el('h2', { id: titleId, text: titleText }), form,
+    ]);
+    function close() {
+      if (dialog.open) dialog.close();
+      if (dialog.parentNode) dialog.parentNode.removeChild(dialog);
+      if (returnTo && document.body.contains(returnTo)) returnTo.focus();
+    }
+    dialog.addEventListener('cancel', function (ev) { ev.preventDefault(); close(); say('Cancelled.'); });
+    dialog.addEventListener('keydown', function (ev) {
+      ev.stopPropagation();
+      if (ev.key === 'Enter' && !ev.shiftKey && ev.target.tagName !== 'TEXTAREA' && ev.target.tagName !== 'BUTTON') {
+        ev.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    return { dialog: dialog, close: close };
+  }
+
+  // Asks before something that cannot simply be undone; resolves true on "yes".
+  function confirmAction(titleText, text, yesLabel, returnTo) {
+    return new Promise(function (resolve) {
+      var yes = el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: yesLabel });
+      var no = el('button', { type: 'button', className: 'desk-btn', text: 'Cancel' });
+      var form = el('form', { className: 'desk-dialog-form', novalidate: true }, [
+        el('p', { text: text }), el('div', { className: 'desk-dialog-actions' }, [yes, no]),
+      ]);
+      var m = modal(titleText, form, returnTo);
+      var answered = false;
+      form.addEventListener('submit', function (ev) { ev.preventDefault(); answered = true; m.close(); resolve(true); });
+      no.addEventListener('click', function () { m.close(); say('Cancelled.'); resolve(false); });
+      m.dialog.addEventListener('close', function () { if (!answered) resolve(false); });
+      yes.focus();
+    });
+  }
+
+  // Ban the author of a comment: length, reason, and what happens to the
+  // comment; the summary line says exactly what "Ban" will do.
+  function openBanDialog(id) {
+    var i = indexOf(id);
+    if (i < 0 || state.busy) return;
+    var c = state.items[i];
+    var node = itemNode(i);
+    var who = (c.author && c.author.name) || 'Guest';
+    var lengths = el('fieldset', { className: 'desk-fieldset' }, [el('legend', { text: 'Length' })]);
+    var days = el('input', { type: 'number', id: 'ban-days', min: '1', max: '3650', step: '1', value: '14',
+      className: 'desk-input desk-days', 'aria-label': 'Number of days' });
+    BAN_LENGTHS.forEach(function (l) {
+      var rid = 'ban-length-' + l.value;
+      lengths.appendChild(el('div', { className: 'desk-check' }, [
+        el('input', { type: 'radio', name: 'ban-length', id: rid, value: l.value, checked: l.value === '7' }),
+        el('label', { for: rid, text: l.label }),
+        l.value === 'other' ? days : null,
+      ]));
+    });
+    days.addEventListener('input', function () { lengths.querySelector('#ban-length-other').checked = true; update(); });
+    var reason = el('input', { type: 'text', id: 'ban-reason', className: 'desk-input', maxlength: '500', list: 'desk-reasons', autocomplete: 'off' });
+    reason.value = reasonOf(id);
+    var also = el('select', { id: 'ban-also', className: 'desk-input' }, [
+      el('option', { value: 'reject', text: 'Reject ' + id }),
+      el('option', { value: 'spam', text: 'Mark ' + id + ' as spam' }),
+      el('option', { value: 'none', text: 'Leave ' + id + ' as it is' }),
+    ]);
+    if (c.state === 'rejected') also.value = 'none';
+    var summary = el('p', { className: 'desk-summary', id: 'ban-summary', 'aria-live': 'polite' });
+    var submit = el('button', { type: 'submit', className: 'desk-btn desk-btn-danger', text: 'Ban' });
+    var cancel = el('button', { type: 'button', className: 'desk-btn', text: 'Cancel' });
+    var form = el('form', { className: 'desk-dialog-form', novalidate: true }, [
+      el('p', { className: 'desk-muted', text: 'Bans ' + who + "'s address, email and account from posting." }),
+      lengths,
+      el('label', { for: 'ban-reason', text: 'Reason' }), reason,
+      el('label', { for: 'ban-also', text: 'The comment' }), also,
+      summary,
+      el('div', { className: 'desk-dialog-actions' }, [submit, cancel]),
+    ]);
+    function chosen() {
+      var r = form.querySelector('input[name="ban-length"]:checked');
+      var v = r ? r.value : '7';
+      if (v === 'permanent') return { days: null, text: 'for good' };
+      var n = v === 'other' ? Number(days.value) : Number(v);
+      if (!isFinite(n) || n < 1 || n > 3650 || Math.floor(n) !== n) return { error: 'The number of days must be a whole number from 1 to 3650.' };
+      return { days: n, text: 'for ' + n + (n === 1 ? ' day' : ' days') };
+    }
+    function update() {
+      var ch = chosen();
+      var what = also.value === 'reject' ? ' and reject ' + id : also.value === 'spam' ? ' and mark ' + id + ' as spam' : '';
+      summary.textContent = ch.error ? ch.error : 'Ban ' + who + ' ' + ch.text + what + '?';
+      submit.disabled = !!ch.error;
+    }
+    form.addEventListener('change', update);
+    update();
+    var m = modal('Ban the author of ' + id, form, node);
+    cancel.addEventListener('click', function () { m.close(); say('Ban cancelled.'); });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var ch = chosen();
+      if (ch.error) { update(); days.focus(); return; }
+      var why = reason.value.trim();
+      var then = also.value;
+      m.close();
+      var body = { comment_id: id, reason: why };
+      if (ch.days !== null) body.days = ch.days;
+      run(id, api('POST', '/api/v1/admin/bans', body).then(function (data) {
+        var message = 'Banned the author of ' + id + ' ' + ch.text + ' (' + data.ban.id + ')';
+        if (then === 'none') return { message: message, remove: false };
+        return api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/decision',
+          { action: then, reason: why ? 'author banned: ' + why : 'author banned' })
+          .then(function () { return { message: message + (then === 'spam' ? ' and marked ' + id + ' as spam' : ' and rejected ' + id), remove: true }; });
+      }));
+    });
+    form.querySelector('input[name="ban-length"]:checked').focus();
   }
 
   function removeItem(id) {
@@ -628,57 +905,354 @@
 
   // ---- pages ---------------------------------------------------------------
 
-  function checkbox(id, label) {
-    var box = el('input', { type: 'checkbox', id: id, name: id });
-    return { box: box, row: el('div', { className: 'desk-check' }, [box, el('label', { for: id, text: label })]) };
+  function table(caption, headers) {
+    var tbody = el('tbody');
+    var t = el('table', { className: 'desk-table' }, [
+      el('caption', { text: caption }),
+      el('thead', null, [el('tr', null, headers.map(function (h) { return el('th', { scope: 'col', text: h }); }))]),
+      tbody,
+    ]);
+    return { table: t, tbody: tbody };
   }
 
   function renderPages(panel, focusFirst) {
-    panel.removeAttribute('aria-busy');
     var key = el('input', { id: 'page-key', name: 'page', type: 'text', required: true, autocomplete: 'off',
-      spellcheck: 'false', placeholder: '/news/2024/an-article', 'aria-describedby': 'page-key-help' });
-    var closed = checkbox('page-closed', 'Closed to new comments');
-    var premod = checkbox('page-premoderate', 'Pre-moderate every comment');
-    var submit = el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Apply' });
-    var result = el('div', { className: 'desk-page-state', 'aria-live': 'polite' });
-    var form = el('form', { className: 'desk-form', 'aria-labelledby': 'pages-title', novalidate: true }, [
-      el('h2', { id: 'pages-title', text: 'Page settings' }),
-      el('label', { for: 'page-key', text: 'Page key' }), key,
+      spellcheck: 'false', placeholder: '/news/2024/an-article', className: 'desk-input', 'aria-describedby': 'page-key-help' });
+    var find = el('button', { type: 'submit', className: 'desk-btn', text: 'Find' });
+    var all = el('button', { type: 'button', className: 'desk-btn desk-btn-quiet', text: 'All pages', hidden: true });
+    var form = el('form', { className: 'desk-inline-form', 'aria-label': 'Find a page', novalidate: true }, [
+      el('label', { for: 'page-key', text: 'Page key' }), key, find, all,
       el('p', { id: 'page-key-help', className: 'desk-muted desk-note',
-        text: 'The page key as in the thread link (the page must already have comments or a thread). Both boxes are applied as shown.' }),
-      closed.row, premod.row,
-      el('div', null, [submit]),
+        text: 'Pages are listed newest activity first. The boxes take effect at once.' }),
     ]);
+    var t = table('Pages, newest activity first', ['Page', 'Comments', 'Last activity', 'Closed to new comments', 'Pre-moderate every comment']);
+    moreBtn = el('button', { type: 'button', className: 'desk-btn desk-more', hidden: true, text: 'Load more',
+      onclick: function () { loadPages(t.tbody); } });
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      if (!key.value.trim()) { showError('Enter the page key.'); key.focus(); return; }
-      submit.disabled = true;
+      var k = key.value.trim();
+      if (!k) { showError('Enter the page key.'); key.focus(); return; }
       showError('');
-      api('POST', '/api/v1/admin/pages', { page: key.value.trim(), closed: closed.box.checked, premoderate: premod.box.checked })
-        .then(function (data) {
-          submit.disabled = false;
-          var p = data.page;
-          closed.box.checked = !!p.closed;
-          premod.box.checked = !!p.premoderate;
-          clear(result);
-          result.appendChild(el('h3', { text: 'Page ' + p.key }));
-          result.appendChild(el('dl', { className: 'desk-dl' }, [
-            el('dt', { text: 'Title' }), el('dd', { text: p.title || '–' }),
-            el('dt', { text: 'Address' }), el('dd', { text: p.url || '–' }),
-            el('dt', { text: 'New comments' }), el('dd', { 'data-field': 'closed', text: p.closed ? 'Closed' : 'Open' }),
-            el('dt', { text: 'Pre-moderation' }), el('dd', { 'data-field': 'premoderate', text: p.premoderate ? 'Every comment is held' : 'Off' }),
-          ]));
-          say('Saved page ' + p.key + (p.closed ? ' (closed)' : '') + '.');
+      find.disabled = true;
+      api('GET', '/api/v1/admin/pages?page=' + encodeURIComponent(k)).then(function (data) {
+        find.disabled = false;
+        clear(t.tbody);
+        state.rows = [data.page];
+        t.tbody.appendChild(pageRow(data.page));
+        moreBtn.hidden = true;
+        all.hidden = false;
+        say('Page ' + data.page.key + ': ' + (data.page.closed ? 'closed' : 'open') + (data.page.premoderate ? ', pre-moderated' : '') + '.');
+      }, function (err) {
+        find.disabled = false;
+        fail(err);
+        key.focus();
+      });
+    });
+    all.addEventListener('click', function () { all.hidden = true; key.value = ''; clear(t.tbody); state.rows = []; state.cursor = null; loadPages(t.tbody); });
+    panel.appendChild(form);
+    panel.appendChild(t.table);
+    panel.appendChild(moreBtn);
+    loadPages(t.tbody);
+    if (focusFirst) key.focus();
+  }
+
+  function loadPages(tbody) {
+    moreBtn.disabled = true;
+    api('GET', '/api/v1/admin/pages?limit=50' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''))
+      .then(function (data) {
+        if (state.tab !== 'pages') return;
+        data.pages.forEach(function (p) { state.rows.push(p); tbody.appendChild(pageRow(p)); });
+        state.cursor = data.next_cursor;
+        moreBtn.hidden = !state.cursor;
+        moreBtn.disabled = false;
+        document.getElementById('desk-panel').removeAttribute('aria-busy');
+        say(state.rows.length ? state.rows.length + (state.rows.length === 1 ? ' page' : ' pages') + ' shown.' : 'No pages yet.');
+      }, function (err) {
+        moreBtn.disabled = false;
+        fail(err);
+      });
+  }
+
+  function pageRow(p) {
+    var cells = {};
+    function toggle(field, label) {
+      var box = el('input', { type: 'checkbox', 'data-field': field, checked: !!p[field], 'aria-label': label + ': ' + p.key });
+      box.addEventListener('change', function () {
+        var want = box.checked;
+        var body = { page: p.key };
+        body[field] = want;
+        box.disabled = true;
+        showError('');
+        api('POST', '/api/v1/admin/pages', body).then(function (data) {
+          box.disabled = false;
+          update(data.page);
+          say('Saved page ' + data.page.key + (data.page.closed ? ' (closed)' : '') + (data.page.premoderate ? ' (pre-moderated)' : '') + '.');
         }, function (err) {
-          submit.disabled = false;
+          box.disabled = false;
+          box.checked = !want;
           fail(err);
-          key.focus();
+        });
+      });
+      return box;
+    }
+    function update(q) {
+      p = q;
+      cells.counts.textContent = q.counts.approved + ' published · ' + q.counts.pending + ' pending' +
+        (q.counts.rejected ? ' · ' + q.counts.rejected + ' rejected' : '') + (q.counts.spam ? ' · ' + q.counts.spam + ' spam' : '');
+      clear(cells.activity);
+      cells.activity.appendChild(timeEl(q.last_activity_at));
+      cells.closed.checked = !!q.closed;
+      cells.premoderate.checked = !!q.premoderate;
+    }
+    cells.counts = el('td', { className: 'desk-nowrap' });
+    cells.activity = el('td');
+    cells.closed = toggle('closed', 'Closed to new comments');
+    cells.premoderate = toggle('premoderate', 'Pre-moderate every comment');
+    var row = el('tr', { 'data-page': p.key }, [
+      el('td', null, [
+        el('a', { href: '/t?page=' + encodeURIComponent(p.key), className: 'desk-page', text: p.key }),
+        p.title ? el('div', { className: 'desk-muted', text: p.title }) : null,
+        p.url ? el('div', { className: 'desk-muted desk-url', text: p.url }) : null,
+      ]),
+      cells.counts,
+      cells.activity,
+      el('td', { className: 'desk-center' }, [cells.closed]),
+      el('td', { className: 'desk-center' }, [cells.premoderate]),
+    ]);
+    update(p);
+    return row;
+  }
+
+  // ---- bans ----------------------------------------------------------------
+
+  function renderBans(panel) {
+    var ended = el('input', { type: 'checkbox', id: 'bans-all' });
+    var t = table('Bans, newest first', ['Author', 'Reason', 'Covers', 'Banned by', 'Since', 'Until', '']);
+    moreBtn = el('button', { type: 'button', className: 'desk-btn desk-more', hidden: true, text: 'Load more',
+      onclick: function () { loadBans(t.tbody, ended.checked); } });
+    ended.addEventListener('change', function () {
+      clear(t.tbody);
+      state.rows = [];
+      state.cursor = null;
+      loadBans(t.tbody, ended.checked);
+    });
+    panel.appendChild(el('div', { className: 'desk-check desk-toolbar' }, [ended, el('label', { for: 'bans-all', text: 'Show ended bans' })]));
+    panel.appendChild(t.table);
+    panel.appendChild(moreBtn);
+    loadBans(t.tbody, false);
+  }
+
+  function loadBans(tbody, all) {
+    moreBtn.disabled = true;
+    api('GET', '/api/v1/admin/bans?limit=50' + (all ? '&all=1' : '') + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''))
+      .then(function (data) {
+        if (state.tab !== 'bans') return;
+        data.bans.forEach(function (b) { state.rows.push(b); tbody.appendChild(banRow(b)); });
+        var empty = tbody.parentNode.parentNode.querySelector('.desk-empty');
+        if (empty) empty.parentNode.removeChild(empty);
+        if (!state.rows.length) {
+          tbody.parentNode.parentNode.insertBefore(el('p', { className: 'desk-empty', text: all ? 'No bans yet.' : 'No bans in force.' }), tbody.parentNode);
+        }
+        state.cursor = data.next_cursor;
+        moreBtn.hidden = !state.cursor;
+        moreBtn.disabled = false;
+        document.getElementById('desk-panel').removeAttribute('aria-busy');
+        say(state.rows.length + (state.rows.length === 1 ? ' ban' : ' bans') + (all ? ' shown.' : ' in force.'));
+      }, function (err) {
+        moreBtn.disabled = false;
+        fail(err);
+      });
+  }
+
+  var COVER_LABELS = { address: 'Address', email: 'Email', account: 'Account' };
+
+  function banEnded(b) {
+    return b.expires_at !== null && new Date(b.expires_at).getTime() <= Date.now();
+  }
+
+  function banRow(b) {
+    var until = el('td');
+    var action = el('td');
+    function paint() {
+      clear(until);
+      clear(action);
+      if (b.expires_at === null) until.appendChild(el('span', { className: 'desk-chip desk-chip-reason', text: 'Permanent' }));
+      else {
+        if (banEnded(b)) until.appendChild(el('span', { className: 'desk-muted', text: 'Ended ' }));
+        until.appendChild(timeEl(b.expires_at));
+      }
+      if (!banEnded(b)) {
+        action.appendChild(el('button', { type: 'button', className: 'desk-btn', text: 'Lift', 'aria-label': 'Lift ban ' + b.id,
+          onclick: function (ev) { liftBan(b, ev.currentTarget, paint); } }));
+      }
+    }
+    var covers = el('ul', { className: 'desk-chips', 'aria-label': 'Covers' });
+    (b.covers || []).forEach(function (c) { covers.appendChild(chip(COVER_LABELS[c] || c, 'none')); });
+    var row = el('tr', { 'data-ban': b.id }, [
+      el('td', null, [
+        el('span', { className: 'desk-author', text: b.author_name || 'Unknown author' }),
+        b.comment_id ? el('div', { className: 'desk-muted desk-id', text: 'from ' + b.comment_id }) : null,
+      ]),
+      el('td', { text: b.reason || '–' }),
+      el('td', null, [covers]),
+      el('td', { text: b.created_by }),
+      el('td', null, [timeEl(b.created_at)]),
+      until,
+      action,
+    ]);
+    paint();
+    return row;
+  }
+
+  function liftBan(b, button, repaint) {
+    var who = b.author_name || 'this author';
+    confirmAction('Lift ban ' + b.id + '?', 'Lifting the ban lets ' + who + ' post again at once. The ban stays in the record.', 'Lift ban', button)
+      .then(function (yes) {
+        if (!yes) return;
+        button.disabled = true;
+        showError('');
+        api('DELETE', '/api/v1/admin/bans/' + encodeURIComponent(b.id)).then(function () {
+          b.expires_at = new Date().toISOString();
+          repaint();
+          say('Lifted ' + b.id + ' on ' + who + '.');
+          var row = document.querySelector('tr[data-ban="' + b.id + '"]');
+          var next = row && (row.nextElementSibling || row.previousElementSibling);
+          var focusTo = next && next.querySelector('button');
+          if (focusTo) focusTo.focus(); else document.getElementById('tab-bans').focus();
+        }, function (err) {
+          button.disabled = false;
+          fail(err);
+        });
+      });
+  }
+
+  // ---- users (admins) ------------------------------------------------------
+
+  var ROLES = ['member', 'moderator', 'admin'];
+
+  function renderUsers(panel, focusFirst) {
+    var fields = {
+      name: el('input', { id: 'user-name', type: 'text', className: 'desk-input', autocomplete: 'off', required: true, maxlength: '64' }),
+      email: el('input', { id: 'user-email', type: 'email', className: 'desk-input', autocomplete: 'off', required: true }),
+      role: el('select', { id: 'user-role', className: 'desk-input' }, ROLES.map(function (r) {
+        return el('option', { value: r, text: r, selected: r === 'moderator' });
+      })),
+      password: el('input', { id: 'user-password', type: 'password', className: 'desk-input', autocomplete: 'new-password', required: true, minlength: '10', 'aria-describedby': 'user-password-help' }),
+    };
+    var add = el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Add account' });
+    var form = el('form', { className: 'desk-form desk-user-form', 'aria-labelledby': 'users-add-title', novalidate: true }, [
+      el('h2', { id: 'users-add-title', text: 'Add an account' }),
+      el('div', { className: 'desk-user-grid' }, [
+        el('div', { className: 'desk-field' }, [el('label', { for: 'user-name', text: 'Name' }), fields.name]),
+        el('div', { className: 'desk-field' }, [el('label', { for: 'user-email', text: 'Email' }), fields.email]),
+        el('div', { className: 'desk-field' }, [el('label', { for: 'user-role', text: 'Role' }), fields.role]),
+        el('div', { className: 'desk-field' }, [el('label', { for: 'user-password', text: 'Password' }), fields.password,
+          el('p', { id: 'user-password-help', className: 'desk-muted desk-note', text: 'At least 10 characters; give it to the person privately.' })]),
+      ]),
+      el('div', null, [add]),
+    ]);
+    var t = table('Accounts', ['Name', 'Email', 'Role', 'Since', 'Status']);
+    moreBtn = el('button', { type: 'button', className: 'desk-btn desk-more', hidden: true, text: 'Load more',
+      onclick: function () { loadUsers(t.tbody); } });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = { name: fields.name.value.trim(), email: fields.email.value.trim(), role: fields.role.value, password: fields.password.value };
+      if (!body.name) { showError('Enter the name.'); fields.name.focus(); return; }
+      if (!body.email) { showError('Enter the email address.'); fields.email.focus(); return; }
+      if (body.password.length < 10) { showError('The password must be at least 10 characters.'); fields.password.focus(); return; }
+      add.disabled = true;
+      showError('');
+      api('POST', '/api/v1/admin/users', body).then(function (data) {
+        add.disabled = false;
+        fields.password.value = '';
+        fields.name.value = '';
+        fields.email.value = '';
+        state.rows.push(data.user);
+        t.tbody.appendChild(userRow(data.user));
+        say('Added ' + data.user.name + ' as ' + data.user.role + '.');
+      }, function (err) {
+        add.disabled = false;
+        fail(err);
+        var field = /email/i.test(err.message) ? fields.email : /password/i.test(err.message) ? fields.password : /name/i.test(err.message) ? fields.name : null;
+        if (field) field.focus();
+      });
+    });
+    panel.appendChild(t.table);
+    panel.appendChild(moreBtn);
+    panel.appendChild(form);
+    loadUsers(t.tbody);
+    if (focusFirst) fields.name.focus();
+  }
+
+  function loadUsers(tbody) {
+    moreBtn.disabled = true;
+    api('GET', '/api/v1/admin/users?limit=100' + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : ''))
+      .then(function (data) {
+        if (state.tab !== 'users') return;
+        data.users.forEach(function (u) { state.rows.push(u); tbody.appendChild(userRow(u)); });
+        state.cursor = data.next_cursor;
+        moreBtn.hidden = !state.cursor;
+        moreBtn.disabled = false;
+        document.getElementById('desk-panel').removeAttribute('aria-busy');
+        say(state.rows.length + (state.rows.length === 1 ? ' account.' : ' accounts.'));
+      }, function (err) {
+        moreBtn.disabled = false;
+        fail(err);
+      });
+  }
+
+  function userRow(u) {
+    var self = state.user && state.user.id === u.id;
+    var role = el('select', { className: 'desk-input', 'aria-label': 'Role of ' + u.name, disabled: self }, ROLES.map(function (r) {
+      return el('option', { value: r, text: r, selected: r === u.role });
+    }));
+    var status = el('span', { className: 'desk-state' });
+    var toggle = el('button', { type: 'button', className: 'desk-btn', disabled: self });
+    function paint() {
+      role.value = u.role;
+      status.textContent = u.disabled ? 'Disabled' : 'Active';
+      status.className = 'desk-state ' + (u.disabled ? 'desk-state-rejected' : 'desk-state-approved');
+      toggle.textContent = u.disabled ? 'Enable' : 'Disable';
+      toggle.setAttribute('aria-label', (u.disabled ? 'Enable ' : 'Disable ') + u.name);
+    }
+    function patch(body, done) {
+      showError('');
+      role.disabled = true;
+      toggle.disabled = true;
+      return api('PATCH', '/api/v1/admin/users/' + encodeURIComponent(u.id), body).then(function (data) {
+        u = data.user;
+        role.disabled = self;
+        toggle.disabled = self;
+        paint();
+        say(done(u));
+      }, function (err) {
+        role.disabled = self;
+        toggle.disabled = self;
+        paint();
+        fail(err);
+      });
+    }
+    role.addEventListener('change', function () {
+      patch({ role: role.value }, function (v) { return v.name + ' is now ' + v.role + '.'; });
+    });
+    toggle.addEventListener('click', function () {
+      if (u.disabled) {
+        patch({ disabled: false }, function (v) { return 'Enabled ' + v.name + '.'; });
+        return;
+      }
+      confirmAction('Disable ' + u.name + '?', u.name + ' is signed out everywhere at once and cannot sign in until enabled again.', 'Disable', toggle)
+        .then(function (yes) {
+          if (yes) patch({ disabled: true }, function (v) { return 'Disabled ' + v.name + '; their sessions have ended.'; });
         });
     });
-    panel.appendChild(form);
-    panel.appendChild(result);
-    say('Pages: close a page or pre-moderate it.');
-    if (focusFirst) key.focus();
+    paint();
+    return el('tr', { 'data-user': u.id }, [
+      el('td', null, [el('span', { className: 'desk-author', text: u.name }), self ? el('span', { className: 'desk-badge', text: 'you' }) : null]),
+      el('td', { text: u.email }),
+      el('td', null, [role]),
+      el('td', null, [timeEl(u.created_at)]),
+      el('td', { className: 'desk-nowrap' }, [status, ' ', toggle]),
+    ]);
   }
 
   // ---- settings ------------------------------------------------------------
@@ -840,6 +1414,12 @@
       if (state.selected < 0 || !state.items[state.selected]) return;
       ev.preventDefault();
       openEditor(state.items[state.selected].id);
+      return;
+    }
+    if (key === 'w') {
+      if (state.selected < 0 || !state.items[state.selected]) return;
+      var field = document.getElementById('reason-' + state.items[state.selected].id);
+      if (field) { ev.preventDefault(); field.focus(); }
       return;
     }
     for (var action in ACTIONS) {

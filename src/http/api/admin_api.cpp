@@ -53,17 +53,71 @@ json::object ModeratedCommentJson(const Comment& c, const std::string& page_key)
   return o;
 }
 
+// What a ban covers: only the identities it holds.
+json::array BanCovers(const Ban& b) {
+  json::array covers;
+  if (!b.client_address.empty()) covers.emplace_back("address");
+  if (!b.email_hash.empty()) covers.emplace_back("email");
+  if (b.user_id) covers.emplace_back("account");
+  return covers;
+}
+
 json::object BanJson(const Ban& b) {
   json::object o;
   o["id"] = "b" + std::to_string(b.id);
+  o["comment_id"] = b.comment_id ? json::value(FormatCommentId(*b.comment_id)) : json::value(nullptr);
   o["reason"] = b.reason;
   o["created_by"] = b.created_by;
   o["created_at"] = FormatRfc3339Ms(b.created_at);
   o["expires_at"] = b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
-  o["covers"] = json::array{json::value(!b.client_address.empty() ? "address" : ""),
-                            json::value(!b.email_hash.empty() ? "email" : ""),
-                            json::value(b.user_id ? "account" : "")};
+  o["covers"] = BanCovers(b);
   return o;
+}
+
+// A page as moderators see it: flags and comments by state.
+json::object PageJson(const Page& p, const store::PageCommentCounts& counts) {
+  json::object o;
+  o["key"] = p.key;
+  o["title"] = p.title ? json::value(*p.title) : json::value(nullptr);
+  o["url"] = p.url ? json::value(*p.url) : json::value(nullptr);
+  o["closed"] = p.closed;
+  o["premoderate"] = p.premoderate;
+  o["created_at"] = FormatRfc3339Ms(p.created_at);
+  o["last_activity_at"] = FormatRfc3339Ms(p.active_at);
+  o["comment_count"] = counts.approved;
+  json::object c;
+  c["approved"] = counts.approved;
+  c["pending"] = counts.pending;
+  c["rejected"] = counts.rejected;
+  c["spam"] = counts.spam;
+  o["counts"] = std::move(c);
+  return o;
+}
+
+// An account as admins see it (never the password hash).
+json::object AccountJson(const User& u) {
+  json::object o = UserJson(u);
+  o["created_at"] = FormatRfc3339Ms(u.created_at);
+  o["disabled"] = u.disabled;
+  return o;
+}
+
+// "u12" → 12; nullopt for anything else.
+std::optional<std::int64_t> ParseUserId(const std::string& text) {
+  if (text.size() < 2 || text[0] != 'u') return std::nullopt;
+  std::int64_t id = 0;
+  const char* last = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data() + 1, last, id);
+  if (ec != std::errc() || p != last || id <= 0) return std::nullopt;
+  return id;
+}
+
+Result<Role> ParseRoleField(const std::string& text) {
+  auto role = ParseRole(text);
+  if (!role) {
+    return MakeError(ErrorCode::kInvalidField, "role must be member, moderator or admin.", "role");
+  }
+  return *role;
 }
 
 std::string SessionCookie(const std::string& token, bool secure, long max_age) {
@@ -119,6 +173,15 @@ asio::awaitable<Result<User>> AdminApi::RequireModerator(const Request& req, boo
     co_return MakeError(ErrorCode::kNotAllowed, "Only moderators and admins may do this.");
   }
   co_return std::move(*caller->user);
+}
+
+asio::awaitable<Result<User>> AdminApi::RequireAdmin(const Request& req, bool state_changing) {
+  Result<User> who = co_await RequireModerator(req, state_changing);
+  if (!who) co_return who.error();
+  if (who->role != Role::kAdmin) {
+    co_return MakeError(ErrorCode::kNotAllowed, "Only admins may manage accounts.");
+  }
+  co_return std::move(*who);
 }
 
 asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client) {
@@ -341,7 +404,6 @@ asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
   Out out = co_await WriteResult(*d_.db, "a ban", job);
   if (!out) co_return ErrorResponse(out.error());
   json::object ban = BanJson(*out);
-  ban["comment_id"] = FormatCommentId(cid);
   json::object body;
   body["ban"] = std::move(ban);
   co_return JsonResponse(beast_http::status::created, body);
@@ -410,23 +472,19 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   const std::optional<bool> c = *closed;
   const std::optional<bool> p = *premoderate;
   const User actor = *who;
-  using Out = Result<Page>;
-  const std::function<Out(StoreSession&)> job = [moderation, key, c, p, actor](StoreSession& s) {
-    return moderation->SetPageFlags(s, key, c, p, actor);
+  using Out = Result<service::PageSummary>;
+  const std::function<Out(StoreSession&)> job = [moderation, key, c, p, actor](StoreSession& s) -> Out {
+    auto set = moderation->SetPageFlags(s, key, c, p, actor);
+    if (!set) return set.error();
+    return moderation->FindPage(s, key);
   };
   const std::function<void(const Out&)> after = [cache, key](const Out& r) {
     if (r) cache->Invalidate(key);
   };
   Out out = co_await WriteResult(*d_.db, "page settings", job, after);
   if (!out) co_return ErrorResponse(out.error());
-  json::object pj;
-  pj["key"] = out->key;
-  pj["title"] = out->title ? json::value(*out->title) : json::value(nullptr);
-  pj["url"] = out->url ? json::value(*out->url) : json::value(nullptr);
-  pj["closed"] = out->closed;
-  pj["premoderate"] = out->premoderate;
   json::object body;
-  body["page"] = std::move(pj);
+  body["page"] = PageJson(out->page, out->counts);
   co_return JsonResponse(beast_http::status::ok, body);
 }
 
@@ -570,7 +628,7 @@ asio::awaitable<Response> AdminApi::ListBans(const Request& req, Params params) 
   const std::string cursor = FirstParam(params, "cursor").value_or("");
   service::ModerationService* moderation = d_.moderation;
   const int n = *limit;
-  using Out = Result<std::pair<std::vector<Ban>, std::optional<std::string>>>;
+  using Out = Result<service::BansPage>;
   const std::function<Out(StoreSession&)> job = [moderation, active_only, n,
                                                  cursor](StoreSession& s) {
     return moderation->ListBans(s, active_only, n, cursor);
@@ -578,18 +636,14 @@ asio::awaitable<Response> AdminApi::ListBans(const Request& req, Params params) 
   Out out = co_await ReadResult(*d_.db, "bans list", job);
   if (!out) co_return ErrorResponse(out.error());
   json::array bans;
-  for (const auto& b : out->first) {
-    json::object o = BanJson(b);
-    json::array covers;
-    for (const auto& v : o["covers"].as_array()) {
-      if (!v.as_string().empty()) covers.push_back(v);
-    }
-    o["covers"] = std::move(covers);
+  for (const auto& item : out->bans) {
+    json::object o = BanJson(item.ban);
+    o["author_name"] = item.author_name ? json::value(*item.author_name) : json::value(nullptr);
     bans.push_back(std::move(o));
   }
   json::object body;
   body["bans"] = std::move(bans);
-  body["next_cursor"] = out->second ? json::value(*out->second) : json::value(nullptr);
+  body["next_cursor"] = out->next_cursor ? json::value(*out->next_cursor) : json::value(nullptr);
   co_return JsonResponse(beast_http::status::ok, body);
 }
 
@@ -615,6 +669,185 @@ asio::awaitable<Response> AdminApi::LiftBan(const Request& req, std::string id_t
   Response r;
   r.status = beast_http::status::no_content;
   co_return r;
+}
+
+asio::awaitable<Response> AdminApi::QueueCounts(const Request& req) {
+  auto who = co_await RequireModerator(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  service::ModerationService* moderation = d_.moderation;
+  using Out = Result<store::QueueCounts>;
+  const std::function<Out(StoreSession&)> job = [moderation](StoreSession& s) -> Out {
+    return moderation->CountQueues(s);
+  };
+  Out out = co_await ReadResult(*d_.db, "queue counts", job);
+  if (!out) co_return ErrorResponse(out.error());
+  json::object body;
+  body["pending"] = out->pending;
+  body["reported"] = out->reported;
+  body["rejected"] = out->rejected;
+  body["spam"] = out->spam;
+  Response r = JsonResponse(beast_http::status::ok, body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  co_return r;
+}
+
+asio::awaitable<Response> AdminApi::ListPages(const Request& req, Params params) {
+  auto who = co_await RequireModerator(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  service::ModerationService* moderation = d_.moderation;
+  if (auto key = FirstParam(params, "page")) {
+    if (key->empty() || key->size() > 512) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                        "page must be a page key of 1 to 512 bytes.", "page"));
+    }
+    const std::string k = *key;
+    using One = Result<service::PageSummary>;
+    const std::function<One(StoreSession&)> job = [moderation, k](StoreSession& s) {
+      return moderation->FindPage(s, k);
+    };
+    One one = co_await ReadResult(*d_.db, "a page's settings", job);
+    if (!one) co_return ErrorResponse(one.error());
+    json::object body;
+    body["page"] = PageJson(one->page, one->counts);
+    co_return JsonResponse(beast_http::status::ok, body);
+  }
+  auto limit = ParseLimit(FirstParam(params, "limit"), 50);
+  if (!limit) co_return ErrorResponse(limit.error());
+  const std::string cursor = FirstParam(params, "cursor").value_or("");
+  const int n = *limit;
+  using Out = Result<service::PagesPage>;
+  const std::function<Out(StoreSession&)> job = [moderation, n, cursor](StoreSession& s) {
+    return moderation->ListPages(s, n, cursor);
+  };
+  Out out = co_await ReadResult(*d_.db, "pages list", job);
+  if (!out) co_return ErrorResponse(out.error());
+  json::array pages;
+  for (const auto& p : out->pages) pages.push_back(PageJson(p.page, p.counts));
+  json::object body;
+  body["pages"] = std::move(pages);
+  body["next_cursor"] = out->next_cursor ? json::value(*out->next_cursor) : json::value(nullptr);
+  co_return JsonResponse(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> AdminApi::ListUsers(const Request& req, Params params) {
+  auto who = co_await RequireAdmin(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  auto limit = ParseLimit(FirstParam(params, "limit"), 50);
+  if (!limit) co_return ErrorResponse(limit.error());
+  const std::string cursor = FirstParam(params, "cursor").value_or("");
+  service::AccountService* accounts = d_.accounts;
+  const int n = *limit;
+  using Out = Result<service::UsersPage>;
+  const std::function<Out(StoreSession&)> job = [accounts, n, cursor](StoreSession& s) {
+    return accounts->ListUsers(s, n, cursor);
+  };
+  Out out = co_await ReadResult(*d_.db, "accounts list", job);
+  if (!out) co_return ErrorResponse(out.error());
+  json::array users;
+  for (const auto& u : out->users) users.push_back(AccountJson(u));
+  json::object body;
+  body["users"] = std::move(users);
+  body["next_cursor"] = out->next_cursor ? json::value(*out->next_cursor) : json::value(nullptr);
+  co_return JsonResponse(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
+  auto who = co_await RequireAdmin(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto email = RequiredString(*obj, "email");
+  if (!email) co_return ErrorResponse(email.error());
+  auto name = RequiredString(*obj, "name");
+  if (!name) co_return ErrorResponse(name.error());
+  auto role_text = RequiredString(*obj, "role");
+  if (!role_text) co_return ErrorResponse(role_text.error());
+  auto role = ParseRoleField(*role_text);
+  if (!role) co_return ErrorResponse(role.error());
+  auto password = RequiredString(*obj, "password");
+  if (!password) co_return ErrorResponse(password.error());
+  service::AccountService* accounts = d_.accounts;
+  service::ModerationService* moderation = d_.moderation;
+  const std::string e = *email;
+  const std::string n = *name;
+  const Role r = *role;
+  const std::string p = *password;
+  // Validated and hashed (slow on purpose) on a reader thread, outside the write.
+  const std::function<Result<User>(StoreSession&)> prepare = [accounts, e, n, r,
+                                                              p](StoreSession&) {
+    return accounts->PrepareUser(e, n, r, p);
+  };
+  Result<User> prepared = co_await ReadResult(*d_.db, "preparing an account", prepare);
+  if (!prepared) co_return ErrorResponse(prepared.error());
+  const User fresh = *prepared;
+  const User actor = *who;
+  const std::function<Result<User>(StoreSession&)> insert = [accounts, moderation, fresh,
+                                                             actor](StoreSession& s) -> Result<User> {
+    auto added = accounts->InsertUser(s, fresh);
+    if (!added) return added.error();
+    moderation->Audit(s, actor.name, "add_user", std::nullopt,
+                      "u" + std::to_string(added->id) + " " + added->name + " as " +
+                          RoleName(added->role));
+    return added;
+  };
+  Result<User> added = co_await WriteResult(*d_.db, "adding an account", insert);
+  if (!added) co_return ErrorResponse(added.error());
+  json::object body;
+  body["user"] = AccountJson(*added);
+  Response resp = JsonResponse(beast_http::status::created, body);
+  resp.headers.emplace_back("Location", "/api/v1/admin/users/u" + std::to_string(added->id));
+  co_return resp;
+}
+
+asio::awaitable<Response> AdminApi::UpdateUser(const Request& req, std::string id_text) {
+  auto who = co_await RequireAdmin(req, true);
+  if (!who) co_return ErrorResponse(who.error());
+  auto id = ParseUserId(id_text);
+  if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such account."));
+  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
+  auto obj = ParseJsonObject(req.message.body());
+  if (!obj) co_return ErrorResponse(obj.error());
+  auto role_text = OptionalString(*obj, "role");
+  if (!role_text) co_return ErrorResponse(role_text.error());
+  std::optional<Role> role;
+  if (*role_text) {
+    auto parsed = ParseRoleField(**role_text);
+    if (!parsed) co_return ErrorResponse(parsed.error());
+    role = *parsed;
+  }
+  auto disabled = OptionalBool(*obj, "disabled");
+  if (!disabled) co_return ErrorResponse(disabled.error());
+  if (!role && !*disabled) {
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kMissingField, "Send role, disabled or both.", "role"));
+  }
+  service::AccountService* accounts = d_.accounts;
+  service::ModerationService* moderation = d_.moderation;
+  const std::int64_t uid = *id;
+  const std::optional<bool> dis = *disabled;
+  const User actor = *who;
+  const std::function<Result<User>(StoreSession&)> job = [accounts, moderation, uid, role, dis,
+                                                          actor](StoreSession& s) -> Result<User> {
+    auto before = s.FindUserById(uid);
+    auto updated = accounts->UpdateUser(s, uid, role, dis, actor);
+    if (!updated) return updated.error();
+    std::string what = "u" + std::to_string(updated->id) + " " + updated->name + ":";
+    if (before && before->role != updated->role) {
+      what += std::string(" role ") + RoleName(before->role) + " to " + RoleName(updated->role);
+    }
+    if (before && before->disabled != updated->disabled) {
+      what += updated->disabled ? " disabled" : " enabled";
+    }
+    if (what.back() == ':') what += " unchanged";
+    moderation->Audit(s, actor.name, "update_user", std::nullopt, what);
+    return updated;
+  };
+  Result<User> updated = co_await WriteResult(*d_.db, "updating an account", job);
+  if (!updated) co_return ErrorResponse(updated.error());
+  json::object body;
+  body["user"] = AccountJson(*updated);
+  co_return JsonResponse(beast_http::status::ok, body);
 }
 
 }  // namespace amur::http::api

@@ -1,5 +1,6 @@
 // Accounts and moderation over HTTP: sign-in and sign-out, reader reports,
-// and the moderator endpoints (queue, decisions, bans, audit log).
+// the moderator endpoints (queue, decisions, bans, pages, audit log) and the
+// admins' account management.
 //
 // A caller is identified by the `amur_session` cookie or by
 // `Authorization: Bearer s.<token>`. A state-changing request authenticated by
@@ -65,10 +66,20 @@ class AdminApi final {
   // GET (moderators) and PUT (admins) /api/v1/admin/settings.
   boost::asio::awaitable<Response> GetSettings(const Request& req);
   boost::asio::awaitable<Response> PutSettings(const Request& req);
+  // GET /api/v1/admin/queue/counts (moderators).
+  boost::asio::awaitable<Response> QueueCounts(const Request& req);
+  // GET /api/v1/admin/pages (moderators): the list, or one page with page=KEY.
+  boost::asio::awaitable<Response> ListPages(const Request& req, Params params);
+  // Accounts (admins only): GET and POST /api/v1/admin/users, PATCH /api/v1/admin/users/{id}.
+  boost::asio::awaitable<Response> ListUsers(const Request& req, Params params);
+  boost::asio::awaitable<Response> AddUser(const Request& req);
+  boost::asio::awaitable<Response> UpdateUser(const Request& req, std::string id);
 
  private:
   // A moderator or admin caller, or the 401/403 answer.
   boost::asio::awaitable<Result<User>> RequireModerator(const Request& req, bool state_changing);
+  // An admin caller, or the 401/403 answer.
+  boost::asio::awaitable<Result<User>> RequireAdmin(const Request& req, bool state_changing);
 
   HttpDeps& d_;
   Counter* logins_failed_;

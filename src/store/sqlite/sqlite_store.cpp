@@ -195,6 +195,7 @@ User ReadUser(const Query& q) {
   u.role = ParseRole(q.Text(3)).value_or(Role::kMember);
   u.password_hash = q.Text(4);
   u.created_at = q.Int(5);
+  u.disabled = q.Int(6) != 0;
   return u;
 }
 
@@ -209,11 +210,22 @@ Page ReadPage(const Query& q) {
   p.chain_head = q.Text(6);
   p.chain_len = q.Int(7);
   p.premoderate = q.Int(8) != 0;
+  p.active_at = q.Int(9);
   return p;
 }
 
 constexpr const char* kPageColumns =
-    "id, key, title, url, closed, created_at, chain_head, chain_len, premoderate";
+    "id, key, title, url, closed, created_at, chain_head, chain_len, premoderate, active_at";
+
+constexpr const char* kUserColumns = "id, email, name, role, password_hash, created_at, disabled";
+
+constexpr const char* kBanColumns =
+    "id, client_address, email_hash, user_id, reason, created_by, created_at, expires_at, comment_id";
+
+Ban ReadBan(const Query& q) {
+  return Ban{q.Int(0), q.Text(1), q.Text(2), q.OptInt(3), q.Text(4),
+             q.Text(5), q.Int(6),   q.OptInt(7), q.OptInt(8)};
+}
 
 sqlite3* OpenConnection(const std::string& path) {
   sqlite3* db = nullptr;
@@ -290,10 +302,12 @@ class SqliteSession final : public StoreSession {
 
   Page UpsertPage(const UpsertPageRequest& req) override {
     {
-      Query q(S("INSERT INTO pages(key, title, url, created_at, chain_head) VALUES (?, ?, ?, ?, ?) "
+      Query q(S("INSERT INTO pages(key, title, url, created_at, chain_head, active_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET title = coalesce(pages.title, excluded.title), "
                 "url = coalesce(pages.url, excluded.url)"));
-      q.Bind(1, req.key).Bind(2, req.title).Bind(3, req.url).Bind(4, req.now).Bind(5, kZeroHash);
+      q.Bind(1, req.key).Bind(2, req.title).Bind(3, req.url).Bind(4, req.now).Bind(5, kZeroHash)
+          .Bind(6, req.now);
       q.Exec();
     }
     auto page = FindPage(req.key);
@@ -337,6 +351,40 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, after_id).Bind(2, static_cast<std::int64_t>(limit));
     std::vector<Page> out;
     while (q.Step()) out.push_back(ReadPage(q));
+    return out;
+  }
+
+  std::vector<Page> ListPagesByActivity(std::optional<PageActivityCursor> after,
+                                        int limit) override {
+    std::vector<Page> out;
+    if (!after) {
+      static const std::string sql = std::string("SELECT ") + kPageColumns +
+                                     " FROM pages ORDER BY active_at DESC, id DESC LIMIT ?";
+      Query q(S(sql));
+      q.Bind(1, static_cast<std::int64_t>(limit));
+      while (q.Step()) out.push_back(ReadPage(q));
+      return out;
+    }
+    static const std::string sql = std::string("SELECT ") + kPageColumns +
+                                   " FROM pages WHERE (active_at, id) < (?, ?) "
+                                   "ORDER BY active_at DESC, id DESC LIMIT ?";
+    Query q(S(sql));
+    q.Bind(1, after->active_at).Bind(2, after->id).Bind(3, static_cast<std::int64_t>(limit));
+    while (q.Step()) out.push_back(ReadPage(q));
+    return out;
+  }
+
+  PageCommentCounts CountPageComments(PageId page) override {
+    Query q(S("SELECT state, count(*) FROM comments WHERE page_id = ? GROUP BY state"));
+    q.Bind(1, page);
+    PageCommentCounts out;
+    while (q.Step()) {
+      const std::string state = q.Text(0);
+      if (state == "approved") out.approved = q.Int(1);
+      else if (state == "pending") out.pending = q.Int(1);
+      else if (state == "rejected") out.rejected = q.Int(1);
+      else if (state == "spam") out.spam = q.Int(1);
+    }
     return out;
   }
 
@@ -452,8 +500,9 @@ class SqliteSession final : public StoreSession {
           .Bind(12, l.hash);
       q.Exec();
     }
-    Query q(S("UPDATE pages SET chain_head = ?, chain_len = ? WHERE id = ?"));
-    q.Bind(1, l.hash).Bind(2, l.seq).Bind(3, page);
+    Query q(S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = max(active_at, ?) "
+              "WHERE id = ?"));
+    q.Bind(1, l.hash).Bind(2, l.seq).Bind(3, l.at).Bind(4, page);
     q.Exec();
   }
 
@@ -525,17 +574,49 @@ class SqliteSession final : public StoreSession {
   }
 
   std::optional<User> FindUserByEmail(std::string_view email) override {
-    Query q(S("SELECT id, email, name, role, password_hash, created_at FROM users WHERE email = ?"));
+    static const std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?";
+    Query q(S(sql));
     q.Bind(1, email);
     if (!q.Step()) return std::nullopt;
     return ReadUser(q);
   }
 
   std::optional<User> FindUserById(std::int64_t id) override {
-    Query q(S("SELECT id, email, name, role, password_hash, created_at FROM users WHERE id = ?"));
+    static const std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?";
+    Query q(S(sql));
     q.Bind(1, id);
     if (!q.Step()) return std::nullopt;
     return ReadUser(q);
+  }
+
+  std::vector<User> ListUsers(std::int64_t after_id, int limit) override {
+    static const std::string sql =
+        std::string("SELECT ") + kUserColumns + " FROM users WHERE id > ? ORDER BY id LIMIT ?";
+    Query q(S(sql));
+    q.Bind(1, after_id).Bind(2, static_cast<std::int64_t>(limit));
+    std::vector<User> out;
+    while (q.Step()) out.push_back(ReadUser(q));
+    return out;
+  }
+
+  bool SetUserRole(std::int64_t id, Role role) override {
+    Query q(S("UPDATE users SET role = ? WHERE id = ?"));
+    q.Bind(1, RoleName(role)).Bind(2, id);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool SetUserDisabled(std::int64_t id, bool disabled) override {
+    Query q(S("UPDATE users SET disabled = ? WHERE id = ?"));
+    q.Bind(1, disabled ? 1 : 0).Bind(2, id);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::int64_t CountActiveAdmins() override {
+    Query q(S("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0"));
+    q.Step();
+    return q.Int(0);
   }
 
   void InsertSession(const Session& s) override {
@@ -557,6 +638,13 @@ class SqliteSession final : public StoreSession {
     Query q(S("DELETE FROM sessions WHERE token_hash = ?"));
     q.Bind(1, token_hash);
     q.Exec();
+  }
+
+  std::int64_t DeleteUserSessions(std::int64_t user_id) override {
+    Query q(S("DELETE FROM sessions WHERE user_id = ?"));
+    q.Bind(1, user_id);
+    q.Exec();
+    return sqlite3_changes(db_);
   }
 
   void SetModeration(CommentId id, CommentState state, const std::vector<std::string>& reasons,
@@ -586,6 +674,35 @@ class SqliteSession final : public StoreSession {
         .Bind(2, before)
         .Bind(3, static_cast<std::int64_t>(limit));
     while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
+  QueueCounts CountQueues(int min_reports) override {
+    QueueCounts out;
+    {
+      // Counted on the comments_state_id index, one range per state.
+      Query q(S("SELECT state, count(*) FROM comments WHERE state IN ('pending', 'rejected', 'spam') "
+                "GROUP BY state"));
+      while (q.Step()) {
+        const std::string state = q.Text(0);
+        if (state == "pending") out.pending = q.Int(1);
+        else if (state == "rejected") out.rejected = q.Int(1);
+        else if (state == "spam") out.spam = q.Int(1);
+      }
+    }
+    if (min_reports > 0) {
+      // On the partial index of reported comments (few), not on the state
+      // index (every approved comment); "report_count > 0" makes it usable.
+      Query q(S("SELECT count(*) FROM comments INDEXED BY comments_reported "
+                "WHERE report_count > 0 AND report_count >= ? AND state = 'approved'"));
+      q.Bind(1, static_cast<std::int64_t>(min_reports));
+      q.Step();
+      out.reported = q.Int(0);
+    } else {
+      Query q(S("SELECT count(*) FROM comments WHERE state = 'approved'"));
+      q.Step();
+      out.reported = q.Int(0);
+    }
     return out;
   }
 
@@ -629,36 +746,37 @@ class SqliteSession final : public StoreSession {
 
   std::int64_t InsertBan(const Ban& b) override {
     Query q(S("INSERT INTO bans(client_address, email_hash, user_id, reason, created_by, created_at, "
-              "expires_at) VALUES (?,?,?,?,?,?,?)"));
+              "expires_at, comment_id) VALUES (?,?,?,?,?,?,?,?)"));
     q.Bind(1, b.client_address).Bind(2, b.email_hash).Bind(3, b.user_id).Bind(4, b.reason)
-        .Bind(5, b.created_by).Bind(6, b.created_at).Bind(7, b.expires_at);
+        .Bind(5, b.created_by).Bind(6, b.created_at).Bind(7, b.expires_at).Bind(8, b.comment_id);
     q.Exec();
     return sqlite3_last_insert_rowid(db_);
   }
 
   std::optional<Ban> FindActiveBan(std::string_view client_address, std::string_view email_hash,
                                    std::optional<std::int64_t> user_id, TimeMs now) override {
-    Query q(S("SELECT id, client_address, email_hash, user_id, reason, created_by, created_at, "
-              "expires_at FROM bans WHERE (expires_at IS NULL OR expires_at > ?) AND "
-              "((client_address <> '' AND client_address = ?) OR (email_hash <> '' AND email_hash = ?) "
-              "OR (user_id IS NOT NULL AND user_id = ?)) ORDER BY id DESC LIMIT 1"));
+    static const std::string sql =
+        std::string("SELECT ") + kBanColumns +
+        " FROM bans WHERE (expires_at IS NULL OR expires_at > ?) AND "
+        "((client_address <> '' AND client_address = ?) OR (email_hash <> '' AND email_hash = ?) "
+        "OR (user_id IS NOT NULL AND user_id = ?)) ORDER BY id DESC LIMIT 1";
+    Query q(S(sql));
     q.Bind(1, now).Bind(2, client_address).Bind(3, email_hash).Bind(4, user_id.value_or(-1));
     if (!q.Step()) return std::nullopt;
-    return Ban{q.Int(0), q.Text(1), q.Text(2), q.OptInt(3), q.Text(4), q.Text(5), q.Int(6), q.OptInt(7)};
+    return ReadBan(q);
   }
 
   std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
                             int limit) override {
     const std::int64_t before = before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max();
-    Query q(S("SELECT id, client_address, email_hash, user_id, reason, created_by, created_at, "
-              "expires_at FROM bans WHERE id < ? AND (? = 0 OR expires_at IS NULL OR expires_at > ?) "
-              "ORDER BY id DESC LIMIT ?"));
+    static const std::string sql =
+        std::string("SELECT ") + kBanColumns +
+        " FROM bans WHERE id < ? AND (? = 0 OR expires_at IS NULL OR expires_at > ?) "
+        "ORDER BY id DESC LIMIT ?";
+    Query q(S(sql));
     q.Bind(1, before).Bind(2, active_only ? 1 : 0).Bind(3, now).Bind(4, static_cast<std::int64_t>(limit));
     std::vector<Ban> out;
-    while (q.Step()) {
-      out.push_back(Ban{q.Int(0), q.Text(1), q.Text(2), q.OptInt(3), q.Text(4), q.Text(5), q.Int(6),
-                        q.OptInt(7)});
-    }
+    while (q.Step()) out.push_back(ReadBan(q));
     return out;
   }
 

@@ -1,0 +1,354 @@
+"""The moderation desk's read endpoints and account management, black-box over
+HTTP: queue counts, the pages list with flags and counts, ban details (who,
+which comment, what it covers), reasons on decisions, and admin-only users."""
+
+from amur_harness import AmurTestCase, parse_cookies, unique_page
+from test_moderation import MOD_EMAIL, MOD_PASSWORD, MEMBER_EMAIL, MEMBER_PASSWORD, add_user
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "ada@example.com", "admin password 1"
+
+
+class Desk(AmurTestCase):
+    server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "0")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for email, name, role, pw in ((ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD),
+                                      (MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD),
+                                      (MEMBER_EMAIL, "Max Member", "member", MEMBER_PASSWORD)):
+            r = add_user(cls.server.db_path, email, name, role, pw)
+            assert r.returncode == 0, r.stderr
+
+    def login(self, email, password):
+        r = self.server.post("/api/v1/auth/login", {"email": email, "password": password})
+        self.assertStatus(r, 200)
+        cookies = parse_cookies(r)
+        return r.json, {"Cookie": "amur_session=" + cookies["amur_session"],
+                        "X-CSRF-Token": r.json["csrf_token"]}
+
+    def held(self, page, body="needs a look", **fields):
+        r = self.server.post_comment(page, body, **fields)
+        self.assertStatus(r, 202)
+        return r.json["comment"]
+
+    def decide(self, cid, action, headers, reason=None):
+        body = {"action": action}
+        if reason is not None:
+            body["reason"] = reason
+        r = self.server.post(f"/api/v1/admin/comments/{cid}/decision", body, headers=headers)
+        self.assertStatus(r, 200)
+        return r.json
+
+    def counts(self, headers):
+        r = self.server.get("/api/v1/admin/queue/counts", headers=headers)
+        self.assertStatus(r, 200)
+        return r.json
+
+    def queue_len(self, state, headers):
+        return len(self.server.get(f"/api/v1/admin/queue?state={state}&limit=200",
+                                   headers=headers).json["comments"])
+
+    # ---- queue counts ----------------------------------------------------
+
+    def test_queue_counts_follow_decisions_and_match_the_queues(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        before = self.counts(mod)
+        self.assertEqual(sorted(before), ["pending", "rejected", "reported", "spam"])
+        page = unique_page()
+        a, b, c = (self.held(page, f"held {i}") for i in range(3))
+        now = self.counts(mod)
+        self.assertEqual(now["pending"], before["pending"] + 3)
+        self.decide(a["id"], "reject", mod)
+        self.decide(b["id"], "spam", mod)
+        self.decide(c["id"], "approve", mod)
+        after = self.counts(mod)
+        self.assertEqual(after["pending"], before["pending"])
+        self.assertEqual(after["rejected"], before["rejected"] + 1)
+        self.assertEqual(after["spam"], before["spam"] + 1)
+        # Two distinct readers put the approved one in the reported queue.
+        for voter in ("reader-one-1", "reader-two-2"):
+            r = self.server.post(f"/api/v1/comments/{c['id']}/reports", {"reason": "abuse"},
+                                 headers={"X-Amur-Voter": voter})
+            self.assertStatus(r, 202)
+        final = self.counts(mod)
+        self.assertEqual(final["reported"], before["reported"] + 1)
+        for state in ("pending", "reported", "rejected", "spam"):
+            self.assertEqual(final[state], self.queue_len(state, mod), state)
+
+    def test_queue_counts_refuse_anonymous_and_members(self):
+        self.assertError(self.server.get("/api/v1/admin/queue/counts"), 401, "unauthorized")
+        _, member = self.login(MEMBER_EMAIL, MEMBER_PASSWORD)
+        self.assertError(self.server.get("/api/v1/admin/queue/counts", headers=member), 403,
+                         "not_allowed")
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        r = self.server.post("/api/v1/admin/queue/counts", {}, headers=mod)
+        self.assertError(r, 405, "method_not_allowed")
+
+    # ---- reasons ---------------------------------------------------------
+
+    def test_a_decision_reason_shows_in_the_audit_log(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        c = self.held(unique_page())
+        self.decide(c["id"], "reject", mod, reason="Personal attack <b>&</b>")
+        entry = self.server.get("/api/v1/admin/audit?limit=1", headers=mod).json["entries"][0]
+        self.assertEqual((entry["action"], entry["comment_id"], entry["reason"]),
+                         ("reject", c["id"], "Personal attack <b>&</b>"))
+        c2 = self.held(unique_page())
+        r = self.server.post(f"/api/v1/admin/comments/{c2['id']}/decision",
+                             {"action": "reject", "reason": "x" * 501}, headers=mod)
+        self.assertError(r, 400, "invalid_field", "reason")
+        r = self.server.post(f"/api/v1/admin/comments/{c2['id']}/decision",
+                             {"action": "reject", "reason": 5}, headers=mod)
+        self.assertError(r, 400, "invalid_field", "reason")
+
+    # ---- pages -------------------------------------------------------------
+
+    def test_pages_list_newest_activity_first_with_flags_and_counts(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        first, second = unique_page("/desk-a"), unique_page("/desk-b")
+        c1 = self.held(first, "one", page_title="First <i>page</i>",
+                       page_url="https://news.example/first")
+        self.held(second, "two")
+        self.held(second, "three")
+        listed = self.server.get("/api/v1/admin/pages?limit=2", headers=mod)
+        self.assertStatus(listed, 200)
+        keys = [p["key"] for p in listed.json["pages"]]
+        self.assertEqual(keys, [second, first])
+        p2 = listed.json["pages"][0]
+        self.assertEqual(p2["counts"], {"approved": 0, "pending": 2, "rejected": 0, "spam": 0})
+        self.assertEqual(p2["comment_count"], 0)
+        self.assertFalse(p2["closed"])
+        self.assertFalse(p2["premoderate"])
+        self.assertRegex(p2["last_activity_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        # Approving on the first page makes it the most recently active again.
+        self.decide(c1["id"], "approve", mod)
+        keys = [p["key"] for p in self.server.get("/api/v1/admin/pages?limit=2",
+                                                  headers=mod).json["pages"]]
+        self.assertEqual(keys, [first, second])
+        # Paging with the cursor repeats and skips nothing.
+        seen, cursor = [], None
+        while True:
+            path = "/api/v1/admin/pages?limit=1" + (f"&cursor={cursor}" if cursor else "")
+            body = self.server.get(path, headers=mod).json
+            seen += [p["key"] for p in body["pages"]]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(seen[:2], [first, second])
+        # One page by key, its flags changed and read back.
+        r = self.server.post("/api/v1/admin/pages", {"page": first, "closed": True}, headers=mod)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["page"]["counts"]["approved"], 1)
+        one = self.server.get("/api/v1/admin/pages?page=" + first, headers=mod)
+        self.assertStatus(one, 200)
+        self.assertEqual(one.json["page"]["key"], first)
+        self.assertEqual(one.json["page"]["title"], "First <i>page</i>")
+        self.assertEqual(one.json["page"]["url"], "https://news.example/first")
+        self.assertTrue(one.json["page"]["closed"])
+        self.assertFalse(one.json["page"]["premoderate"])
+        self.assertEqual(one.json["page"]["comment_count"], 1)
+
+    def test_pages_list_validates_and_refuses_strangers(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        self.assertError(self.server.get("/api/v1/admin/pages?page=/no/such/page", headers=mod),
+                         404, "not_found")
+        for bad in ("limit=0", "limit=201", "limit=x", "cursor=zzz", "cursor=5", "cursor=1.x",
+                    "page="):
+            r = self.server.get("/api/v1/admin/pages?" + bad, headers=mod)
+            self.assertError(r, 400, "invalid_field")
+        self.assertError(self.server.get("/api/v1/admin/pages"), 401, "unauthorized")
+        _, member = self.login(MEMBER_EMAIL, MEMBER_PASSWORD)
+        self.assertError(self.server.get("/api/v1/admin/pages", headers=member), 403, "not_allowed")
+
+    # ---- bans --------------------------------------------------------------
+
+    def test_ban_answers_and_list_name_the_comment_author_and_what_it_covers(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        c = self.held(unique_page(), "troll", author_name="Troll <Tom>")
+        r = self.server.post("/api/v1/admin/bans", {"comment_id": c["id"], "reason": "trolling"},
+                             headers=mod)
+        self.assertStatus(r, 201)
+        ban = r.json["ban"]
+        self.assertEqual(ban["covers"], ["address"])  # a guest without email: no empty strings
+        self.assertEqual(ban["comment_id"], c["id"])
+        self.assertIsNone(ban["expires_at"])
+        listed = self.server.get("/api/v1/admin/bans", headers=mod).json["bans"]
+        mine = [b for b in listed if b["id"] == ban["id"]][0]
+        self.assertEqual(mine["covers"], ["address"])
+        self.assertEqual(mine["author_name"], "Troll <Tom>")
+        self.assertEqual(mine["comment_id"], c["id"])
+        self.assertEqual(mine["created_by"], "Mia Mod")
+        self.assertEqual(mine["reason"], "trolling")
+        self.assertStatus(self.server.delete(f"/api/v1/admin/bans/{ban['id']}", headers=mod), 204)
+        ended = [b for b in self.server.get("/api/v1/admin/bans?all=1", headers=mod).json["bans"]
+                 if b["id"] == ban["id"]][0]
+        self.assertIsNotNone(ended["expires_at"])
+        entry = self.server.get("/api/v1/admin/audit?limit=1", headers=mod).json["entries"][0]
+        self.assertEqual((entry["action"], entry["reason"]), ("unban", ban["id"]))
+
+    # ---- users -------------------------------------------------------------
+
+    def test_users_are_admin_only(self):
+        self.assertError(self.server.get("/api/v1/admin/users"), 401, "unauthorized")
+        self.assertError(self.server.post("/api/v1/admin/users", {"email": "x@example.com"}), 401,
+                         "unauthorized")
+        self.assertError(self.server.patch("/api/v1/admin/users/u1", {"role": "admin"}), 401,
+                         "unauthorized")
+        for email, pw in ((MOD_EMAIL, MOD_PASSWORD), (MEMBER_EMAIL, MEMBER_PASSWORD)):
+            _, who = self.login(email, pw)
+            self.assertError(self.server.get("/api/v1/admin/users", headers=who), 403, "not_allowed")
+            r = self.server.post("/api/v1/admin/users",
+                                 {"email": "sneaky@example.com", "name": "S", "role": "admin",
+                                  "password": "long enough pw"}, headers=who)
+            self.assertError(r, 403, "not_allowed")
+            r = self.server.patch("/api/v1/admin/users/u1", {"role": "member"}, headers=who)
+            self.assertError(r, 403, "not_allowed")
+
+    def test_admin_adds_lists_changes_and_disables_accounts(self):
+        me, admin = self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        email = unique_page("new").strip("/").replace("/", "-") + "@example.com"
+        r = self.server.post("/api/v1/admin/users",
+                             {"email": email.upper(), "name": "Nia New", "role": "moderator",
+                              "password": "a fine new password"}, headers=admin)
+        self.assertStatus(r, 201)
+        user = r.json["user"]
+        self.assertEqual((user["email"], user["name"], user["role"], user["disabled"]),
+                         (email, "Nia New", "moderator", False))
+        self.assertEqual(r.header("Location"), "/api/v1/admin/users/" + user["id"])
+        self.assertNotIn("password_hash", user)
+        self.assertNotIn("password", user)
+        dup = self.server.post("/api/v1/admin/users",
+                               {"email": email, "name": "Again", "role": "member",
+                                "password": "a fine new password"}, headers=admin)
+        self.assertError(dup, 400, "invalid_field", "email")
+        listed = self.server.get("/api/v1/admin/users?limit=200", headers=admin)
+        self.assertStatus(listed, 200)
+        ids = [u["id"] for u in listed.json["users"]]
+        self.assertIn(user["id"], ids)
+        self.assertEqual(ids, sorted(ids, key=lambda i: int(i[1:])))
+        for u in listed.json["users"]:
+            self.assertEqual(sorted(u), ["created_at", "disabled", "email", "id", "name", "role"])
+        # Paging.
+        page1 = self.server.get("/api/v1/admin/users?limit=1", headers=admin).json
+        page2 = self.server.get("/api/v1/admin/users?limit=1&cursor=" + page1["next_cursor"],
+                                headers=admin).json
+        self.assertNotEqual(page1["users"][0]["id"], page2["users"][0]["id"])
+        # The new moderator signs in and works; disabling ends the session at once.
+        _, nia = self.login(email, "a fine new password")
+        self.assertStatus(self.server.get("/api/v1/admin/queue", headers=nia), 200)
+        r = self.server.patch(f"/api/v1/admin/users/{user['id']}", {"disabled": True},
+                              headers=admin)
+        self.assertStatus(r, 200)
+        self.assertTrue(r.json["user"]["disabled"])
+        self.assertError(self.server.get("/api/v1/admin/queue", headers=nia), 401, "unauthorized")
+        refused = self.server.post("/api/v1/auth/login",
+                                   {"email": email, "password": "a fine new password"})
+        self.assertError(refused, 403, "not_allowed")
+        wrong = self.server.post("/api/v1/auth/login", {"email": email, "password": "not it at all"})
+        self.assertError(wrong, 401, "unauthorized")
+        # Enabled again and made a member.
+        r = self.server.patch(f"/api/v1/admin/users/{user['id']}",
+                              {"disabled": False, "role": "member"}, headers=admin)
+        self.assertStatus(r, 200)
+        self.assertEqual((r.json["user"]["role"], r.json["user"]["disabled"]), ("member", False))
+        _, nia = self.login(email, "a fine new password")
+        self.assertError(self.server.get("/api/v1/admin/queue", headers=nia), 403, "not_allowed")
+        entries = self.server.get("/api/v1/admin/audit?limit=3", headers=admin).json["entries"]
+        self.assertEqual([e["action"] for e in entries], ["update_user", "update_user", "add_user"])
+        self.assertEqual(entries[0]["actor"], me["user"]["name"])
+        self.assertIn(user["id"], entries[0]["reason"])
+        self.assertIn("role moderator to member", entries[0]["reason"])
+        self.assertIn("enabled", entries[0]["reason"])
+        self.assertIn("disabled", entries[1]["reason"])
+        self.assertNotIn("a fine new password", str(entries))
+
+    def test_admins_cannot_demote_or_disable_themselves_or_the_last_admin(self):
+        me, admin = self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        my_id = me["user"]["id"]
+        for body in ({"role": "moderator"}, {"disabled": True}):
+            r = self.server.patch(f"/api/v1/admin/users/{my_id}", body, headers=admin)
+            self.assertError(r, 403, "not_allowed")
+        # Setting one's own role to admin again changes nothing and is allowed.
+        self.assertStatus(self.server.patch(f"/api/v1/admin/users/{my_id}", {"role": "admin"},
+                                            headers=admin), 200)
+        # With a second admin, the first may disable it; a disabled admin does not
+        # count as one, so demoting it afterwards is fine too.
+        email = unique_page("adm").strip("/").replace("/", "-") + "@example.com"
+        r = self.server.post("/api/v1/admin/users",
+                             {"email": email, "name": "Second Admin", "role": "admin",
+                              "password": "second admin pw"}, headers=admin)
+        self.assertStatus(r, 201)
+        second = r.json["user"]
+        r = self.server.patch(f"/api/v1/admin/users/{second['id']}", {"disabled": True},
+                              headers=admin)
+        self.assertStatus(r, 200)
+        r = self.server.patch(f"/api/v1/admin/users/{second['id']}", {"role": "member"},
+                              headers=admin)
+        self.assertStatus(r, 200)
+
+    def test_last_active_admin_is_protected_from_other_admins_too(self):
+        _, admin = self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        email = unique_page("solo").strip("/").replace("/", "-") + "@example.com"
+        r = self.server.post("/api/v1/admin/users",
+                             {"email": email, "name": "Other Admin", "role": "admin",
+                              "password": "other admin pw"}, headers=admin)
+        self.assertStatus(r, 201)
+        other_id = r.json["user"]["id"]
+        _, other = self.login(email, "other admin pw")
+        ada = [u for u in self.server.get("/api/v1/admin/users?limit=200", headers=other)
+               .json["users"] if u["email"] == ADMIN_EMAIL][0]
+        # Two active admins: the other may demote Ada...
+        r = self.server.patch(f"/api/v1/admin/users/{ada['id']}", {"role": "moderator"},
+                              headers=other)
+        self.assertStatus(r, 200)
+        # ...and, now the last active admin, cannot demote or disable itself.
+        for body in ({"role": "member"}, {"disabled": True}):
+            r = self.server.patch(f"/api/v1/admin/users/{other_id}", body, headers=other)
+            self.assertError(r, 403, "not_allowed")
+        r = self.server.patch(f"/api/v1/admin/users/{ada['id']}", {"role": "admin"}, headers=other)
+        self.assertStatus(r, 200)
+
+    def test_user_input_is_validated_at_the_edge(self):
+        _, admin = self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        good = {"email": "valid@example.com", "name": "Val", "role": "member",
+                "password": "long enough pw"}
+        cases = [
+            ({k: v for k, v in good.items() if k != "email"}, "missing_field", "email"),
+            ({k: v for k, v in good.items() if k != "password"}, "missing_field", "password"),
+            ({k: v for k, v in good.items() if k != "role"}, "missing_field", "role"),
+            ({**good, "role": "owner"}, "invalid_field", "role"),
+            ({**good, "email": "not-an-address"}, "invalid_field", "email"),
+            ({**good, "name": "a\nb"}, "invalid_field", "name"),
+            ({**good, "name": "n" * 65}, "invalid_field", "name"),
+            ({**good, "password": "short"}, "invalid_field", "password"),
+            ({**good, "email": 7}, "invalid_field", "email"),
+        ]
+        for body, code, field in cases:
+            r = self.server.post("/api/v1/admin/users", body, headers=admin)
+            self.assertError(r, 400, code, field)
+        self.assertError(self.server.post("/api/v1/admin/users", body=b"[1]",
+                                          headers={**admin, "Content-Type": "application/json"}),
+                         400, "invalid_json")
+        self.assertError(self.server.post("/api/v1/admin/users", body=b"x",
+                                          headers={**admin, "Content-Type": "text/plain"}),
+                         415, "unsupported_media_type")
+        for path in ("/api/v1/admin/users/1", "/api/v1/admin/users/u0", "/api/v1/admin/users/u999999",
+                     "/api/v1/admin/users/ux"):
+            self.assertError(self.server.patch(path, {"role": "member"}, headers=admin), 404,
+                             "not_found")
+        self.assertError(self.server.patch("/api/v1/admin/users/u1", {}, headers=admin), 400,
+                         "missing_field")
+        self.assertError(self.server.patch("/api/v1/admin/users/u1", {"disabled": "yes"},
+                                           headers=admin), 400, "invalid_field", "disabled")
+        self.assertError(self.server.patch("/api/v1/admin/users/u1", {"role": "boss"},
+                                           headers=admin), 400, "invalid_field", "role")
+        self.assertError(self.server.get("/api/v1/admin/users?limit=0", headers=admin), 400,
+                         "invalid_field")
+        self.assertError(self.server.get("/api/v1/admin/users?cursor=abc", headers=admin), 400,
+                         "invalid_field")
+        # No CSRF token with the cookie: refused.
+        no_csrf = {"Cookie": admin["Cookie"]}
+        self.assertError(self.server.post("/api/v1/admin/users", good, headers=no_csrf), 403,
+                         "not_allowed")
