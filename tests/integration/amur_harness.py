@@ -302,7 +302,7 @@ class AmurServer:
             stderr=subprocess.PIPE, env=self.env, cwd=self.workdir)
         self._readers = [
             threading.Thread(target=self._drain, args=(self.proc.stdout, self.stdout_lines, True), daemon=True),
-            threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr_lines, True), daemon=True),
+            threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr_lines, False), daemon=True),
         ]
         for t in self._readers:
             t.start()
@@ -329,7 +329,8 @@ class AmurServer:
             sink.append(line)
             if watch_port and self.port is None:
                 m = LISTENING_RE.search(line)
-                # Only stdout is the contract, but accept the line from either.
+                # Only stdout is the contract (the log on stderr says it too,
+                # sometimes first: watching it raced the stdout assertion).
                 if m:
                     self.port = int(m.group(1))
                     self._port_event.set()
