@@ -350,21 +350,40 @@ class Pipeline(AmurTestCase):
 
 
 class PagesPinsAndTrust(WithAccounts):
-    server_args = ("--trust-after", "1", "--allow-duplicates")
+    # Loopback is a trusted proxy, so each test's guests can come from their
+    # own address (X-Forwarded-For): trust counts by address.
+    server_args = ("--trust-after", "1", "--allow-duplicates", "--trusted-proxy", "127.0.0.1")
     login = Moderation.login
+
+    def post_from(self, address, page, body, **fields):
+        return self.server.post("/api/v1/comments", dict(page=page, body=body, **fields),
+                                headers={"X-Forwarded-For": address})
 
     def test_new_authors_are_held_until_one_comment_is_approved(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
         page = unique_page()
-        first = self.server.post_comment(page, "my first comment", author_email="new@example.com")
+        first = self.post_from("203.0.113.10", page, "my first comment",
+                               author_email="new@example.com")
         self.assertStatus(first, 202)
         c = first.json["comment"]
         self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
                                            {"action": "approve"}, headers=mod), 200)
-        second = self.server.post_comment(page, "my second comment", author_email="new@example.com")
-        self.assertStatus(second, 201)
+        second = self.post_from("203.0.113.11", page, "my second comment",
+                                author_email="new@example.com")
+        self.assertStatus(second, 201)  # the same email elsewhere
         pending = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod).json
         self.assertNotIn(second.json["comment"]["id"], [x["id"] for x in pending["comments"]])
+
+    def test_a_guest_without_email_is_trusted_by_address(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        first = self.post_from("203.0.113.20", page, "a guest's first comment")
+        self.assertStatus(first, 202)
+        self.assertStatus(self.server.post(
+            f"/api/v1/admin/comments/{first.json['comment']['id']}/decision",
+            {"action": "approve"}, headers=mod), 200)
+        self.assertStatus(self.post_from("203.0.113.20", page, "and the second"), 201)
+        self.assertStatus(self.post_from("203.0.113.21", page, "someone else"), 202)
 
     def test_close_and_premoderate_a_page(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
