@@ -359,6 +359,24 @@ Result<Comment> FindEditable(store::StoreSession& s, CommentId id, const Credent
 
 }  // namespace
 
+bool HasLiveReplies(store::StoreSession& s, CommentId id) {
+  return s.CountVisibleReplies(id) > 0 || s.CountPendingReplies(id) > 0;
+}
+
+void RemoveBareTombstones(store::StoreSession& s, PageId page_id, std::optional<CommentId> from,
+                          TimeMs now) {
+  std::optional<CommentId> up = from;
+  while (up) {
+    auto parent = s.FindComment(*up);
+    if (!parent || parent->state != CommentState::kDeleted) break;
+    if (HasLiveReplies(s, parent->id)) break;
+    parent->state = CommentState::kRemoved;
+    RecordVersion(s, page_id, *parent, now, std::nullopt);
+    s.UpdateComment(*parent);
+    up = parent->parent_id;
+  }
+}
+
 Result<PreparedEdit> CommentService::PrepareEdit(store::StoreSession& s, CommentId id,
                                                  const Credential& who,
                                                  const std::string& body) const {
@@ -421,7 +439,8 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   if (!page) return page.error();
   const TimeMs now = clock_.NowMs();
   Comment cur = std::move(*c);
-  const bool has_replies = s.CountVisibleReplies(cur.id) > 0;
+  // Held replies keep it too: one approved later shows under the tombstone.
+  const bool has_replies = HasLiveReplies(s, cur.id);
   cur.state = has_replies ? CommentState::kDeleted : CommentState::kRemoved;
   cur.body_markdown.clear();
   cur.body_html.clear();
@@ -430,17 +449,7 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   cur.edited_by.reset();
   RecordVersion(s, page->id, cur, now, std::nullopt);
   s.UpdateComment(cur);
-  // A tombstone left without visible replies goes too, and so on upwards.
-  std::optional<CommentId> up = has_replies ? std::nullopt : cur.parent_id;
-  while (up) {
-    auto parent = s.FindComment(*up);
-    if (!parent || parent->state != CommentState::kDeleted) break;
-    if (s.CountVisibleReplies(parent->id) > 0) break;
-    parent->state = CommentState::kRemoved;
-    RecordVersion(s, page->id, *parent, now, std::nullopt);
-    s.UpdateComment(*parent);
-    up = parent->parent_id;
-  }
+  if (!has_replies) RemoveBareTombstones(s, page->id, cur.parent_id, now);
   return DeleteOutcome{page->key};
 }
 

@@ -181,9 +181,9 @@ class CommentService final {
   Result<EditOutcome> StoreEdit(store::StoreSession& s, CommentId id, const Credential& who,
                                 const PreparedEdit& prepared);
 
-  // Deletes: a comment with visible replies becomes a tombstone, one without
-  // is removed, and a tombstone left without replies is removed too. Errors as
-  // Edit.
+  // Deletes: a comment with visible or held (pending) replies becomes a
+  // tombstone, one without is removed, and a tombstone left without replies
+  // is removed too. Errors as Edit.
   Result<DeleteOutcome> Delete(store::StoreSession& s, CommentId id, const Credential& who);
 
   // Records a vote (-1, 0, 1) of `voter_hash` on an approved comment.
@@ -220,6 +220,18 @@ class CommentService final {
 // `editor`) and sets c.hash to it. The caller then stores `c`.
 void RecordVersion(store::StoreSession& s, PageId page, Comment& c, TimeMs at,
                    const std::optional<std::string>& editor);
+
+// True when `id` has a reply that is shown (approved, or a tombstone) or held
+// (pending, so it may be approved later): a deleted comment with such a
+// reply becomes a tombstone, not removed.
+bool HasLiveReplies(store::StoreSession& s, CommentId id);
+
+// Climbs from `from` (a parent id) and removes each tombstone (deleted) left
+// without live replies, recording a version of each; stops at the first
+// comment that is not a bare tombstone. Run after a reply leaves the thread
+// (deleted, rejected, marked spam).
+void RemoveBareTombstones(store::StoreSession& s, PageId page, std::optional<CommentId> from,
+                          TimeMs now);
 
 // Trims and checks a comment body: missing_field when empty, too_long past
 // kMaxBodyChars, invalid_field when not UTF-8. Returns the trimmed body.

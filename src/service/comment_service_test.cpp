@@ -15,6 +15,7 @@
 
 #include "moderation/pipeline.hpp"
 #include "service/hash_chain.hpp"
+#include "service/moderation_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -1157,18 +1158,76 @@ TEST_F(CommentServiceTest, PremoderatedCommentsAreHeldAsPending) {
   ExpectError(Post(Req("/a", "reply", FormatCommentId(held))), ErrorCode::kParentNotFound,
               "parent_id");
 
-  // A held reply does not keep a deleted parent as a tombstone.
+  // A held reply keeps a deleted parent as a tombstone (not listed while the
+  // reply is held; see HeldReplyUnderADeletedParent…).
   auto reply = Post(Req("/a", "held reply", FormatCommentId(visible)));
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->comment.state, CommentState::kPending);
   ASSERT_TRUE(Delete(visible, Credential{tokens_.at(visible)}).ok());
-  EXPECT_EQ(Find(visible)->state, CommentState::kRemoved);
+  EXPECT_EQ(Find(visible)->state, CommentState::kDeleted);
+  EXPECT_TRUE(MustList("/a").comments.empty());
 
   // Held comments are still links of the chain.
   const auto links = PageLinks("/a");
   ASSERT_EQ(links.size(), 4u);
   EXPECT_EQ(links[1].comment_id, held);
   EXPECT_EQ(links[1].state, CommentState::kPending);
+  EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, HeldReplyUnderADeletedParentShowsOnceApproved) {
+  const auto parent = MustPost("/a", "parent").comment.id;
+  Configure(ServiceConfig{5, 900'000, true});
+  auto held = Post(Req("/a", "held reply", FormatCommentId(parent)));
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->comment.state, CommentState::kPending);
+  MustDelete(parent);
+  EXPECT_EQ(Find(parent)->state, CommentState::kDeleted);
+  EXPECT_TRUE(MustList("/a").comments.empty());  // a tombstone over nothing shown
+
+  ModerationService moderation(ModerationConfig{}, clock_);
+  User mod;
+  mod.id = 1;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  auto approved = Write([&](store::StoreSession& s) {
+    return moderation.Decide(s, held->comment.id, Decision::kApprove, "", mod);
+  });
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  const auto t = MustList("/a");
+  ASSERT_EQ(Ids(t.comments), std::vector<CommentId>{parent});
+  EXPECT_EQ(t.comments[0].comment.state, CommentState::kDeleted);
+  EXPECT_EQ(Ids(t.comments[0].replies), std::vector<CommentId>{held->comment.id});
+  EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, RejectingTheLastHeldReplyRemovesTheTombstone) {
+  const auto root = MustPost("/a", "root").comment.id;
+  const auto mid = MustPost("/a", "mid", root).comment.id;
+  Configure(ServiceConfig{5, 900'000, true});
+  auto r1 = Post(Req("/a", "held one", FormatCommentId(mid)));
+  auto r2 = Post(Req("/a", "held two", FormatCommentId(mid)));
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  MustDelete(mid);
+  MustDelete(root);  // mid is a tombstone, so root is one too
+  EXPECT_EQ(Find(mid)->state, CommentState::kDeleted);
+  EXPECT_EQ(Find(root)->state, CommentState::kDeleted);
+
+  ModerationService moderation(ModerationConfig{}, clock_);
+  User mod;
+  mod.id = 1;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  auto decide = [&](CommentId id, Decision d) {
+    auto r = Write([&](store::StoreSession& s) { return moderation.Decide(s, id, d, "", mod); });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  };
+  decide(r1->comment.id, Decision::kReject);
+  EXPECT_EQ(Find(mid)->state, CommentState::kDeleted);  // r2 is still held
+  decide(r2->comment.id, Decision::kSpam);
+  EXPECT_EQ(Find(mid)->state, CommentState::kRemoved);
+  EXPECT_EQ(Find(root)->state, CommentState::kRemoved);
+  EXPECT_TRUE(MustList("/a").comments.empty());
   EXPECT_TRUE(Verify("/a").verified);
 }
 

@@ -132,9 +132,14 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   const char* action = d == Decision::kApprove ? "approve" : d == Decision::kReject ? "reject" : "spam";
   const TimeMs now = clock_.NowMs();
   if (c->state != target) {
+    const bool leaves = c->state == CommentState::kPending || c->state == CommentState::kApproved;
     c->state = target;
     RecordVersion(s, page->id, *c, now, actor.name);
     s.UpdateComment(*c);
+    // A tombstone kept only for this reply goes with it (as on deletion).
+    if (leaves && target != CommentState::kApproved) {
+      RemoveBareTombstones(s, page->id, c->parent_id, now);
+    }
   }
   s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
   if (d == Decision::kApprove) {
