@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/network_key.hpp"
 #include "core/text.hpp"
 #include "render/markdown.hpp"
 #include "service/hash_chain.hpp"
@@ -228,9 +229,9 @@ Result<PostOutcome> CommentService::StorePost(store::StoreSession& s, const Prep
   }
 
   const TimeMs now = clock_.NowMs();
-  if (s.FindActiveBan(req.client_address,
-                      prepared.author_email ? EmailHash(*prepared.author_email) : std::string(),
-                      req.member ? std::optional<std::int64_t>(req.member->id) : std::nullopt, now)) {
+  if (FindBan(s, req.client_address,
+              prepared.author_email ? EmailHash(*prepared.author_email) : std::string(),
+              req.member ? std::optional<std::int64_t>(req.member->id) : std::nullopt, now)) {
     return MakeError(ErrorCode::kNotAllowed, "You cannot post comments here.");
   }
   auto existing = s.FindPage(req.page_key);
@@ -358,6 +359,18 @@ Result<Comment> FindEditable(store::StoreSession& s, CommentId id, const Credent
 }
 
 }  // namespace
+
+std::optional<Ban> FindBan(store::StoreSession& s, const std::string& client_address,
+                           const std::string& email_hash, std::optional<std::int64_t> user_id,
+                           TimeMs now) {
+  const std::string network = NetworkKey(client_address);
+  auto ban = s.FindActiveBan(network, email_hash, user_id, now);
+  // Bans made before bans covered networks hold the exact address.
+  if (!ban && network != client_address && !client_address.empty()) {
+    ban = s.FindActiveBan(client_address, "", std::nullopt, now);
+  }
+  return ban;
+}
 
 bool HasLiveReplies(store::StoreSession& s, CommentId id) {
   return s.CountVisibleReplies(id) > 0 || s.CountPendingReplies(id) > 0;

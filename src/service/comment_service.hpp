@@ -221,6 +221,12 @@ class CommentService final {
 void RecordVersion(store::StoreSession& s, PageId page, Comment& c, TimeMs at,
                    const std::optional<std::string>& editor);
 
+// A ban in force at `now` covering the client's network (NetworkKey: the
+// IPv4 address, the IPv6 /64), the email hash or the account.
+std::optional<Ban> FindBan(store::StoreSession& s, const std::string& client_address,
+                           const std::string& email_hash, std::optional<std::int64_t> user_id,
+                           TimeMs now);
+
 // True when `id` has a reply that is shown (approved, or a tombstone) or held
 // (pending, so it may be approved later): a deleted comment with such a
 // reply becomes a tombstone, not removed.

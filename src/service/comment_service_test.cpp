@@ -1231,6 +1231,46 @@ TEST_F(CommentServiceTest, RejectingTheLastHeldReplyRemovesTheTombstone) {
   EXPECT_TRUE(Verify("/a").verified);
 }
 
+TEST_F(CommentServiceTest, BansCoverTheIpv6Slash64AndTheExactIpv4Address) {
+  auto from = [&](const std::string& address, const std::string& page) {
+    auto r = Req(page, "hello from " + address);
+    r.client_address = address;
+    return Post(r);
+  };
+  ASSERT_TRUE(from("2001:db8:1:2::1", "/a").ok());
+  ModerationService moderation(ModerationConfig{}, clock_);
+  User mod;
+  mod.id = 1;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  auto v6 = from("2001:db8:1:2::7", "/a");
+  auto v4 = from("192.0.2.44", "/a");
+  ASSERT_TRUE(v6.ok() && v4.ok());
+  for (CommentId id : {v6->comment.id, v4->comment.id}) {
+    auto ban = Write([&](store::StoreSession& s) {
+      return moderation.BanAuthor(s, id, std::nullopt, "", mod);
+    });
+    ASSERT_TRUE(ban.ok()) << ban.error().message;
+  }
+  ExpectError(from("2001:db8:1:2:abcd::99", "/b"), ErrorCode::kNotAllowed);
+  ExpectError(from("2001:db8:1:2::1", "/b"), ErrorCode::kNotAllowed);
+  EXPECT_TRUE(from("2001:db8:1:3::1", "/b").ok());  // the next /64
+  ExpectError(from("192.0.2.44", "/b"), ErrorCode::kNotAllowed);
+  EXPECT_TRUE(from("192.0.2.45", "/b").ok());  // IPv4: the address only (shared NATs)
+
+  // A ban stored before bans covered networks (the exact IPv6 address) still holds.
+  {
+    store::WriteTransaction tx(*s_);
+    Ban b;
+    b.client_address = "2001:db8:9::5";
+    b.created_at = kT0;
+    s_->InsertBan(b);
+    tx.Commit();
+  }
+  ExpectError(from("2001:db8:9::5", "/b"), ErrorCode::kNotAllowed);
+  EXPECT_TRUE(from("2001:db8:9::6", "/b").ok());
+}
+
 // ---------------------------------------------------------------- screening
 
 // Records what it was asked and what it was told to remember.
