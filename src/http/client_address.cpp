@@ -40,7 +40,87 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+bool AllDigits(std::string_view s) {
+  if (s.empty() || s.size() > 5) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// The for= values of a Forwarded header (RFC 7239), left to right; an
+// element without one gives an empty value (it cannot be trusted through).
+std::vector<std::string_view> ForwardedFor(std::string_view header) {
+  std::vector<std::string_view> out;
+  while (true) {
+    // Elements are separated by commas outside quoted strings.
+    std::size_t end = 0;
+    bool quoted = false;
+    while (end < header.size() && (quoted || header[end] != ',')) {
+      if (header[end] == '"') quoted = !quoted;
+      ++end;
+    }
+    std::string_view element = header.substr(0, end);
+    std::string_view value;
+    while (!element.empty()) {
+      const auto semi = element.find(';');
+      const std::string_view pair = Trim(element.substr(0, semi));
+      element = semi == std::string_view::npos ? std::string_view() : element.substr(semi + 1);
+      const auto eq = pair.find('=');
+      if (eq != std::string_view::npos && EqualsNoCase(Trim(pair.substr(0, eq)), "for")) {
+        value = Trim(pair.substr(eq + 1));
+      }
+    }
+    out.push_back(value);
+    if (end >= header.size()) break;
+    header.remove_prefix(end + 1);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<boost::asio::ip::address> ParseForwardedHop(std::string_view hop) {
+  hop = Trim(hop);
+  if (hop.size() >= 2 && hop.front() == '"' && hop.back() == '"') {
+    hop = hop.substr(1, hop.size() - 2);
+  }
+  std::string_view host = hop;
+  if (!hop.empty() && hop.front() == '[') {
+    // "[2001:db8::1]" or "[2001:db8::1]:443"
+    const auto close = hop.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = hop.substr(1, close - 1);
+    const std::string_view after = hop.substr(close + 1);
+    if (!after.empty() && !(after.front() == ':' && AllDigits(after.substr(1)))) {
+      return std::nullopt;
+    }
+  } else if (const auto colon = hop.find(':');
+             colon != std::string_view::npos && hop.find(':', colon + 1) == std::string_view::npos) {
+    // "1.2.3.4:5555" (one colon: an IPv6 address has at least two)
+    if (!AllDigits(hop.substr(colon + 1))) return std::nullopt;
+    host = hop.substr(0, colon);
+    if (host.find('.') == std::string_view::npos) return std::nullopt;
+  }
+  if (host.empty() || host.find('%') != std::string_view::npos) return std::nullopt;
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(std::string(host), ec);
+  if (ec) return std::nullopt;
+  // A bracketed host must be IPv6; a host with a port after one colon, IPv4.
+  if (!hop.empty() && hop.front() == '[' && !a.is_v6()) return std::nullopt;
+  return a;
+}
 
 std::optional<TrustedProxies> TrustedProxies::Parse(const std::vector<std::string>& cidrs,
                                                     std::string* error) {
@@ -84,21 +164,29 @@ bool TrustedProxies::Contains(const boost::asio::ip::address& a) const {
 }
 
 std::string TrustedProxies::ClientAddress(const boost::asio::ip::address& peer,
-                                          std::string_view forwarded_for) const {
+                                          std::string_view forwarded_for,
+                                          std::string_view forwarded) const {
   const auto p = Normalize(peer);
-  if (nets_.empty() || !Contains(p) || forwarded_for.empty()) return p.to_string();
-  // Walk X-Forwarded-For from the right; the first hop not trusted is the client.
-  std::string_view rest = forwarded_for;
+  if (nets_.empty() || !Contains(p)) return p.to_string();
+  std::vector<std::string_view> hops;
+  if (!Trim(forwarded_for).empty()) {
+    std::string_view rest = forwarded_for;
+    while (true) {
+      const auto comma = rest.find(',');
+      hops.push_back(rest.substr(0, comma));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  } else if (!Trim(forwarded).empty()) {
+    hops = ForwardedFor(forwarded);
+  }
+  // Walk the hops from the right; the first one not trusted is the client.
   std::string client = p.to_string();
-  while (!rest.empty()) {
-    const auto comma = rest.rfind(',');
-    const std::string_view hop = Trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
-    boost::system::error_code ec;
-    const auto a = boost::asio::ip::make_address(std::string(hop), ec);
-    if (ec) break;  // garbage: stop at the last trustworthy hop
-    client = Normalize(a).to_string();
-    if (!Contains(a)) break;
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    const auto a = ParseForwardedHop(*it);
+    if (!a) break;  // garbage ("unknown", a name): stop at the last trustworthy hop
+    client = Normalize(*a).to_string();
+    if (!Contains(*a)) break;
   }
   return client;
 }

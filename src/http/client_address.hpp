@@ -1,7 +1,10 @@
 // Who the client is: the socket's peer, unless that peer is a configured
-// trusted proxy, in which case the right-most address of X-Forwarded-For that
-// is not itself a trusted proxy. A forged X-Forwarded-For from an untrusted
-// peer is ignored.
+// trusted proxy, in which case the right-most address of X-Forwarded-For (or,
+// without one, of the for= values of RFC 7239 Forwarded) that is not itself a
+// trusted proxy. Hops may carry a port ("192.0.2.7:5555", "[2001:db8::1]:443")
+// and Forwarded values may be quoted. A forged header from an untrusted peer
+// is ignored; a hop that is not an address ("unknown", "_hidden", a name)
+// stops the walk at the last trustworthy hop.
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
@@ -13,6 +16,11 @@
 
 namespace amur::http {
 
+// One hop of X-Forwarded-For or one for= value of Forwarded: an IPv4 or IPv6
+// address, optionally with a port ("192.0.2.7:80", "[2001:db8::1]:443",
+// "[2001:db8::1]"), optionally in double quotes. nullopt for anything else.
+std::optional<boost::asio::ip::address> ParseForwardedHop(std::string_view hop);
+
 class TrustedProxies final {
  public:
   // Parses CIDRs ("10.0.0.0/8", "::1/128") or plain addresses. Returns
@@ -23,9 +31,10 @@ class TrustedProxies final {
   bool Contains(const boost::asio::ip::address& a) const;
 
   // The client address for a request from `peer` with the given
-  // X-Forwarded-For header value (may be empty).
+  // X-Forwarded-For and Forwarded header values (either may be empty).
   std::string ClientAddress(const boost::asio::ip::address& peer,
-                            std::string_view forwarded_for) const;
+                            std::string_view forwarded_for,
+                            std::string_view forwarded = {}) const;
 
  private:
   struct Net {

@@ -138,3 +138,58 @@ TEST(ClientAddressTest, Ipv6ProxiesAndClients) {
 
 }  // namespace
 }  // namespace amur::http
+
+namespace amur::http {
+namespace {
+
+TEST(ClientAddressPortsTest, HopsWithAPortAreAddresses) {
+  EXPECT_EQ(ParseForwardedHop("1.2.3.4:5555")->to_string(), "1.2.3.4");
+  EXPECT_EQ(ParseForwardedHop(" [2001:db8::1]:443 ")->to_string(), "2001:db8::1");
+  EXPECT_EQ(ParseForwardedHop("[2001:db8::1]")->to_string(), "2001:db8::1");
+  EXPECT_EQ(ParseForwardedHop("\"[2001:db8::1]:443\"")->to_string(), "2001:db8::1");
+  EXPECT_EQ(ParseForwardedHop("2001:db8::1")->to_string(), "2001:db8::1");
+  EXPECT_EQ(ParseForwardedHop("1.2.3.4")->to_string(), "1.2.3.4");
+  for (const char* bad : {"", "unknown", "_hidden", "1.2.3.4:", "1.2.3.4:http", "[1.2.3.4]:80",
+                          "[2001:db8::1", "[2001:db8::1]x", "[2001:db8::1]:", "host:80",
+                          "1.2.3.4:123456", "fe80::1%eth0", "[]:80"}) {
+    EXPECT_FALSE(ParseForwardedHop(bad).has_value()) << bad;
+  }
+}
+
+TEST(ClientAddressPortsTest, ForwardedForWithPortsFindsTheClient) {
+  std::string error;
+  const auto t = *TrustedProxies::Parse({"10.0.0.0/8", "fd00::/8"}, &error);
+  const auto peer = boost::asio::ip::make_address("10.0.0.5");
+  EXPECT_EQ(t.ClientAddress(peer, "203.0.113.7:5555"), "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(peer, "[2001:db8::1]:443, 10.0.0.2:80"), "2001:db8::1");
+  EXPECT_EQ(t.ClientAddress(peer, "198.51.100.1, 203.0.113.7:5555, [fd00::2]:8080"),
+            "203.0.113.7");
+  // An untrusted peer's header is still ignored.
+  EXPECT_EQ(t.ClientAddress(boost::asio::ip::make_address("192.0.2.9"), "203.0.113.7:5555"),
+            "192.0.2.9");
+}
+
+TEST(ClientAddressPortsTest, Rfc7239ForwardedWhenThereIsNoXForwardedFor) {
+  std::string error;
+  const auto t = *TrustedProxies::Parse({"10.0.0.0/8"}, &error);
+  const auto peer = boost::asio::ip::make_address("10.0.0.5");
+  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.60;proto=http;by=203.0.113.43"),
+            "192.0.2.60");
+  EXPECT_EQ(t.ClientAddress(peer, "", "For=\"[2001:db8:cafe::17]:4711\""), "2001:db8:cafe::17");
+  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.43, for=198.51.100.17;by=10.0.0.1, for=10.0.0.2"),
+            "198.51.100.17");
+  // Obfuscated or unknown hops stop the walk at the last trustworthy one.
+  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.43, for=_hidden"), "10.0.0.5");
+  EXPECT_EQ(t.ClientAddress(peer, "", "for=unknown, for=10.0.0.7"), "10.0.0.7");
+  EXPECT_EQ(t.ClientAddress(peer, "", "proto=https"), "10.0.0.5");
+  // A quoted comma does not split an element.
+  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.1;note=\"a,b\""), "192.0.2.1");
+  // X-Forwarded-For wins when both are sent.
+  EXPECT_EQ(t.ClientAddress(peer, "203.0.113.7", "for=192.0.2.60"), "203.0.113.7");
+  // Untrusted peers: ignored.
+  EXPECT_EQ(t.ClientAddress(boost::asio::ip::make_address("192.0.2.9"), "", "for=192.0.2.60"),
+            "192.0.2.9");
+}
+
+}  // namespace
+}  // namespace amur::http

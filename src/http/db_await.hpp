@@ -60,6 +60,33 @@ boost::asio::awaitable<std::optional<T>> OnReader(service::DbExecutor& db,
       boost::asio::use_awaitable);
 }
 
+// Runs `fn` (CPU work, no database) on a reader thread outside any
+// transaction (DbExecutor::Compute): off the I/O threads and off the writer.
+// The awaitable yields an engaged optional or rethrows what `fn` threw.
+template <typename T>
+boost::asio::awaitable<std::optional<T>> OnCompute(service::DbExecutor& db,
+                                                   std::function<T()> fn) {
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
+                                     void(std::exception_ptr, std::optional<T>)>(
+      [&db, fn = std::move(fn)](auto handler) mutable {
+        using H = decltype(handler);
+        auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
+        auto h = std::make_shared<H>(std::move(handler));
+        db.Compute([h, fn = std::move(fn), work = std::move(work)]() mutable {
+          std::optional<T> value;
+          std::exception_ptr ep;
+          try {
+            value.emplace(fn());
+          } catch (...) {
+            ep = std::current_exception();
+          }
+          detail::Complete<T>(h, ep, std::move(value));
+          work.reset();
+        });
+      },
+      boost::asio::use_awaitable);
+}
+
 // The usual shape of a request's database work: a job returning Result<T>.
 // WriteResult keeps the job's changes only when it succeeds, runs
 // `after_commit` (cache invalidation) once they are durable, and turns an

@@ -217,7 +217,8 @@ struct Routes::Impl {
           MakeError(ErrorCode::kInvalidField, "The query string is not correctly encoded."));
     }
     const std::string client =
-        d.proxies.ClientAddress(req.peer, Header(req, "X-Forwarded-For"));
+        d.proxies.ClientAddress(req.peer, Header(req, "X-Forwarded-For"),
+                                Header(req, "Forwarded"));
     switch (match.id) {
       case RouteId::kComments:
         if (method == verb::get) co_return co_await api->List(req, *params);

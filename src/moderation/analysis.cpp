@@ -37,16 +37,26 @@ TextAnalyzer::TextAnalyzer(std::shared_ptr<const TermMatcher> terms, ModerationS
 }
 
 Analysis TextAnalyzer::Analyze(const CommentText& comment) const {
-  return Run(comment, false, {}, 0);
+  return Run(comment, Duplicates::kSkip, {}, 0);
 }
 
 Analysis TextAnalyzer::AnalyzeAndRecord(const CommentText& comment, std::string_view identity,
                                         TimeMs now) const {
-  return Run(comment, true, identity, now);
+  return Run(comment, Duplicates::kCheckAndRecord, identity, now);
 }
 
-Analysis TextAnalyzer::Run(const CommentText& comment, bool record, std::string_view identity,
-                           TimeMs now) const {
+Analysis TextAnalyzer::AnalyzeAndCheck(const CommentText& comment, std::string_view identity,
+                                       TimeMs now) const {
+  return Run(comment, Duplicates::kCheck, identity, now);
+}
+
+void TextAnalyzer::Record(const Analysis& analysed, TimeMs now) const {
+  if (recent_ == nullptr || analysed.author_key == 0) return;
+  recent_->Add(analysed.fingerprint, analysed.author_key, now);
+}
+
+Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
+                           std::string_view identity, TimeMs now) const {
   Analysis a;
   const std::string_view body =
       PrefixByCodePoints(comment.body_markdown, settings_.max_code_points);
@@ -72,9 +82,13 @@ Analysis TextAnalyzer::Run(const CommentText& comment, bool record, std::string_
   a.links = CountLinks(body);
   const bool too_many_links = settings_.max_links >= 0 && a.links > settings_.max_links;
 
-  if (record && recent_ != nullptr) {
+  if (duplicates == Duplicates::kCheckAndRecord && recent_ != nullptr) {
     const Fingerprint fp = ComputeFingerprint(normalized, body);
     a.duplicate = recent_->CheckAndAdd(fp, AuthorKey(comment.author_name, identity), now);
+  } else if (duplicates == Duplicates::kCheck && recent_ != nullptr) {
+    a.fingerprint = ComputeFingerprint(normalized, body);
+    a.author_key = AuthorKey(comment.author_name, identity);
+    a.duplicate = recent_->Check(a.fingerprint, a.author_key, now);
   }
 
   auto add = [&a](std::string_view reason) { a.reasons.emplace_back(reason); };

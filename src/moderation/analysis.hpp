@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,8 +60,11 @@ struct Analysis {
   std::vector<std::string> reasons;
   std::vector<Match> matches;  // author-name matches first, then the body's
   int links = 0;
-  DuplicateCheck duplicate;  // all zero unless AnalyzeAndRecord looked
+  DuplicateCheck duplicate;  // all zero unless AnalyzeAndRecord/AnalyzeAndCheck looked
   bool truncated = false;    // the body had more than max_code_points
+  // Set by AnalyzeAndCheck, for Record: the body's fingerprint and the author key.
+  Fingerprint fingerprint;
+  std::uint64_t author_key = 0;  // 0: not checked, nothing to record
 };
 
 class TextAnalyzer final {
@@ -83,10 +87,22 @@ class TextAnalyzer final {
   Analysis AnalyzeAndRecord(const CommentText& comment, std::string_view identity,
                             TimeMs now) const;
 
+  // AnalyzeAndRecord in two steps, for callers that store the comment
+  // later and may refuse it meanwhile: the checks (reading the index, not
+  // changing it) now, and Record once the comment is stored. Two copies
+  // checked before either is recorded do not find each other; the next copy
+  // finds both. Thread-safe.
+  Analysis AnalyzeAndCheck(const CommentText& comment, std::string_view identity,
+                           TimeMs now) const;
+  // Records a comment that AnalyzeAndCheck analysed (no-op when it did not
+  // check, or without an index).
+  void Record(const Analysis& analysed, TimeMs now) const;
+
   const ModerationSettings& settings() const { return settings_; }
 
  private:
-  Analysis Run(const CommentText& comment, bool record, std::string_view identity,
+  enum class Duplicates { kSkip, kCheck, kCheckAndRecord };
+  Analysis Run(const CommentText& comment, Duplicates duplicates, std::string_view identity,
                TimeMs now) const;
 
   std::shared_ptr<const TermMatcher> terms_;

@@ -6,6 +6,16 @@
 
 namespace amur::moderation {
 
+namespace {
+
+// A new comment's entry for the near-duplicate index, kept until it is stored.
+struct DuplicateMemo final : service::ScreeningMemo {
+  Fingerprint fingerprint;
+  std::uint64_t author_key = 0;
+};
+
+}  // namespace
+
 Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
     : settings_(settings),
       clock_(clock),
@@ -74,7 +84,13 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   }
   const CommentText text{input.author_name, input.body_markdown};
   const Analysis a = input.is_edit ? analyzer->Analyze(text)
-                                   : analyzer->AnalyzeAndRecord(text, identity, clock_.NowMs());
+                                   : analyzer->AnalyzeAndCheck(text, identity, clock_.NowMs());
+  if (a.author_key != 0) {
+    auto memo = std::make_shared<DuplicateMemo>();
+    memo->fingerprint = a.fingerprint;
+    memo->author_key = a.author_key;
+    out.memo = std::move(memo);
+  }
   out.hold = a.hold;
   out.reasons = a.reasons;
   {
@@ -93,6 +109,12 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
     }
   }
   return out;
+}
+
+void Pipeline::Remember(const service::ScreeningMemo* memo) {
+  const auto* m = dynamic_cast<const DuplicateMemo*>(memo);
+  if (m == nullptr) return;
+  recent_.Add(m->fingerprint, m->author_key, clock_.NowMs());
 }
 
 void Pipeline::Learn(const std::string& author_name, const std::string& body_markdown, bool hold) {

@@ -31,7 +31,9 @@ class Pipeline final : public service::Screener {
 
   // Screening::score is the classifier's score once it has learned from
   // classifier_min_examples decisions, and RuleScore (analysis.hpp) before.
+  // Reads the near-duplicate index but records nothing; Remember records.
   service::Screening Screen(const service::ScreeningInput& input) override;
+  void Remember(const service::ScreeningMemo* memo) override;
 
   // A moderator's decision as a labelled example: rejected or spam = hold.
   void Learn(const std::string& author_name, const std::string& body_markdown, bool hold);

@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/network_key.hpp"
 #include "core/text.hpp"
 #include "render/markdown.hpp"
 #include "service/hash_chain.hpp"
@@ -127,7 +128,7 @@ void RecordVersion(store::StoreSession& s, PageId page_id, Comment& c, TimeMs at
   c.hash = link.hash;
 }
 
-Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostRequest& req) {
+Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
   if (auto st = ValidatePageKey(req.page_key, "page"); !st) return st.error();
   auto body = NormalizeBody(req.body);
   if (!body) return body.error();
@@ -175,6 +176,42 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
     quote = Quote{**exact, req.quote->prefix, req.quote->suffix};
   }
 
+  PreparedPost out;
+  out.req = req;
+  out.body = std::move(*body);
+  out.author_name = std::move(*name);
+  out.author_email = std::move(email);
+  out.page_title = std::move(*title);
+  out.page_url = std::move(url);
+  out.quote = std::move(quote);
+  out.body_html = render::MarkdownToSafeHtml(out.body);
+  if (req.member) {
+    out.author_name = req.member->name;
+    out.author_email = req.member->email;
+  }
+  if (screener_) {
+    out.screening = screener_->Screen(
+        ScreeningInput{out.author_name.value_or("Guest"), out.body, req.client_address,
+                       out.author_email, req.member.has_value()});
+  }
+  return out;
+}
+
+Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostRequest& req) {
+  auto prepared = PreparePost(req);
+  if (!prepared) return prepared.error();
+  auto out = StorePost(s, *prepared);
+  if (out) Remember(*out);
+  return out;
+}
+
+void CommentService::Remember(const PostOutcome& stored) {
+  if (screener_ && stored.screening_memo) screener_->Remember(stored.screening_memo.get());
+}
+
+Result<PostOutcome> CommentService::StorePost(store::StoreSession& s, const PreparedPost& prepared) {
+  const PostRequest& req = prepared.req;
+
   // The parent, when replying: it must be visible and on the same page.
   std::optional<Comment> parent;
   if (req.parent_id) {
@@ -192,8 +229,9 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
   }
 
   const TimeMs now = clock_.NowMs();
-  if (s.FindActiveBan(req.client_address, email ? EmailHash(*email) : std::string(),
-                      req.member ? std::optional<std::int64_t>(req.member->id) : std::nullopt, now)) {
+  if (FindBan(s, req.client_address,
+              prepared.author_email ? EmailHash(*prepared.author_email) : std::string(),
+              req.member ? std::optional<std::int64_t>(req.member->id) : std::nullopt, now)) {
     return MakeError(ErrorCode::kNotAllowed, "You cannot post comments here.");
   }
   auto existing = s.FindPage(req.page_key);
@@ -204,7 +242,8 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
     return FieldError(ErrorCode::kParentOnOtherPage, "parent_id",
                       "The comment you are replying to is on another page.");
   }
-  Page page = s.UpsertPage(store::UpsertPageRequest{req.page_key, *title, url, now});
+  Page page = s.UpsertPage(
+      store::UpsertPageRequest{req.page_key, prepared.page_title, prepared.page_url, now});
 
   Comment c;
   c.page_id = page.id;
@@ -224,18 +263,18 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
       c.depth = attach.depth + 1;
     }
   }
-  c.author_name = *name;
-  c.author_email = email;
+  c.author_name = prepared.author_name;
+  c.author_email = prepared.author_email;
   c.is_guest = true;
   if (req.member) {
-    c.author_name = req.member->name;
-    c.author_email = req.member->email;
     c.is_guest = false;
     c.author_role = RoleName(req.member->role);
     c.author_user_id = req.member->id;
   }
-  c.body_markdown = std::move(*body);
-  c.body_html = render::MarkdownToSafeHtml(c.body_markdown);
+  // Before the trust count below, which asks by address.
+  c.client_address = req.client_address;
+  c.body_markdown = prepared.body;
+  c.body_html = prepared.body_html;
   c.state = config_.premoderate ? CommentState::kPending : CommentState::kApproved;
   if (config_.premoderate) c.moderation_reasons.push_back("premoderation");
   const bool trusted_member = req.member && req.member->CanModerate();
@@ -249,26 +288,24 @@ Result<PostOutcome> CommentService::Post(store::StoreSession& s, const PostReque
     c.state = CommentState::kPending;
     c.moderation_reasons.push_back("new_author");
   }
-  if (screener_) {
-    const Screening verdict = screener_->Screen(
-        ScreeningInput{c.author_name.value_or("Guest"), c.body_markdown, c.client_address,
-                       c.author_email, !c.is_guest});
+  if (prepared.screening) {
+    // Screened before this write job (PreparePost); only the verdict is applied here.
+    const Screening& verdict = *prepared.screening;
     c.moderation_score = verdict.score;
     for (const auto& r : verdict.reasons) c.moderation_reasons.push_back(r);
     // Moderators' own comments are never held.
-    const bool trusted = req.member && req.member->CanModerate();
-    if (verdict.hold && !trusted) c.state = CommentState::kPending;
+    if (verdict.hold && !trusted_member) c.state = CommentState::kPending;
   }
   c.created_at = now;
-  c.client_address = req.client_address;
-  c.quote = quote;
+  c.quote = prepared.quote;
   std::string token = RandomToken(random_, 32);
   c.edit_token_hash = Sha256Hex(token);
   c.hash = kZeroHash;
   c.id = s.InsertComment(c);
   RecordVersion(s, page.id, c, now, c.author_name ? *c.author_name : std::string("Guest"));
   s.UpdateComment(c);
-  return PostOutcome{std::move(c), page.key, std::move(token)};
+  return PostOutcome{std::move(c), page.key, std::move(token),
+                     prepared.screening ? prepared.screening->memo : nullptr};
 }
 
 Status CommentService::Authorize(const Comment& c, const Credential& who) const {
@@ -310,33 +347,93 @@ Result<Page> PageOf(store::StoreSession& s, const Comment& c) {
 
 }  // namespace
 
-Result<EditOutcome> CommentService::Edit(store::StoreSession& s, CommentId id,
-                                         const Credential& who, const std::string& body) {
+namespace {
+
+// The comment an edit applies to: a live one, or (for a moderator) a held one.
+Result<Comment> FindEditable(store::StoreSession& s, CommentId id, const Credential& who) {
   // Moderators may also edit a held comment before they decide on it.
   const bool moderator = who.user && who.user->CanModerate();
   auto held = moderator ? s.FindComment(id) : std::nullopt;
-  auto c = held && held->state == CommentState::kPending ? Result<Comment>(std::move(*held))
-                                                          : FindLiveComment(s, id);
+  if (held && held->state == CommentState::kPending) return std::move(*held);
+  return FindLiveComment(s, id);
+}
+
+}  // namespace
+
+std::optional<Ban> FindBan(store::StoreSession& s, const std::string& client_address,
+                           const std::string& email_hash, std::optional<std::int64_t> user_id,
+                           TimeMs now) {
+  const std::string network = NetworkKey(client_address);
+  auto ban = s.FindActiveBan(network, email_hash, user_id, now);
+  // Bans made before bans covered networks hold the exact address.
+  if (!ban && network != client_address && !client_address.empty()) {
+    ban = s.FindActiveBan(client_address, "", std::nullopt, now);
+  }
+  return ban;
+}
+
+bool HasLiveReplies(store::StoreSession& s, CommentId id) {
+  return s.CountVisibleReplies(id) > 0 || s.CountPendingReplies(id) > 0;
+}
+
+void RemoveBareTombstones(store::StoreSession& s, PageId page_id, std::optional<CommentId> from,
+                          TimeMs now) {
+  std::optional<CommentId> up = from;
+  while (up) {
+    auto parent = s.FindComment(*up);
+    if (!parent || parent->state != CommentState::kDeleted) break;
+    if (HasLiveReplies(s, parent->id)) break;
+    parent->state = CommentState::kRemoved;
+    RecordVersion(s, page_id, *parent, now, std::nullopt);
+    s.UpdateComment(*parent);
+    up = parent->parent_id;
+  }
+}
+
+Result<PreparedEdit> CommentService::PrepareEdit(store::StoreSession& s, CommentId id,
+                                                 const Credential& who,
+                                                 const std::string& body) const {
+  auto c = FindEditable(s, id, who);
   if (!c) return c.error();
   if (auto st = Authorize(*c, who); !st) return st.error();
   auto normalized = NormalizeBody(body);
   if (!normalized) return normalized.error();
+  PreparedEdit out;
+  out.body = std::move(*normalized);
+  out.body_html = render::MarkdownToSafeHtml(out.body);
+  if (screener_ && !(who.user && who.user->CanModerate())) {
+    out.screening = screener_->Screen(
+        ScreeningInput{c->author_name.value_or("Guest"), out.body, c->client_address,
+                       c->author_email, !c->is_guest, /*is_edit=*/true});
+  }
+  return out;
+}
+
+Result<EditOutcome> CommentService::Edit(store::StoreSession& s, CommentId id,
+                                         const Credential& who, const std::string& body) {
+  auto prepared = PrepareEdit(s, id, who, body);
+  if (!prepared) return prepared.error();
+  return StoreEdit(s, id, who, *prepared);
+}
+
+Result<EditOutcome> CommentService::StoreEdit(store::StoreSession& s, CommentId id,
+                                              const Credential& who,
+                                              const PreparedEdit& prepared) {
+  // Checked again: the comment may have changed since PrepareEdit read it.
+  auto c = FindEditable(s, id, who);
+  if (!c) return c.error();
+  if (auto st = Authorize(*c, who); !st) return st.error();
   auto page = PageOf(s, *c);
   if (!page) return page.error();
   const TimeMs now = clock_.NowMs();
-  c->body_markdown = std::move(*normalized);
-  c->body_html = render::MarkdownToSafeHtml(c->body_markdown);
+  c->body_markdown = prepared.body;
+  c->body_html = prepared.body_html;
   c->edited_at = now;
   c->edited_by = who.user ? who.user->name : c->author_name.value_or("Guest");
-  if (screener_ && !(who.user && who.user->CanModerate())) {
-    const Screening verdict = screener_->Screen(
-        ScreeningInput{c->author_name.value_or("Guest"), c->body_markdown, c->client_address,
-                       c->author_email, !c->is_guest, /*is_edit=*/true});
-    if (verdict.hold) {
-      c->state = CommentState::kPending;
-      c->moderation_reasons = verdict.reasons;
-      c->moderation_score = verdict.score;
-    }
+  if (prepared.screening && prepared.screening->hold && !(who.user && who.user->CanModerate())) {
+    c->state = CommentState::kPending;
+    c->moderation_reasons = prepared.screening->reasons;
+    c->moderation_score = prepared.screening->score;
   }
   RecordVersion(s, page->id, *c, now, c->edited_by);
   s.UpdateComment(*c);
@@ -355,7 +452,8 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   if (!page) return page.error();
   const TimeMs now = clock_.NowMs();
   Comment cur = std::move(*c);
-  const bool has_replies = s.CountVisibleReplies(cur.id) > 0;
+  // Held replies keep it too: one approved later shows under the tombstone.
+  const bool has_replies = HasLiveReplies(s, cur.id);
   cur.state = has_replies ? CommentState::kDeleted : CommentState::kRemoved;
   cur.body_markdown.clear();
   cur.body_html.clear();
@@ -364,17 +462,7 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   cur.edited_by.reset();
   RecordVersion(s, page->id, cur, now, std::nullopt);
   s.UpdateComment(cur);
-  // A tombstone left without visible replies goes too, and so on upwards.
-  std::optional<CommentId> up = has_replies ? std::nullopt : cur.parent_id;
-  while (up) {
-    auto parent = s.FindComment(*up);
-    if (!parent || parent->state != CommentState::kDeleted) break;
-    if (s.CountVisibleReplies(parent->id) > 0) break;
-    parent->state = CommentState::kRemoved;
-    RecordVersion(s, page->id, *parent, now, std::nullopt);
-    s.UpdateComment(*parent);
-    up = parent->parent_id;
-  }
+  if (!has_replies) RemoveBareTombstones(s, page->id, cur.parent_id, now);
   return DeleteOutcome{page->key};
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,16 +57,39 @@ struct PostRequest {
   std::optional<User> member;  // a signed-in author: name and role come from the account
 };
 
+// A new comment after the checks that need no database and after screening
+// (CommentService::PreparePost); StorePost applies it.
+struct PreparedPost {
+  PostRequest req;
+  std::string body;  // trimmed
+  std::string body_html;
+  std::optional<std::string> author_name;  // the member's name for members
+  std::optional<std::string> author_email;  // the member's email for members
+  std::optional<std::string> page_title;
+  std::optional<std::string> page_url;
+  std::optional<Quote> quote;
+  std::optional<Screening> screening;  // nullopt without a screener
+};
+
 struct PostOutcome {
   Comment comment;
   std::string page_key;
   std::string edit_token;  // the secret, shown once; only its hash is stored
+  // For CommentService::Remember once the comment is durable.
+  std::shared_ptr<const ScreeningMemo> screening_memo = nullptr;
 };
 
 // Who asks to change a comment.
 struct Credential {
   std::optional<std::string> bearer_token = std::nullopt;  // a guest's edit token
   std::optional<User> user = std::nullopt;  // a signed-in member or moderator
+};
+
+// An edit after the read-only checks and screening (CommentService::PrepareEdit).
+struct PreparedEdit {
+  std::string body;  // trimmed
+  std::string body_html;
+  std::optional<Screening> screening;  // nullopt: not screened (moderator, no screener)
 };
 
 struct EditOutcome {
@@ -125,7 +149,22 @@ class CommentService final {
   // not_found (parent deleted), parent_on_other_page, page_closed,
   // not_allowed (the author is banned). A comment the screener holds is
   // stored as pending.
+  //
+  // Post is PreparePost + StorePost + Remember in one call (tests, tools).
+  // The server splits it so that the CPU-heavy part runs off the single
+  // writer thread: PreparePost (no database; validation, Markdown rendering,
+  // screening) on a compute thread, StorePost inside the write job (the
+  // checks that need the database: parent, bans, closed pages,
+  // premoderation, trust_after; then the insert), and Remember after the
+  // commit, so only stored comments enter the screener's near-duplicate
+  // index.
   Result<PostOutcome> Post(store::StoreSession& s, const PostRequest& req);
+  // The errors of Post that need no database. Thread-safe; any thread.
+  Result<PreparedPost> PreparePost(const PostRequest& req) const;
+  // The rest of Post, with the screener's verdict from `prepared`.
+  Result<PostOutcome> StorePost(store::StoreSession& s, const PreparedPost& prepared);
+  // Tells the screener that a comment it screened was stored.
+  void Remember(const PostOutcome& stored);
 
   // Replaces a comment's body. Allowed: a moderator or admin on any comment;
   // a member on their own; a guest with the edit token inside the edit
@@ -134,10 +173,17 @@ class CommentService final {
   // edit the screener holds turns the comment pending.
   Result<EditOutcome> Edit(store::StoreSession& s, CommentId id, const Credential& who,
                            const std::string& body);
+  // Edit in two steps, so the screening runs before the write job:
+  // PrepareEdit reads (a reader thread will do) and screens; StoreEdit
+  // checks the comment and the credential again and applies the verdict.
+  Result<PreparedEdit> PrepareEdit(store::StoreSession& s, CommentId id, const Credential& who,
+                                   const std::string& body) const;
+  Result<EditOutcome> StoreEdit(store::StoreSession& s, CommentId id, const Credential& who,
+                                const PreparedEdit& prepared);
 
-  // Deletes: a comment with visible replies becomes a tombstone, one without
-  // is removed, and a tombstone left without replies is removed too. Errors as
-  // Edit.
+  // Deletes: a comment with visible or held (pending) replies becomes a
+  // tombstone, one without is removed, and a tombstone left without replies
+  // is removed too. Errors as Edit.
   Result<DeleteOutcome> Delete(store::StoreSession& s, CommentId id, const Credential& who);
 
   // Records a vote (-1, 0, 1) of `voter_hash` on an approved comment.
@@ -174,6 +220,24 @@ class CommentService final {
 // `editor`) and sets c.hash to it. The caller then stores `c`.
 void RecordVersion(store::StoreSession& s, PageId page, Comment& c, TimeMs at,
                    const std::optional<std::string>& editor);
+
+// A ban in force at `now` covering the client's network (NetworkKey: the
+// IPv4 address, the IPv6 /64), the email hash or the account.
+std::optional<Ban> FindBan(store::StoreSession& s, const std::string& client_address,
+                           const std::string& email_hash, std::optional<std::int64_t> user_id,
+                           TimeMs now);
+
+// True when `id` has a reply that is shown (approved, or a tombstone) or held
+// (pending, so it may be approved later): a deleted comment with such a
+// reply becomes a tombstone, not removed.
+bool HasLiveReplies(store::StoreSession& s, CommentId id);
+
+// Climbs from `from` (a parent id) and removes each tombstone (deleted) left
+// without live replies, recording a version of each; stops at the first
+// comment that is not a bare tombstone. Run after a reply leaves the thread
+// (deleted, rejected, marked spam).
+void RemoveBareTombstones(store::StoreSession& s, PageId page, std::optional<CommentId> from,
+                          TimeMs now);
 
 // Trims and checks a comment body: missing_field when empty, too_long past
 // kMaxBodyChars, invalid_field when not UTF-8. Returns the trimmed body.

@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "moderation/pipeline.hpp"
 #include "service/hash_chain.hpp"
+#include "service/moderation_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -82,8 +84,8 @@ class CommentServiceTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void Configure(ServiceConfig config) {
-    service_ = std::make_unique<CommentService>(config, clock_, random_);
+  void Configure(ServiceConfig config, Screener* screener = nullptr) {
+    service_ = std::make_unique<CommentService>(config, clock_, random_, screener);
   }
 
   // Runs `f` in a write transaction, committed only when it succeeds (as the
@@ -1156,12 +1158,14 @@ TEST_F(CommentServiceTest, PremoderatedCommentsAreHeldAsPending) {
   ExpectError(Post(Req("/a", "reply", FormatCommentId(held))), ErrorCode::kParentNotFound,
               "parent_id");
 
-  // A held reply does not keep a deleted parent as a tombstone.
+  // A held reply keeps a deleted parent as a tombstone (not listed while the
+  // reply is held; see HeldReplyUnderADeletedParent…).
   auto reply = Post(Req("/a", "held reply", FormatCommentId(visible)));
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->comment.state, CommentState::kPending);
   ASSERT_TRUE(Delete(visible, Credential{tokens_.at(visible)}).ok());
-  EXPECT_EQ(Find(visible)->state, CommentState::kRemoved);
+  EXPECT_EQ(Find(visible)->state, CommentState::kDeleted);
+  EXPECT_TRUE(MustList("/a").comments.empty());
 
   // Held comments are still links of the chain.
   const auto links = PageLinks("/a");
@@ -1169,6 +1173,264 @@ TEST_F(CommentServiceTest, PremoderatedCommentsAreHeldAsPending) {
   EXPECT_EQ(links[1].comment_id, held);
   EXPECT_EQ(links[1].state, CommentState::kPending);
   EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, HeldReplyUnderADeletedParentShowsOnceApproved) {
+  const auto parent = MustPost("/a", "parent").comment.id;
+  Configure(ServiceConfig{5, 900'000, true});
+  auto held = Post(Req("/a", "held reply", FormatCommentId(parent)));
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->comment.state, CommentState::kPending);
+  MustDelete(parent);
+  EXPECT_EQ(Find(parent)->state, CommentState::kDeleted);
+  EXPECT_TRUE(MustList("/a").comments.empty());  // a tombstone over nothing shown
+
+  ModerationService moderation(ModerationConfig{}, clock_);
+  User mod;
+  mod.id = 1;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  auto approved = Write([&](store::StoreSession& s) {
+    return moderation.Decide(s, held->comment.id, Decision::kApprove, "", mod);
+  });
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  const auto t = MustList("/a");
+  ASSERT_EQ(Ids(t.comments), std::vector<CommentId>{parent});
+  EXPECT_EQ(t.comments[0].comment.state, CommentState::kDeleted);
+  EXPECT_EQ(Ids(t.comments[0].replies), std::vector<CommentId>{held->comment.id});
+  EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, RejectingTheLastHeldReplyRemovesTheTombstone) {
+  const auto root = MustPost("/a", "root").comment.id;
+  const auto mid = MustPost("/a", "mid", root).comment.id;
+  Configure(ServiceConfig{5, 900'000, true});
+  auto r1 = Post(Req("/a", "held one", FormatCommentId(mid)));
+  auto r2 = Post(Req("/a", "held two", FormatCommentId(mid)));
+  ASSERT_TRUE(r1.ok() && r2.ok());
+  MustDelete(mid);
+  MustDelete(root);  // mid is a tombstone, so root is one too
+  EXPECT_EQ(Find(mid)->state, CommentState::kDeleted);
+  EXPECT_EQ(Find(root)->state, CommentState::kDeleted);
+
+  ModerationService moderation(ModerationConfig{}, clock_);
+  User mod;
+  mod.id = 1;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  auto decide = [&](CommentId id, Decision d) {
+    auto r = Write([&](store::StoreSession& s) { return moderation.Decide(s, id, d, "", mod); });
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  };
+  decide(r1->comment.id, Decision::kReject);
+  EXPECT_EQ(Find(mid)->state, CommentState::kDeleted);  // r2 is still held
+  decide(r2->comment.id, Decision::kSpam);
+  EXPECT_EQ(Find(mid)->state, CommentState::kRemoved);
+  EXPECT_EQ(Find(root)->state, CommentState::kRemoved);
+  EXPECT_TRUE(MustList("/a").comments.empty());
+  EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, BansCoverTheIpv6Slash64AndTheExactIpv4Address) {
+  auto from = [&](const std::string& address, const std::string& page) {
+    auto r = Req(page, "hello from " + address);
+    r.client_address = address;
+    return Post(r);
+  };
+  ASSERT_TRUE(from("2001:db8:1:2::1", "/a").ok());
+  ModerationService moderation(ModerationConfig{}, clock_);
+  User mod;
+  mod.id = 1;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  auto v6 = from("2001:db8:1:2::7", "/a");
+  auto v4 = from("192.0.2.44", "/a");
+  ASSERT_TRUE(v6.ok() && v4.ok());
+  for (CommentId id : {v6->comment.id, v4->comment.id}) {
+    auto ban = Write([&](store::StoreSession& s) {
+      return moderation.BanAuthor(s, id, std::nullopt, "", mod);
+    });
+    ASSERT_TRUE(ban.ok()) << ban.error().message;
+  }
+  ExpectError(from("2001:db8:1:2:abcd::99", "/b"), ErrorCode::kNotAllowed);
+  ExpectError(from("2001:db8:1:2::1", "/b"), ErrorCode::kNotAllowed);
+  EXPECT_TRUE(from("2001:db8:1:3::1", "/b").ok());  // the next /64
+  ExpectError(from("192.0.2.44", "/b"), ErrorCode::kNotAllowed);
+  EXPECT_TRUE(from("192.0.2.45", "/b").ok());  // IPv4: the address only (shared NATs)
+
+  // A ban stored before bans covered networks (the exact IPv6 address) still holds.
+  {
+    store::WriteTransaction tx(*s_);
+    Ban b;
+    b.client_address = "2001:db8:9::5";
+    b.created_at = kT0;
+    s_->InsertBan(b);
+    tx.Commit();
+  }
+  ExpectError(from("2001:db8:9::5", "/b"), ErrorCode::kNotAllowed);
+  EXPECT_TRUE(from("2001:db8:9::6", "/b").ok());
+}
+
+// ---------------------------------------------------------------- screening
+
+// Records what it was asked and what it was told to remember.
+class RecordingScreener final : public Screener {
+ public:
+  struct Memo final : ScreeningMemo {
+    explicit Memo(std::string b) : body(std::move(b)) {}
+    std::string body;
+  };
+  Screening Screen(const ScreeningInput& in) override {
+    inputs.push_back(in);
+    Screening out;
+    out.hold = in.body_markdown.find("spam") != std::string::npos;
+    if (out.hold) out.reasons.push_back("banned_term");
+    if (!in.is_edit) out.memo = std::make_shared<Memo>(in.body_markdown);
+    return out;
+  }
+  void Remember(const ScreeningMemo* memo) override {
+    remembered.push_back(static_cast<const Memo*>(memo)->body);
+  }
+  std::vector<ScreeningInput> inputs;
+  std::vector<std::string> remembered;
+};
+
+TEST_F(CommentServiceTest, ScreeningSeesTheGuestsAddressAndOnlyStoredPostsAreRemembered) {
+  RecordingScreener screener;
+  Configure(ServiceConfig{}, &screener);
+  MustPost("/a", "first");
+  ASSERT_EQ(screener.inputs.size(), 1u);
+  EXPECT_EQ(screener.inputs[0].client_address, "192.0.2.1");  // was empty for guests
+  EXPECT_EQ(screener.inputs[0].author_name, "Ann");
+  EXPECT_EQ(screener.remembered, std::vector<std::string>{"first"});
+
+  // Refused before screening (validation): not screened, not remembered.
+  ExpectError(Post(Req("/a", "   ")), ErrorCode::kMissingField, "body");
+  EXPECT_EQ(screener.inputs.size(), 1u);
+
+  // Refused by the write (closed page, ban): screened, never remembered.
+  {
+    store::WriteTransaction tx(*s_);
+    ASSERT_TRUE(s_->SetPageClosed("/a", true));
+    tx.Commit();
+  }
+  ExpectError(Post(Req("/a", "closed page")), ErrorCode::kPageClosed);
+  {
+    store::WriteTransaction tx(*s_);
+    Ban b;
+    b.client_address = "192.0.2.1";
+    b.created_at = kT0;
+    s_->InsertBan(b);
+    tx.Commit();
+  }
+  ExpectError(Post(Req("/b", "banned author")), ErrorCode::kNotAllowed);
+  EXPECT_EQ(screener.inputs.size(), 3u);
+  EXPECT_EQ(screener.remembered, std::vector<std::string>{"first"});
+
+  // The split steps: the verdict is applied by StorePost; nothing is
+  // remembered until the caller says the comment is stored.
+  auto prepared = service_->PreparePost(Req("/c", "some spam", std::nullopt, "Bob"));
+  ASSERT_TRUE(prepared.ok());
+  ASSERT_TRUE(prepared->screening.has_value());
+  EXPECT_TRUE(prepared->screening->hold);
+  auto req = Req("/c", "some spam");
+  req.client_address = "198.51.100.7";
+  prepared = service_->PreparePost(req);
+  ASSERT_TRUE(prepared.ok());
+  auto stored = Write([&](store::StoreSession& s) { return service_->StorePost(s, *prepared); });
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  EXPECT_EQ(stored->comment.state, CommentState::kPending);
+  EXPECT_EQ(stored->comment.moderation_reasons, std::vector<std::string>{"banned_term"});
+  EXPECT_EQ(screener.remembered.size(), 1u);
+  service_->Remember(*stored);
+  EXPECT_EQ(screener.remembered, (std::vector<std::string>{"first", "some spam"}));
+}
+
+TEST_F(CommentServiceTest, EditsAreScreenedBeforeTheWriteAndModeratorsAreNot) {
+  RecordingScreener screener;
+  Configure(ServiceConfig{}, &screener);
+  const auto c = MustPost("/a", "fine").comment.id;
+  auto prepared = Write([&](store::StoreSession& s) {
+    return service_->PrepareEdit(s, c, Token(c), "now spam");
+  });
+  ASSERT_TRUE(prepared.ok());
+  ASSERT_TRUE(prepared->screening.has_value());
+  EXPECT_TRUE(screener.inputs.back().is_edit);
+  EXPECT_EQ(screener.inputs.back().client_address, "192.0.2.1");
+  // PrepareEdit changed nothing.
+  EXPECT_EQ(Find(c)->body_markdown, "fine");
+  auto edited = Write([&](store::StoreSession& s) {
+    return service_->StoreEdit(s, c, Token(c), *prepared);
+  });
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(Find(c)->state, CommentState::kPending);
+  EXPECT_EQ(screener.remembered, std::vector<std::string>{"fine"});  // edits are not remembered
+  // A held comment is no longer the guest's to edit; a wrong token is refused.
+  ExpectError(Write([&](store::StoreSession& s) {
+                return service_->PrepareEdit(s, c, Token(c), "again");
+              }),
+              ErrorCode::kNotFound);
+  const auto c2 = MustPost("/a", "another").comment.id;
+  ExpectError(Write([&](store::StoreSession& s) {
+                return service_->PrepareEdit(s, c2, Credential{std::string("nope")}, "x");
+              }),
+              ErrorCode::kNotAllowed);
+  User mod;
+  mod.id = 7;
+  mod.name = "Mod";
+  mod.role = Role::kModerator;
+  const auto before = screener.inputs.size();
+  auto by_mod = Edit(c, Credential{std::nullopt, mod}, "more spam, by a moderator");
+  ASSERT_TRUE(by_mod.ok()) << by_mod.error().message;
+  EXPECT_EQ(screener.inputs.size(), before);
+}
+
+TEST_F(CommentServiceTest, TrustAfterCountsTheGuestsAddress) {
+  ServiceConfig config;
+  config.trust_after = 1;
+  Configure(config);
+  auto first = Post(Req("/a", "my first comment"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->comment.state, CommentState::kPending);
+  EXPECT_EQ(first->comment.moderation_reasons, std::vector<std::string>{"new_author"});
+  {
+    store::WriteTransaction tx(*s_);
+    s_->SetModeration(first->comment.id, CommentState::kApproved, {}, 0);
+    tx.Commit();
+  }
+  // Same address, no email: trusted now.
+  auto second = Post(Req("/a", "my second comment"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->comment.state, CommentState::kApproved);
+  // Another address is another author.
+  auto other = Req("/a", "someone else", std::nullopt, "Bob");
+  other.client_address = "198.51.100.7";
+  auto third = Post(other);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->comment.state, CommentState::kPending);
+}
+
+TEST_F(CommentServiceTest, RepeatedPostNeedsTheSameGuestAddress) {
+  moderation::Pipeline pipeline(moderation::PipelineSettings{}, clock_);
+  Configure(ServiceConfig{}, &pipeline);
+  const std::string text =
+      "The border commission met nine times between 1991 and 2004 and still left the largest "
+      "island for last.";
+  auto first = Post(Req("/a", text));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->comment.state, CommentState::kApproved);
+  // Another guest of the same name, elsewhere: a near-duplicate, not a repeat.
+  auto other = Req("/b", text);
+  other.client_address = "198.51.100.7";
+  auto second = Post(other);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->comment.state, CommentState::kPending);
+  EXPECT_EQ(second->comment.moderation_reasons, std::vector<std::string>{"near_duplicate"});
+  // The same guest again: a repeat.
+  auto third = Post(Req("/c", text));
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->comment.moderation_reasons,
+            (std::vector<std::string>{"near_duplicate", "repeated_post"}));
 }
 
 // ---------------------------------------------------------------- integrity

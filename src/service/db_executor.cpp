@@ -20,7 +20,15 @@ DbExecutor::~DbExecutor() { Stop(); }
 void DbExecutor::Read(std::function<void(store::StoreSession&)> job) {
   {
     std::lock_guard lock(mu_);
-    reads_.push_back(std::move(job));
+    reads_.push_back(ReadItem{std::move(job), nullptr});
+  }
+  read_cv_.notify_one();
+}
+
+void DbExecutor::Compute(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    reads_.push_back(ReadItem{nullptr, std::move(job)});
   }
   read_cv_.notify_one();
 }
@@ -54,15 +62,24 @@ ExecutorStats DbExecutor::Stats() const {
 
 void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
   while (true) {
-    std::function<void(store::StoreSession&)> job;
+    ReadItem item;
     {
       std::unique_lock lock(mu_);
       read_cv_.wait(lock, [&] { return stopping_ || !reads_.empty(); });
       if (reads_.empty()) return;  // stopping and drained
-      job = std::move(reads_.front());
+      item = std::move(reads_.front());
       reads_.pop_front();
-      ++stats_.read_jobs;
+      ++(item.compute ? stats_.compute_jobs : stats_.read_jobs);
     }
+    if (item.compute) {
+      try {
+        item.compute();
+      } catch (const std::exception& e) {
+        spdlog::error("compute job failed: {}", e.what());
+      }
+      continue;
+    }
+    auto& job = item.read;
     bool began = false;
     try {
       session->BeginRead();

@@ -32,6 +32,7 @@ struct ExecutorStats {
   std::uint64_t batches = 0;
   std::uint64_t write_jobs = 0;
   std::uint64_t read_jobs = 0;
+  std::uint64_t compute_jobs = 0;
   std::uint64_t failed_commits = 0;
 };
 
@@ -47,6 +48,12 @@ class DbExecutor final {
   // Exceptions thrown by the job are swallowed after logging; a job that
   // must report failure catches them itself.
   void Read(std::function<void(store::StoreSession&)> job);
+
+  // Queues CPU work that needs no database (screening a new comment) for a
+  // reader thread, outside any transaction: it keeps the work off the I/O
+  // threads and off the single writer. Shares the readers' queue, in order.
+  // Exceptions are swallowed after logging, as for Read.
+  void Compute(std::function<void()> job);
 
   // Queues a write job for the next batch.
   void Write(WriteJob job);
@@ -64,7 +71,11 @@ class DbExecutor final {
   mutable std::mutex mu_;
   std::condition_variable read_cv_;
   std::condition_variable write_cv_;
-  std::deque<std::function<void(store::StoreSession&)>> reads_;
+  struct ReadItem {
+    std::function<void(store::StoreSession&)> read;  // in a read transaction
+    std::function<void()> compute;                   // or this, outside any
+  };
+  std::deque<ReadItem> reads_;
   std::deque<WriteJob> writes_;
   bool stopping_ = false;
   ExecutorStats stats_;

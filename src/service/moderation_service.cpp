@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/network_key.hpp"
 #include "core/random.hpp"
 #include "core/text.hpp"
 #include "service/comment_service.hpp"
@@ -176,9 +177,14 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   const char* action = d == Decision::kApprove ? "approve" : d == Decision::kReject ? "reject" : "spam";
   const TimeMs now = clock_.NowMs();
   if (c->state != target) {
+    const bool leaves = c->state == CommentState::kPending || c->state == CommentState::kApproved;
     c->state = target;
     RecordVersion(s, page->id, *c, now, actor.name);
     s.UpdateComment(*c);
+    // A tombstone kept only for this reply goes with it (as on deletion).
+    if (leaves && target != CommentState::kApproved) {
+      RemoveBareTombstones(s, page->id, c->parent_id, now);
+    }
   }
   s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
   if (d == Decision::kApprove) {
@@ -201,7 +207,8 @@ Result<Ban> ModerationService::BanAuthor(store::StoreSession& s, CommentId id,
   auto c = s.FindComment(id);
   if (!c) return MakeError(ErrorCode::kNotFound, "No such comment.");
   Ban b;
-  b.client_address = c->client_address;
+  // The author's network: the address for IPv4, the /64 for IPv6.
+  b.client_address = NetworkKey(c->client_address);
   b.email_hash = c->author_email ? EmailHash(*c->author_email) : std::string();
   b.user_id = c->author_user_id;
   b.reason = reason;
@@ -218,8 +225,8 @@ std::optional<Ban> ModerationService::ActiveBan(store::StoreSession& s,
                                                 const std::string& client_address,
                                                 const std::optional<std::string>& email,
                                                 std::optional<std::int64_t> user_id) {
-  return s.FindActiveBan(client_address, email ? EmailHash(*email) : std::string(), user_id,
-                         clock_.NowMs());
+  return FindBan(s, client_address, email ? EmailHash(*email) : std::string(), user_id,
+                 clock_.NowMs());
 }
 
 Result<std::optional<std::string>> ModerationService::Report(store::StoreSession& s, CommentId id,

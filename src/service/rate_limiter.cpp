@@ -2,14 +2,17 @@
 
 #include <algorithm>
 
+#include "core/network_key.hpp"
+
 namespace amur::service {
 
 namespace {
 constexpr TimeMs kWindowMs = 60'000;
 }
 
-RateLimiter::Decision RateLimiter::Acquire(const std::string& client) {
+RateLimiter::Decision RateLimiter::Acquire(const std::string& client_address) {
   if (per_minute_ <= 0) return {};
+  const std::string client = NetworkKey(client_address);
   const TimeMs now = clock_.NowMs();
   std::lock_guard lock(mu_);
   if (now - last_prune_ > kWindowMs) PruneLocked(now);
@@ -23,8 +26,9 @@ RateLimiter::Decision RateLimiter::Acquire(const std::string& client) {
   return Decision{true, 0, now};
 }
 
-void RateLimiter::Release(const std::string& client, TimeMs slot) {
+void RateLimiter::Release(const std::string& client_address, TimeMs slot) {
   if (per_minute_ <= 0) return;
+  const std::string client = NetworkKey(client_address);
   std::lock_guard lock(mu_);
   auto it = events_.find(client);
   if (it == events_.end()) return;

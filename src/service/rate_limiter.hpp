@@ -1,6 +1,10 @@
 // A per-client limit of N events per rolling minute, burst included. Only
 // events that are committed count: Acquire reserves a slot, Release gives it
 // back when the request failed for another reason. Thread-safe.
+//
+// A client is its network (core/network_key.hpp): an IPv4 address, or the
+// /64 of an IPv6 one, so a client cannot escape the limit by picking new
+// addresses inside its /64. Keys that are not addresses count as given.
 #pragma once
 
 #include <cstdint>
@@ -24,8 +28,8 @@ class RateLimiter final {
     TimeMs slot = 0;                       // pass to Release
   };
 
-  Decision Acquire(const std::string& client);
-  void Release(const std::string& client, TimeMs slot);
+  Decision Acquire(const std::string& client_address);
+  void Release(const std::string& client_address, TimeMs slot);
   bool enabled() const { return per_minute_ > 0; }
 
  private:

@@ -156,3 +156,31 @@ TEST(RateLimiterTest, ClientsSurviveThePeriodicPrune) {
 
 }  // namespace
 }  // namespace amur::service
+
+namespace amur::service {
+namespace {
+
+TEST(RateLimiterNetworkTest, AnIpv6ClientCannotRotateInsideItsSlash64) {
+  FakeClock clock(kStart);
+  RateLimiter limiter(2, clock);
+  const auto first = limiter.Acquire("2001:db8:1:2::1");
+  ASSERT_TRUE(first.allowed);
+  ASSERT_TRUE(limiter.Acquire("2001:db8:1:2::2").allowed);
+  EXPECT_FALSE(limiter.Acquire("2001:db8:1:2:ffff::3").allowed);
+  EXPECT_TRUE(limiter.Acquire("2001:db8:1:3::1").allowed);  // another /64
+  // Release finds the slot through another address of the same /64.
+  limiter.Release("2001:db8:1:2::9", first.slot);
+  EXPECT_TRUE(limiter.Acquire("2001:db8:1:2::4").allowed);
+}
+
+TEST(RateLimiterNetworkTest, Ipv4AddressesAreLimitedOneByOne) {
+  FakeClock clock(kStart);
+  RateLimiter limiter(1, clock);
+  ASSERT_TRUE(limiter.Acquire("192.0.2.1").allowed);
+  EXPECT_FALSE(limiter.Acquire("192.0.2.1").allowed);
+  EXPECT_FALSE(limiter.Acquire("::ffff:192.0.2.1").allowed);
+  EXPECT_TRUE(limiter.Acquire("192.0.2.2").allowed);  // a neighbour behind another NAT
+}
+
+}  // namespace
+}  // namespace amur::service

@@ -113,6 +113,8 @@ class StoreSession {
   virtual void UpdateComment(const Comment& c) = 0;
   // Number of direct replies that are approved or deleted (tombstones).
   virtual int CountVisibleReplies(CommentId parent) = 0;
+  // Number of direct replies held for moderation (pending).
+  virtual int CountPendingReplies(CommentId parent) = 0;
   // Approved comments per page key; keys without a page count 0.
   virtual std::map<std::string, std::int64_t> CountApproved(
       const std::vector<std::string>& keys) = 0;

@@ -236,6 +236,7 @@ TEST_P(StoreContract, CountsVisibleRepliesAndApprovedPerPage) {
   tomb.state = CommentState::kDeleted;
   Insert(tomb);
   EXPECT_EQ(s_->CountVisibleReplies(root), 2);
+  EXPECT_EQ(s_->CountPendingReplies(root), 1);
   auto counts = s_->CountApproved({"/n", "/unknown"});
   EXPECT_EQ(counts["/n"], 2);
   EXPECT_EQ(counts["/unknown"], 0);

@@ -306,6 +306,44 @@ class Bans(WithAccounts):
 
 
 
+class NetworkBansAndLimits(WithAccounts):
+    """Bans and the post rate limit cover an IPv6 client's /64 (the exact
+    address for IPv4). Loopback is a trusted proxy, so X-Forwarded-For (with
+    ports, as some proxies send it) names the client."""
+    server_args = ("--trusted-proxy", "127.0.0.1", "--allow-duplicates")
+    server_kwargs = {"posts_per_minute": 2}
+    login = Moderation.login
+
+    def post_from(self, hop, page, body="hello"):
+        return self.server.post("/api/v1/comments", {"page": page, "body": body},
+                                headers={"X-Forwarded-For": hop})
+
+    def test_a_banned_ipv6_client_cannot_post_from_its_slash64(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        r = self.post_from("[2001:db8:5:6::1]:443", page, "first")
+        self.assertStatus(r, 201)
+        ban = self.server.post("/api/v1/admin/bans", {"comment_id": r.json["comment"]["id"]},
+                               headers=mod)
+        self.assertStatus(ban, 201)
+        self.assertIn("address", ban.json["ban"]["covers"])
+        for hop in ("2001:db8:5:6::beef", "[2001:db8:5:6:ffff::1]:8080", "2001:db8:5:6::1"):
+            self.assertError(self.post_from(hop, page), 403, "not_allowed")
+        self.assertStatus(self.post_from("2001:db8:5:7::1", page), 201)  # the next /64
+        self.assertStatus(self.post_from("198.51.100.30:5555", page), 201)
+
+    def test_the_rate_limit_counts_an_ipv6_slash64_and_an_ipv4_address(self):
+        page = unique_page()
+        self.assertStatus(self.post_from("2001:db8:7:7::1", page, "one"), 201)
+        self.assertStatus(self.post_from("2001:db8:7:7::2", page, "two"), 201)
+        self.assertError(self.post_from("2001:db8:7:7:abcd::3", page, "three"), 429, "rate_limited")
+        self.assertStatus(self.post_from("2001:db8:7:8::1", page, "other /64"), 201)
+        self.assertStatus(self.post_from("203.0.113.50", page, "v4 one"), 201)
+        self.assertStatus(self.post_from("203.0.113.50:1234", page, "v4 two"), 201)
+        self.assertError(self.post_from("203.0.113.50", page, "v4 three"), 429, "rate_limited")
+        self.assertStatus(self.post_from("203.0.113.51", page, "a neighbour"), 201)
+
+
 class UserCommand(AmurTestCase):
     def test_user_add_refuses_duplicates_short_passwords_and_bad_roles(self):
         db = self.server.db_path
@@ -382,21 +420,40 @@ class Pipeline(AmurTestCase):
 
 
 class PagesPinsAndTrust(WithAccounts):
-    server_args = ("--trust-after", "1", "--allow-duplicates")
+    # Loopback is a trusted proxy, so each test's guests can come from their
+    # own address (X-Forwarded-For): trust counts by address.
+    server_args = ("--trust-after", "1", "--allow-duplicates", "--trusted-proxy", "127.0.0.1")
     login = Moderation.login
+
+    def post_from(self, address, page, body, **fields):
+        return self.server.post("/api/v1/comments", dict(page=page, body=body, **fields),
+                                headers={"X-Forwarded-For": address})
 
     def test_new_authors_are_held_until_one_comment_is_approved(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
         page = unique_page()
-        first = self.server.post_comment(page, "my first comment", author_email="new@example.com")
+        first = self.post_from("203.0.113.10", page, "my first comment",
+                               author_email="new@example.com")
         self.assertStatus(first, 202)
         c = first.json["comment"]
         self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
                                            {"action": "approve"}, headers=mod), 200)
-        second = self.server.post_comment(page, "my second comment", author_email="new@example.com")
-        self.assertStatus(second, 201)
+        second = self.post_from("203.0.113.11", page, "my second comment",
+                                author_email="new@example.com")
+        self.assertStatus(second, 201)  # the same email elsewhere
         pending = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod).json
         self.assertNotIn(second.json["comment"]["id"], [x["id"] for x in pending["comments"]])
+
+    def test_a_guest_without_email_is_trusted_by_address(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        first = self.post_from("203.0.113.20", page, "a guest's first comment")
+        self.assertStatus(first, 202)
+        self.assertStatus(self.server.post(
+            f"/api/v1/admin/comments/{first.json['comment']['id']}/decision",
+            {"action": "approve"}, headers=mod), 200)
+        self.assertStatus(self.post_from("203.0.113.20", page, "and the second"), 201)
+        self.assertStatus(self.post_from("203.0.113.21", page, "someone else"), 202)
 
     def test_close_and_premoderate_a_page(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)

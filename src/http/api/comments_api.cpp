@@ -9,6 +9,7 @@
 #include "http/api/comment_json.hpp"
 #include "http/api/responses.hpp"
 #include "http/db_await.hpp"
+#include "http/posting.hpp"
 #include "http/error_mapping.hpp"
 #include "http/routes.hpp"
 
@@ -181,15 +182,7 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
     r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
     co_return r;
   }
-  CommentService* svc = d_.comments;
-  ResponseCache* cache = d_.cache;
-  const std::function<Result<service::PostOutcome>(StoreSession&)> job2 =
-      [svc, p](StoreSession& s) { return svc->Post(s, p); };
-  const std::function<void(const Result<service::PostOutcome>&)> after2 =
-      [cache](const Result<service::PostOutcome>& r) {
-        if (r) cache->Invalidate(r->page_key);
-      };
-  Result<service::PostOutcome> out = co_await WriteResult(*d_.db, "posting", job2, after2);
+  Result<service::PostOutcome> out = co_await PostComment(d_, std::move(p), "posting");
   if (!out) {
     d_.post_limiter->Release(client, decision.slot);
     co_return ErrorResponse(out.error());
@@ -231,8 +224,14 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   std::string text = std::move(*body);
-  const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, moderation, cid, who = *who, text](StoreSession& s) {
-    auto out = svc->Edit(s, cid, who, text);
+  // The screening runs here, on a reader thread; the write job only applies it.
+  const std::function<Result<service::PreparedEdit>(StoreSession&)> prep3 =
+      [svc, cid, who = *who, text](StoreSession& s) { return svc->PrepareEdit(s, cid, who, text); };
+  Result<service::PreparedEdit> prepared = co_await ReadResult(*d_.db, "editing", prep3);
+  if (!prepared) co_return ErrorResponse(prepared.error());
+  auto shared = std::make_shared<const service::PreparedEdit>(std::move(*prepared));
+  const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, moderation, cid, who = *who, shared](StoreSession& s) {
+    auto out = svc->StoreEdit(s, cid, who, *shared);
     if (out && who.user && who.user->CanModerate() &&
         out->comment.author_user_id != std::optional<std::int64_t>(who.user->id)) {
       moderation->Audit(s, who.user->name, "edit", cid, "");

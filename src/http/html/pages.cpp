@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/db_await.hpp"
+#include "http/posting.hpp"
 #include "http/error_mapping.hpp"
 #include "http/html/form_token.hpp"
 #include "http/routes.hpp"
@@ -247,15 +248,7 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
     r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
     co_return r;
   }
-  CommentService* svc = d_.comments;
-  ResponseCache* cache = d_.cache;
-  const std::function<Result<service::PostOutcome>(StoreSession&)> job2 =
-      [svc, p](StoreSession& s) { return svc->Post(s, p); };
-  const std::function<void(const Result<service::PostOutcome>&)> after2 =
-      [cache](const Result<service::PostOutcome>& r) {
-        if (r) cache->Invalidate(r->page_key);
-      };
-  Result<service::PostOutcome> out = co_await WriteResult(*d_.db, "a form post", job2, after2);
+  Result<service::PostOutcome> out = co_await PostComment(d_, std::move(p), "a form post");
   if (!out) {
     d_.post_limiter->Release(client, decision.slot);
     co_return co_await refuse(out.error());

@@ -470,6 +470,13 @@ class SqliteSession final : public StoreSession {
     return static_cast<int>(q.Int(0));
   }
 
+  int CountPendingReplies(CommentId parent) override {
+    Query q(S("SELECT count(*) FROM comments WHERE parent_id = ? AND state = 'pending'"));
+    q.Bind(1, parent);
+    q.Step();
+    return static_cast<int>(q.Int(0));
+  }
+
   std::map<std::string, std::int64_t> CountApproved(const std::vector<std::string>& keys) override {
     std::map<std::string, std::int64_t> out;
     for (const auto& key : keys) {

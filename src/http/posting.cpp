@@ -1,0 +1,38 @@
+#include "http/posting.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/db_await.hpp"
+#include "http/response_cache.hpp"
+
+namespace amur::http {
+
+boost::asio::awaitable<Result<service::PostOutcome>> PostComment(HttpDeps& d,
+                                                                 service::PostRequest p,
+                                                                 const char* what) {
+  service::CommentService* svc = d.comments;
+  ResponseCache* cache = d.cache;
+  const std::function<Result<service::PreparedPost>()> prepare = [svc, p, what]() {
+    try {
+      return svc->PreparePost(p);
+    } catch (const std::exception& e) {
+      spdlog::error("{} failed while screening: {}", what, e.what());
+      return Result<service::PreparedPost>(
+          MakeError(ErrorCode::kInternal, "The comment could not be checked; please try again."));
+    }
+  };
+  std::optional<Result<service::PreparedPost>> prepared = co_await OnCompute(*d.db, prepare);
+  if (!*prepared) co_return prepared->error();
+  auto shared = std::make_shared<const service::PreparedPost>(std::move(**prepared));
+  const std::function<Result<service::PostOutcome>(store::StoreSession&)> job =
+      [svc, shared](store::StoreSession& s) { return svc->StorePost(s, *shared); };
+  const std::function<void(const Result<service::PostOutcome>&)> after =
+      [svc, cache](const Result<service::PostOutcome>& r) {
+        if (!r) return;
+        cache->Invalidate(r->page_key);
+        svc->Remember(*r);
+      };
+  co_return co_await WriteResult(*d.db, what, job, after);
+}
+
+}  // namespace amur::http
