@@ -231,6 +231,7 @@ std::optional<Ban> ModerationService::ActiveBan(store::StoreSession& s,
 
 Result<std::optional<std::string>> ModerationService::Report(store::StoreSession& s, CommentId id,
                                                              const std::string& reporter_hash,
+                                                             const std::string& network_hash,
                                                              const std::string& reason,
                                                              const std::string& note) {
   if (reason != "spam" && reason != "abuse" && reason != "off_topic" && reason != "other") {
@@ -244,11 +245,13 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
   if (!c || c->state != CommentState::kApproved) {
     return MakeError(ErrorCode::kNotFound, "No such comment.");
   }
-  if (!s.AddReport(id, reporter_hash, reason, note, clock_.NowMs())) {
+  if (!s.AddReport(id, reporter_hash, network_hash, reason, note, clock_.NowMs())) {
     return std::optional<std::string>();  // this reader reported it already
   }
   const std::int64_t reports = c->report_count + 1;
-  if (config_.reports_to_hide > 0 && reports >= config_.reports_to_hide) {
+  // Reader ids are free to mint; networks are not.
+  if (config_.reports_to_hide > 0 && reports >= config_.reports_to_hide &&
+      s.CountReportNetworks(id) >= config_.reports_to_hide) {
     auto page = s.FindPageById(c->page_id);
     std::vector<std::string> reasons = c->moderation_reasons;
     if (std::find(reasons.begin(), reasons.end(), "reports") == reasons.end()) {

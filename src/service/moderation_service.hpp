@@ -103,11 +103,15 @@ class ModerationService final {
                                const std::optional<std::string>& email,
                                std::optional<std::int64_t> user_id);
 
-  // Records a reader's report. Returns the page key when the comment was
-  // hidden by it (so the caller invalidates caches). Errors: not_found,
-  // invalid_field (reason, note).
+  // Records a reader's report. `reporter_hash` tells readers apart (one
+  // report each); `network_hash` is the network it came from. The comment
+  // joins the reported queue after reports_to_queue readers, and is hidden
+  // once reports_to_hide readers from as many distinct networks reported it.
+  // Returns the page key when the comment was hidden by it (so the caller
+  // invalidates caches). Errors: not_found, invalid_field (reason, note).
   Result<std::optional<std::string>> Report(store::StoreSession& s, CommentId id,
                                             const std::string& reporter_hash,
+                                            const std::string& network_hash,
                                             const std::string& reason, const std::string& note);
 
   // Appends an entry to the audit log, chaining it to the newest one.

@@ -165,10 +165,14 @@ class StoreSession {
   // The sizes of the queues as ListQueue lists them: pending, rejected and
   // spam by state; reported = approved comments with >= min_reports reports.
   virtual QueueCounts CountQueues(int min_reports) = 0;
-  // Records one reader's report; false when that reader already reported it.
-  // Keeps comments.report_count equal to the number of distinct reporters.
-  virtual bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view reason,
+  // Records one reader's report, with the (hashed) network it came from;
+  // false when that reader already reported it. Keeps comments.report_count
+  // equal to the number of distinct reporters.
+  virtual bool AddReport(CommentId id, std::string_view reporter_hash,
+                         std::string_view network_hash, std::string_view reason,
                          std::string_view note, TimeMs at) = 0;
+  // From how many distinct networks the comment's reports came.
+  virtual std::int64_t CountReportNetworks(CommentId id) = 0;
   // Forgets a comment's reports (after a moderator approved it).
   virtual void ClearReports(CommentId id) = 0;
   // Approved, non-deleted comments by the same client address or email hash,

@@ -412,13 +412,17 @@ TEST_P(StoreContract, ModerationColumnsQueuesAndReports) {
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].id, hid);
   WriteTransaction tx(*s_);
-  EXPECT_TRUE(s_->AddReport(aid, "r1", "abuse", "", 1));
-  EXPECT_FALSE(s_->AddReport(aid, "r1", "spam", "", 2));
-  EXPECT_TRUE(s_->AddReport(aid, "r2", "spam", "note", 3));
+  EXPECT_EQ(s_->CountReportNetworks(aid), 0);
+  EXPECT_TRUE(s_->AddReport(aid, "r1", "n1", "abuse", "", 1));
+  EXPECT_FALSE(s_->AddReport(aid, "r1", "n2", "spam", "", 2));
+  EXPECT_TRUE(s_->AddReport(aid, "r2", "n1", "spam", "note", 3));
+  EXPECT_EQ(s_->CountReportNetworks(aid), 1);  // two readers, one network
+  EXPECT_TRUE(s_->AddReport(aid, "r3", "n3", "other", "", 4));
   tx.Commit();
-  EXPECT_EQ(s_->FindComment(aid)->report_count, 2);
-  EXPECT_EQ(s_->ListQueue(std::nullopt, true, 2, 0, 10).size(), 1u);
-  EXPECT_TRUE(s_->ListQueue(std::nullopt, true, 3, 0, 10).empty());
+  EXPECT_EQ(s_->FindComment(aid)->report_count, 3);
+  EXPECT_EQ(s_->CountReportNetworks(aid), 2);
+  EXPECT_EQ(s_->ListQueue(std::nullopt, true, 3, 0, 10).size(), 1u);
+  EXPECT_TRUE(s_->ListQueue(std::nullopt, true, 4, 0, 10).empty());
   WriteTransaction tx2(*s_);
   s_->ClearReports(aid);
   s_->SetModeration(hid, CommentState::kRejected, {"manual"}, 0.5);
@@ -496,9 +500,9 @@ TEST_P(StoreContract, QueueCountsMatchTheQueues) {
   const CommentId a = Insert(MakeComment(p, "approved, reported twice"));
   const CommentId b = Insert(MakeComment(p, "approved, reported once"));
   WriteTransaction tx(*s_);
-  s_->AddReport(a, "r1", "abuse", "", 1);
-  s_->AddReport(a, "r2", "abuse", "", 2);
-  s_->AddReport(b, "r1", "abuse", "", 3);
+  s_->AddReport(a, "r1", "n1", "abuse", "", 1);
+  s_->AddReport(a, "r2", "n2", "abuse", "", 2);
+  s_->AddReport(b, "r1", "n1", "abuse", "", 3);
   tx.Commit();
   const QueueCounts n = s_->CountQueues(2);
   EXPECT_EQ(n.pending, 2);

@@ -170,13 +170,15 @@ class Moderation(WithAccounts):
 
 class Unmoderated(WithAccounts):
     """Reports, member identity and moderator edits on a site without pre-moderation."""
-    server_args = ("--reports-to-queue", "2", "--reports-to-hide", "3")
+    server_args = ("--reports-to-queue", "2", "--reports-to-hide", "3",
+                   "--trusted-proxy", "127.0.0.1")
 
     login = Moderation.login
 
-    def report(self, cid, voter, reason="abuse"):
+    def report(self, cid, voter, reason="abuse", address="198.51.100.1"):
+        headers = {"X-Amur-Voter": voter, "X-Forwarded-For": address}
         return self.server.post(f"/api/v1/comments/{cid}/reports", {"reason": reason},
-                                headers={"X-Amur-Voter": voter})
+                                headers=headers)
 
     def test_reports_queue_then_hide(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
@@ -186,12 +188,15 @@ class Unmoderated(WithAccounts):
         self.assertStatus(self.report(c["id"], "reader-aaaa-1"), 202)  # same reader: counted once
         reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
         self.assertNotIn(c["id"], [x["id"] for x in reported["comments"]])
-        self.assertStatus(self.report(c["id"], "reader-bbbb-2", "spam"), 202)
+        self.assertStatus(self.report(c["id"], "reader-bbbb-2", "spam", "198.51.100.2"), 202)
         reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
         item = [x for x in reported["comments"] if x["id"] == c["id"]][0]
         self.assertEqual(item["moderation"]["reports"], 2)
         self.assertEqual(self.listing(page)["page"]["comment_count"], 1)
+        # A third reader, but from the first one's network: not hidden yet.
         self.assertStatus(self.report(c["id"], "reader-cccc-3"), 202)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 1)
+        self.assertStatus(self.report(c["id"], "reader-dddd-4", address="203.0.113.9"), 202)
         self.assertEqual(self.listing(page)["comments"], [])  # hidden until a moderator looks
         pending = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod).json
         self.assertIn("reports", [x for x in pending["comments"] if x["id"] == c["id"]][0]
@@ -199,6 +204,24 @@ class Unmoderated(WithAccounts):
         self.assertStatus(self.server.post(f"/api/v1/admin/comments/{c['id']}/decision",
                                            {"action": "approve"}, headers=mod), 200)
         self.assertEqual(len(self.listing(page)["comments"]), 1)
+
+    def test_reader_ids_minted_on_one_network_cannot_hide_a_comment(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c, _ = self.post_ok(page, "an unpopular but fair opinion")
+        for n in range(8):
+            self.assertStatus(self.report(c["id"], f"sybil-{n:04d}-reader", address="192.0.2.66"),
+                              202)
+        # IPv6 readers inside one /64 are one network too.
+        for n in range(3):
+            self.assertStatus(self.report(c["id"], f"sybil6-{n:04d}-reader",
+                                          address=f"2001:db8:7:7::{n + 1}"), 202)
+        self.assertEqual(len(self.listing(page)["comments"]), 1)
+        reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
+        item = [x for x in reported["comments"] if x["id"] == c["id"]][0]
+        self.assertEqual(item["moderation"]["reports"], 11)  # the moderators still see them all
+        self.assertStatus(self.report(c["id"], "another-reader-0001", address="203.0.113.77"), 202)
+        self.assertEqual(self.listing(page)["comments"], [])  # three networks: hidden
 
     def test_report_validation(self):
         c, _ = self.post_ok(unique_page())

@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "core/network_key.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/api/responses.hpp"
 #include "http/db_await.hpp"
@@ -271,20 +272,23 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
   if (!reason) co_return ErrorResponse(reason.error());
   auto note = OptionalString(*obj, "note");
   if (!note) co_return ErrorResponse(note.error());
-  // One report per reader: the voter id when the client has one, else the address.
+  // One report per reader: the voter id when the client has one, else its
+  // network. Hiding takes distinct networks too (ModerationService::Report).
+  const std::string network = "net:" + NetworkKey(client);
   std::string reporter(Header(req, "X-Amur-Voter"));
   if (reporter.empty()) reporter = CookieValue(req, "amur_voter").value_or("");
-  if (reporter.empty()) reporter = "addr:" + client;
+  if (reporter.empty()) reporter = network;
   const std::string reporter_hash = Sha256Hex("amur-reporter:" + reporter);
+  const std::string network_hash = Sha256Hex("amur-reporter:" + network);
   service::ModerationService* moderation = d_.moderation;
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   const std::string why = *reason;
   const std::string text = note->value_or("");
   using Out = Result<std::optional<std::string>>;
-  const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, why,
+  const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, network_hash, why,
                                                  text](StoreSession& s) {
-    return moderation->Report(s, cid, reporter_hash, why, text);
+    return moderation->Report(s, cid, reporter_hash, network_hash, why, text);
   };
   const std::function<void(const Out&)> after = [cache](const Out& r) {
     if (r && *r) cache->Invalidate(**r);

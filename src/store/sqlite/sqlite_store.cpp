@@ -713,12 +713,13 @@ class SqliteSession final : public StoreSession {
     return out;
   }
 
-  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view reason,
-                 std::string_view note, TimeMs at) override {
+  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view network_hash,
+                 std::string_view reason, std::string_view note, TimeMs at) override {
     {
-      Query q(S("INSERT INTO reports(comment_id, reporter_hash, reason, note, created_at) "
-                "VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING"));
-      q.Bind(1, id).Bind(2, reporter_hash).Bind(3, reason).Bind(4, note).Bind(5, at);
+      Query q(S("INSERT INTO reports(comment_id, reporter_hash, network_hash, reason, note, "
+                "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
+      q.Bind(1, id).Bind(2, reporter_hash).Bind(3, network_hash).Bind(4, reason).Bind(5, note)
+          .Bind(6, at);
       q.Exec();
     }
     if (sqlite3_changes(db_) == 0) return false;
@@ -726,6 +727,12 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, id);
     q.Exec();
     return true;
+  }
+
+  std::int64_t CountReportNetworks(CommentId id) override {
+    Query q(S("SELECT COUNT(DISTINCT network_hash) FROM reports WHERE comment_id = ?"));
+    q.Bind(1, id);
+    return q.Step() ? q.Int(0) : 0;
   }
 
   void ClearReports(CommentId id) override {
