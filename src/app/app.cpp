@@ -130,8 +130,14 @@ int RunServe(const Config& config) {
     std::cerr << "amur: " << e.what() << "\n";
     return 2;
   }
+  const auto forwarded_header = http::ParseForwardedHeader(config.forwarded_header);
+  if (!forwarded_header) {
+    std::cerr << "amur: --forwarded-header must be x-forwarded-for or forwarded\n";
+    return 2;
+  }
   std::string trusted_error;
-  auto proxies = http::TrustedProxies::Parse(config.trusted_proxies, &trusted_error);
+  auto proxies =
+      http::TrustedProxies::Parse(config.trusted_proxies, &trusted_error, *forwarded_header);
   if (!proxies) {
     std::cerr << "amur: --trusted-proxy: " << trusted_error << "\n";
     return 2;

@@ -29,6 +29,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--edit-window", Kind::kInt, &c.edit_window_seconds, 0, 10LL * 365 * 86400},
       {"--posts-per-minute", Kind::kInt, &c.posts_per_minute, 0, 1'000'000},
       {"--trusted-proxy", Kind::kList, &c.trusted_proxies},
+      {"--forwarded-header", Kind::kString, &c.forwarded_header},
       {"--smtp", Kind::kString, &c.smtp},
       {"--mail-from", Kind::kString, &c.mail_from},
       {"--max-depth", Kind::kInt, &c.max_depth, 1, 64},

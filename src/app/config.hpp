@@ -22,6 +22,7 @@ struct Config {
   std::int64_t edit_window_seconds = 900;
   std::int64_t posts_per_minute = 6;
   std::vector<std::string> trusted_proxies;
+  std::string forwarded_header = "x-forwarded-for";
   std::string smtp;
   std::string mail_from;
   std::int64_t max_depth = 5;

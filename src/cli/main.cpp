@@ -22,7 +22,9 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
                   "new comments per client per minute, burst included; 0 = no limit (default 6)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
   cmd->add_option("--trusted-proxy", c.trusted_proxies,
-                  "trust X-Forwarded-For only from these peers (CIDR, repeatable)");
+                  "trust the forwarding header only from these peers (CIDR, repeatable)");
+  cmd->add_option("--forwarded-header", c.forwarded_header,
+                  "the header the trusted proxies write: x-forwarded-for (default) or forwarded");
   cmd->add_option("--smtp", c.smtp, "smtp://[user:pass@]host:port for notification email");
   cmd->add_option("--mail-from", c.mail_from, "sender of notification email");
   cmd->add_option("--max-depth", c.max_depth, "deepest reply level; deeper replies attach higher (default 5)")

@@ -1,5 +1,7 @@
 #include "http/client_address.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 #include <charconv>
 
 namespace amur::http {
@@ -123,8 +125,9 @@ std::optional<boost::asio::ip::address> ParseForwardedHop(std::string_view hop) 
 }
 
 std::optional<TrustedProxies> TrustedProxies::Parse(const std::vector<std::string>& cidrs,
-                                                    std::string* error) {
+                                                    std::string* error, ForwardedHeader header) {
   TrustedProxies t;
+  t.header_ = header;
   for (const auto& c : cidrs) {
     const auto slash = c.find('/');
     boost::system::error_code ec;
@@ -163,22 +166,33 @@ bool TrustedProxies::Contains(const boost::asio::ip::address& a) const {
   return false;
 }
 
+std::optional<ForwardedHeader> ParseForwardedHeader(std::string_view name) {
+  if (boost::beast::iequals(name, "x-forwarded-for")) return ForwardedHeader::kXForwardedFor;
+  if (boost::beast::iequals(name, "forwarded")) return ForwardedHeader::kForwarded;
+  return std::nullopt;
+}
+
+std::string_view TrustedProxies::HeaderName() const {
+  return header_ == ForwardedHeader::kForwarded ? "Forwarded" : "X-Forwarded-For";
+}
+
 std::string TrustedProxies::ClientAddress(const boost::asio::ip::address& peer,
-                                          std::string_view forwarded_for,
                                           std::string_view forwarded) const {
   const auto p = Normalize(peer);
   if (nets_.empty() || !Contains(p)) return p.to_string();
   std::vector<std::string_view> hops;
-  if (!Trim(forwarded_for).empty()) {
-    std::string_view rest = forwarded_for;
+  if (Trim(forwarded).empty()) {
+    // no hops: the proxy is the client
+  } else if (header_ == ForwardedHeader::kForwarded) {
+    hops = ForwardedFor(forwarded);
+  } else {
+    std::string_view rest = forwarded;
     while (true) {
       const auto comma = rest.find(',');
       hops.push_back(rest.substr(0, comma));
       if (comma == std::string_view::npos) break;
       rest.remove_prefix(comma + 1);
     }
-  } else if (!Trim(forwarded).empty()) {
-    hops = ForwardedFor(forwarded);
   }
   // Walk the hops from the right; the first one not trusted is the client.
   std::string client = p.to_string();

@@ -169,26 +169,34 @@ TEST(ClientAddressPortsTest, ForwardedForWithPortsFindsTheClient) {
             "192.0.2.9");
 }
 
-TEST(ClientAddressPortsTest, Rfc7239ForwardedWhenThereIsNoXForwardedFor) {
+TEST(ClientAddressPortsTest, Rfc7239ForwardedWhenConfigured) {
   std::string error;
-  const auto t = *TrustedProxies::Parse({"10.0.0.0/8"}, &error);
+  const auto t = *TrustedProxies::Parse({"10.0.0.0/8"}, &error, ForwardedHeader::kForwarded);
+  EXPECT_EQ(t.HeaderName(), "Forwarded");
   const auto peer = boost::asio::ip::make_address("10.0.0.5");
-  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.60;proto=http;by=203.0.113.43"),
+  EXPECT_EQ(t.ClientAddress(peer, "for=192.0.2.60;proto=http;by=203.0.113.43"),
             "192.0.2.60");
-  EXPECT_EQ(t.ClientAddress(peer, "", "For=\"[2001:db8:cafe::17]:4711\""), "2001:db8:cafe::17");
-  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.43, for=198.51.100.17;by=10.0.0.1, for=10.0.0.2"),
+  EXPECT_EQ(t.ClientAddress(peer, "For=\"[2001:db8:cafe::17]:4711\""), "2001:db8:cafe::17");
+  EXPECT_EQ(t.ClientAddress(peer, "for=192.0.2.43, for=198.51.100.17;by=10.0.0.1, for=10.0.0.2"),
             "198.51.100.17");
   // Obfuscated or unknown hops stop the walk at the last trustworthy one.
-  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.43, for=_hidden"), "10.0.0.5");
-  EXPECT_EQ(t.ClientAddress(peer, "", "for=unknown, for=10.0.0.7"), "10.0.0.7");
-  EXPECT_EQ(t.ClientAddress(peer, "", "proto=https"), "10.0.0.5");
+  EXPECT_EQ(t.ClientAddress(peer, "for=192.0.2.43, for=_hidden"), "10.0.0.5");
+  EXPECT_EQ(t.ClientAddress(peer, "for=unknown, for=10.0.0.7"), "10.0.0.7");
+  EXPECT_EQ(t.ClientAddress(peer, "proto=https"), "10.0.0.5");
   // A quoted comma does not split an element.
-  EXPECT_EQ(t.ClientAddress(peer, "", "for=192.0.2.1;note=\"a,b\""), "192.0.2.1");
-  // X-Forwarded-For wins when both are sent.
-  EXPECT_EQ(t.ClientAddress(peer, "203.0.113.7", "for=192.0.2.60"), "203.0.113.7");
+  EXPECT_EQ(t.ClientAddress(peer, "for=192.0.2.1;note=\"a,b\""), "192.0.2.1");
   // Untrusted peers: ignored.
-  EXPECT_EQ(t.ClientAddress(boost::asio::ip::make_address("192.0.2.9"), "", "for=192.0.2.60"),
+  EXPECT_EQ(t.ClientAddress(boost::asio::ip::make_address("192.0.2.9"), "for=192.0.2.60"),
             "192.0.2.9");
+}
+
+TEST(ClientAddressPortsTest, HeaderNamesAreParsedWithoutCase) {
+  EXPECT_EQ(ParseForwardedHeader("X-Forwarded-For"), ForwardedHeader::kXForwardedFor);
+  EXPECT_EQ(ParseForwardedHeader("forwarded"), ForwardedHeader::kForwarded);
+  EXPECT_FALSE(ParseForwardedHeader("x-real-ip").has_value());
+  EXPECT_FALSE(ParseForwardedHeader("").has_value());
+  std::string error;
+  EXPECT_EQ(TrustedProxies::Parse({"10.0.0.0/8"}, &error)->HeaderName(), "X-Forwarded-For");
 }
 
 }  // namespace

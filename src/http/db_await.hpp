@@ -114,6 +114,10 @@ boost::asio::awaitable<Result<T>> WriteResult(service::DbExecutor& db, const cha
             spdlog::error("{} failed: {}", what, e.what());
             value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
             return false;
+          } catch (...) {
+            spdlog::error("{} failed with an unknown exception", what);
+            value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
+            return false;
           }
         };
         job.done = [h, value, work, what, after_commit = std::move(after_commit)](bool committed) {
@@ -121,7 +125,15 @@ boost::asio::awaitable<Result<T>> WriteResult(service::DbExecutor& db, const cha
             spdlog::error("{} failed: the database could not commit", what);
             value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
           }
-          if ((*value)->ok() && after_commit) after_commit(**value);
+          if ((*value)->ok() && after_commit) {
+            try {
+              after_commit(**value);  // the write is durable whatever happens here
+            } catch (const std::exception& e) {
+              spdlog::error("{}: after the commit: {}", what, e.what());
+            } catch (...) {
+              spdlog::error("{}: after the commit: an unknown exception", what);
+            }
+          }
           auto ex = boost::asio::get_associated_executor(*h);
           boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });
           work->reset();
@@ -152,6 +164,9 @@ boost::asio::awaitable<Result<T>> ReadResult(service::DbExecutor& db, const char
           } catch (const std::exception& e) {
             spdlog::error("{} failed: {}", what, e.what());
             value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
+          } catch (...) {
+            spdlog::error("{} failed with an unknown exception", what);
+            value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
           }
           auto ex = boost::asio::get_associated_executor(*h);
           boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });

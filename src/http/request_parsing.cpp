@@ -84,6 +84,16 @@ std::string_view Header(const Request& req, std::string_view name) {
   return std::string_view(it->value().data(), it->value().size());
 }
 
+std::string JoinedHeader(const Request& req, std::string_view name) {
+  std::string out;
+  auto range = req.message.equal_range(boost::beast::string_view(name.data(), name.size()));
+  for (auto it = range.first; it != range.second; ++it) {
+    if (!out.empty()) out += ',';
+    out.append(it->value().data(), it->value().size());
+  }
+  return out;
+}
+
 Status RequireJson(const Request& req) {
   std::string_view ct = Header(req, "Content-Type");
   const auto semi = ct.find(';');

@@ -25,8 +25,12 @@ std::optional<Params> ParseQuery(std::string_view query);
 std::optional<std::string> FirstParam(const Params& params, std::string_view key);
 std::vector<std::string> AllParams(const Params& params, std::string_view key);
 
-// The value of a request header, or empty.
+// The value of a request header (the first, when it is sent more than once), or empty.
 std::string_view Header(const Request& req, std::string_view name);
+
+// Every value of a header sent once or more, in order, joined with "," (RFC 9110
+// 5.3: the same as one line listing them); empty when absent.
+std::string JoinedHeader(const Request& req, std::string_view name);
 
 // unsupported_media_type unless the request says application/json.
 Status RequireJson(const Request& req);

@@ -217,8 +217,7 @@ struct Routes::Impl {
           MakeError(ErrorCode::kInvalidField, "The query string is not correctly encoded."));
     }
     const std::string client =
-        d.proxies.ClientAddress(req.peer, Header(req, "X-Forwarded-For"),
-                                Header(req, "Forwarded"));
+        d.proxies.ClientAddress(req.peer, JoinedHeader(req, d.proxies.HeaderName()));
     switch (match.id) {
       case RouteId::kComments:
         if (method == verb::get) co_return co_await api->List(req, *params);

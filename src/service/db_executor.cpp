@@ -76,6 +76,8 @@ void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
         item.compute();
       } catch (const std::exception& e) {
         spdlog::error("compute job failed: {}", e.what());
+      } catch (...) {
+        spdlog::error("compute job failed with an unknown exception");
       }
       continue;
     }
@@ -91,6 +93,8 @@ void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
       job(*session);
     } catch (const std::exception& e) {
       spdlog::error("read job failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("read job failed with an unknown exception");
     }
     if (began) {
       try {
@@ -134,6 +138,9 @@ void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
         } catch (const std::exception& e) {
           spdlog::error("write job failed: {}", e.what());
           keep = false;
+        } catch (...) {
+          spdlog::error("write job failed with an unknown exception");
+          keep = false;
         }
         if (keep) {
           session->ReleaseSavepoint();
@@ -156,7 +163,13 @@ void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       // A job that rolled itself back still gets committed=true: its answer
       // (an expected failure) is final and nothing of it was written.
-      batch[i].done(committed);
+      try {
+        batch[i].done(committed);
+      } catch (const std::exception& e) {
+        spdlog::error("after a write job: {}", e.what());
+      } catch (...) {
+        spdlog::error("after a write job: an unknown exception");
+      }
     }
   }
 }

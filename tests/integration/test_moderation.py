@@ -3,8 +3,11 @@ sign-in, CSRF on cookie sessions, member and moderator edits, the queues,
 decisions, bans, reader reports and the hash-chained audit log."""
 
 import hashlib
+import http.client
+import json
 import os
 import subprocess
+import tempfile
 
 from amur_harness import (AMUR_BIN, AmurServer, AmurTestCase, ZERO_HASH, clean_env,
                           parse_cookies, unique_page)
@@ -365,6 +368,72 @@ class NetworkBansAndLimits(WithAccounts):
         self.assertStatus(self.post_from("203.0.113.50:1234", page, "v4 two"), 201)
         self.assertError(self.post_from("203.0.113.50", page, "v4 three"), 429, "rate_limited")
         self.assertStatus(self.post_from("203.0.113.51", page, "a neighbour"), 201)
+
+
+def post_with_header_lines(port, page, lines):
+    """POSTs a comment with each (name, value) of `lines` sent as its own
+    header line (http.client's dict API cannot repeat a header)."""
+    body = json.dumps({"page": page, "body": "Forwarded through two proxies."}).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        conn.putrequest("POST", "/api/v1/comments")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", str(len(body)))
+        for name, value in lines:
+            conn.putheader(name, value)
+        conn.endheaders(body)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+class ForwardingHeaderLines(AmurTestCase):
+    """Behind a proxy that appends its own X-Forwarded-For line after the one
+    the client sent, the client is read from the last line, not the forged
+    first one; a client cannot escape a limit through a header the proxies do
+    not write. One post per minute makes the client's identity visible."""
+    server_args = ("--trusted-proxy", "127.0.0.1", "--allow-duplicates")
+    server_kwargs = {"posts_per_minute": 1}
+
+    def test_every_x_forwarded_for_line_counts_in_order(self):
+        port = self.server.port
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("X-Forwarded-For", "203.0.113.1"), ("X-Forwarded-For", "198.51.100.5")]), 201)
+        # 198.51.100.5 posted; the forged 203.0.113.1 did not.
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("X-Forwarded-For", "198.51.100.5")]), 429)
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("X-Forwarded-For", "203.0.113.1")]), 201)
+        # Forwarded is not what these proxies write: ignored.
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("X-Forwarded-For", "198.51.100.5"), ("Forwarded", "for=192.0.2.200")]), 429)
+
+
+class ForwardedHeaderConfigured(AmurTestCase):
+    """--forwarded-header forwarded: RFC 7239 Forwarded names the client and a
+    client-sent X-Forwarded-For is ignored."""
+    server_args = ("--trusted-proxy", "127.0.0.1", "--forwarded-header", "forwarded",
+                   "--allow-duplicates")
+    server_kwargs = {"posts_per_minute": 1}
+
+    def test_only_forwarded_is_read(self):
+        port = self.server.port
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("X-Forwarded-For", "203.0.113.9"), ("Forwarded", "for=\"[2001:db8:5::1]:443\"")]), 201)
+        # Same /64, different forged X-Forwarded-For: still limited.
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("X-Forwarded-For", "203.0.113.10"), ("Forwarded", "for=\"[2001:db8:5::2]\"")]), 429)
+        self.assertEqual(post_with_header_lines(port, unique_page(), [
+            ("Forwarded", "for=192.0.2.44;proto=https")]), 201)
+
+    def test_an_unknown_header_name_is_refused_at_start(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run([AMUR_BIN, "serve", "--listen", "127.0.0.1:0",
+                                "--forwarded-header", "x-real-ip", "--database",
+                                f"sqlite:{d}/amur.db"], stdin=subprocess.DEVNULL,
+                               capture_output=True, env=clean_env(), timeout=30)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"--forwarded-header", p.stderr)
 
 
 class UserCommand(AmurTestCase):
