@@ -11,6 +11,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kParentNotFound: return "parent_not_found";
     case ErrorCode::kParentOnOtherPage: return "parent_on_other_page";
+    case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kUnauthorized: return "unauthorized";
     case ErrorCode::kNotAllowed: return "not_allowed";
     case ErrorCode::kEditWindowClosed: return "edit_window_closed";

@@ -17,6 +17,7 @@ enum class ErrorCode {
   kNotFound,
   kParentNotFound,
   kParentOnOtherPage,
+  kConflict,  // the request's precondition no longer holds (someone changed the resource)
   kUnauthorized,
   kNotAllowed,
   kEditWindowClosed,

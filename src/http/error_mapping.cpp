@@ -17,6 +17,7 @@ beast_http::status HttpStatusOf(ErrorCode code) {
     case ErrorCode::kParentNotFound:
       return S::not_found;
     case ErrorCode::kParentOnOtherPage:
+    case ErrorCode::kConflict:
       return S::conflict;
     case ErrorCode::kUnauthorized:
       return S::unauthorized;
@@ -41,12 +42,14 @@ beast_http::status HttpStatusOf(ErrorCode code) {
   return S::internal_server_error;
 }
 
-Response ErrorResponse(const Error& error) {
+Response ErrorResponse(const Error& error) { return ErrorResponse(error, {}); }
+
+Response ErrorResponse(const Error& error, boost::json::object extra) {
   boost::json::object inner;
   inner["code"] = ErrorCodeName(error.code);
   inner["message"] = error.message;
   if (!error.field.empty()) inner["field"] = error.field;
-  boost::json::object outer;
+  boost::json::object outer = std::move(extra);
   outer["error"] = std::move(inner);
   Response r;
   r.status = HttpStatusOf(error.code);

@@ -50,6 +50,7 @@ enum class RouteId {
   kAdminSettings,
   kAdminBan,
   kAdminQueueCounts,
+  kAdminQueueStatus,
   kAdminUsers,
   kAdminUser,
   kUnknown,
@@ -61,7 +62,7 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "logout",   "me",      "admin_queue", "admin_decision",
                                        "admin_bans", "admin_audit", "admin_desk", "admin_pages",
                                        "admin_pin", "admin_settings", "admin_ban",
-                                       "admin_queue_counts", "admin_users", "admin_user", "unknown"};
+                                       "admin_queue_counts", "admin_queue_status", "admin_users", "admin_user", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -89,6 +90,7 @@ Match MatchPath(std::string_view path) {
   if (path == "/api/v1/auth/me") return {RouteId::kMe, {}};
   if (path == "/api/v1/admin/queue") return {RouteId::kAdminQueue, {}};
   if (path == "/api/v1/admin/queue/counts") return {RouteId::kAdminQueueCounts, {}};
+  if (path == "/api/v1/admin/queue/status") return {RouteId::kAdminQueueStatus, {}};
   if (path == "/api/v1/admin/users") return {RouteId::kAdminUsers, {}};
   if (path.rfind("/api/v1/admin/users/", 0) == 0 && path.size() > 20 &&
       path.find('/', 20) == std::string_view::npos) {
@@ -281,6 +283,8 @@ struct Routes::Impl {
         co_return co_await admin->PageSettings(req);
       case RouteId::kAdminQueueCounts:
         co_return co_await admin->QueueCounts(req);
+      case RouteId::kAdminQueueStatus:
+        co_return co_await admin->QueueStatus(req, *params);
       case RouteId::kAdminUsers:
         if (method == verb::get) co_return co_await admin->ListUsers(req, *params);
         co_return co_await admin->AddUser(req);

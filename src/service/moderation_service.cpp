@@ -21,6 +21,49 @@ std::optional<std::int64_t> ParseCursor(const std::string& cursor) {
   return v;
 }
 
+const char* QueueName(Queue q) {
+  switch (q) {
+    case Queue::kPending: return "pending";
+    case Queue::kReported: return "reported";
+    case Queue::kRejected: return "rejected";
+    case Queue::kSpam: return "spam";
+  }
+  return "pending";
+}
+
+const char* ActionOf(CommentState state) {
+  switch (state) {
+    case CommentState::kApproved: return "approve";
+    case CommentState::kRejected: return "reject";
+    case CommentState::kSpam: return "spam";
+    case CommentState::kPending: return "hide";
+    case CommentState::kDeleted:
+    case CommentState::kRemoved: return "delete";
+  }
+  return "approve";
+}
+
+// "Already rejected by Mia Mod." and the like: what the moderator is told
+// when the comment moved on since they saw it.
+std::string ConflictMessage(const Comment& c, const std::optional<DecisionRecord>& d,
+                            bool queue_failed, Queue queue) {
+  if (queue_failed && queue == Queue::kReported && c.state == CommentState::kApproved) {
+    return "Its reports were already dismissed; it is no longer in the reported queue.";
+  }
+  if (d && d->action == ActionOf(c.state)) {
+    if (d->action == "hide") return "Hidden by reader reports since.";
+    const char* done = d->action == "approve"  ? "approved"
+                       : d->action == "reject" ? "rejected"
+                                               : "marked as spam";
+    return std::string("Already ") + done + " by " + d->by + ".";
+  }
+  if (queue_failed) {
+    return std::string("No longer in the ") + QueueName(queue) + " queue: it is " +
+           CommentStateName(c.state) + " now.";
+  }
+  return std::string("This comment is ") + CommentStateName(c.state) + " now.";
+}
+
 Error BadCursor() {
   return MakeError(ErrorCode::kInvalidField, "The cursor is not valid for this query.", "cursor");
 }
@@ -39,6 +82,27 @@ std::optional<Decision> ParseDecision(std::string_view s) {
   if (s == "approve") return Decision::kApprove;
   if (s == "reject") return Decision::kReject;
   if (s == "spam") return Decision::kSpam;
+  return std::nullopt;
+}
+
+bool InQueue(const Comment& c, Queue queue, int min_reports) {
+  switch (queue) {
+    case Queue::kPending: return c.state == CommentState::kPending;
+    case Queue::kReported:
+      return c.state == CommentState::kApproved && c.report_count >= min_reports;
+    case Queue::kRejected: return c.state == CommentState::kRejected;
+    case Queue::kSpam: return c.state == CommentState::kSpam;
+  }
+  return false;
+}
+
+std::optional<DecisionRecord> LastDecision(store::StoreSession& s, const Comment& c) {
+  const std::vector<ChainLink> links = s.ListCommentLinks(c.id);  // oldest first
+  for (std::size_t i = links.size(); i-- > 1;) {
+    if (links[i].state != links[i - 1].state) {
+      return DecisionRecord{ActionOf(links[i].state), links[i].editor.value_or(""), links[i].at};
+    }
+  }
   return std::nullopt;
 }
 
@@ -139,6 +203,7 @@ Result<QueuePage> ModerationService::ListQueue(store::StoreSession& s, Queue que
     for (auto& h : s.ListByAuthor(c.client_address, c.author_user_id, 6)) {
       if (h.id != c.id && item.author_history.size() < 5) item.author_history.push_back(std::move(h));
     }
+    item.decided = LastDecision(s, c);
     item.comment = std::move(c);
     out.items.push_back(std::move(item));
   }
@@ -161,7 +226,8 @@ AuditEntry ModerationService::Audit(store::StoreSession& s, const std::string& a
 }
 
 Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, CommentId id, Decision d,
-                                                  const std::string& reason, const User& actor) {
+                                                  const std::string& reason, const User& actor,
+                                                  const DecisionPrecondition& pre) {
   if (!IsValidUtf8(reason) || CountCodePoints(reason) > 500) {
     return MakeError(ErrorCode::kInvalidField, "The reason holds at most 500 characters.", "reason");
   }
@@ -169,11 +235,24 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   if (!c || c->state == CommentState::kDeleted || c->state == CommentState::kRemoved) {
     return MakeError(ErrorCode::kNotFound, "No such comment.");
   }
+  const bool state_failed = pre.expected_state && c->state != *pre.expected_state;
+  const bool queue_failed = pre.queue && !InQueue(*c, *pre.queue, config_.reports_to_queue);
+  if (state_failed || queue_failed) {
+    return MakeError(ErrorCode::kConflict,
+                     ConflictMessage(*c, LastDecision(s, *c), queue_failed,
+                                     pre.queue.value_or(Queue::kPending)),
+                     state_failed ? "expected_state" : "queue");
+  }
   auto page = s.FindPageById(c->page_id);
   if (!page) return MakeError(ErrorCode::kInternal, "The comment's page is missing.");
   const CommentState target = d == Decision::kApprove  ? CommentState::kApproved
                               : d == Decision::kReject ? CommentState::kRejected
                                                        : CommentState::kSpam;
+  if (c->state == target && (d != Decision::kApprove || c->report_count == 0)) {
+    // The same decision stands already: no link, no audit entry, no example.
+    std::optional<DecisionRecord> decided = LastDecision(s, *c);
+    return DecisionOutcome{std::move(*c), page->key, false, std::move(decided)};
+  }
   const char* action = d == Decision::kApprove ? "approve" : d == Decision::kReject ? "reject" : "spam";
   const TimeMs now = clock_.NowMs();
   if (c->state != target) {
@@ -192,7 +271,39 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
     c->report_count = 0;
   }
   Audit(s, actor.name, action, c->id, reason);
-  return DecisionOutcome{std::move(*c), page->key};
+  std::optional<DecisionRecord> decided = LastDecision(s, *c);
+  return DecisionOutcome{std::move(*c), page->key, true, std::move(decided)};
+}
+
+Result<QueueItem> ModerationService::View(store::StoreSession& s, CommentId id) {
+  auto c = s.FindComment(id);
+  if (!c || c->state == CommentState::kDeleted || c->state == CommentState::kRemoved) {
+    return MakeError(ErrorCode::kNotFound, "No such comment.");
+  }
+  auto page = s.FindPageById(c->page_id);
+  QueueItem item;
+  item.page_key = page ? page->key : std::string();
+  item.decided = LastDecision(s, *c);
+  item.comment = std::move(*c);
+  return item;
+}
+
+std::vector<QueueStatus> ModerationService::StatusIn(store::StoreSession& s, Queue queue,
+                                                     const std::vector<CommentId>& ids) {
+  std::vector<QueueStatus> out;
+  out.reserve(ids.size());
+  for (CommentId id : ids) {
+    QueueStatus st;
+    st.id = id;
+    st.comment = s.FindComment(id);
+    if (st.comment) {
+      st.in_queue = InQueue(*st.comment, queue, config_.reports_to_queue);
+      // Only a comment that left the queue needs its history read.
+      if (!st.in_queue) st.decided = LastDecision(s, *st.comment);
+    }
+    out.push_back(std::move(st));
+  }
+  return out;
 }
 
 Result<Ban> ModerationService::BanAuthor(store::StoreSession& s, CommentId id,
@@ -297,7 +408,7 @@ Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId
   s.SetPinned(id, pinned);
   c->pinned = pinned;
   Audit(s, actor.name, pinned ? "pin" : "unpin", id, "");
-  return DecisionOutcome{std::move(*c), page->key};
+  return DecisionOutcome{std::move(*c), page->key, true, std::nullopt};
 }
 
 Result<BansPage> ModerationService::ListBans(store::StoreSession& s, bool active_only, int limit,

@@ -22,10 +22,21 @@ struct ModerationConfig {
 enum class Queue { kPending, kReported, kRejected, kSpam };
 std::optional<Queue> ParseQueue(std::string_view s);
 
+// The last change of a comment's state made after it was posted: who made
+// it and when (from the comment's links in the hash chain). `action` is
+// "approve", "reject", "spam", or "hide" (hidden by reader reports, `by`
+// "reports").
+struct DecisionRecord {
+  std::string action;
+  std::string by;
+  TimeMs at = 0;
+};
+
 struct QueueItem {
   Comment comment;
   std::string page_key;
   std::vector<Comment> author_history;  // the author's latest other comments
+  std::optional<DecisionRecord> decided;
 };
 
 struct QueuePage {
@@ -36,10 +47,34 @@ struct QueuePage {
 enum class Decision { kApprove, kReject, kSpam };
 std::optional<Decision> ParseDecision(std::string_view s);
 
+// What the moderator saw when deciding; each field set is checked before
+// anything is written.
+struct DecisionPrecondition {
+  std::optional<CommentState> expected_state;  // the comment's stored state
+  std::optional<Queue> queue;                  // the queue it was listed in
+};
+
 struct DecisionOutcome {
   Comment comment;
   std::string page_key;
+  bool recorded = true;  // false: the same decision stood already; nothing was written
+  std::optional<DecisionRecord> decided;
 };
+
+// Where a comment stands for a moderator looking at `queue`.
+struct QueueStatus {
+  CommentId id = 0;
+  std::optional<Comment> comment;  // nullopt: deleted (or never existed)
+  bool in_queue = false;           // as ListQueue would list it
+  std::optional<DecisionRecord> decided;
+};
+
+// True when ListQueue(queue) lists `c` (`min_reports`: the reported queue's threshold).
+bool InQueue(const Comment& c, Queue queue, int min_reports);
+
+// Who last changed the comment's state after it was posted, read from its
+// links; nullopt when nobody did (it is in the state it was posted in).
+std::optional<DecisionRecord> LastDecision(store::StoreSession& s, const Comment& c);
 
 // A page as the desk lists it: its flags and its comments by state.
 struct PageSummary {
@@ -88,10 +123,24 @@ class ModerationService final {
   Result<QueuePage> ListQueue(store::StoreSession& s, Queue queue, int limit,
                               const std::string& cursor);
 
-  // Approves, rejects or marks as spam. Writes a chain link and an audit
-  // entry. Approving also clears the comment's reports. Errors: not_found.
+  // Approves, rejects or marks as spam. Writes an audit entry, and a chain
+  // link when the state changes. Approving also clears the comment's reports.
+  // Repeating the decision that stands (the same state and, for approve, no
+  // reports to clear) writes nothing and answers recorded = false.
+  // Errors: not_found (unknown or deleted), invalid_field (reason),
+  // conflict when a field of `pre` no longer holds (nothing is written; the
+  // message says who decided, e.g. "Already rejected by Mia Mod.").
   Result<DecisionOutcome> Decide(store::StoreSession& s, CommentId id, Decision d,
-                                 const std::string& reason, const User& actor);
+                                 const std::string& reason, const User& actor,
+                                 const DecisionPrecondition& pre = {});
+
+  // A comment as the desk shows it, with its last decision. Errors: not_found.
+  Result<QueueItem> View(store::StoreSession& s, CommentId id);
+
+  // Where each comment stands with respect to `queue`, in the order given
+  // (for a desk checking the items it shows). One lookup per id.
+  std::vector<QueueStatus> StatusIn(store::StoreSession& s, Queue queue,
+                                    const std::vector<CommentId>& ids);
 
   // Bans the author of a comment (client address, email hash, account) for
   // `days` (nullopt: for good). Errors: not_found, invalid_field (days).

@@ -121,9 +121,10 @@
     return el('time', { datetime: iso, title: iso, text: text });
   }
 
-  function ApiError(status, message) {
+  function ApiError(status, message, data) {
     this.status = status;
     this.message = message;
+    this.data = data || null;  // the whole error body (a 409 carries the comment)
   }
 
   // Same-origin JSON call. Resolves to the parsed body; rejects with an
@@ -143,7 +144,7 @@
         if (!r.ok) {
           var msg = data && data.error && data.error.message
             ? data.error.message : 'The server answered ' + r.status + '.';
-          throw new ApiError(r.status, msg);
+          throw new ApiError(r.status, msg, data);
         }
         return data;
       });
@@ -347,6 +348,93 @@
     }, function (err) {
       if (err.status === 401) fail(err);
     });
+    checkShown(tab, list);
+  }
+
+  // Asks where the comments on screen stand (one call, at most 200 of them)
+  // and marks those that left this queue since they were loaded: decided by
+  // another moderator, deleted, hidden. Nothing moves and focus stays put.
+  function checkShown(tab, list) {
+    var ids = state.items.filter(function (c) { return !c.stale; }).slice(0, 200)
+      .map(function (c) { return 'id=' + encodeURIComponent(c.id); });
+    if (!ids.length) return;
+    api('GET', '/api/v1/admin/queue/status?state=' + encodeURIComponent(tab) + '&' + ids.join('&')).then(function (data) {
+      if (tab !== state.tab || list !== listEl) return;
+      var marked = [];
+      data.comments.forEach(function (st) {
+        if (st.in_queue || indexOf(st.id) < 0) return;
+        if (markStale(st.id, staleText(st.state, st.decided))) marked.push(st.id);
+      });
+      if (marked.length) {
+        say(marked.length === 1 ? marked[0] + ' ' + lowerFirst(state.items[indexOf(marked[0])].stale) + '.'
+          : marked.length + ' comments on screen left ' + queueInfo(tab).label + ' elsewhere.');
+      }
+    }, function (err) {
+      if (err.status === 401) fail(err);
+    });
+  }
+
+  var DECIDED_TEXT = { approve: 'approved', reject: 'rejected', spam: 'marked as spam' };
+
+  function lowerFirst(text) { return text.charAt(0).toLowerCase() + text.slice(1); }
+
+  // What a stale item says: "Decided elsewhere: rejected by Mia Mod" or
+  // "No longer in this queue (deleted)".
+  function staleText(stateName, decided) {
+    if (decided && DECIDED_TEXT[decided.action] && decided.by) {
+      return 'Decided elsewhere: ' + DECIDED_TEXT[decided.action] + ' by ' + decided.by;
+    }
+    if (decided && decided.action === 'hide') return 'No longer in this queue: hidden by reader reports';
+    if (stateName === 'deleted') return 'No longer in this queue: deleted';
+    if (state.tab === 'reported' && stateName === 'approved') return 'No longer in this queue: reports dismissed';
+    return 'No longer in this queue' + (stateName ? ': ' + stateName : '');
+  }
+
+  // Marks a shown comment as having left the queue: a note in its action row,
+  // its decision buttons disabled. The list keeps its place and its length
+  // until the next "show" or tab change; focus stays where it is (on the
+  // comment when it was on one of its buttons). False when already marked.
+  function markStale(id, text) {
+    var i = indexOf(id);
+    if (i < 0 || state.items[i].stale) return false;
+    state.items[i].stale = text;
+    var node = itemNode(i);
+    if (!node) return true;
+    var hadFocus = node.contains(document.activeElement) && document.activeElement !== node &&
+      document.activeElement.closest('.desk-actions, .desk-tools');
+    node.classList.add('is-stale');
+    Array.prototype.forEach.call(node.querySelectorAll('.desk-act, .desk-pin'), function (b) { b.disabled = true; });
+    var actions = node.querySelector('.desk-actions');
+    var note = el('p', { className: 'desk-stale', id: 'item-' + id + '-stale', text: text });
+    if (actions) actions.appendChild(note);
+    node.setAttribute('aria-describedby', note.id);
+    if (hadFocus) node.focus({ preventScroll: true });
+    return true;
+  }
+
+  // Takes the stale items off the list (on "show"); the selection stays on
+  // the comment it was on, or moves to the nearest live one.
+  function dropStale() {
+    var selectedId = state.selected >= 0 && state.items[state.selected] ? state.items[state.selected].id : null;
+    var selectedStale = selectedId && state.items[state.selected].stale;
+    var at = state.selected;
+    var kept = [];
+    state.items.forEach(function (c) {
+      if (!c.stale) { kept.push(c); return; }
+      var node = document.getElementById('item-' + c.id);
+      if (node) node.parentNode.removeChild(node);
+    });
+    if (kept.length === state.items.length) return;
+    state.items = kept;
+    state.selected = -1;
+    if (selectedId && !selectedStale) state.selected = indexOf(selectedId);
+    else if (selectedStale && kept.length) select(Math.min(at, kept.length - 1), true);
+  }
+
+  // The next live (not stale) item from i going by step, or -1.
+  function liveFrom(i, step) {
+    for (; i >= 0 && i < state.items.length; i += step) if (!state.items[i].stale) return i;
+    return -1;
   }
 
   document.addEventListener('visibilitychange', function () {
@@ -369,7 +457,9 @@
 
   // Puts the waiting comments on top of the list; the selected comment stays selected.
   function showFresh() {
-    if (!state.fresh.length || !listEl) return;
+    if (!listEl) return;
+    dropStale();
+    if (!state.fresh.length) { renderNotice(); renderEmpty(); return; }
     var selectedId = state.selected >= 0 && state.items[state.selected] ? state.items[state.selected].id : null;
     var first = listEl.firstChild;
     var added = state.fresh.filter(function (c) { return indexOf(c.id) < 0; });
@@ -631,16 +721,28 @@
     if (i < 0) return;
     var c = state.items[i];
     var a = ACTIONS[action];
+    if (c.stale) { say(c.id + ': ' + lowerFirst(c.stale) + '.'); return; }
     if (action === 'ban') { openBanDialog(id); return; }
     if (a.state && a.state === c.state) {
       say(c.id + ' is already ' + c.state + '.');
       return;
     }
-    var body = { action: action };
+    // What this moderator saw: if someone else decided meanwhile the server
+    // answers 409 with who, and nothing is overridden.
+    var body = { action: action, expected_state: c.state, queue: state.tab };
     var reason = reasonOf(id);
     if (reason) body.reason = reason;
     run(id, api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/decision', body)
-      .then(function () { return { message: a.done + ' ' + id + (reason ? ' (' + reason + ')' : ''), remove: true }; }));
+      .then(function () { return { message: a.done + ' ' + id + (reason ? ' (' + reason + ')' : ''), remove: true }; },
+        function (err) {
+          if (err.status !== 409 && err.status !== 404) throw err;
+          var now = err.data && err.data.comment;
+          var text = err.status === 404 ? 'No longer in this queue: deleted'
+            : staleText(now ? now.state : '', now && now.moderation ? now.moderation.decided : null);
+          markStale(id, text);
+          refreshCounts();
+          return { message: id + ': ' + err.message + ' Nothing was changed.', remove: false, stale: true };
+        }));
   }
 
   // Runs a decision's calls with the item marked busy; on success the item
@@ -653,7 +755,10 @@
     promise.then(function (outcome) {
       state.busy = false;
       if (outcome.remove) removeItem(id);
-      else if (node) { node.classList.remove('is-busy'); node.focus(); }
+      else if (node) {
+        node.classList.remove('is-busy');
+        if (!outcome.stale || node.contains(document.activeElement)) node.focus();
+      }
       say(outcome.message);
       refreshCounts();
     }, function (err) {
@@ -792,7 +897,9 @@
     state.selected = -1;
     renderEmpty();
     if (state.items.length) {
-      select(Math.min(i, state.items.length - 1), true);
+      var next = liveFrom(Math.min(i, state.items.length - 1), 1);
+      if (next < 0) next = liveFrom(Math.min(i, state.items.length - 1), -1);
+      select(next < 0 ? Math.min(i, state.items.length - 1) : next, true);
     } else if (moreBtn && !moreBtn.hidden) {
       moreBtn.focus();
     } else {
@@ -1406,7 +1513,11 @@
     var key = ev.key.toLowerCase();
     if (key === 'j' || key === 'k') {
       if (!state.items.length) return;
-      select(state.selected < 0 ? 0 : state.selected + (key === 'j' ? 1 : -1), true);
+      // Stale items (decided elsewhere) are passed over; at either end the
+      // selection stays where it is.
+      var step = key === 'j' ? 1 : -1;
+      var to = state.selected < 0 ? liveFrom(0, 1) : liveFrom(state.selected + step, step);
+      if (to >= 0) select(to, true);
       ev.preventDefault();
       return;
     }

@@ -41,9 +41,20 @@ json::object ModerationJson(const Comment& c) {
   return m;
 }
 
+// {"action", "by", "at"} or null.
+json::value DecidedJson(const std::optional<service::DecisionRecord>& d) {
+  if (!d) return nullptr;
+  json::object o;
+  o["action"] = d->action;
+  o["by"] = d->by;
+  o["at"] = FormatRfc3339Ms(d->at);
+  return o;
+}
+
 // A comment as moderators see it: the public object plus state as stored and
-// the moderation details.
-json::object ModeratedCommentJson(const Comment& c, const std::string& page_key) {
+// the moderation details, with the last decision on it when `decided` is given.
+json::object ModeratedCommentJson(const Comment& c, const std::string& page_key,
+                                  const std::optional<service::DecisionRecord>* decided = nullptr) {
   json::object o = CommentJson(c, page_key);
   o["state"] = CommentStateName(c.state);
   if (c.state != CommentState::kDeleted && c.state != CommentState::kRemoved) {
@@ -51,6 +62,7 @@ json::object ModeratedCommentJson(const Comment& c, const std::string& page_key)
   }
   o["moderation"] = ModerationJson(c);
   o["moderation"].as_object()["body_markdown"] = c.body_markdown;
+  if (decided) o["moderation"].as_object()["decided"] = DecidedJson(*decided);
   return o;
 }
 
@@ -318,7 +330,7 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   if (!page) co_return ErrorResponse(page.error());
   json::array comments;
   for (const auto& item : page->items) {
-    json::object o = ModeratedCommentJson(item.comment, item.page_key);
+    json::object o = ModeratedCommentJson(item.comment, item.page_key, &item.decided);
     json::array history;
     for (const auto& h : item.author_history) {
       json::object e;
@@ -354,6 +366,29 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   }
   auto reason = OptionalString(*obj, "reason");
   if (!reason) co_return ErrorResponse(reason.error());
+  // Optional preconditions: what the moderator saw.
+  service::DecisionPrecondition pre;
+  auto expected = OptionalString(*obj, "expected_state");
+  if (!expected) co_return ErrorResponse(expected.error());
+  if (*expected) {
+    auto st = ParseCommentState(**expected);
+    if (!st || *st == CommentState::kDeleted || *st == CommentState::kRemoved) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                        "expected_state must be pending, approved, rejected or spam.",
+                                        "expected_state"));
+    }
+    pre.expected_state = *st;
+  }
+  auto seen_in = OptionalString(*obj, "queue");
+  if (!seen_in) co_return ErrorResponse(seen_in.error());
+  if (*seen_in) {
+    auto q = service::ParseQueue(**seen_in);
+    if (!q) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                        "queue must be pending, reported, rejected or spam.", "queue"));
+    }
+    pre.queue = *q;
+  }
   service::ModerationService* moderation = d_.moderation;
   ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
@@ -361,17 +396,86 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   const std::string why = reason->value_or("");
   const User actor = *who;
   using Out = Result<service::DecisionOutcome>;
-  const std::function<Out(StoreSession&)> job = [moderation, cid, dec, why, actor](StoreSession& s) {
-    return moderation->Decide(s, cid, dec, why, actor);
+  const std::function<Out(StoreSession&)> job = [moderation, cid, dec, why, actor,
+                                                 pre](StoreSession& s) {
+    return moderation->Decide(s, cid, dec, why, actor, pre);
   };
   const std::function<void(const Out&)> after = [cache](const Out& r) {
-    if (r) cache->Invalidate(r->page_key);
+    if (r && r->recorded) cache->Invalidate(r->page_key);
   };
   Out out = co_await WriteResult(*d_.db, "a decision", job, after);
+  if (!out && out.error().code == ErrorCode::kConflict) {
+    // The answer carries the comment as it now stands, so the desk can say
+    // who decided instead of overriding them.
+    const Error conflict = out.error();
+    using Seen = Result<service::QueueItem>;
+    const std::function<Seen(StoreSession&)> view = [moderation, cid](StoreSession& s) {
+      return moderation->View(s, cid);
+    };
+    Seen now = co_await ReadResult(*d_.db, "a decided comment", view);
+    json::object extra;
+    extra["comment"] = now ? json::value(ModeratedCommentJson(now->comment, now->page_key, &now->decided))
+                           : json::value(nullptr);
+    co_return ErrorResponse(conflict, std::move(extra));
+  }
   if (!out) co_return ErrorResponse(out.error());
-  decisions_->Inc();
-  if (d_.on_decision) d_.on_decision(out->comment, dec);
-  co_return JsonResponse(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
+  if (out->recorded) {
+    decisions_->Inc();
+    if (d_.on_decision) d_.on_decision(out->comment, dec);
+  }
+  co_return JsonResponse(beast_http::status::ok,
+                         ModeratedCommentJson(out->comment, out->page_key, &out->decided));
+}
+
+asio::awaitable<Response> AdminApi::QueueStatus(const Request& req, Params params) {
+  auto who = co_await RequireModerator(req, false);
+  if (!who) co_return ErrorResponse(who.error());
+  auto queue = service::ParseQueue(FirstParam(params, "state").value_or("pending"));
+  if (!queue) {
+    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                      "state must be pending, reported, rejected or spam.", "state"));
+  }
+  const std::vector<std::string> texts = AllParams(params, "id");
+  if (texts.empty()) {
+    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "id is required.", "id"));
+  }
+  if (texts.size() > 200) {
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kInvalidField, "Ask about at most 200 comments at once.", "id"));
+  }
+  std::vector<CommentId> ids;
+  for (const auto& t : texts) {
+    auto cid = ParseCommentId(t);
+    if (!cid) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField, "Not a comment id: " + t, "id"));
+    }
+    ids.push_back(*cid);
+  }
+  service::ModerationService* moderation = d_.moderation;
+  const service::Queue q = *queue;
+  using Out = Result<std::vector<service::QueueStatus>>;
+  const std::function<Out(StoreSession&)> job = [moderation, q, ids](StoreSession& s) -> Out {
+    return moderation->StatusIn(s, q, ids);
+  };
+  Out out = co_await ReadResult(*d_.db, "queue status", job);
+  if (!out) co_return ErrorResponse(out.error());
+  json::array comments;
+  for (const auto& st : *out) {
+    json::object o;
+    o["id"] = FormatCommentId(st.id);
+    o["in_queue"] = st.in_queue;
+    o["state"] = st.comment && st.comment->state != CommentState::kRemoved
+                     ? CommentStateName(st.comment->state)
+                     : "deleted";
+    o["reports"] = st.comment ? st.comment->report_count : 0;
+    o["decided"] = DecidedJson(st.decided);
+    comments.push_back(std::move(o));
+  }
+  json::object body;
+  body["comments"] = std::move(comments);
+  Response r = JsonResponse(beast_http::status::ok, body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  co_return r;
 }
 
 asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {

@@ -66,6 +66,9 @@ class AdminApi final {
   // GET (moderators) and PUT (admins) /api/v1/admin/settings.
   boost::asio::awaitable<Response> GetSettings(const Request& req);
   boost::asio::awaitable<Response> PutSettings(const Request& req);
+  // GET /api/v1/admin/queue/status?state=Q&id=c1&id=c2… (moderators): where
+  // each comment a desk shows stands with respect to that queue.
+  boost::asio::awaitable<Response> QueueStatus(const Request& req, Params params);
   // GET /api/v1/admin/queue/counts (moderators).
   boost::asio::awaitable<Response> QueueCounts(const Request& req);
   // GET /api/v1/admin/pages (moderators): the list, or one page with page=KEY.
