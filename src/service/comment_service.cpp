@@ -390,6 +390,23 @@ void RemoveBareTombstones(store::StoreSession& s, PageId page_id, std::optional<
   }
 }
 
+void RestoreTombstones(store::StoreSession& s, PageId page_id, std::optional<CommentId> from,
+                       TimeMs now) {
+  std::optional<CommentId> up = from;
+  while (up) {
+    auto parent = s.FindComment(*up);
+    if (!parent) break;
+    if (parent->state == CommentState::kRemoved) {
+      parent->state = CommentState::kDeleted;
+      RecordVersion(s, page_id, *parent, now, std::nullopt);
+      s.UpdateComment(*parent);
+    } else if (parent->state != CommentState::kDeleted) {
+      break;
+    }
+    up = parent->parent_id;
+  }
+}
+
 Result<PreparedEdit> CommentService::PrepareEdit(store::StoreSession& s, CommentId id,
                                                  const Credential& who,
                                                  const std::string& body) const {

@@ -239,6 +239,13 @@ bool HasLiveReplies(store::StoreSession& s, CommentId id);
 void RemoveBareTombstones(store::StoreSession& s, PageId page, std::optional<CommentId> from,
                           TimeMs now);
 
+// The inverse, run when a reply is approved: climbs from `from` and turns
+// each removed ancestor back into a tombstone (deleted), recording a version
+// of each, so the approved reply hangs under something readers see; stops at
+// the first ancestor that is neither removed nor a tombstone.
+void RestoreTombstones(store::StoreSession& s, PageId page, std::optional<CommentId> from,
+                       TimeMs now);
+
 // Trims and checks a comment body: missing_field when empty, too_long past
 // kMaxBodyChars, invalid_field when not UTF-8. Returns the trimmed body.
 Result<std::string> NormalizeBody(const std::string& body);

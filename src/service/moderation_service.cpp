@@ -264,6 +264,9 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
     if (leaves && target != CommentState::kApproved) {
       RemoveBareTombstones(s, page->id, c->parent_id, now);
     }
+    // Its parent may have been deleted (and, with no live reply, removed)
+    // since: bring the tombstones back so the approved reply is shown.
+    if (target == CommentState::kApproved) RestoreTombstones(s, page->id, c->parent_id, now);
   }
   s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
   if (d == Decision::kApprove) {

@@ -66,6 +66,30 @@ class Moderation(WithAccounts):
         self.assertEqual(r.json["comment"]["state"], "pending")
         return r.json["comment"], r.json["edit_token"]
 
+    def test_a_reply_approved_after_its_parent_was_deleted_shows_under_a_tombstone(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        parent, parent_token = self.held(page, "the parent")
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{parent['id']}/decision",
+                                           {"action": "approve"}, headers=mod), 200)
+        reply, _ = self.held(page, "a reply", parent_id=parent["id"])
+        # Rejected first, so the parent's deletion leaves nothing behind it...
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{reply['id']}/decision",
+                                           {"action": "reject"}, headers=mod), 200)
+        self.assertStatus(self.server.delete(f"/api/v1/comments/{parent['id']}",
+                                             headers={"Authorization": "Bearer " + parent_token}),
+                          204)
+        self.assertEqual(self.listing(page)["comments"], [])
+        # ...then approved on a second look: the parent comes back as a tombstone.
+        self.assertStatus(self.server.post(f"/api/v1/admin/comments/{reply['id']}/decision",
+                                           {"action": "approve"}, headers=mod), 200)
+        listing = self.listing(page)
+        self.assertEqual(listing["page"]["comment_count"], 1)
+        self.assertEqual([(c["id"], c["state"]) for c in listing["comments"]],
+                         [(parent["id"], "deleted")])
+        self.assertEqual([c["id"] for c in listing["comments"][0]["replies"]], [reply["id"]])
+        self.assertEqual(self.server.verify(page).json["status"], "verified")
+
     def test_login_answers_the_same_for_unknown_email_and_wrong_password(self):
         a = self.server.post("/api/v1/auth/login", {"email": "nobody@example.com", "password": "x" * 12})
         b = self.server.post("/api/v1/auth/login", {"email": MOD_EMAIL, "password": "wrong" * 3})
