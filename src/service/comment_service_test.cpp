@@ -1240,9 +1240,15 @@ TEST_F(CommentServiceTest, BansCoverTheIpv6Slash64AndTheExactIpv4Address) {
   ASSERT_TRUE(from("2001:db8:1:2::1", "/a").ok());
   ModerationService moderation(ModerationConfig{}, clock_);
   User mod;
-  mod.id = 1;
+  mod.email = "mod@example.com";
   mod.name = "Mod";
   mod.role = Role::kModerator;
+  mod.password_hash = "not a real hash";
+  {
+    store::WriteTransaction tx(*s_);
+    mod.id = *s_->InsertUser(mod);  // bans re-read their actor
+    tx.Commit();
+  }
   auto v6 = from("2001:db8:1:2::7", "/a");
   auto v4 = from("192.0.2.44", "/a");
   ASSERT_TRUE(v6.ok() && v4.ok());
