@@ -45,6 +45,23 @@ bool LooksLikeSessionToken(std::string_view token) {
   return token.size() > 2 && token[0] == 's' && token[1] == '.';
 }
 
+Result<User> RecheckActor(store::StoreSession& s, const User& actor, Role at_least) {
+  auto now = s.FindUserById(actor.id);
+  if (!now) return MakeError(ErrorCode::kNotAllowed, "Your account no longer exists.");
+  if (now->disabled) {
+    return MakeError(ErrorCode::kNotAllowed, "Your account is disabled; ask an admin.");
+  }
+  const bool enough = at_least == Role::kAdmin ? now->role == Role::kAdmin
+                      : at_least == Role::kModerator ? now->CanModerate()
+                                                     : true;
+  if (!enough) {
+    return MakeError(ErrorCode::kNotAllowed,
+                     at_least == Role::kAdmin ? "Your account is no longer an admin."
+                                              : "Your account is no longer a moderator.");
+  }
+  return std::move(*now);
+}
+
 Result<User> AccountService::AddUser(store::StoreSession& s, const std::string& email,
                                      const std::string& name, Role role,
                                      const std::string& password) {

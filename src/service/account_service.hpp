@@ -26,6 +26,14 @@ bool VerifyPassword(const std::string& hash, const std::string& password);
 // True when `token` has the shape of a session token.
 bool LooksLikeSessionToken(std::string_view token);
 
+// The acting account as stored now. A staff request is authenticated on a
+// reader thread before its write job runs; call this inside that write job
+// so that an account disabled, demoted or deleted in between cannot finish a
+// request already in flight. Returns the account as stored. Errors:
+// not_allowed when the account is gone or disabled, or its role is below
+// `at_least` (Role::kModerator: moderators and admins; Role::kAdmin: admins).
+Result<User> RecheckActor(store::StoreSession& s, const User& actor, Role at_least);
+
 struct UsersPage {
   std::vector<User> users;  // by id
   std::optional<std::string> next_cursor;
@@ -70,7 +78,10 @@ class AccountService final {
   // Changes an account's role and/or disabled flag (nullopt: unchanged).
   // Disabling ends all of the account's sessions. Errors: not_found;
   // not_allowed when `actor` would demote or disable themselves, or when the
-  // change would leave no active admin.
+  // change would leave no active admin (whoever asks: the rule holds even
+  // for a caller that did not re-check its actor).
+  // REQUIRES: the caller checked `actor` in this transaction (RecheckActor
+  // with Role::kAdmin) when acting for a signed-in admin.
   Result<User> UpdateUser(store::StoreSession& s, std::int64_t id, std::optional<Role> role,
                           std::optional<bool> disabled, const User& actor);
 

@@ -88,6 +88,19 @@ class CommentServiceTest : public ::testing::Test {
     service_ = std::make_unique<CommentService>(config, clock_, random_, screener);
   }
 
+  // A moderator account stored in the database, as moderation re-reads it.
+  User StoredModerator() {
+    User mod;
+    mod.email = "mod@example.com";
+    mod.name = "Mod";
+    mod.role = Role::kModerator;
+    mod.password_hash = "not a real hash";
+    store::WriteTransaction tx(*s_);
+    mod.id = *s_->InsertUser(mod);
+    tx.Commit();
+    return mod;
+  }
+
   // Runs `f` in a write transaction, committed only when it succeeds (as the
   // executor does with its savepoints).
   template <typename F>
@@ -1186,10 +1199,7 @@ TEST_F(CommentServiceTest, HeldReplyUnderADeletedParentShowsOnceApproved) {
   EXPECT_TRUE(MustList("/a").comments.empty());  // a tombstone over nothing shown
 
   ModerationService moderation(ModerationConfig{}, clock_);
-  User mod;
-  mod.id = 1;
-  mod.name = "Mod";
-  mod.role = Role::kModerator;
+  const User mod = StoredModerator();  // decisions re-read their actor
   auto approved = Write([&](store::StoreSession& s) {
     return moderation.Decide(s, held->comment.id, Decision::kApprove, "", mod);
   });
@@ -1214,10 +1224,7 @@ TEST_F(CommentServiceTest, RejectingTheLastHeldReplyRemovesTheTombstone) {
   EXPECT_EQ(Find(root)->state, CommentState::kDeleted);
 
   ModerationService moderation(ModerationConfig{}, clock_);
-  User mod;
-  mod.id = 1;
-  mod.name = "Mod";
-  mod.role = Role::kModerator;
+  const User mod = StoredModerator();  // decisions re-read their actor
   auto decide = [&](CommentId id, Decision d) {
     auto r = Write([&](store::StoreSession& s) { return moderation.Decide(s, id, d, "", mod); });
     ASSERT_TRUE(r.ok()) << r.error().message;
@@ -1239,10 +1246,7 @@ TEST_F(CommentServiceTest, BansCoverTheIpv6Slash64AndTheExactIpv4Address) {
   };
   ASSERT_TRUE(from("2001:db8:1:2::1", "/a").ok());
   ModerationService moderation(ModerationConfig{}, clock_);
-  User mod;
-  mod.id = 1;
-  mod.name = "Mod";
-  mod.role = Role::kModerator;
+  const User mod = StoredModerator();  // bans re-read their actor
   auto v6 = from("2001:db8:1:2::7", "/a");
   auto v4 = from("192.0.2.44", "/a");
   ASSERT_TRUE(v6.ok() && v4.ok());

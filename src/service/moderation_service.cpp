@@ -6,6 +6,7 @@
 #include "core/network_key.hpp"
 #include "core/random.hpp"
 #include "core/text.hpp"
+#include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/hash_chain.hpp"
 
@@ -231,6 +232,7 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   if (!IsValidUtf8(reason) || CountCodePoints(reason) > 500) {
     return MakeError(ErrorCode::kInvalidField, "The reason holds at most 500 characters.", "reason");
   }
+  if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
   auto c = s.FindComment(id);
   if (!c || c->state == CommentState::kDeleted || c->state == CommentState::kRemoved) {
     return MakeError(ErrorCode::kNotFound, "No such comment.");
@@ -318,13 +320,27 @@ Result<Ban> ModerationService::BanAuthor(store::StoreSession& s, CommentId id,
   if (!IsValidUtf8(reason) || CountCodePoints(reason) > 500) {
     return MakeError(ErrorCode::kInvalidField, "The reason holds at most 500 characters.", "reason");
   }
+  if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
   auto c = s.FindComment(id);
   if (!c) return MakeError(ErrorCode::kNotFound, "No such comment.");
+  if (c->author_user_id) {
+    auto author = s.FindUserById(*c->author_user_id);
+    if (author && author->CanModerate()) {
+      return MakeError(ErrorCode::kNotAllowed,
+                       "The author is a moderator or admin; staff accounts cannot be banned "
+                       "(an admin can demote or disable the account).");
+    }
+  }
   Ban b;
   // The author's network: the address for IPv4, the /64 for IPv6.
   b.client_address = NetworkKey(c->client_address);
   b.email_hash = c->author_email ? EmailHash(*c->author_email) : std::string();
   b.user_id = c->author_user_id;
+  if (b.client_address.empty() && b.email_hash.empty() && !b.user_id) {
+    return MakeError(ErrorCode::kInvalidField,
+                     "Nothing to ban: the comment has no address, email or account (imported?).",
+                     "comment_id");
+  }
   b.reason = reason;
   b.created_by = actor.name;
   b.created_at = clock_.NowMs();
@@ -384,6 +400,7 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
 Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::string& page_key,
                                             std::optional<bool> closed,
                                             std::optional<bool> premoderate, const User& actor) {
+  if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
   if (!s.FindPage(page_key)) return MakeError(ErrorCode::kNotFound, "No such page.", "page");
   if (closed) {
     s.SetPageClosed(page_key, *closed);
@@ -399,6 +416,7 @@ Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::
 
 Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId id, bool pinned,
                                                const User& actor) {
+  if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
   auto c = s.FindComment(id);
   if (!c || c->state != CommentState::kApproved) {
     return MakeError(ErrorCode::kNotFound, "No such comment.");
@@ -426,14 +444,14 @@ Result<BansPage> ModerationService::ListBans(store::StoreSession& s, bool active
   }
   for (auto& b : bans) {
     BanItem item;
-    if (b.comment_id) {
-      if (auto c = s.FindComment(*b.comment_id)) {
-        item.author_name = c->author_name ? *c->author_name : std::string("Guest");
-      }
-    }
+    std::optional<Comment> c;
+    if (b.comment_id) c = s.FindComment(*b.comment_id);
+    if (c) item.author_name = c->author_name;
+    // A deleted comment has lost its author's name; a member's account keeps it.
     if (!item.author_name && b.user_id) {
       if (auto u = s.FindUserById(*b.user_id)) item.author_name = u->name;
     }
+    if (!item.author_name && c) item.author_name = std::string("Guest");
     item.ban = std::move(b);
     out.bans.push_back(std::move(item));
   }
@@ -441,6 +459,7 @@ Result<BansPage> ModerationService::ListBans(store::StoreSession& s, bool active
 }
 
 Status ModerationService::LiftBan(store::StoreSession& s, std::int64_t ban_id, const User& actor) {
+  if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
   if (!s.EndBan(ban_id, clock_.NowMs())) {
     return MakeError(ErrorCode::kNotFound, "No such ban in force.");
   }

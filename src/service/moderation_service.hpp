@@ -87,8 +87,10 @@ struct PagesPage {
   std::optional<std::string> next_cursor;
 };
 
-// A ban with the name of the author it was made against (from the comment
-// it was made from, or the account), when known.
+// A ban with the name of the author it was made against: the comment's
+// author name, else the account's name (a member's deleted comment has lost
+// its name), else "Guest" for a ban made from a comment; nullopt for a ban
+// made from no comment and no account.
 struct BanItem {
   Ban ban;
   std::optional<std::string> author_name;
@@ -107,6 +109,9 @@ struct AuditPage {
 // SHA-256 (hex) of the canonical encoding of an audit entry (docs/integrity.md).
 std::string ComputeAuditHash(const AuditEntry& e);
 
+// The methods below that take an `actor` (but Decide) re-read it first
+// (RecheckActor): an account disabled or demoted since the request was
+// authenticated gets not_allowed and changes nothing.
 class ModerationService final {
  public:
   ModerationService(ModerationConfig config, const Clock& clock) : config_(config), clock_(clock) {}
@@ -143,7 +148,11 @@ class ModerationService final {
                                     const std::vector<CommentId>& ids);
 
   // Bans the author of a comment (client address, email hash, account) for
-  // `days` (nullopt: for good). Errors: not_found, invalid_field (days).
+  // `days` (nullopt: for good). Errors: not_found; invalid_field (days,
+  // reason; comment_id when the comment holds none of the three, e.g. an
+  // imported one); not_allowed when the comment's account is a moderator's
+  // or an admin's (staff are demoted or disabled, never banned), or the actor
+  // is no longer an active moderator.
   Result<Ban> BanAuthor(store::StoreSession& s, CommentId id, std::optional<int> days,
                         const std::string& reason, const User& actor);
 
@@ -168,13 +177,14 @@ class ModerationService final {
                    std::optional<CommentId> comment_id, const std::string& reason);
 
   // Closes or opens a page to new comments and/or turns its pre-moderation on
-  // or off (nullopt: unchanged). Audited. Errors: not_found (unknown page).
+  // or off (nullopt: unchanged). Audited. Errors: not_found (unknown page),
+  // not_allowed (actor).
   Result<Page> SetPageFlags(store::StoreSession& s, const std::string& page_key,
                             std::optional<bool> closed, std::optional<bool> premoderate,
                             const User& actor);
 
   // Pins or unpins an approved top-level comment. Audited. Errors: not_found,
-  // invalid_field (a reply).
+  // invalid_field (a reply), not_allowed (actor).
   Result<DecisionOutcome> Pin(store::StoreSession& s, CommentId id, bool pinned,
                               const User& actor);
 
@@ -182,7 +192,8 @@ class ModerationService final {
   Result<BansPage> ListBans(store::StoreSession& s, bool active_only, int limit,
                             const std::string& cursor);
 
-  // Lifts a ban now. Audited. Errors: not_found (unknown or already ended).
+  // Lifts a ban now. Audited. Errors: not_found (unknown or already ended),
+  // not_allowed (actor).
   Status LiftBan(store::StoreSession& s, std::int64_t ban_id, const User& actor);
 
   Result<AuditPage> ListAudit(store::StoreSession& s, int limit, const std::string& cursor);

@@ -710,6 +710,8 @@ asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
   using Out = Result<Unit>;
   // Validated and applied on the writer thread, persisted in the same commit.
   const std::function<Out(StoreSession&)> job = [pipeline, moderation, t, actor](StoreSession& s) -> Out {
+    // Still an active admin now, not only when the request was authenticated.
+    if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
     const auto before = pipeline->CurrentTunables();
     if (auto st = pipeline->SetTunables(t); !st) return st.error();
     try {
@@ -892,6 +894,8 @@ asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   const User actor = *who;
   const std::function<Result<User>(StoreSession&)> insert = [accounts, moderation, fresh,
                                                              actor](StoreSession& s) -> Result<User> {
+    // Still an active admin now, not only when the request was authenticated.
+    if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
     auto added = accounts->InsertUser(s, fresh);
     if (!added) return added.error();
     moderation->Audit(s, actor.name, "add_user", std::nullopt,
@@ -937,6 +941,8 @@ asio::awaitable<Response> AdminApi::UpdateUser(const Request& req, std::string i
   const User actor = *who;
   const std::function<Result<User>(StoreSession&)> job = [accounts, moderation, uid, role, dis,
                                                           actor](StoreSession& s) -> Result<User> {
+    // Still an active admin now, not only when the request was authenticated.
+    if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
     auto before = s.FindUserById(uid);
     auto updated = accounts->UpdateUser(s, uid, role, dis, actor);
     if (!updated) return updated.error();
