@@ -18,6 +18,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/warm_up.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "core/random.hpp"
@@ -152,6 +153,7 @@ int RunServe(const Config& config) {
   moderation::PipelineSettings pipeline_settings;
   pipeline_settings.text.max_links = static_cast<int>(config.max_links);
   pipeline_settings.text.hold_suspect = config.hold_suspect;
+  pipeline_settings.text.hold_shouting = config.hold_shouting;
   pipeline_settings.text.hold_near_duplicate = !config.allow_duplicates;
   pipeline_settings.classifier_threshold = config.classifier_threshold;
   moderation::Pipeline pipeline(pipeline_settings, clock);
@@ -170,6 +172,11 @@ int RunServe(const Config& config) {
     form_key = FormKey(*store, random);
     LoadModel(*store, pipeline);
     LoadTunables(*store, pipeline);
+    // Without it, a restart would forget the last hour's comments and let
+    // copies of them through.
+    const WarmUpResult warm = WarmNearDuplicateIndex(*store, pipeline, clock.NowMs());
+    spdlog::info("near-duplicate index: loaded {} recent comments ({} kept) in {:.0f} ms",
+                 warm.comments, warm.remembered, warm.seconds * 1000);
     db = std::make_unique<service::DbExecutor>(*store, 2);
   } catch (const std::exception& e) {
     std::cerr << "amur: " << e.what() << "\n";

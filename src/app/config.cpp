@@ -39,6 +39,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--reports-to-hide", Kind::kInt, &c.reports_to_hide, 0, 1000},
       {"--max-links", Kind::kInt, &c.max_links, -1, 1000},
       {"--hold-suspect", Kind::kBool, &c.hold_suspect},
+      {"--hold-shouting", Kind::kBool, &c.hold_shouting},
       {"--allow-duplicates", Kind::kBool, &c.allow_duplicates},
       {"--classifier-threshold", Kind::kDouble, &c.classifier_threshold},
       {"--request-timeout", Kind::kDouble, &c.request_timeout_seconds},

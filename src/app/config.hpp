@@ -32,6 +32,7 @@ struct Config {
   std::int64_t reports_to_hide = 5;
   std::int64_t max_links = 3;
   bool hold_suspect = false;
+  bool hold_shouting = true;
   bool allow_duplicates = false;
   double classifier_threshold = 0.9;
   double request_timeout_seconds = 30;

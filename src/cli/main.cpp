@@ -43,6 +43,9 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--max-links", c.max_links, "links a comment may carry before it is held; -1 = no limit (default 3)")
       ->check(CLI::Range(std::int64_t{-1}, std::int64_t{1000}));
   cmd->add_flag("--hold-suspect", c.hold_suspect, "hold comments with suspect terms (default: flag only)");
+  cmd->add_flag("--hold-shouting,!--no-hold-shouting", c.hold_shouting,
+                "hold comments written mostly in capitals (default: hold; --no-hold-shouting or "
+                "--hold-shouting=false: flag only)");
   cmd->add_flag("--allow-duplicates", c.allow_duplicates,
                 "do not hold near-duplicates of recent comments (default: hold them)");
   cmd->add_option("--classifier-threshold", c.classifier_threshold,

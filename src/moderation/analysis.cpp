@@ -19,7 +19,7 @@ std::string_view PrefixByCodePoints(std::string_view utf8, std::size_t max_code_
 double RuleScore(const Analysis& a) {
   static constexpr std::pair<std::string_view, double> kScores[] = {
       {kReasonBannedTerm, 0.95},   {kReasonLinkLimit, 0.8},     {kReasonNearDuplicate, 0.7},
-      {kReasonSuspectTerm, 0.6},   {kReasonRepeatedPost, 0.4},
+      {kReasonSuspectTerm, 0.6},   {kReasonRepeatedPost, 0.4},  {kReasonShouting, 0.3},
   };
   double score = 0.0;
   for (const std::string& r : a.reasons) {
@@ -55,6 +55,18 @@ void TextAnalyzer::Record(const Analysis& analysed, TimeMs now) const {
   recent_->Add(analysed.fingerprint, analysed.author_key, now);
 }
 
+Analysis TextAnalyzer::DuplicateKeys(const CommentText& comment,
+                                     std::string_view identity) const {
+  Analysis a;
+  if (recent_ == nullptr) return a;
+  const std::string_view body =
+      PrefixByCodePoints(comment.body_markdown, settings_.max_code_points);
+  a.truncated = body.size() < comment.body_markdown.size();
+  a.fingerprint = ComputeFingerprint(NormalizeForMatching(body), body);
+  a.author_key = AuthorKey(comment.author_name, identity);
+  return a;
+}
+
 Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
                            std::string_view identity, TimeMs now) const {
   Analysis a;
@@ -81,6 +93,7 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
   }
   a.links = CountLinks(body);
   const bool too_many_links = settings_.max_links >= 0 && a.links > settings_.max_links;
+  a.shouting = CheckShouting(body, settings_.shouting);
 
   if (duplicates == Duplicates::kCheckAndRecord && recent_ != nullptr) {
     const Fingerprint fp = ComputeFingerprint(normalized, body);
@@ -97,9 +110,11 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
   if (too_many_links) add(kReasonLinkLimit);
   if (a.duplicate.near_duplicate()) add(kReasonNearDuplicate);
   if (a.duplicate.repeated_post()) add(kReasonRepeatedPost);
+  if (a.shouting.shouting) add(kReasonShouting);
 
   a.hold = banned || (suspect && settings_.hold_suspect) || too_many_links ||
-           (a.duplicate.near_duplicate() && settings_.hold_near_duplicate);
+           (a.duplicate.near_duplicate() && settings_.hold_near_duplicate) ||
+           (a.shouting.shouting && settings_.hold_shouting);
   return a;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "moderation/shouting.hpp"
 #include "moderation/spam.hpp"
 #include "moderation/term_matcher.hpp"
 
@@ -26,12 +27,19 @@ inline constexpr std::string_view kReasonSuspectTerm = "suspect_term";
 inline constexpr std::string_view kReasonLinkLimit = "link_limit";
 inline constexpr std::string_view kReasonNearDuplicate = "near_duplicate";
 inline constexpr std::string_view kReasonRepeatedPost = "repeated_post";
+inline constexpr std::string_view kReasonShouting = "shouting";
 
 struct ModerationSettings {
   int max_links = 3;                // more links than this: "link_limit"; < 0: no limit
   bool hold_suspect = false;        // hold (not only flag) "suspect_term"
   bool hold_near_duplicate = true;  // hold "near_duplicate" and "repeated_post"
   bool check_author_name = true;    // run the term lists over the author name
+  // Hold (not only flag) "shouting": a body mostly in capitals (shouting.hpp).
+  // On by default: the brief wants shouting held before readers see it, and
+  // the detector leaves ordinary argument, acronyms and short shouts alone.
+  // The author name is never checked for capitals.
+  bool hold_shouting = true;
+  ShoutingOptions shouting;
   // Only this many code points of the body are analysed (bounded time per
   // comment); Analysis::truncated says when the body was longer.
   std::size_t max_code_points = 20'000;
@@ -55,11 +63,13 @@ struct Match {
 struct Analysis {
   bool hold = false;
   // Distinct, in this order when present: "banned_term", "suspect_term",
-  // "link_limit", "near_duplicate", "repeated_post". A reason is listed even
-  // when the settings say not to hold for it (suspect terms are flags).
+  // "link_limit", "near_duplicate", "repeated_post", "shouting". A reason is
+  // listed even when the settings say not to hold for it (suspect terms and,
+  // with hold_shouting off, shouting are flags).
   std::vector<std::string> reasons;
   std::vector<Match> matches;  // author-name matches first, then the body's
   int links = 0;
+  ShoutingCheck shouting;    // the body's capitals
   DuplicateCheck duplicate;  // all zero unless AnalyzeAndRecord/AnalyzeAndCheck looked
   bool truncated = false;    // the body had more than max_code_points
   // Set by AnalyzeAndCheck, for Record: the body's fingerprint and the author key.
@@ -98,6 +108,11 @@ class TextAnalyzer final {
   // check, or without an index).
   void Record(const Analysis& analysed, TimeMs now) const;
 
+  // Only the fingerprint and author key that AnalyzeAndCheck computes (no
+  // terms, links or checks), for Record: puts a comment stored earlier back
+  // in the index. author_key is 0 without an index. Thread-safe.
+  Analysis DuplicateKeys(const CommentText& comment, std::string_view identity) const;
+
   const ModerationSettings& settings() const { return settings_; }
 
  private:
@@ -113,7 +128,7 @@ class TextAnalyzer final {
 // A 0–1 score from what the analysis found, for the moderation queue while
 // the learned classifier is untrained: the highest of banned_term 0.95,
 // link_limit 0.8, near_duplicate 0.7, suspect_term 0.6, repeated_post 0.4,
-// and 0 when nothing was found.
+// shouting 0.3, and 0 when nothing was found.
 double RuleScore(const Analysis& a);
 
 // The longest prefix of `utf8` with at most `max_code_points` code points,

@@ -144,6 +144,50 @@ TEST(ModerationAnalysisTest, TooManyLinksAreHeld) {
                    .hold);
 }
 
+// -------------------------------------------------------------- shouting --
+
+TEST(ModerationAnalysisTest, ShoutingIsHeldByDefaultAndFlaggedWhenAskedNotTo) {
+  const std::string rant = "THIS GOVERNMENT IS LYING TO YOU AND NOBODY IN THE MEDIA WILL SAY IT";
+  const Analysis held = TextAnalyzer(DefaultTermMatcher(), ModerationSettings{}).Analyze({"", rant});
+  EXPECT_TRUE(held.hold);
+  EXPECT_EQ(held.reasons, std::vector<std::string>{"shouting"});
+  EXPECT_TRUE(held.shouting.shouting);
+  EXPECT_DOUBLE_EQ(RuleScore(held), 0.3);
+
+  ModerationSettings flag_only;
+  flag_only.hold_shouting = false;
+  const Analysis flagged = TextAnalyzer(DefaultTermMatcher(), flag_only).Analyze({"", rant});
+  EXPECT_FALSE(flagged.hold);
+  EXPECT_EQ(flagged.reasons, std::vector<std::string>{"shouting"});
+}
+
+TEST(ModerationAnalysisTest, ShoutingComesAfterTheOtherReasonsAndScoresBelowThem) {
+  const TextAnalyzer analyzer(DefaultTermMatcher(), ModerationSettings{});
+  const Analysis a = analyzer.Analyze(
+      {"", "ONLY A MORON WOULD SIGN THAT TREATY, AND EVERY MINISTER KNOWS IT"});
+  EXPECT_EQ(a.reasons, (std::vector<std::string>{"suspect_term", "shouting"}));
+  EXPECT_DOUBLE_EQ(RuleScore(a), 0.6);
+}
+
+TEST(ModerationAnalysisTest, NamesInCapitalsAreNeverShouting) {
+  const TextAnalyzer analyzer(DefaultTermMatcher(), ModerationSettings{});
+  const Analysis a = analyzer.Analyze(
+      {"JOHN ALEXANDER MACDONALD-SMITHERSON III", "A calm remark about the fishing quotas."});
+  EXPECT_FALSE(a.hold);
+  EXPECT_TRUE(a.reasons.empty());
+  EXPECT_EQ(a.shouting.upper, 0u);  // the name is not read; "A" is a one-letter word
+}
+
+TEST(ModerationAnalysisTest, ShoutingThresholdsComeFromTheSettings) {
+  ModerationSettings lenient;
+  lenient.shouting.min_letters = 100;
+  const TextAnalyzer analyzer(DefaultTermMatcher(), lenient);
+  EXPECT_FALSE(analyzer
+                   .Analyze({"", "THIS GOVERNMENT IS LYING TO YOU AND NOBODY IN THE MEDIA WILL "
+                                 "SAY IT"})
+                   .hold);
+}
+
 // ------------------------------------------------------------- duplicates --
 
 TEST(ModerationAnalysisTest, NearDuplicatesAndRepeatedPostsAreHeld) {

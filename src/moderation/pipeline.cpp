@@ -14,6 +14,12 @@ struct DuplicateMemo final : service::ScreeningMemo {
   std::uint64_t author_key = 0;
 };
 
+// Who "the same author" is, after the name: the email when there is one,
+// else the client's address.
+const std::string& Identity(const service::ScreeningInput& input) {
+  return input.author_email ? *input.author_email : input.client_address;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
@@ -26,6 +32,7 @@ Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
   tunables_.allow = std::string(lists.allow);
   tunables_.max_links = settings.text.max_links;
   tunables_.hold_suspect = settings.text.hold_suspect;
+  tunables_.hold_shouting = settings.text.hold_shouting;
   tunables_.classifier_threshold = settings.classifier_threshold;
 }
 
@@ -61,6 +68,7 @@ Status Pipeline::SetTunables(const Tunables& t) {
   ModerationSettings text = settings_.text;
   text.max_links = t.max_links;
   text.hold_suspect = t.hold_suspect;
+  text.hold_shouting = t.hold_shouting;
   auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, &recent_);
   std::unique_lock lock(tunables_mu_);
   tunables_ = t;
@@ -74,7 +82,7 @@ std::string Pipeline::ClassifierText(const std::string& author_name, const std::
 
 service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   service::Screening out;
-  const std::string identity = input.author_email ? *input.author_email : input.client_address;
+  const std::string& identity = Identity(input);
   std::shared_ptr<const TextAnalyzer> analyzer;
   double threshold;
   {
@@ -115,6 +123,17 @@ void Pipeline::Remember(const service::ScreeningMemo* memo) {
   const auto* m = dynamic_cast<const DuplicateMemo*>(memo);
   if (m == nullptr) return;
   recent_.Add(m->fingerprint, m->author_key, clock_.NowMs());
+}
+
+void Pipeline::RememberStored(const service::ScreeningInput& input, TimeMs created_at) {
+  std::shared_ptr<const TextAnalyzer> analyzer;
+  {
+    std::shared_lock lock(tunables_mu_);
+    analyzer = analyzer_;
+  }
+  const Analysis a =
+      analyzer->DuplicateKeys({input.author_name, input.body_markdown}, Identity(input));
+  analyzer->Record(a, created_at);
 }
 
 void Pipeline::Learn(const std::string& author_name, const std::string& body_markdown, bool hold) {

@@ -35,6 +35,16 @@ class Pipeline final : public service::Screener {
   service::Screening Screen(const service::ScreeningInput& input) override;
   void Remember(const service::ScreeningMemo* memo) override;
 
+  // Puts a comment stored before this process started back in the
+  // near-duplicate index, as Remember did when it was stored: the same
+  // fingerprint and author key that Screen computes, at its creation time.
+  // Feed comments oldest first (the index keeps the newest `capacity`); only
+  // those of the last window (DuplicateOptions) matter. Thread-safe.
+  void RememberStored(const service::ScreeningInput& input, TimeMs created_at);
+  const NearDuplicateOptions& DuplicateOptions() const { return recent_.options(); }
+  // Comments in the near-duplicate index (short ones are never stored).
+  std::size_t RememberedCount() const { return recent_.size(); }
+
   // A moderator's decision as a labelled example: rejected or spam = hold.
   void Learn(const std::string& author_name, const std::string& body_markdown, bool hold);
 
@@ -44,6 +54,7 @@ class Pipeline final : public service::Screener {
     std::string banned, suspect, allow;
     int max_links = 3;
     bool hold_suspect = false;
+    bool hold_shouting = true;
     double classifier_threshold = 0.9;
   };
   Tunables CurrentTunables() const;

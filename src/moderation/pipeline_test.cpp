@@ -137,7 +137,12 @@ INSTANTIATE_TEST_SUITE_P(
         Ordinary{"The protocol sends a random nonce with every request, so replays fail."},
         Ordinary{"The Maine Coon in the minister's portrait got more coverage than the "
                  "policy."},
-        Ordinary{"Raccoons got into the campaign office bins again, says the candidate."}));
+        Ordinary{"Raccoons got into the campaign office bins again, says the candidate."},
+        // Capitals in ordinary argument: acronyms, emphasis, a short shout.
+        Ordinary{"NATO and the EU met the USA and the UK at the UN"},
+        Ordinary{"The USA, UK, EU and NATO condemned the DPRK's ICBM test at the UNSC."},
+        Ordinary{"THANK YOU"},
+        Ordinary{"I am SO tired of this. The government MUST act NOW, before it is too late."}));
 
 // ------------------------------------------------------- abuse is held --
 
@@ -228,6 +233,34 @@ TEST(PipelineScoreTest, IsAlwaysBetweenZeroAndOne) {
     EXPECT_GE(score, 0.0) << body;
     EXPECT_LE(score, 1.0) << body;
   }
+}
+
+TEST(PipelineScoreTest, ShoutingScoresModestly) {
+  Screen screen;
+  const service::Screening s =
+      screen("STOP CENSORING MY COMMENTS. I HAVE EVERY RIGHT TO SAY WHAT I THINK", "ANGRY READER");
+  EXPECT_TRUE(s.hold) << Describe(s);
+  EXPECT_EQ(s.reasons, std::vector<std::string>{"shouting"});
+  EXPECT_DOUBLE_EQ(s.score, 0.3);
+}
+
+TEST(PipelineTest, HoldShoutingIsATunable) {
+  Screen screen;
+  const std::string rant = "STOP CENSORING MY COMMENTS. I HAVE EVERY RIGHT TO SAY WHAT I THINK";
+  EXPECT_TRUE(screen.pipeline().CurrentTunables().hold_shouting);
+  Pipeline::Tunables t = screen.pipeline().CurrentTunables();
+  t.hold_shouting = false;
+  ASSERT_TRUE(screen.pipeline().SetTunables(t).ok());
+  EXPECT_FALSE(screen.pipeline().CurrentTunables().hold_shouting);
+  const service::Screening flagged = screen(rant);
+  EXPECT_FALSE(flagged.hold) << Describe(flagged);
+  EXPECT_TRUE(Has(flagged.reasons, "shouting"));
+
+  PipelineSettings off;
+  off.text.hold_shouting = false;
+  Screen from_settings(off);
+  EXPECT_FALSE(from_settings.pipeline().CurrentTunables().hold_shouting);
+  EXPECT_FALSE(from_settings(rant).hold);
 }
 
 bool Has(const service::Screening& s, const std::string& reason) {

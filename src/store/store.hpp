@@ -55,6 +55,17 @@ struct PageActivityCursor {
   PageId id = 0;
 };
 
+// What screening read of a stored comment: enough to put it back in the
+// near-duplicate index after a restart.
+struct ScreenedText {
+  CommentId id = 0;
+  TimeMs created_at = 0;
+  std::optional<std::string> author_name;   // null: "Guest"
+  std::optional<std::string> author_email;  // never public
+  std::string client_address;
+  std::string body_markdown;  // the current version
+};
+
 struct VoteTotals {
   std::int64_t upvotes = 0;
   std::int64_t downvotes = 0;
@@ -106,6 +117,11 @@ class StoreSession {
   virtual std::vector<Comment> ListVisibleComments(PageId page) = 0;
   // Every comment of the page in any state, ordered by id.
   virtual std::vector<Comment> ListAllComments(PageId page) = 0;
+  // The newest `limit` comments of the whole site created at or after
+  // `since`, in any state, returned oldest first (by created_at, then id).
+  // Reads an index on created_at, so the cost follows the rows returned,
+  // not the size of the table. Empty when limit <= 0.
+  virtual std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) = 0;
   // Inserts a new comment; `c.id` is ignored. Returns the new id.
   virtual CommentId InsertComment(const Comment& c) = 0;
   // Rewrites the mutable columns of an existing comment: body, html, state,

@@ -200,6 +200,58 @@ TEST_P(StoreContract, VisibleCommentsAreApprovedAndTombstonesInIdOrder) {
   EXPECT_EQ(s_->ListAllComments(p.id).size(), 7u);
 }
 
+TEST_P(StoreContract, CommentsSinceAreTheNewestOfTheWindowOldestFirst) {
+  const Page p = NewPage("/since");
+  const Page q = NewPage("/since-2");
+  EXPECT_TRUE(s_->ListCommentsSince(0, 10).empty());
+  // Created out of id order (an import writes old comments late), every state.
+  struct Row {
+    TimeMs at;
+    CommentState state;
+    const Page* page;
+  };
+  const Row rows[] = {{1000, CommentState::kApproved, &p}, {9000, CommentState::kPending, &q},
+                      {5000, CommentState::kSpam, &p},     {2000, CommentState::kApproved, &q},
+                      {7000, CommentState::kRejected, &p}, {7000, CommentState::kDeleted, &p}};
+  std::vector<CommentId> ids;
+  for (const Row& r : rows) {
+    Comment c = MakeComment(*r.page, "text at " + std::to_string(r.at));
+    c.created_at = r.at;
+    c.state = r.state;
+    ids.push_back(Insert(c));
+  }
+  Comment guest = MakeComment(p, "a guest with no name or email");
+  guest.author_name = std::nullopt;
+  guest.author_email = std::nullopt;
+  guest.client_address = "2001:db8::1";
+  guest.created_at = 9000;
+  const CommentId guest_id = Insert(guest);
+
+  const std::vector<ScreenedText> all = s_->ListCommentsSince(5000, 100);
+  std::vector<CommentId> got;
+  for (const auto& t : all) got.push_back(t.id);
+  // 5000, 7000 (two, by id), 9000 (two, by id).
+  EXPECT_EQ(got, (std::vector<CommentId>{ids[2], ids[4], ids[5], ids[1], guest_id}));
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[0].created_at, 5000);
+  EXPECT_EQ(all[0].author_name, "Ann");
+  EXPECT_EQ(all[0].author_email, "ann@example.com");
+  EXPECT_EQ(all[0].client_address, "127.0.0.1");
+  EXPECT_EQ(all[0].body_markdown, "text at 5000");
+  EXPECT_FALSE(all[4].author_name.has_value());
+  EXPECT_FALSE(all[4].author_email.has_value());
+  EXPECT_EQ(all[4].client_address, "2001:db8::1");
+
+  // The limit keeps the newest, still oldest first.
+  const auto newest = s_->ListCommentsSince(0, 3);
+  ASSERT_EQ(newest.size(), 3u);
+  EXPECT_EQ(newest[0].id, ids[5]);
+  EXPECT_EQ(newest[1].id, ids[1]);
+  EXPECT_EQ(newest[2].id, guest_id);
+  EXPECT_TRUE(s_->ListCommentsSince(9001, 10).empty());
+  EXPECT_TRUE(s_->ListCommentsSince(0, 0).empty());
+}
+
 TEST_P(StoreContract, UpdateRewritesMutableColumns) {
   Page p = NewPage("/u");
   Comment c = MakeComment(p, "before");

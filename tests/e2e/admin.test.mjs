@@ -455,6 +455,9 @@ describe('desk tools on published comments', () => {
     assert.equal(await banned.getAttribute('readonly'), '');
     assert.notEqual(await banned.inputValue(), '');
     assert.equal(await page.getByLabel('Hold comments with suspect terms').isDisabled(), true);
+    const shouting = page.getByLabel('Hold comments written mostly in capitals');
+    assert.equal(await shouting.isDisabled(), true);
+    assert.equal(await shouting.isChecked(), true);
     assert.equal(await page.getByRole('button', { name: 'Save' }).count(), 0);
     // E and the other keys do nothing here.
     await page.keyboard.press('e');
@@ -482,14 +485,21 @@ describe('desk tools on published comments', () => {
     assert.equal(await links.inputValue(), String(before.max_links));
     assert.equal(await page.locator('#set-examples').textContent(), String(before.classifier_examples));
 
+    assert.equal(before.hold_shouting, true);
+    const shouting = page.getByLabel('Hold comments written mostly in capitals');
+    assert.equal(await shouting.isChecked(), true);
     await links.fill(String(before.max_links + 2));
     await page.getByLabel('Allowed words').fill(`${before.terms.allow}\nferryman\n`);
+    await shouting.uncheck();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: /^Saved$/ }).waitFor();
     const now = await (await context.request.get(`${srv.url}/api/v1/admin/settings`)).json();
     assert.equal(now.max_links, before.max_links + 2);
     assert.match(now.terms.allow, /^ferryman$/m);
     assert.equal(now.classifier_threshold, before.classifier_threshold);
+    assert.equal(now.hold_shouting, false);
+    assert.equal(now.hold_suspect, before.hold_suspect);
+    assert.equal(await page.getByLabel('Hold comments written mostly in capitals').isChecked(), false);
     assert.equal(await page.getByLabel('Most links per comment').inputValue(), String(before.max_links + 2));
 
     await page.getByLabel('Classifier threshold (0–1)').fill('2');

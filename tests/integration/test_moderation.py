@@ -678,3 +678,108 @@ class Settings(AmurTestCase):
         self.server.start()
         _, admin = self.login("admin@example.com", MOD_PASSWORD)
         self.assertTrue(self.server.get("/api/v1/admin/settings", headers=admin).json["hold_suspect"])
+
+
+RANT = "THIS GOVERNMENT IS LYING TO YOU AND NOBODY IN THE MEDIA WILL SAY IT"
+
+
+class Shouting(WithAccounts):
+    """A comment mostly in capitals is held as "shouting" by default; acronyms,
+    a short "THANK YOU", code and names in capitals pass."""
+
+    login = Moderation.login
+
+    def test_a_rant_in_capitals_is_held_with_its_reason_and_a_modest_score(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        r = self.server.post_comment(page, RANT)
+        self.assertStatus(r, 202)
+        self.assertEqual(r.json["comment"]["state"], "pending")
+        cyrillic = self.server.post_comment(page, "ЭТО ПРАВИТЕЛЬСТВО ВРЁТ НАМ ВСЕМ КАЖДЫЙ ДЕНЬ")
+        self.assertStatus(cyrillic, 202)
+        q = self.server.get("/api/v1/admin/queue?state=pending&limit=200", headers=mod)
+        self.assertStatus(q, 200)
+        items = {x["id"]: x["moderation"] for x in q.json["comments"]}
+        self.assertEqual(items[r.json["comment"]["id"]]["reasons"], ["shouting"])
+        self.assertEqual(items[r.json["comment"]["id"]]["score"], 0.3)
+        self.assertEqual(items[cyrillic.json["comment"]["id"]]["reasons"], ["shouting"])
+        self.assertEqual(self.server.counts([page]).json["counts"][page], 0)
+
+    def test_acronyms_short_shouts_code_and_names_in_capitals_pass(self):
+        page = unique_page()
+        for body in ("NATO and the EU met the USA and the UK at the UN",
+                     "THANK YOU",
+                     "I am SO tired of this. The government MUST act NOW, before it is too late.",
+                     "Run this:\n\n```\nSELECT NAME, EMAIL FROM USERS WHERE ID = 1 AND STATUS IS "
+                     "NOT NULL\n```\n\nand it works."):
+            self.post_ok(page, body)
+        self.post_ok(page, "A calm remark about the fishing quotas.",
+                     author_name="JOHN ALEXANDER MACDONALD")
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 5)
+
+    def test_moderators_may_shout(self):
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        r = self.server.request("POST", "/api/v1/comments",
+                                {"page": page, "body": RANT + " AGAIN"}, headers=mod)
+        self.assertStatus(r, 201)
+
+
+class ShoutingFlaggedOnly(WithAccounts):
+    """--hold-shouting=false: shouting is a flag in the queue, not a hold; an
+    admin turns holding back on in the settings."""
+
+    server_args = ("--hold-shouting=false",)
+    login = Moderation.login
+
+    def test_shouting_is_flagged_until_an_admin_turns_holding_on(self):
+        r = add_user(self.server.db_path, "admin@example.com", "Ada Admin", "admin", MOD_PASSWORD)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        _, admin = self.login("admin@example.com", MOD_PASSWORD)
+        settings = self.server.get("/api/v1/admin/settings", headers=admin)
+        self.assertStatus(settings, 200)
+        self.assertIs(settings.json["hold_shouting"], False)
+        page = unique_page()
+        published, _ = self.post_ok(page, RANT)
+        self.assertEqual(published["state"], "approved")
+        bad = self.server.request("PUT", "/api/v1/admin/settings", {"hold_shouting": "yes"},
+                                  headers=admin)
+        self.assertError(bad, 400, "invalid_field", "hold_shouting")
+        on = self.server.request("PUT", "/api/v1/admin/settings", {"hold_shouting": True},
+                                 headers=admin)
+        self.assertStatus(on, 200)
+        self.assertIs(on.json["hold_shouting"], True)
+        held = self.server.post_comment(page, "STOP CENSORING MY COMMENTS. I HAVE EVERY RIGHT "
+                                              "TO SAY WHAT I THINK")
+        self.assertStatus(held, 202)
+        # Saved in the database: it outlives a restart, over the flag.
+        self.server.terminate()
+        self.server.start()
+        _, admin = self.login("admin@example.com", MOD_PASSWORD)
+        self.assertIs(self.server.get("/api/v1/admin/settings", headers=admin)
+                      .json["hold_shouting"], True)
+
+
+class NearDuplicatesAcrossRestarts(AmurTestCase):
+    """The near-duplicate index is warmed from the database at start-up, so a
+    restart does not open a window for copies."""
+
+    def test_a_copy_posted_after_a_restart_is_held(self):
+        page = unique_page()
+        text = ("Earn four thousand dollars a week from home with our signals group, no "
+                "experience needed, message the admin on the channel today to join us")
+        self.post_ok(page, text, author_name="Trader")
+        held_copy = self.server.post_comment(page, text + " now", author_name="Investor")
+        self.assertStatus(held_copy, 202)  # held comments count too
+        self.server.terminate()
+        self.server.start()
+        self.assertTrue(any("near-duplicate index" in line and "2 recent comments" in line
+                            for line in self.server.stderr_lines),
+                        self.server.output_tail())
+        r = self.server.post_comment(unique_page(), "Today: " + text, author_name="Marketer",
+                                     author_email="marketer@example.com")
+        self.assertStatus(r, 202)
+        self.assertEqual(r.json["comment"]["state"], "pending")
+        # Ordinary comments still pass after the restart.
+        self.post_ok(page, "A different remark entirely about the harbour budget and the "
+                           "ferry timetable, which nobody has read.")

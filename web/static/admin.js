@@ -1395,6 +1395,8 @@
     fields.max_links.value = s.max_links;
     fields.hold_suspect = el('input', { id: 'set-hold-suspect', type: 'checkbox', disabled: !admin });
     fields.hold_suspect.checked = !!s.hold_suspect;
+    fields.hold_shouting = el('input', { id: 'set-hold-shouting', type: 'checkbox', disabled: !admin });
+    fields.hold_shouting.checked = !!s.hold_shouting;
     fields.classifier_threshold = el('input', { id: 'set-threshold', type: 'number', min: '0', max: '1', step: '0.01', readonly: !admin });
     fields.classifier_threshold.value = s.classifier_threshold;
     var save = admin ? el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Save' }) : null;
@@ -1413,6 +1415,7 @@
         el('div', { className: 'desk-field' }, [el('label', { for: 'set-max-links', text: 'Most links per comment' }), fields.max_links]),
         el('div', { className: 'desk-field' }, [el('label', { for: 'set-threshold', text: 'Classifier threshold (0–1)' }), fields.classifier_threshold]),
         el('div', { className: 'desk-check' }, [fields.hold_suspect, el('label', { for: 'set-hold-suspect', text: 'Hold comments with suspect terms' })]),
+        el('div', { className: 'desk-check' }, [fields.hold_shouting, el('label', { for: 'set-hold-shouting', text: 'Hold comments written mostly in capitals' })]),
       ]),
       el('p', { className: 'desk-muted' }, ['Classifier examples learned from decisions: ',
         el('output', { id: 'set-examples', text: String(s.classifier_examples) })]),
@@ -1432,6 +1435,7 @@
       if (fields.classifier_threshold.value === '' || !isFinite(thr)) { showError('The classifier threshold must be a number from 0 to 1.'); fields.classifier_threshold.focus(); return; }
       if (thr !== s.classifier_threshold) body.classifier_threshold = thr;
       if (fields.hold_suspect.checked !== !!s.hold_suspect) body.hold_suspect = fields.hold_suspect.checked;
+      if (fields.hold_shouting.checked !== !!s.hold_shouting) body.hold_shouting = fields.hold_shouting.checked;
       if (!Object.keys(body).length) { showError(''); say('Nothing to save.'); return; }
       save.disabled = true;
       showError('');

@@ -637,6 +637,7 @@ json::object TunablesJson(const moderation::Pipeline::Tunables& t, std::uint64_t
   o["terms"] = std::move(terms);
   o["max_links"] = t.max_links;
   o["hold_suspect"] = t.hold_suspect;
+  o["hold_shouting"] = t.hold_shouting;
   o["classifier_threshold"] = t.classifier_threshold;
   o["classifier_examples"] = examples;
   return o;
@@ -674,6 +675,13 @@ Result<moderation::Pipeline::Tunables> ApplyTunablesJson(moderation::Pipeline::T
       return MakeError(ErrorCode::kInvalidField, "hold_suspect must be true or false.", "hold_suspect");
     }
     t.hold_suspect = it->value().get_bool();
+  }
+  if (auto it = o.find("hold_shouting"); it != o.end() && !it->value().is_null()) {
+    if (!it->value().is_bool()) {
+      return MakeError(ErrorCode::kInvalidField, "hold_shouting must be true or false.",
+                       "hold_shouting");
+    }
+    t.hold_shouting = it->value().get_bool();
   }
   if (auto it = o.find("classifier_threshold"); it != o.end() && !it->value().is_null()) {
     if (!it->value().is_number()) {

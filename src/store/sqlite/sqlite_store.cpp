@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -414,6 +415,22 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, page);
     std::vector<Comment> out;
     while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
+  std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) override {
+    std::vector<ScreenedText> out;
+    if (limit <= 0) return out;
+    static const std::string sql =
+        "SELECT id, created_at, author_name, author_email, client_address, body_markdown "
+        "FROM comments WHERE created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?";
+    Query q(S(sql));
+    q.Bind(1, since).Bind(2, limit);
+    while (q.Step()) {
+      out.push_back(ScreenedText{q.Int(0), q.Int(1), q.OptText(2), q.OptText(3), q.Text(4),
+                                 q.Text(5)});
+    }
+    std::reverse(out.begin(), out.end());
     return out;
   }
 
