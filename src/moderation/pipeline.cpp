@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "core/network_key.hpp"
 #include "moderation/default_lists.hpp"
 
 namespace amur::moderation {
@@ -15,9 +16,10 @@ struct DuplicateMemo final : service::ScreeningMemo {
 };
 
 // Who "the same author" is, after the name: the email when there is one,
-// else the client's address.
-const std::string& Identity(const service::ScreeningInput& input) {
-  return input.author_email ? *input.author_email : input.client_address;
+// else the client's network (NetworkKey: an IPv6 client moving inside its /64
+// is still the same author).
+std::string Identity(const service::ScreeningInput& input) {
+  return input.author_email ? *input.author_email : NetworkKey(input.client_address);
 }
 
 }  // namespace
@@ -82,7 +84,7 @@ std::string Pipeline::ClassifierText(const std::string& author_name, const std::
 
 service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   service::Screening out;
-  const std::string& identity = Identity(input);
+  const std::string identity = Identity(input);
   std::shared_ptr<const TextAnalyzer> analyzer;
   double threshold;
   {

@@ -298,6 +298,18 @@ TEST(PipelineTest, ScreeningRecordsNothingUntilRemembered) {
   EXPECT_FALSE(Has(by_email, "repeated_post"));
 }
 
+TEST(PipelineTest, AGuestIsTheSameAuthorAnywhereInItsIpv6Slash64) {
+  FakeClock clock(1'795'000'000'000);
+  Pipeline pipeline(PipelineSettings{}, clock);
+  pipeline.Remember(
+      pipeline.Screen({"Ann", kText, "2001:db8:1:2::10", std::nullopt, false}).memo.get());
+  clock.Advance(1000);
+  EXPECT_TRUE(Has(pipeline.Screen({"Ann", kText, "2001:db8:1:2::99", std::nullopt, false}),
+                  "repeated_post"));
+  EXPECT_FALSE(Has(pipeline.Screen({"Ann", kText, "2001:db8:1:3::10", std::nullopt, false}),
+                   "repeated_post"));
+}
+
 TEST(PipelineTest, EditsHaveNoMemoAndNoDuplicateChecks) {
   FakeClock clock(1'795'000'000'000);
   Pipeline pipeline(PipelineSettings{}, clock);

@@ -880,9 +880,13 @@
       run(id, api('POST', '/api/v1/admin/bans', body).then(function (data) {
         var message = 'Banned the author of ' + id + ' ' + ch.text + ' (' + data.ban.id + ')';
         if (then === 'none') return { message: message, remove: false };
+        // The decision's reason holds 500 characters, like the ban's: cut by
+        // code points so that the ban made above is never followed by a refusal.
+        var decisionReason = Array.from(why ? 'author banned: ' + why : 'author banned').slice(0, 500).join('');
         return api('POST', '/api/v1/admin/comments/' + encodeURIComponent(id) + '/decision',
-          { action: then, reason: why ? 'author banned: ' + why : 'author banned' })
-          .then(function () { return { message: message + (then === 'spam' ? ' and marked ' + id + ' as spam' : ' and rejected ' + id), remove: true }; });
+          { action: then, reason: decisionReason })
+          .then(function () { return { message: message + (then === 'spam' ? ' and marked ' + id + ' as spam' : ' and rejected ' + id), remove: true }; },
+            function (e) { return { message: message + '; ' + id + ' itself was not changed: ' + e.message, remove: false }; });
       }));
     });
     form.querySelector('input[name="ban-length"]:checked').focus();
