@@ -7,11 +7,13 @@
 // moderator (read only) and an admin.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AMUR_BIN, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
+import { addUser, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
+
+// A server and its database file, for `amur user add`.
+async function startAmurWithDb(flags) {
+  const server = await startAmur(flags);
+  return { server, db: server.db };
+}
 
 const T = { timeout: 120000 };
 const MOD = { email: 'mia@example.com', name: 'Mia Moderator', password: 'correct horse battery' };
@@ -25,38 +27,12 @@ let browser;
 let dbPath;
 const ids = {};
 
-// startAmur makes its database under os.tmpdir(); point that at a directory
-// of our own so that `amur user add` can reach the same file.
-async function startWithKnownDatabase(flags) {
-  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'amur-admin-e2e-'));
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = parent;
-  try {
-    const server = await startAmur(flags);
-    const [dir] = fs.readdirSync(parent).filter((d) => d.startsWith('amur-e2e-'));
-    return { server, parent, db: path.join(parent, dir, 'amur.db') };
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
-  }
-}
-
-function addUser(u, role, db = dbPath) {
-  const r = spawnSync(AMUR_BIN, ['user', 'add', '--email', u.email, '--name', u.name, '--role', role,
-    '--database', `sqlite:${db}`], {
-    env: { ...process.env, AMUR_PASSWORD: u.password, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0' },
-    encoding: 'utf8', timeout: 60000,
-  });
-  assert.equal(r.status, 0, `amur user add failed: ${r.stderr}`);
-}
-
-let tmpParent;
 before(async () => {
-  const started = await startWithKnownDatabase(['--premoderate']);
+  const started = await startAmurWithDb(['--premoderate']);
   amur = started.server;
-  tmpParent = started.parent;
   dbPath = started.db;
-  addUser(MOD, 'moderator');
-  addUser(MEMBER, 'member');
+  addUser(dbPath, MOD, 'moderator');
+  addUser(dbPath, MEMBER, 'member');
   // Oldest first; the queue shows them newest first:
   // approve, keep, reject, spam, hostile.
   const post = async (key, body, name) => {
@@ -75,7 +51,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   const exit = await amur?.stop();
-  if (tmpParent) fs.rmSync(tmpParent, { recursive: true, force: true });
   assert.equal(exit?.code, 0, `amur did not exit cleanly: ${amur?.stderr()}`);
 });
 
@@ -321,14 +296,12 @@ describe('desk tools on published comments', () => {
   const PAGE2 = '/news/2024/ferry-timetable';
   const c = {};
   let srv;
-  let parent;
 
   before(async () => {
-    const started = await startWithKnownDatabase([]);
+    const started = await startAmurWithDb([]);
     srv = started.server;
-    parent = started.parent;
-    addUser(MOD, 'moderator', started.db);
-    addUser(ADMIN, 'admin', started.db);
+    addUser(started.db, MOD, 'moderator');
+    addUser(started.db, ADMIN, 'admin');
     c.older = (await srv.post(PAGE2, 'An older comment on the timetable.', { author_name: 'Olga' })).comment.id;
     c.main = (await srv.post(PAGE2, 'The **ferry** leaves at 8.', { author_name: 'Fred' })).comment.id;
     c.reply = (await srv.post(PAGE2, 'No, at nine.', { author_name: 'Nina', parent_id: c.main })).comment.id;
@@ -343,7 +316,6 @@ describe('desk tools on published comments', () => {
 
   after(async () => {
     const exit = await srv?.stop();
-    if (parent) fs.rmSync(parent, { recursive: true, force: true });
     assert.equal(exit?.code, 0, `amur did not exit cleanly: ${srv?.stderr()}`);
   });
 

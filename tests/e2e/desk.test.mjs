@@ -7,11 +7,13 @@
 // admins' Users tab. Screenshots of every tab go to build/e2e-artifacts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AMUR_BIN, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
+import { addUser, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
+
+// A server and its database file, for `amur user add`.
+async function startAmurWithDb(flags) {
+  const server = await startAmur(flags);
+  return { server, db: server.db };
+}
 
 const T = { timeout: 120000 };
 const ADMIN = { email: 'ada@example.com', name: 'Ada Admin', password: 'admin password 1' };
@@ -22,30 +24,7 @@ const TROLL = 'Troll <b>Tom</b>';
 
 let amur;
 let browser;
-let tmpParent;
 const ids = {};
-
-async function startWithKnownDatabase(flags) {
-  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'amur-desk-e2e-'));
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = parent;
-  try {
-    const server = await startAmur(flags);
-    const [dir] = fs.readdirSync(parent).filter((d) => d.startsWith('amur-e2e-'));
-    return { server, parent, db: path.join(parent, dir, 'amur.db') };
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
-  }
-}
-
-function addUser(u, role, db) {
-  const r = spawnSync(AMUR_BIN, ['user', 'add', '--email', u.email, '--name', u.name, '--role', role,
-    '--database', `sqlite:${db}`], {
-    env: { ...process.env, AMUR_PASSWORD: u.password, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0' },
-    encoding: 'utf8', timeout: 60000,
-  });
-  assert.equal(r.status, 0, `amur user add failed: ${r.stderr}`);
-}
 
 async function held(page, body, name) {
   const r = await amur.post(page, body, { author_name: name });
@@ -61,11 +40,10 @@ async function bearer(who) {
 }
 
 before(async () => {
-  const started = await startWithKnownDatabase(['--premoderate']);
+  const started = await startAmurWithDb(['--premoderate']);
   amur = started.server;
-  tmpParent = started.parent;
-  addUser(ADMIN, 'admin', started.db);
-  addUser(MOD, 'moderator', started.db);
+  addUser(started.db, ADMIN, 'admin');
+  addUser(started.db, MOD, 'moderator');
   ids.first = await held(PAGE_A, 'The harbour vote was close.', 'Hana');
   ids.second = await held(PAGE_A, 'Who counted the ballots?', 'Ivo');
   browser = await launchBrowser();
@@ -74,7 +52,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   const exit = await amur?.stop();
-  if (tmpParent) fs.rmSync(tmpParent, { recursive: true, force: true });
   assert.equal(exit?.code, 0, `amur did not exit cleanly: ${amur?.stderr()}`);
 });
 

@@ -2,7 +2,7 @@
 // with a fresh SQLite file, a second origin that embeds the widget, Debian's
 // Chromium driven by playwright-core, and watchers that collect what a page
 // must never do (console errors, dialogs, requests that leave loopback).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -40,6 +40,7 @@ export async function startAmur(flags = []) {
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   return {
     url,
+    db: path.join(dir, 'amur.db'),
     async stop() {
       proc.kill('SIGTERM');
       let timer;
@@ -70,6 +71,17 @@ export async function startAmur(flags = []) {
       return (await this.api('GET', `/api/v1/comments?page=${encodeURIComponent(page)}${query}`)).body;
     },
   };
+}
+
+// Adds an account to a server's database with `amur user add` (the password
+// through AMUR_PASSWORD, as an operator would).
+export function addUser(db, u, role) {
+  const r = spawnSync(AMUR_BIN, ['user', 'add', '--email', u.email, '--name', u.name, '--role', role,
+    '--database', `sqlite:${db}`], {
+    env: { ...process.env, AMUR_PASSWORD: u.password, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0' },
+    encoding: 'utf8', timeout: 60000,
+  });
+  if (r.status !== 0) throw new Error(`amur user add failed: ${r.stderr}`);
 }
 
 // German words for the widget, as a host page would set them.

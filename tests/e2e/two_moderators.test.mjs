@@ -7,11 +7,13 @@
 // Screenshot: build/e2e-artifacts/desk-stale.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { AMUR_BIN, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
+import { addUser, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
+
+// A server and its database file, for `amur user add`.
+async function startAmurWithDb(flags) {
+  const server = await startAmur(flags);
+  return { server, db: server.db };
+}
 
 const T = { timeout: 120000 };
 const ADA = { email: 'ada@example.com', name: 'Ada Admin', password: 'admin password 1' };
@@ -20,30 +22,7 @@ const PAGE = '/news/2024/ferry-timetable';
 
 let amur;
 let browser;
-let tmpParent;
 const ids = {};
-
-async function startWithKnownDatabase(flags) {
-  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'amur-two-mods-e2e-'));
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = parent;
-  try {
-    const server = await startAmur(flags);
-    const [dir] = fs.readdirSync(parent).filter((d) => d.startsWith('amur-e2e-'));
-    return { server, parent, db: path.join(parent, dir, 'amur.db') };
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
-  }
-}
-
-function addUser(u, role, db) {
-  const r = spawnSync(AMUR_BIN, ['user', 'add', '--email', u.email, '--name', u.name, '--role', role,
-    '--database', `sqlite:${db}`], {
-    env: { ...process.env, AMUR_PASSWORD: u.password, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0' },
-    encoding: 'utf8', timeout: 60000,
-  });
-  assert.equal(r.status, 0, `amur user add failed: ${r.stderr}`);
-}
 
 async function held(body, name) {
   const r = await amur.post(PAGE, body, { author_name: name });
@@ -84,11 +63,10 @@ async function waitForText(locator, text) {
 }
 
 before(async () => {
-  const started = await startWithKnownDatabase(['--premoderate']);
+  const started = await startAmurWithDb(['--premoderate']);
   amur = started.server;
-  tmpParent = started.parent;
-  addUser(ADA, 'admin', started.db);
-  addUser(MIA, 'moderator', started.db);
+  addUser(started.db, ADA, 'admin');
+  addUser(started.db, MIA, 'moderator');
   ids.a = await held('The ferry used to run every hour.', 'Lena');
   ids.b = await held('Winter timetables are always worse.', 'Oskar');
   ids.c = await held('Nobody on the council takes the ferry.', 'Pia');
@@ -99,7 +77,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   const exit = await amur?.stop();
-  if (tmpParent) fs.rmSync(tmpParent, { recursive: true, force: true });
   assert.equal(exit?.code, 0, `amur did not exit cleanly: ${amur?.stderr()}`);
 });
 
