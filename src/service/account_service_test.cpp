@@ -8,65 +8,17 @@
 #include <stdexcept>
 #include <string>
 
-#include "store/sqlite/sqlite_store.hpp"
-#include "store/store.hpp"
+#include "service/store_test_support.hpp"
 
 namespace amur::service {
 namespace {
 
-constexpr TimeMs kT0 = 1'795'000'000'000;  // 2026-11-18T11:06:40.000Z
-
-template <typename T>
-void ExpectError(const Result<T>& r, ErrorCode code) {
-  ASSERT_FALSE(r.ok()) << "expected " << ErrorCodeName(code);
-  EXPECT_STREQ(ErrorCodeName(r.error().code), ErrorCodeName(code)) << r.error().message;
-}
+using testing::ExpectError;
+using testing::kT0;
 
 // Account changes against a real SQLite store.
-class AccountServiceTest : public ::testing::Test {
+class AccountServiceTest : public testing::StoreTest {
  protected:
-  void SetUp() override {
-    InitCrypto();
-    static std::mt19937_64 rng(std::random_device{}());
-    dir_ = std::filesystem::temp_directory_path() / ("amur-accounts-" + std::to_string(rng()));
-    store_ = store::OpenSqliteStore((dir_ / "amur.db").string());
-    store_->Migrate();
-    s_ = store_->OpenSession();
-  }
-
-  void TearDown() override {
-    s_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  // Runs `f` in a write transaction, committed only when it succeeds.
-  template <typename F>
-  auto Write(F f) {
-    store::WriteTransaction tx(*s_);
-    auto r = f(*s_);
-    if (r.ok()) tx.Commit();
-    return r;
-  }
-
-  User MustAddUser(const std::string& email, const std::string& name, Role role,
-                   bool disabled = false) {
-    User u;
-    u.email = email;
-    u.name = name;
-    u.role = role;
-    u.password_hash = "not a real hash";  // no argon2 here: the tests never sign in
-    u.created_at = kT0;
-    store::WriteTransaction tx(*s_);
-    auto id = s_->InsertUser(u);
-    if (!id) throw std::runtime_error("could not add " + email);
-    if (disabled) s_->SetUserDisabled(*id, true);
-    tx.Commit();
-    u.id = *id;
-    u.disabled = disabled;
-    return u;
-  }
-
   User Stored(const User& u) {
     s_->BeginRead();
     auto found = s_->FindUserById(u.id);
@@ -92,9 +44,6 @@ class AccountServiceTest : public ::testing::Test {
   FakeClock clock_{kT0};
   SodiumRandom random_;
   AccountService accounts_{clock_, random_};
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<store::StoreSession> s_;
 };
 
 // Over HTTP every admin who may ask is an active admin other than the target

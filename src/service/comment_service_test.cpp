@@ -16,13 +16,14 @@
 #include "moderation/pipeline.hpp"
 #include "service/hash_chain.hpp"
 #include "service/moderation_service.hpp"
+#include "service/store_test_support.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "store/store.hpp"
 
 namespace amur::service {
 namespace {
 
-constexpr TimeMs kT0 = 1'795'000'000'000;  // 2026-11-18T11:06:40.000Z
+using testing::ExpectError;
+using testing::kT0;
 
 // Deterministic bytes 0, 1, 2, … so edit tokens are known in advance.
 class SequenceRandom final : public Random {
@@ -51,37 +52,22 @@ class ReadTx final {
   store::StoreSession& s_;
 };
 
-template <typename T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& field = "") {
-  ASSERT_FALSE(r.ok()) << "expected " << ErrorCodeName(code);
-  EXPECT_STREQ(ErrorCodeName(r.error().code), ErrorCodeName(code)) << r.error().message;
-  EXPECT_EQ(r.error().field, field) << r.error().message;
-}
-
 std::vector<CommentId> Ids(const std::vector<ThreadNode>& nodes) {
   std::vector<CommentId> out;
   for (const auto& n : nodes) out.push_back(n.comment.id);
   return out;
 }
 
-class CommentServiceTest : public ::testing::Test {
+class CommentServiceTest : public testing::StoreTest {
  protected:
   void SetUp() override {
-    InitCrypto();
-    static std::mt19937_64 rng(std::random_device{}());
-    dir_ = std::filesystem::temp_directory_path() / ("amur-service-" + std::to_string(rng()));
-    db_path_ = (dir_ / "amur.db").string();
-    store_ = store::OpenSqliteStore(db_path_);
-    store_->Migrate();
-    s_ = store_->OpenSession();
+    StoreTest::SetUp();
     Configure(ServiceConfig{});
   }
 
   void TearDown() override {
     service_.reset();
-    s_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    StoreTest::TearDown();
   }
 
   void Configure(ServiceConfig config, Screener* screener = nullptr) {
@@ -89,27 +75,7 @@ class CommentServiceTest : public ::testing::Test {
   }
 
   // A moderator account stored in the database, as moderation re-reads it.
-  User StoredModerator() {
-    User mod;
-    mod.email = "mod@example.com";
-    mod.name = "Mod";
-    mod.role = Role::kModerator;
-    mod.password_hash = "not a real hash";
-    store::WriteTransaction tx(*s_);
-    mod.id = *s_->InsertUser(mod);
-    tx.Commit();
-    return mod;
-  }
-
-  // Runs `f` in a write transaction, committed only when it succeeds (as the
-  // executor does with its savepoints).
-  template <typename F>
-  auto Write(F f) {
-    store::WriteTransaction tx(*s_);
-    auto r = f(*s_);
-    if (r.ok()) tx.Commit();
-    return r;
-  }
+  User StoredModerator() { return MustAddUser("mod@example.com", "Mod", Role::kModerator); }
 
   static PostRequest Req(const std::string& page, const std::string& body,
                          std::optional<std::string> parent = std::nullopt,
@@ -221,10 +187,6 @@ class CommentServiceTest : public ::testing::Test {
 
   FakeClock clock_{kT0};
   SequenceRandom random_;
-  std::filesystem::path dir_;
-  std::string db_path_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<store::StoreSession> s_;
   std::unique_ptr<CommentService> service_;
   std::map<CommentId, std::string> tokens_;
   int voter_seq_ = 0;

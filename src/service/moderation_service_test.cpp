@@ -10,50 +10,22 @@
 
 #include "core/random.hpp"
 #include "service/comment_service.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "store/store.hpp"
+#include "service/store_test_support.hpp"
 
 namespace amur::service {
 namespace {
 
-constexpr TimeMs kT0 = 1'795'000'000'000;  // 2026-11-18T11:06:40.000Z
-
-template <typename T>
-void ExpectError(const Result<T>& r, ErrorCode code, const std::string& field = "") {
-  ASSERT_FALSE(r.ok()) << "expected " << ErrorCodeName(code);
-  EXPECT_STREQ(ErrorCodeName(r.error().code), ErrorCodeName(code)) << r.error().message;
-  EXPECT_EQ(r.error().field, field) << r.error().message;
-}
+using testing::ExpectError;
+using testing::kT0;
 
 // Bans and other moderator actions against a real SQLite store.
-class ModerationServiceTest : public ::testing::Test {
+class ModerationServiceTest : public testing::StoreTest {
  protected:
   void SetUp() override {
-    InitCrypto();
-    static std::mt19937_64 rng(std::random_device{}());
-    dir_ = std::filesystem::temp_directory_path() / ("amur-moderation-" + std::to_string(rng()));
-    store_ = store::OpenSqliteStore((dir_ / "amur.db").string());
-    store_->Migrate();
-    s_ = store_->OpenSession();
+    StoreTest::SetUp();
     admin_ = MustAddUser("ada@example.com", "Ada Admin", Role::kAdmin);
     mod_ = MustAddUser("mia@example.com", "Mia Mod", Role::kModerator);
     member_ = MustAddUser("max@example.com", "Max Member", Role::kMember);
-  }
-
-  void TearDown() override {
-    s_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  // Runs `f` in a write transaction, committed only when it succeeds (as the
-  // executor does with its savepoints).
-  template <typename F>
-  auto Write(F f) {
-    store::WriteTransaction tx(*s_);
-    auto r = f(*s_);
-    if (r.ok()) tx.Commit();
-    return r;
   }
 
   // Runs `f` in a read transaction.
@@ -63,21 +35,6 @@ class ModerationServiceTest : public ::testing::Test {
     auto r = f(*s_);
     s_->Rollback();
     return r;
-  }
-
-  User MustAddUser(const std::string& email, const std::string& name, Role role) {
-    User u;
-    u.email = email;
-    u.name = name;
-    u.role = role;
-    u.password_hash = "not a real hash";
-    u.created_at = kT0;
-    store::WriteTransaction tx(*s_);
-    auto id = s_->InsertUser(u);
-    if (!id) throw std::runtime_error("could not add " + email);
-    tx.Commit();
-    u.id = *id;
-    return u;
   }
 
   void SetDisabled(const User& u, bool disabled) {
@@ -128,9 +85,6 @@ class ModerationServiceTest : public ::testing::Test {
   SodiumRandom random_;
   CommentService comments_{ServiceConfig{}, clock_, random_, nullptr};
   ModerationService moderation_{ModerationConfig{}, clock_};
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<store::StoreSession> s_;
   User admin_, mod_, member_;
 };
 
