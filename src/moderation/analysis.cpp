@@ -101,7 +101,7 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
   } else if (duplicates == Duplicates::kCheck && recent_ != nullptr) {
     a.fingerprint = ComputeFingerprint(normalized, body);
     a.author_key = AuthorKey(comment.author_name, identity);
-    a.duplicate = recent_->Check(a.fingerprint, a.author_key, now);
+    a.duplicate = recent_->CheckAndReserve(a.fingerprint, a.author_key, now, &a.reservation);
   }
 
   auto add = [&a](std::string_view reason) { a.reasons.emplace_back(reason); };

@@ -75,6 +75,9 @@ struct Analysis {
   // Set by AnalyzeAndCheck, for Record: the body's fingerprint and the author key.
   Fingerprint fingerprint;
   std::uint64_t author_key = 0;  // 0: not checked, nothing to record
+  // Set by AnalyzeAndCheck: the comment's place among the index's pending
+  // comments (NearDuplicateIndex::CheckAndReserve); the caller releases it.
+  std::uint64_t reservation = 0;
 };
 
 class TextAnalyzer final {
@@ -98,10 +101,11 @@ class TextAnalyzer final {
                             TimeMs now) const;
 
   // AnalyzeAndRecord in two steps, for callers that store the comment
-  // later and may refuse it meanwhile: the checks (reading the index, not
-  // changing it) now, and Record once the comment is stored. Two copies
-  // checked before either is recorded do not find each other; the next copy
-  // finds both. Thread-safe.
+  // later and may refuse it meanwhile: the checks now, holding the comment
+  // as pending in the index (Analysis::reservation) so that copies checked
+  // at the same moment find each other, and Record once the comment is
+  // stored. The caller releases the reservation (NearDuplicateIndex::Release)
+  // whether the comment was stored or not. Thread-safe.
   Analysis AnalyzeAndCheck(const CommentText& comment, std::string_view identity,
                            TimeMs now) const;
   // Records a comment that AnalyzeAndCheck analysed (no-op when it did not

@@ -10,7 +10,17 @@ namespace amur::moderation {
 namespace {
 
 // A new comment's entry for the near-duplicate index, kept until it is stored.
+// It holds the comment's place among the index's pending comments, given up
+// when the request is done with it, stored or refused.
 struct DuplicateMemo final : service::ScreeningMemo {
+  DuplicateMemo(std::shared_ptr<NearDuplicateIndex> index, std::uint64_t ticket)
+      : index(std::move(index)), ticket(ticket) {}
+  ~DuplicateMemo() override { index->Release(ticket); }
+  DuplicateMemo(const DuplicateMemo&) = delete;
+  DuplicateMemo& operator=(const DuplicateMemo&) = delete;
+
+  std::shared_ptr<NearDuplicateIndex> index;
+  std::uint64_t ticket = 0;
   Fingerprint fingerprint;
   std::uint64_t author_key = 0;
 };
@@ -27,7 +37,7 @@ std::string Identity(const service::ScreeningInput& input) {
 Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
     : settings_(settings),
       clock_(clock),
-      analyzer_(std::make_shared<TextAnalyzer>(DefaultTermMatcher(), settings.text, &recent_)) {
+      analyzer_(std::make_shared<TextAnalyzer>(DefaultTermMatcher(), settings.text, recent_.get())) {
   const auto& lists = DefaultTermLists();
   tunables_.banned = std::string(lists.banned);
   tunables_.suspect = std::string(lists.suspect);
@@ -71,7 +81,7 @@ Status Pipeline::SetTunables(const Tunables& t) {
   text.max_links = t.max_links;
   text.hold_suspect = t.hold_suspect;
   text.hold_shouting = t.hold_shouting;
-  auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, &recent_);
+  auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, recent_.get());
   std::unique_lock lock(tunables_mu_);
   tunables_ = t;
   analyzer_ = std::move(analyzer);
@@ -96,7 +106,7 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   const Analysis a = input.is_edit ? analyzer->Analyze(text)
                                    : analyzer->AnalyzeAndCheck(text, identity, clock_.NowMs());
   if (a.author_key != 0) {
-    auto memo = std::make_shared<DuplicateMemo>();
+    auto memo = std::make_shared<DuplicateMemo>(recent_, a.reservation);
     memo->fingerprint = a.fingerprint;
     memo->author_key = a.author_key;
     out.memo = std::move(memo);
@@ -124,7 +134,7 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
 void Pipeline::Remember(const service::ScreeningMemo* memo) {
   const auto* m = dynamic_cast<const DuplicateMemo*>(memo);
   if (m == nullptr) return;
-  recent_.Add(m->fingerprint, m->author_key, clock_.NowMs());
+  recent_->Add(m->fingerprint, m->author_key, clock_.NowMs());
 }
 
 void Pipeline::RememberStored(const service::ScreeningInput& input, TimeMs created_at) {

@@ -41,9 +41,11 @@ class Pipeline final : public service::Screener {
   // Feed comments oldest first (the index keeps the newest `capacity`); only
   // those of the last window (DuplicateOptions) matter. Thread-safe.
   void RememberStored(const service::ScreeningInput& input, TimeMs created_at);
-  const NearDuplicateOptions& DuplicateOptions() const { return recent_.options(); }
+  const NearDuplicateOptions& DuplicateOptions() const { return recent_->options(); }
   // Comments in the near-duplicate index (short ones are never stored).
-  std::size_t RememberedCount() const { return recent_.size(); }
+  std::size_t RememberedCount() const { return recent_->size(); }
+  // Comments screened and not yet remembered or dropped.
+  std::size_t PendingCount() const { return recent_->pending(); }
 
   // A moderator's decision as a labelled example: rejected or spam = hold.
   void Learn(const std::string& author_name, const std::string& body_markdown, bool hold);
@@ -75,7 +77,9 @@ class Pipeline final : public service::Screener {
  private:
   PipelineSettings settings_;
   const Clock& clock_;
-  NearDuplicateIndex recent_;
+  // Shared with the memos of comments screened but not yet stored, which
+  // release their place among its pending comments when they go.
+  std::shared_ptr<NearDuplicateIndex> recent_ = std::make_shared<NearDuplicateIndex>();
   mutable std::shared_mutex tunables_mu_;
   Tunables tunables_;
   std::shared_ptr<const TextAnalyzer> analyzer_;

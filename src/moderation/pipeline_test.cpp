@@ -275,15 +275,32 @@ TEST(PipelineTest, ScreeningRecordsNothingUntilRemembered) {
   FakeClock clock(1'795'000'000'000);
   Pipeline pipeline(PipelineSettings{}, clock);
   const service::ScreeningInput in{"Ann", kText, "192.0.2.1", std::nullopt, false};
-  const auto first = pipeline.Screen(in);
+  {
+    // A post refused after screening (its memo dropped, never remembered)
+    // leaves nothing behind.
+    const auto refused = pipeline.Screen(in);
+    ASSERT_NE(refused.memo, nullptr);
+    EXPECT_EQ(pipeline.PendingCount(), 1u);
+  }
+  EXPECT_EQ(pipeline.PendingCount(), 0u);
+  EXPECT_EQ(pipeline.RememberedCount(), 0u);
+  auto first = pipeline.Screen(in);
   EXPECT_FALSE(first.hold);
   ASSERT_NE(first.memo, nullptr);
-  // Screened again without being stored: still no duplicate.
-  const auto again = pipeline.Screen(in);
-  EXPECT_FALSE(again.hold);
-  EXPECT_FALSE(Has(again, "near_duplicate"));
+  {
+    // A copy screened while the first is on its way to the database: the two
+    // find each other (a burst of copies is not let through before the first
+    // commit).
+    const auto concurrent = pipeline.Screen({"Bob", kText, "198.51.100.9", std::nullopt, false});
+    EXPECT_TRUE(concurrent.hold);
+    EXPECT_TRUE(Has(concurrent, "near_duplicate"));
+    EXPECT_FALSE(Has(concurrent, "repeated_post"));
+  }
 
   pipeline.Remember(first.memo.get());
+  first.memo.reset();
+  EXPECT_EQ(pipeline.PendingCount(), 0u);
+  EXPECT_EQ(pipeline.RememberedCount(), 1u);
   clock.Advance(1000);
   const auto copy = pipeline.Screen(in);
   EXPECT_TRUE(copy.hold);

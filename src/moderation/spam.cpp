@@ -226,10 +226,54 @@ DuplicateCheck NearDuplicateIndex::CheckAndAdd(const Fingerprint& fp, std::uint6
   return result;
 }
 
+DuplicateCheck NearDuplicateIndex::CheckAndReserve(const Fingerprint& fp,
+                                                   std::uint64_t author_key, TimeMs now,
+                                                   std::uint64_t* ticket) {
+  std::lock_guard lock(mu_);
+  DuplicateCheck result = CheckLocked(fp, author_key, now);
+  *ticket = 0;
+  if (fp.words < options_.min_words) return result;
+  if (pending_.size() >= kMaxPending) pending_.pop_front();
+  *ticket = next_ticket_++;
+  pending_.push_back(Pending{*ticket, now, author_key, fp});
+  return result;
+}
+
+void NearDuplicateIndex::Release(std::uint64_t ticket) {
+  if (ticket == 0) return;
+  std::lock_guard lock(mu_);
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (it->ticket == ticket) {
+      pending_.erase(it);
+      return;
+    }
+  }
+}
+
+std::size_t NearDuplicateIndex::pending() const {
+  std::lock_guard lock(mu_);
+  return pending_.size();
+}
+
+void NearDuplicateIndex::CheckPendingLocked(const Fingerprint& fp, std::uint64_t author_key,
+                                            TimeMs now, DuplicateCheck& result) const {
+  const TimeMs oldest = now - options_.window_ms;
+  for (const Pending& p : pending_) {
+    if (p.at < oldest) continue;
+    const double similarity = Similarity(fp, p.fp);
+    if (similarity < options_.min_similarity) continue;
+    ++result.near_duplicates;
+    if (p.author == author_key) ++result.same_author;
+    result.best_similarity = std::max(result.best_similarity, similarity);
+  }
+}
+
 DuplicateCheck NearDuplicateIndex::CheckLocked(const Fingerprint& fp, std::uint64_t author_key,
                                                TimeMs now) const {
   DuplicateCheck result;
-  if (fp.words < options_.min_words || size_ == 0) return result;
+  if (fp.words < options_.min_words) return result;
+  CheckPendingLocked(fp, author_key, now, result);
+  if (size_ == 0) return result;
   ++check_no_;
   const TimeMs oldest = now - options_.window_ms;
   std::size_t examined = 0;

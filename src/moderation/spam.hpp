@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,19 @@ class NearDuplicateIndex final {
   // Check then Add, atomically (two copies posted at once find each other).
   DuplicateCheck CheckAndAdd(const Fingerprint& fp, std::uint64_t author_key, TimeMs now);
 
+  // For a comment screened now and stored later (or never): Check, then hold
+  // `fp` as pending until Release(ticket), atomically, so that copies
+  // screened at the same moment find each other before either is stored.
+  // Check and CheckAndReserve count pending comments like stored ones. Sets
+  // `ticket` (0 when nothing is held: too few words). At most kMaxPending
+  // are held, the oldest dropped first; one older than the window counts no
+  // more. Add the comment once stored, then Release.
+  static constexpr std::size_t kMaxPending = 256;
+  DuplicateCheck CheckAndReserve(const Fingerprint& fp, std::uint64_t author_key, TimeMs now,
+                                 std::uint64_t* ticket);
+  void Release(std::uint64_t ticket);
+  std::size_t pending() const;
+
   const NearDuplicateOptions& options() const { return options_; }
   std::size_t size() const;
 
@@ -115,6 +129,8 @@ class NearDuplicateIndex final {
   static std::uint64_t BandKey(const Fingerprint& fp, std::size_t band);
   std::size_t Bucket(std::uint64_t key) const;
   DuplicateCheck CheckLocked(const Fingerprint& fp, std::uint64_t author_key, TimeMs now) const;
+  void CheckPendingLocked(const Fingerprint& fp, std::uint64_t author_key, TimeMs now,
+                          DuplicateCheck& result) const;
   void AddLocked(const Fingerprint& fp, std::uint64_t author_key, TimeMs now);
   void Unlink(std::uint32_t link);
 
@@ -127,6 +143,14 @@ class NearDuplicateIndex final {
   std::uint64_t next_seq_ = 1;
   std::size_t size_ = 0;
   mutable std::vector<std::uint64_t> seen_;  // per slot: the last check that looked at it
+  struct Pending {
+    std::uint64_t ticket = 0;
+    TimeMs at = 0;
+    std::uint64_t author = 0;
+    Fingerprint fp;
+  };
+  std::deque<Pending> pending_;  // oldest first
+  std::uint64_t next_ticket_ = 1;
   mutable std::uint64_t check_no_ = 0;
 };
 

@@ -119,6 +119,44 @@ TEST(SpamNearDuplicateTest, FindsSmallEditsOfARecentComment) {
   EXPECT_FALSE(index.Check(ComputeFingerprint(kOther), bob, kT0 + kMinute).near_duplicate());
 }
 
+TEST(SpamNearDuplicateTest, PendingCopiesFindEachOtherUntilReleased) {
+  NearDuplicateIndex index;
+  const std::uint64_t alice = AuthorKey("alice");
+  const std::uint64_t bob = AuthorKey("bob");
+  std::uint64_t first = 0;
+  std::uint64_t second = 0;
+  EXPECT_FALSE(index.CheckAndReserve(ComputeFingerprint(kSpam), alice, kT0, &first).near_duplicate());
+  EXPECT_NE(first, 0u);
+  const DuplicateCheck d = index.CheckAndReserve(ComputeFingerprint(kSpamEdited), alice, kT0, &second);
+  EXPECT_TRUE(d.near_duplicate());
+  EXPECT_TRUE(d.repeated_post());
+  EXPECT_EQ(index.pending(), 2u);
+  EXPECT_EQ(index.size(), 0u);  // nothing stored
+  index.Release(first);
+  index.Release(second);
+  index.Release(second);  // twice: no harm
+  EXPECT_EQ(index.pending(), 0u);
+  EXPECT_FALSE(index.Check(ComputeFingerprint(kSpam), bob, kT0).near_duplicate());
+  // Short comments are never held as pending.
+  std::uint64_t none = 1;
+  index.CheckAndReserve(ComputeFingerprint("Thank you, great article!"), bob, kT0, &none);
+  EXPECT_EQ(none, 0u);
+}
+
+TEST(SpamNearDuplicateTest, PendingCopiesAreBoundedAndAgeOut) {
+  NearDuplicateIndex index;
+  const std::uint64_t bob = AuthorKey("bob");
+  std::uint64_t ticket = 0;
+  for (std::size_t i = 0; i < NearDuplicateIndex::kMaxPending + 10; ++i) {
+    index.CheckAndReserve(ComputeFingerprint(kOther), bob, kT0, &ticket);
+  }
+  EXPECT_EQ(index.pending(), NearDuplicateIndex::kMaxPending);
+  // Never released (a lost request): past the window it counts no more.
+  const TimeMs later = kT0 + index.options().window_ms + 1;
+  EXPECT_FALSE(index.Check(ComputeFingerprint(kOther), bob, later).near_duplicate());
+  EXPECT_TRUE(index.Check(ComputeFingerprint(kOther), bob, kT0 + kMinute).near_duplicate());
+}
+
 TEST(SpamNearDuplicateTest, SameAuthorIsARepeatedPost) {
   NearDuplicateIndex index;
   const std::uint64_t alice = AuthorKey("alice");
