@@ -50,8 +50,11 @@
     link_limit: 'Too many links',
     near_duplicate: 'Near-duplicate',
     repeated_post: 'Repeated post',
+    shouting: 'Shouting (capitals)',
     classifier: 'Classifier',
     reports: 'Reader reports',
+    page_premoderation: 'Page pre-moderated',
+    new_author: 'New author',
   };
 
   var state = {
