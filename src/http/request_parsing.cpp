@@ -94,6 +94,11 @@ std::string JoinedHeader(const Request& req, std::string_view name) {
   return out;
 }
 
+Result<boost::json::object> JsonBody(const Request& req) {
+  if (auto st = RequireJson(req); !st) return st.error();
+  return ParseJsonObject(req.message.body());
+}
+
 Status RequireJson(const Request& req) {
   std::string_view ct = Header(req, "Content-Type");
   const auto semi = ct.find(';');

@@ -38,6 +38,9 @@ Status RequireJson(const Request& req);
 // The body parsed as one JSON object; invalid_json otherwise.
 Result<boost::json::object> ParseJsonObject(std::string_view body);
 
+// RequireJson, then the body as ParseJsonObject reads it.
+Result<boost::json::object> JsonBody(const Request& req);
+
 // A string field: nullopt when absent or null; invalid_field when another type.
 Result<std::optional<std::string>> OptionalString(const boost::json::object& o, std::string_view key);
 // A required string field: missing_field when absent or null.

@@ -9,12 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addUser, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
 
-// A server and its database file, for `amur user add`.
-async function startAmurWithDb(flags) {
-  const server = await startAmur(flags);
-  return { server, db: server.db };
-}
-
 const T = { timeout: 120000 };
 const MOD = { email: 'mia@example.com', name: 'Mia Moderator', password: 'correct horse battery' };
 const MEMBER = { email: 'max@example.com', name: 'Max Member', password: 'member password 1' };
@@ -28,9 +22,8 @@ let dbPath;
 const ids = {};
 
 before(async () => {
-  const started = await startAmurWithDb(['--premoderate']);
-  amur = started.server;
-  dbPath = started.db;
+  amur = await startAmur(['--premoderate']);
+  dbPath = amur.db;
   addUser(dbPath, MOD, 'moderator');
   addUser(dbPath, MEMBER, 'member');
   // Oldest first; the queue shows them newest first:
@@ -298,10 +291,9 @@ describe('desk tools on published comments', () => {
   let srv;
 
   before(async () => {
-    const started = await startAmurWithDb([]);
-    srv = started.server;
-    addUser(started.db, MOD, 'moderator');
-    addUser(started.db, ADMIN, 'admin');
+    srv = await startAmur([]);
+    addUser(srv.db, MOD, 'moderator');
+    addUser(srv.db, ADMIN, 'admin');
     c.older = (await srv.post(PAGE2, 'An older comment on the timetable.', { author_name: 'Olga' })).comment.id;
     c.main = (await srv.post(PAGE2, 'The **ferry** leaves at 8.', { author_name: 'Fred' })).comment.id;
     c.reply = (await srv.post(PAGE2, 'No, at nine.', { author_name: 'Nina', parent_id: c.main })).comment.id;

@@ -9,12 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addUser, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
 
-// A server and its database file, for `amur user add`.
-async function startAmurWithDb(flags) {
-  const server = await startAmur(flags);
-  return { server, db: server.db };
-}
-
 const T = { timeout: 120000 };
 const ADMIN = { email: 'ada@example.com', name: 'Ada Admin', password: 'admin password 1' };
 const MOD = { email: 'mia@example.com', name: 'Mia Moderator', password: 'correct horse battery' };
@@ -26,26 +20,12 @@ let amur;
 let browser;
 const ids = {};
 
-async function held(page, body, name) {
-  const r = await amur.post(page, body, { author_name: name });
-  assert.equal(r.comment.state, 'pending');
-  return r.comment.id;
-}
-
-// A bearer session for setting up state through the API.
-async function bearer(who) {
-  const r = await amur.api('POST', '/api/v1/auth/login', { email: who.email, password: who.password });
-  assert.equal(r.status, 200);
-  return { Authorization: `Bearer ${r.body.token}` };
-}
-
 before(async () => {
-  const started = await startAmurWithDb(['--premoderate']);
-  amur = started.server;
-  addUser(started.db, ADMIN, 'admin');
-  addUser(started.db, MOD, 'moderator');
-  ids.first = await held(PAGE_A, 'The harbour vote was close.', 'Hana');
-  ids.second = await held(PAGE_A, 'Who counted the ballots?', 'Ivo');
+  amur = await startAmur(['--premoderate']);
+  addUser(amur.db, ADMIN, 'admin');
+  addUser(amur.db, MOD, 'moderator');
+  ids.first = await amur.postHeld(PAGE_A, 'The harbour vote was close.', 'Hana');
+  ids.second = await amur.postHeld(PAGE_A, 'Who counted the ballots?', 'Ivo');
   browser = await launchBrowser();
 });
 
@@ -105,9 +85,9 @@ describe('the moderation desk, live', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), `reason-${ids.first}`);
     await page.keyboard.type('Off to');
 
-    ids.third = await held(PAGE_B, 'Tolls are too high.', 'Jo');
-    ids.fourth = await held(PAGE_B, 'Tolls pay for repairs.', 'Kai');
-    ids.troll = await held(PAGE_B, 'You are all idiots.', TROLL);
+    ids.third = await amur.postHeld(PAGE_B, 'Tolls are too high.', 'Jo');
+    ids.fourth = await amur.postHeld(PAGE_B, 'Tolls pay for repairs.', 'Kai');
+    ids.troll = await amur.postHeld(PAGE_B, 'You are all idiots.', TROLL);
     const notice = page.getByRole('button', { name: 'Show 3 new comments' });
     await notice.waitFor();
     assert.equal(await notice.textContent(), '3 new — show');
@@ -163,7 +143,7 @@ describe('the moderation desk, live', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('status').filter({ hasText: 'Cancelled.' }).waitFor();
     assert.equal(await page.evaluate(() => document.activeElement.dataset.id), ids.troll);
-    const admin = await bearer(ADMIN);
+    const admin = await amur.bearer(ADMIN);
     assert.deepEqual((await amur.api('GET', '/api/v1/admin/bans', undefined, admin)).body.bans, []);
 
     await page.keyboard.press('b');
@@ -207,14 +187,14 @@ describe('the moderation desk, live', () => {
     await confirm.waitFor();
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
-    assert.equal((await amur.api('GET', '/api/v1/admin/bans', undefined, await bearer(MOD))).body.bans.length, 1);
+    assert.equal((await amur.api('GET', '/api/v1/admin/bans', undefined, await amur.bearer(MOD))).body.bans.length, 1);
     await row.getByRole('button', { name: `Lift ban ${ids.ban}` }).click();
     await confirm.waitFor();
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: `Lifted ${ids.ban}` }).waitFor();
     await row.locator('td', { hasText: 'Ended' }).waitFor();
     assert.equal(await row.getByRole('button').count(), 0);
-    assert.equal((await amur.api('GET', '/api/v1/admin/bans', undefined, await bearer(MOD))).body.bans.length, 0);
+    assert.equal((await amur.api('GET', '/api/v1/admin/bans', undefined, await amur.bearer(MOD))).body.bans.length, 0);
     // Fresh: none in force; ended ones on demand.
     await page.getByRole('tab', { name: 'Pages' }).click();
     await page.getByRole('tab', { name: 'Bans' }).click();
@@ -227,7 +207,7 @@ describe('the moderation desk, live', () => {
 
   test('the Pages tab shows each page\'s flags and counts, and toggles them', T, async () => {
     const { page, problems } = mod;
-    const admin = await bearer(ADMIN);
+    const admin = await amur.bearer(ADMIN);
     assert.equal((await amur.api('POST', '/api/v1/admin/pages', { page: PAGE_A, closed: true }, admin)).status, 200);
     await page.getByRole('tab', { name: 'Pages' }).click();
     const rowA = page.locator(`tr[data-page="${PAGE_A}"]`);

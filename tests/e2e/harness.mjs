@@ -67,6 +67,18 @@ export async function startAmur(flags = []) {
       if (r.status !== 201 && r.status !== 202) throw new Error(`post failed: ${JSON.stringify(r.body)}`);
       return r.body;
     },
+    // Posts a comment that must be held (a pre-moderated server); its id.
+    async postHeld(page, body, authorName) {
+      const r = await this.post(page, body, { author_name: authorName });
+      if (r.comment.state !== 'pending') throw new Error(`not held: ${JSON.stringify(r.comment)}`);
+      return r.comment.id;
+    },
+    // A bearer session of an account made with addUser, for API calls.
+    async bearer(who) {
+      const r = await this.api('POST', '/api/v1/auth/login', { email: who.email, password: who.password });
+      if (r.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(r.body)}`);
+      return { Authorization: `Bearer ${r.body.token}` };
+    },
     async list(page, query = '') {
       return (await this.api('GET', `/api/v1/comments?page=${encodeURIComponent(page)}${query}`)).body;
     },

@@ -9,12 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addUser, launchBrowser, openReader, saveArtifact, startAmur } from './harness.mjs';
 
-// A server and its database file, for `amur user add`.
-async function startAmurWithDb(flags) {
-  const server = await startAmur(flags);
-  return { server, db: server.db };
-}
-
 const T = { timeout: 120000 };
 const ADA = { email: 'ada@example.com', name: 'Ada Admin', password: 'admin password 1' };
 const MIA = { email: 'mia@example.com', name: 'Mia Moderator', password: 'correct horse battery' };
@@ -23,18 +17,6 @@ const PAGE = '/news/2024/ferry-timetable';
 let amur;
 let browser;
 const ids = {};
-
-async function held(body, name) {
-  const r = await amur.post(PAGE, body, { author_name: name });
-  assert.equal(r.comment.state, 'pending');
-  return r.comment.id;
-}
-
-async function bearer(who) {
-  const r = await amur.api('POST', '/api/v1/auth/login', { email: who.email, password: who.password });
-  assert.equal(r.status, 200);
-  return { Authorization: `Bearer ${r.body.token}` };
-}
 
 async function desk(who, query) {
   const reader = await openReader(browser);
@@ -63,14 +45,13 @@ async function waitForText(locator, text) {
 }
 
 before(async () => {
-  const started = await startAmurWithDb(['--premoderate']);
-  amur = started.server;
-  addUser(started.db, ADA, 'admin');
-  addUser(started.db, MIA, 'moderator');
-  ids.a = await held('The ferry used to run every hour.', 'Lena');
-  ids.b = await held('Winter timetables are always worse.', 'Oskar');
-  ids.c = await held('Nobody on the council takes the ferry.', 'Pia');
-  ids.d = await held('Bring back the night crossing!', 'Rui');
+  amur = await startAmur(['--premoderate']);
+  addUser(amur.db, ADA, 'admin');
+  addUser(amur.db, MIA, 'moderator');
+  ids.a = await amur.postHeld(PAGE, 'The ferry used to run every hour.', 'Lena');
+  ids.b = await amur.postHeld(PAGE, 'Winter timetables are always worse.', 'Oskar');
+  ids.c = await amur.postHeld(PAGE, 'Nobody on the council takes the ferry.', 'Pia');
+  ids.d = await amur.postHeld(PAGE, 'Bring back the night crossing!', 'Rui');
   browser = await launchBrowser();
 });
 
@@ -122,7 +103,7 @@ describe('two moderators on the pending queue', () => {
     await page.getByRole('status').filter({ hasText: `${ids.c}: decided elsewhere: rejected by ${MIA.name}.` }).waitFor();
 
     // Nothing was overridden: still rejected, one decision in the audit log.
-    const auth = await bearer(ADA);
+    const auth = await amur.bearer(ADA);
     const rejected = await amur.api('GET', '/api/v1/admin/queue?state=rejected', undefined, auth);
     assert.deepEqual(rejected.body.comments.map((c) => c.id), [ids.c]);
     const audit = await amur.api('GET', '/api/v1/admin/audit', undefined, auth);
@@ -178,7 +159,7 @@ describe('two moderators on the pending queue', () => {
     await waitForText(page.locator('[data-count="pending"]'), '1');
 
     // "show" brings the new comment in and takes the stale one out.
-    ids.e = await held('The new pier is a white elephant.', 'Sol');
+    ids.e = await amur.postHeld(PAGE, 'The new pier is a white elephant.', 'Sol');
     const notice = page.getByRole('button', { name: 'Show 1 new comment' });
     await notice.waitFor();
     assert.deepEqual(await shownIds(page), [ids.b, ids.a]);

@@ -198,8 +198,7 @@ asio::awaitable<Result<User>> AdminApi::RequireAdmin(const Request& req, bool st
 }
 
 asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client) {
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto email = RequiredString(*obj, "email");
   if (!email) co_return ErrorResponse(email.error());
@@ -277,8 +276,7 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
                                            std::string client) {
   auto id = ParseCommentId(id_text);
   if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto reason = RequiredString(*obj, "reason");
   if (!reason) co_return ErrorResponse(reason.error());
@@ -354,8 +352,7 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   if (!who) co_return ErrorResponse(who.error());
   auto id = ParseCommentId(id_text);
   if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto action = RequiredString(*obj, "action");
   if (!action) co_return ErrorResponse(action.error());
@@ -481,8 +478,7 @@ asio::awaitable<Response> AdminApi::QueueStatus(const Request& req, Params param
 asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
   auto who = co_await RequireModerator(req, true);
   if (!who) co_return ErrorResponse(who.error());
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto comment_id = RequiredString(*obj, "comment_id");
   if (!comment_id) co_return ErrorResponse(comment_id.error());
@@ -565,8 +561,7 @@ Result<std::optional<bool>> OptionalBool(const json::object& o, std::string_view
 asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   auto who = co_await RequireModerator(req, true);
   if (!who) co_return ErrorResponse(who.error());
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto page = RequiredString(*obj, "page");
   if (!page) co_return ErrorResponse(page.error());
@@ -601,8 +596,7 @@ asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text)
   if (!who) co_return ErrorResponse(who.error());
   auto id = ParseCommentId(id_text);
   if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such comment."));
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto pinned = OptionalBool(*obj, "pinned");
   if (!pinned) co_return ErrorResponse(pinned.error());
@@ -706,8 +700,7 @@ asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
   if (who->role != Role::kAdmin) {
     co_return ErrorResponse(MakeError(ErrorCode::kNotAllowed, "Only admins may change settings."));
   }
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto next = ApplyTunablesJson(d_.pipeline->CurrentTunables(), *obj);
   if (!next) co_return ErrorResponse(next.error());
@@ -872,8 +865,7 @@ asio::awaitable<Response> AdminApi::ListUsers(const Request& req, Params params)
 asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   auto who = co_await RequireAdmin(req, true);
   if (!who) co_return ErrorResponse(who.error());
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto email = RequiredString(*obj, "email");
   if (!email) co_return ErrorResponse(email.error());
@@ -925,8 +917,7 @@ asio::awaitable<Response> AdminApi::UpdateUser(const Request& req, std::string i
   if (!who) co_return ErrorResponse(who.error());
   auto id = ParseUserId(id_text);
   if (!id) co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "No such account."));
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto role_text = OptionalString(*obj, "role");
   if (!role_text) co_return ErrorResponse(role_text.error());

@@ -132,8 +132,7 @@ asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& pa
 }
 
 asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string client) {
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   service::PostRequest p;
   {
@@ -212,8 +211,7 @@ asio::awaitable<Result<service::Credential>> CommentsApi::Credentials(const Requ
 asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto body = RequiredString(*obj, "body");
   if (!body) co_return ErrorResponse(body.error());
@@ -288,8 +286,7 @@ asio::awaitable<Response> CommentsApi::Versions(std::string id_text) {
 asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_text) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
-  if (auto st = RequireJson(req); !st) co_return ErrorResponse(st.error());
-  auto obj = ParseJsonObject(req.message.body());
+  auto obj = JsonBody(req);
   if (!obj) co_return ErrorResponse(obj.error());
   auto it = obj->find("value");
   if (it == obj->end() || it->value().is_null()) {
