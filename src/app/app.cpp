@@ -18,6 +18,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/event_wiring.hpp"
 #include "app/warm_up.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
@@ -32,6 +33,7 @@
 #include "service/comment_service.hpp"
 #include "service/moderation_service.hpp"
 #include "service/db_executor.hpp"
+#include "service/event_bus.hpp"
 #include "service/rate_limiter.hpp"
 #include "store/store.hpp"
 
@@ -61,7 +63,6 @@ std::string FormKey(store::Store& store, Random& random) {
   return *key;
 }
 
-constexpr const char* kModelSetting = "classifier_model";
 
 // The classifier saved in the database, if there is a readable one.
 std::optional<moderation::Classifier> LoadSavedModel(store::Store& store) {
@@ -105,6 +106,22 @@ void LoadTunables(store::Store& store, moderation::Pipeline& pipeline) {
 
 void LoadModel(store::Store& store, moderation::Pipeline& pipeline) {
   if (auto model = LoadSavedModel(store)) pipeline.SetModel(std::move(*model));
+}
+
+// Runs the I/O loop until it is stopped. An exception that escapes a
+// completion handler ends that handler only (its connection), never the
+// process: it is logged and the loop goes on.
+void RunIoThread(asio::io_context& ioc) {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      spdlog::error("an I/O handler failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("an I/O handler failed with an unknown exception");
+    }
+  }
 }
 
 }  // namespace
@@ -166,6 +183,7 @@ int RunServe(const Config& config) {
   moderation_config.reports_to_hide = static_cast<int>(config.reports_to_hide);
   service::ModerationService moderation(moderation_config, clock);
   http::ResponseCache cache(64u << 20);
+  service::EventBus events;
   std::unique_ptr<service::DbExecutor> db;
   std::string form_key;
   try {
@@ -177,7 +195,12 @@ int RunServe(const Config& config) {
     const WarmUpResult warm = WarmNearDuplicateIndex(*store, pipeline, clock.NowMs());
     spdlog::info("near-duplicate index: loaded {} recent comments ({} kept) in {:.0f} ms",
                  warm.comments, warm.remembered, warm.seconds * 1000);
+    // What follows a commit: the subscribers of the event log.
+    events.StartAfter(store->OpenSession()->LastEventSeq());
     db = std::make_unique<service::DbExecutor>(*store, 2);
+    SubscribeReadCache(events, cache);
+    SubscribeClassifier(events, pipeline, *db);
+    db->SetAfterCommit([&events](store::StoreSession& s) { events.PublishCommitted(s); });
   } catch (const std::exception& e) {
     std::cerr << "amur: " << e.what() << "\n";
     return 2;
@@ -200,18 +223,6 @@ int RunServe(const Config& config) {
   deps.moderation = &moderation;
   deps.secure_cookies = config.public_url.rfind("https://", 0) == 0;
   deps.pipeline = &pipeline;
-  service::DbExecutor* executor = db.get();
-  deps.on_decision = [&pipeline, executor](const Comment& c, service::Decision d) {
-    // Each decision teaches the classifier; the model is saved by the writer.
-    pipeline.Learn(c.author_name.value_or("Guest"), c.body_markdown, d != service::Decision::kApprove);
-    service::WriteJob job;
-    job.run = [&pipeline](store::StoreSession& s) {
-      s.PutSetting(kModelSetting, Base64Encode(pipeline.SaveModel()));
-      return true;
-    };
-    job.done = [](bool) {};
-    executor->Write(std::move(job));
-  };
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0
@@ -231,6 +242,8 @@ int RunServe(const Config& config) {
     return 2;
   }
   server->Start();
+  StartEventRetention(ioc, *db, clock, std::chrono::hours(24) * config.event_retention_days,
+                      std::chrono::hours(1));
 
   const std::string shown_host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   const std::string base = "http://" + shown_host + ":" + std::to_string(server->port());
@@ -261,8 +274,8 @@ int RunServe(const Config& config) {
   });
 
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
-  ioc.run();
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { RunIoThread(ioc); });
+  RunIoThread(ioc);
   for (auto& t : pool) t.join();
   db->Stop();
   db.reset();

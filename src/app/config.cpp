@@ -44,6 +44,10 @@ std::vector<Setting> Settings(Config& c) {
       {"--classifier-threshold", Kind::kDouble, &c.classifier_threshold},
       {"--request-timeout", Kind::kDouble, &c.request_timeout_seconds},
       {"--threads", Kind::kInt, &c.threads, 0, 256},
+      {"--event-retention-days", Kind::kInt, &c.event_retention_days, 1, 3650},
+      {"--webhook", Kind::kList, &c.webhooks},
+      {"--webhook-secret", Kind::kString, &c.webhook_secret},
+      {"--webhook-allow-private", Kind::kBool, &c.webhook_allow_private},
       {"--log-level", Kind::kString, &c.log_level},
   };
 }

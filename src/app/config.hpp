@@ -37,6 +37,10 @@ struct Config {
   double classifier_threshold = 0.9;
   double request_timeout_seconds = 30;
   std::int64_t threads = 0;  // I/O threads; 0: one per core
+  std::int64_t event_retention_days = 30;  // the event log keeps this many days
+  std::vector<std::string> webhooks;       // endpoints that receive the public events
+  std::string webhook_secret;              // whsec_…; empty: generated and kept in the database
+  bool webhook_allow_private = false;      // allow endpoints on loopback or private addresses
   std::string log_level = "info";
 
   // The listen address split into host and port; false when malformed.

@@ -57,6 +57,15 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--threads", c.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{256}));
   cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off (default info)");
+  cmd->add_option("--event-retention-days", c.event_retention_days,
+                  "days the event log keeps its events (default 30)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{3650}));
+  cmd->add_option("--webhook", c.webhooks,
+                  "an https:// or http:// endpoint that receives the public events (repeatable)");
+  cmd->add_option("--webhook-secret", c.webhook_secret,
+                  "whsec_… signing secret (default: generated once and kept in the database)");
+  cmd->add_flag("--webhook-allow-private", c.webhook_allow_private,
+                "allow webhook endpoints on loopback or private addresses");
 }
 
 void AddCommonFlags(CLI::App* cmd, amur::app::Config& c) {

@@ -58,4 +58,8 @@ std::optional<CommentState> ParseCommentState(std::string_view s) {
   return std::nullopt;
 }
 
+const char* EventVisibilityName(EventVisibility v) {
+  return v == EventVisibility::kStaff ? "staff" : "public";
+}
+
 }  // namespace amur

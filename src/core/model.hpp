@@ -144,6 +144,25 @@ struct ChainLink {
   std::string hash;
 };
 
+// Who may see an event: everyone (it is about content readers can see) or
+// moderators and admins only (a held comment, a rejection, a report).
+enum class EventVisibility { kPublic, kStaff };
+const char* EventVisibilityName(EventVisibility v);
+
+// One entry of the durable event log (docs/events.md): appended in the same
+// transaction as the change it records, so a committed change has its
+// events and a rolled-back one has none.
+struct Event {
+  std::int64_t seq = 0;  // assigned by the store; strictly increasing
+  TimeMs at = 0;
+  std::string type;                      // "comment.created", "page.closed", ...
+  std::optional<std::string> page_key;   // the page it is about, if any
+  std::optional<CommentId> comment_id;   // the comment it is about, if any
+  std::string actor;                     // "guest", "user:12", "system", "reports"
+  EventVisibility visibility = EventVisibility::kPublic;
+  std::string data;                      // a JSON object, as text
+};
+
 inline const std::string kZeroHash(64, '0');
 
 }  // namespace amur

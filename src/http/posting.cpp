@@ -11,7 +11,6 @@ boost::asio::awaitable<Result<service::PostOutcome>> PostComment(HttpDeps& d,
                                                                  service::PostRequest p,
                                                                  const char* what) {
   service::CommentService* svc = d.comments;
-  ResponseCache* cache = d.cache;
   const std::function<Result<service::PreparedPost>()> prepare = [svc, p, what]() {
     try {
       return svc->PreparePost(p);
@@ -26,11 +25,11 @@ boost::asio::awaitable<Result<service::PostOutcome>> PostComment(HttpDeps& d,
   auto shared = std::make_shared<const service::PreparedPost>(std::move(**prepared));
   const std::function<Result<service::PostOutcome>(store::StoreSession&)> job =
       [svc, shared](store::StoreSession& s) { return svc->StorePost(s, *shared); };
+  // The read cache follows the event log (app/); only the screener's
+  // in-memory near-duplicate index is told here, once the comment is durable.
   const std::function<void(const Result<service::PostOutcome>&)> after =
-      [svc, cache](const Result<service::PostOutcome>& r) {
-        if (!r) return;
-        cache->Invalidate(r->page_key);
-        svc->Remember(*r);
+      [svc](const Result<service::PostOutcome>& r) {
+        if (r) svc->Remember(*r);
       };
   co_return co_await WriteResult(*d.db, what, job, after);
 }

@@ -53,6 +53,7 @@ enum class RouteId {
   kAdminQueueStatus,
   kAdminUsers,
   kAdminUser,
+  kAdminEvents,
   kUnknown,
 };
 
@@ -62,7 +63,7 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "logout",   "me",      "admin_queue", "admin_decision",
                                        "admin_bans", "admin_audit", "admin_desk", "admin_pages",
                                        "admin_pin", "admin_settings", "admin_ban",
-                                       "admin_queue_counts", "admin_queue_status", "admin_users", "admin_user", "unknown"};
+                                       "admin_queue_counts", "admin_queue_status", "admin_users", "admin_user", "admin_events", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -98,6 +99,7 @@ Match MatchPath(std::string_view path) {
   }
   if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
   if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
+  if (path == "/api/v1/admin/events") return {RouteId::kAdminEvents, {}};
   if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
   if (path == "/api/v1/admin/settings") return {RouteId::kAdminSettings, {}};
   if (path.rfind("/api/v1/admin/bans/", 0) == 0 && path.size() > 19 &&
@@ -278,6 +280,8 @@ struct Routes::Impl {
         co_return co_await admin->LiftBan(req, match.arg);
       case RouteId::kAdminAudit:
         co_return co_await admin->Audit(req, *params);
+      case RouteId::kAdminEvents:
+        co_return co_await admin->Events(req, *params);
       case RouteId::kAdminPages:
         if (method == verb::get) co_return co_await admin->ListPages(req, *params);
         co_return co_await admin->PageSettings(req);

@@ -30,8 +30,6 @@ struct HttpDeps {
   service::RateLimiter* login_limiter = nullptr;
   service::AccountService* accounts = nullptr;
   service::ModerationService* moderation = nullptr;
-  // Called after a moderator's decision is committed (the classifier learns).
-  std::function<void(const Comment&, service::Decision)> on_decision;
   bool secure_cookies = false;  // the public URL is https
   moderation::Pipeline* pipeline = nullptr;  // term lists and thresholds
   ResponseCache* cache = nullptr;

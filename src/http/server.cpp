@@ -34,6 +34,9 @@ struct HttpServer::Connection {
 
 namespace {
 
+// Room in a connection's read buffer beyond the header limit.
+constexpr std::size_t kBufferSlack = 16 * 1024;
+
 std::string ErrorJson(std::string_view code, std::string_view message) {
   std::string out = R"({"error":{"code":")";
   out += code;
@@ -113,23 +116,56 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       std::lock_guard lock(mu_);
       connections_.insert(conn);
     }
-    asio::co_spawn(conn->stream.get_executor(), Serve(conn), asio::detached);
+    asio::co_spawn(conn->stream.get_executor(), Serve(conn), [](std::exception_ptr ep) {
+      // Serve catches everything itself; this is the last line of defence,
+      // so that no connection can take the process down.
+      if (!ep) return;
+      try {
+        std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        spdlog::error("connection ended by an exception: {}", e.what());
+      } catch (...) {
+        spdlog::error("connection ended by an unknown exception");
+      }
+    });
   }
 }
 
 asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
-  beast::flat_buffer buffer;
-  auto& stream = conn->stream;
+  try {
+    co_await ServeRequests(*conn);
+  } catch (const std::exception& e) {
+    // A parser or handler threw (Beast throws std::length_error for a field
+    // it cannot hold, for one): that connection ends, nobody else notices.
+    spdlog::warn("connection closed after an exception: {}", e.what());
+  } catch (...) {
+    spdlog::warn("connection closed after an unknown exception");
+  }
+  boost::system::error_code ec;
+  conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn->stream.socket().close(ec);
+  std::lock_guard lock(mu_);
+  connections_.erase(conn);
+}
+
+asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
+  // Bounded: the parser keeps at most one unparsed element here (the header,
+  // a chunk-size line with its extensions, or the trailer section; body bytes
+  // are moved out as they arrive), so a line that never ends is cut off at
+  // this size with buffer_overflow instead of growing without limit. It also
+  // keeps every trailer field below Beast's 64 KiB per-field maximum.
+  beast::flat_buffer buffer(options_.max_header_bytes + kBufferSlack);
+  auto& stream = conn.stream;
   while (!stopping_) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
     stream.expires_after(options_.request_timeout);
-    conn->busy = false;
+    conn.busy = false;
     auto [ec, n] = co_await beast_http::async_read_header(stream, buffer, parser,
                                                           asio::as_tuple(asio::use_awaitable));
     (void)n;
-    conn->busy = true;
+    conn.busy = true;
     std::optional<Response> early;
     if (ec) {
       if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -137,7 +173,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
           ec == asio::error::eof || ec == asio::error::bad_descriptor) {
         break;
       }
-      if (ec == beast_http::error::header_limit) {
+      if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
         early = ProtocolError(beast_http::status::request_header_fields_too_large,
                               "headers_too_large", "The request headers are too large.");
       } else if (ec == beast_http::error::body_limit) {
@@ -173,6 +209,10 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
             early = ProtocolError(beast_http::status::payload_too_large,
                                   ErrorCodeName(ErrorCode::kPayloadTooLarge),
                                   "The request body is larger than 64 KiB.");
+          } else if (rec == beast_http::error::buffer_overflow) {
+            early = ProtocolError(beast_http::status::request_header_fields_too_large,
+                                  "headers_too_large",
+                                  "A chunk line or the trailer of the request is too large.");
           } else if (rec == beast::error::timeout || rec == asio::error::eof ||
                      rec == beast_http::error::end_of_stream ||
                      rec == asio::error::connection_reset ||
@@ -206,6 +246,11 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
                                  ErrorCodeName(ErrorCode::kInternal),
                                  "Something went wrong on our side.");
         response.close = false;
+      } catch (...) {
+        spdlog::error("handler failed with an unknown exception");
+        response = ProtocolError(beast_http::status::internal_server_error,
+                                 ErrorCodeName(ErrorCode::kInternal),
+                                 "Something went wrong on our side.");
       }
     }
     if (response.close || stopping_) keep_alive = false;
@@ -227,11 +272,6 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
     (void)wn;
     if (wec || !keep_alive) break;
   }
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.socket().close(ec);
-  std::lock_guard lock(mu_);
-  connections_.erase(conn);
 }
 
 }  // namespace amur::http

@@ -45,7 +45,10 @@ class HttpServer final {
  private:
   struct Connection;
   boost::asio::awaitable<void> AcceptLoop();
+  // Serves one connection until it closes; catches every exception, so a
+  // connection ends alone, and removes it from connections_.
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  boost::asio::awaitable<void> ServeRequests(Connection& conn);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -7,6 +7,7 @@
 #include "core/network_key.hpp"
 #include "core/text.hpp"
 #include "render/markdown.hpp"
+#include "service/events.hpp"
 #include "service/hash_chain.hpp"
 #include "service/moderation_service.hpp"
 #include "service/thread_cursor.hpp"
@@ -304,6 +305,7 @@ Result<PostOutcome> CommentService::StorePost(store::StoreSession& s, const Prep
   c.id = s.InsertComment(c);
   RecordVersion(s, page.id, c, now, c.author_name ? *c.author_name : std::string("Guest"));
   s.UpdateComment(c);
+  RecordEvent(s, now, CommentEvent(event_type::kCommentCreated, c, page.key, AuthorActor(c)));
   return PostOutcome{std::move(c), page.key, std::move(token),
                      prepared.screening ? prepared.screening->memo : nullptr};
 }
@@ -330,6 +332,12 @@ Status CommentService::Authorize(const Comment& c, const Credential& who) const 
 }
 
 namespace {
+
+// A moderator or admin changing someone else's comment: audited.
+bool IsStaffActingOnOthers(const Credential& who, const Comment& c) {
+  return who.user && who.user->CanModerate() &&
+         c.author_user_id != std::optional<std::int64_t>(who.user->id);
+}
 
 Result<Comment> FindLiveComment(store::StoreSession& s, CommentId id) {
   auto c = s.FindComment(id);
@@ -386,6 +394,9 @@ void RemoveBareTombstones(store::StoreSession& s, PageId page_id, std::optional<
     parent->state = CommentState::kRemoved;
     RecordVersion(s, page_id, *parent, now, std::nullopt);
     s.UpdateComment(*parent);
+    if (auto page = s.FindPageById(page_id)) {
+      RecordEvent(s, now, DeletedEvent(*parent, page->key, kSystemActor));
+    }
     up = parent->parent_id;
   }
 }
@@ -400,6 +411,9 @@ void RestoreTombstones(store::StoreSession& s, PageId page_id, std::optional<Com
       parent->state = CommentState::kDeleted;
       RecordVersion(s, page_id, *parent, now, std::nullopt);
       s.UpdateComment(*parent);
+      if (auto page = s.FindPageById(page_id)) {
+        RecordEvent(s, now, DeletedEvent(*parent, page->key, kSystemActor));
+      }
     } else if (parent->state != CommentState::kDeleted) {
       break;
     }
@@ -443,6 +457,7 @@ Result<EditOutcome> CommentService::StoreEdit(store::StoreSession& s, CommentId 
   auto page = PageOf(s, *c);
   if (!page) return page.error();
   const TimeMs now = clock_.NowMs();
+  const bool was_shown = c->state == CommentState::kApproved;
   c->body_markdown = prepared.body;
   c->body_html = prepared.body_html;
   c->edited_at = now;
@@ -456,6 +471,12 @@ Result<EditOutcome> CommentService::StoreEdit(store::StoreSession& s, CommentId 
   s.UpdateComment(*c);
   if (c->state == CommentState::kPending) {
     s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
+  }
+  if (IsStaffActingOnOthers(who, *c)) AppendAudit(s, now, who.user->name, "edit", c->id, "");
+  const std::string actor = who.user ? UserActor(who.user->id) : AuthorActor(*c);
+  RecordEvent(s, now, CommentEvent(event_type::kCommentEdited, *c, page->key, actor));
+  if (was_shown && c->state != CommentState::kApproved) {
+    RecordEvent(s, now, HiddenEvent(*c, page->key, actor));
   }
   return EditOutcome{std::move(*c), page->key};
 }
@@ -479,6 +500,9 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   cur.edited_by.reset();
   RecordVersion(s, page->id, cur, now, std::nullopt);
   s.UpdateComment(cur);
+  if (IsStaffActingOnOthers(who, cur)) AppendAudit(s, now, who.user->name, "delete", cur.id, "");
+  const std::string actor = who.user ? UserActor(who.user->id) : AuthorActor(cur);
+  RecordEvent(s, now, DeletedEvent(cur, page->key, actor));
   if (!has_replies) RemoveBareTombstones(s, page->id, cur.parent_id, now);
   return DeleteOutcome{page->key};
 }
@@ -493,6 +517,11 @@ Result<VoteOutcome> CommentService::Vote(store::StoreSession& s, CommentId id,
   auto page = PageOf(s, *c);
   if (!page) return page.error();
   const auto totals = s.SetVote(id, voter_hash, value);
+  c->upvotes = totals.upvotes;
+  c->downvotes = totals.downvotes;
+  EventDraft voted = CommentEvent(event_type::kCommentVoted, *c, page->key, kGuestActor);
+  voted.data["value"] = value;
+  RecordEvent(s, clock_.NowMs(), voted);
   return VoteOutcome{totals.upvotes, totals.downvotes, value, page->key};
 }
 

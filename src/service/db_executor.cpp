@@ -41,6 +41,11 @@ void DbExecutor::Write(WriteJob job) {
   write_cv_.notify_one();
 }
 
+void DbExecutor::SetAfterCommit(std::function<void(store::StoreSession&)> fn) {
+  std::lock_guard lock(mu_);
+  after_commit_ = std::move(fn);
+}
+
 void DbExecutor::Stop() {
   {
     std::lock_guard lock(mu_);
@@ -113,6 +118,7 @@ void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
 void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
   std::vector<WriteJob> batch;
   std::vector<char> kept;
+  std::function<void(store::StoreSession&)> after_commit;
   while (true) {
     batch.clear();
     {
@@ -125,6 +131,7 @@ void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
       }
       ++stats_.batches;
       stats_.write_jobs += batch.size();
+      after_commit = after_commit_;
     }
     kept.assign(batch.size(), 0);
     bool committed = false;
@@ -159,6 +166,15 @@ void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
       }
       std::lock_guard lock(mu_);
       ++stats_.failed_commits;
+    }
+    if (committed && after_commit) {
+      try {
+        after_commit(*session);
+      } catch (const std::exception& e) {
+        spdlog::error("after a commit: {}", e.what());
+      } catch (...) {
+        spdlog::error("after a commit: an unknown exception");
+      }
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       // A job that rolled itself back still gets committed=true: its answer

@@ -58,6 +58,13 @@ class DbExecutor final {
   // Queues a write job for the next batch.
   void Write(WriteJob job);
 
+  // Runs `fn` on the writer thread after every batch that committed, before
+  // any job of the batch is answered (EventBus::PublishCommitted: what
+  // follows a commit). It gets the writer's session outside any transaction.
+  // An exception from it is logged; the batch stays committed. REQUIRES:
+  // called before the first Write.
+  void SetAfterCommit(std::function<void(store::StoreSession&)> fn);
+
   // Finishes every queued job, then stops the threads. Idempotent.
   void Stop();
 
@@ -77,6 +84,7 @@ class DbExecutor final {
   };
   std::deque<ReadItem> reads_;
   std::deque<WriteJob> writes_;
+  std::function<void(store::StoreSession&)> after_commit_;
   bool stopping_ = false;
   ExecutorStats stats_;
   std::vector<std::thread> threads_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "service/events.hpp"
+
 #include "core/network_key.hpp"
 #include "core/random.hpp"
 #include "core/text.hpp"
@@ -214,8 +216,14 @@ Result<QueuePage> ModerationService::ListQueue(store::StoreSession& s, Queue que
 AuditEntry ModerationService::Audit(store::StoreSession& s, const std::string& actor,
                                     const std::string& action, std::optional<CommentId> comment_id,
                                     const std::string& reason) {
+  return AppendAudit(s, clock_.NowMs(), actor, action, comment_id, reason);
+}
+
+AuditEntry AppendAudit(store::ModerationStore& s, TimeMs at, const std::string& actor,
+                       const std::string& action, std::optional<CommentId> comment_id,
+                       const std::string& reason) {
   AuditEntry e;
-  e.at = clock_.NowMs();
+  e.at = at;
   e.actor = actor;
   e.action = action;
   e.comment_id = comment_id;
@@ -257,7 +265,9 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   }
   const char* action = d == Decision::kApprove ? "approve" : d == Decision::kReject ? "reject" : "spam";
   const TimeMs now = clock_.NowMs();
-  if (c->state != target) {
+  const bool was_shown = c->state == CommentState::kApproved;
+  const bool changes = c->state != target;
+  if (changes) {
     const bool leaves = c->state == CommentState::kPending || c->state == CommentState::kApproved;
     c->state = target;
     RecordVersion(s, page->id, *c, now, actor.name);
@@ -276,6 +286,23 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
     c->report_count = 0;
   }
   Audit(s, actor.name, action, c->id, reason);
+  const std::string who = UserActor(actor.id);
+  const char* type = d == Decision::kApprove  ? event_type::kCommentApproved
+                     : d == Decision::kReject ? event_type::kCommentRejected
+                                              : event_type::kCommentSpam;
+  EventDraft decided_event = CommentEvent(type, *c, page->key, who);
+  if (!changes) {
+    // Approving a comment that was shown already only clears its reports.
+    decided_event.visibility = EventVisibility::kStaff;
+    decided_event.data["reports_cleared"] = true;
+  }
+  if (!reason.empty() && decided_event.visibility == EventVisibility::kStaff) {
+    decided_event.data["reason"] = reason;
+  }
+  RecordEvent(s, now, decided_event);
+  if (was_shown && target != CommentState::kApproved) {
+    RecordEvent(s, now, HiddenEvent(*c, page->key, who));
+  }
   std::optional<DecisionRecord> decided = LastDecision(s, *c);
   return DecisionOutcome{std::move(*c), page->key, true, std::move(decided)};
 }
@@ -348,6 +375,14 @@ Result<Ban> ModerationService::BanAuthor(store::StoreSession& s, CommentId id,
   if (days) b.expires_at = b.created_at + static_cast<TimeMs>(*days) * 86'400'000;
   b.id = s.InsertBan(b);
   Audit(s, actor.name, "ban", c->id, reason);
+  EventDraft banned;
+  banned.type = event_type::kBanCreated;
+  banned.comment_id = c->id;
+  if (auto page = s.FindPageById(c->page_id)) banned.page_key = page->key;
+  banned.actor = UserActor(actor.id);
+  banned.visibility = EventVisibility::kStaff;
+  banned.data["ban"] = BanEventJson(b);
+  RecordEvent(s, b.created_at, banned);
   return b;
 }
 
@@ -375,14 +410,30 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
   if (!c || c->state != CommentState::kApproved) {
     return MakeError(ErrorCode::kNotFound, "No such comment.");
   }
-  if (!s.AddReport(id, reporter_hash, network_hash, reason, note, clock_.NowMs())) {
+  const TimeMs now = clock_.NowMs();
+  if (!s.AddReport(id, reporter_hash, network_hash, reason, note, now)) {
     return std::optional<std::string>();  // this reader reported it already
   }
   const std::int64_t reports = c->report_count + 1;
+  auto page = s.FindPageById(c->page_id);
+  const std::string page_key = page ? page->key : std::string();
+  EventDraft reported;
+  reported.type = event_type::kCommentReported;
+  reported.page_key = page_key;
+  reported.comment_id = c->id;
+  reported.actor = kGuestActor;
+  reported.visibility = EventVisibility::kStaff;
+  boost::json::object ref;
+  ref["id"] = FormatCommentId(c->id);
+  ref["page"] = page_key;
+  reported.data["comment"] = std::move(ref);
+  reported.data["reason"] = reason;
+  reported.data["reports"] = reports;
   // Reader ids are free to mint; networks are not.
   if (config_.reports_to_hide > 0 && reports >= config_.reports_to_hide &&
       s.CountReportNetworks(id) >= config_.reports_to_hide) {
-    auto page = s.FindPageById(c->page_id);
+    reported.data["hidden"] = true;
+    RecordEvent(s, now, reported);
     std::vector<std::string> reasons = c->moderation_reasons;
     if (std::find(reasons.begin(), reasons.end(), "reports") == reasons.end()) {
       reasons.push_back("reports");
@@ -392,8 +443,11 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
     s.UpdateComment(*c);
     s.SetModeration(c->id, CommentState::kPending, reasons, c->moderation_score);
     Audit(s, "readers", "hide", c->id, std::to_string(reports) + " reports");
-    return std::optional<std::string>(page ? page->key : std::string());
+    RecordEvent(s, now, HiddenEvent(*c, page_key, kReportsActor));
+    return std::optional<std::string>(page_key);
   }
+  reported.data["hidden"] = false;
+  RecordEvent(s, now, reported);
   return std::optional<std::string>();
 }
 
@@ -401,7 +455,8 @@ Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::
                                             std::optional<bool> closed,
                                             std::optional<bool> premoderate, const User& actor) {
   if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
-  if (!s.FindPage(page_key)) return MakeError(ErrorCode::kNotFound, "No such page.", "page");
+  const auto before = s.FindPage(page_key);
+  if (!before) return MakeError(ErrorCode::kNotFound, "No such page.", "page");
   if (closed) {
     s.SetPageClosed(page_key, *closed);
     Audit(s, actor.name, *closed ? "close_page" : "open_page", std::nullopt, page_key);
@@ -411,7 +466,17 @@ Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::
     Audit(s, actor.name, *premoderate ? "premoderate_page" : "unpremoderate_page", std::nullopt,
           page_key);
   }
-  return *s.FindPage(page_key);
+  Page after = *s.FindPage(page_key);
+  const TimeMs now = clock_.NowMs();
+  if (after.closed != before->closed) {
+    RecordEvent(s, now, PageEvent(after.closed ? event_type::kPageClosed : event_type::kPageReopened,
+                                  after, UserActor(actor.id), EventVisibility::kPublic));
+  }
+  if (after.premoderate != before->premoderate) {
+    RecordEvent(s, now, PageEvent(event_type::kPageModerationChanged, after, UserActor(actor.id),
+                                  EventVisibility::kStaff));
+  }
+  return after;
 }
 
 Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId id, bool pinned,
@@ -427,8 +492,14 @@ Result<DecisionOutcome> ModerationService::Pin(store::StoreSession& s, CommentId
   auto page = s.FindPageById(c->page_id);
   if (!page) return MakeError(ErrorCode::kInternal, "The comment's page is missing.");
   s.SetPinned(id, pinned);
+  const bool changed = c->pinned != pinned;
   c->pinned = pinned;
   Audit(s, actor.name, pinned ? "pin" : "unpin", id, "");
+  if (changed) {
+    RecordEvent(s, clock_.NowMs(),
+                CommentEvent(pinned ? event_type::kCommentPinned : event_type::kCommentUnpinned, *c,
+                             page->key, UserActor(actor.id)));
+  }
   return DecisionOutcome{std::move(*c), page->key, true, std::nullopt};
 }
 
@@ -464,6 +535,14 @@ Status ModerationService::LiftBan(store::StoreSession& s, std::int64_t ban_id, c
     return MakeError(ErrorCode::kNotFound, "No such ban in force.");
   }
   Audit(s, actor.name, "unban", std::nullopt, "b" + std::to_string(ban_id));
+  EventDraft lifted;
+  lifted.type = event_type::kBanLifted;
+  lifted.actor = UserActor(actor.id);
+  lifted.visibility = EventVisibility::kStaff;
+  boost::json::object ban;
+  ban["id"] = "b" + std::to_string(ban_id);
+  lifted.data["ban"] = std::move(ban);
+  RecordEvent(s, clock_.NowMs(), lifted);
   return Ok();
 }
 

@@ -205,6 +205,12 @@ class ModerationService final {
   const Clock& clock_;
 };
 
+// Appends an entry to the audit log at `at`, chained to the newest one, in
+// the caller's transaction.
+AuditEntry AppendAudit(store::ModerationStore& s, TimeMs at, const std::string& actor,
+                       const std::string& action, std::optional<CommentId> comment_id,
+                       const std::string& reason);
+
 // SHA-256 hex of the lower-cased, trimmed email (how bans remember emails).
 std::string EmailHash(const std::string& email);
 

@@ -71,12 +71,16 @@ struct VoteTotals {
   std::int64_t downvotes = 0;
 };
 
-class StoreSession {
- public:
-  virtual ~StoreSession() = default;
+// The store is split by concern: each part below is a narrow interface that
+// a consumer can take on its own, and that a second backend can implement and
+// test part by part (tests/contract has one section per part). A
+// StoreSession is all of them over one connection.
 
-  // Transactions. BeginWrite takes the write lock at once. Savepoints nest
-  // inside a write transaction so one failed request of a batch leaves no trace.
+// Transactions. BeginWrite takes the write lock at once. Savepoints nest
+// inside a write transaction so one failed request of a batch leaves no trace.
+class TransactionStore {
+ public:
+  virtual ~TransactionStore() = default;
   virtual void BeginRead() = 0;
   virtual void BeginWrite() = 0;
   virtual void Commit() = 0;
@@ -84,7 +88,12 @@ class StoreSession {
   virtual void Savepoint() = 0;
   virtual void ReleaseSavepoint() = 0;
   virtual void RollbackToSavepoint() = 0;
+};
 
+// Pages (threads) and their settings.
+class PageStore {
+ public:
+  virtual ~PageStore() = default;
   // The page with this key, or nullopt.
   virtual std::optional<Page> FindPage(std::string_view key) = 0;
   virtual std::optional<Page> FindPageById(PageId id) = 0;
@@ -95,11 +104,6 @@ class StoreSession {
   virtual bool SetPageClosed(std::string_view key, bool closed) = 0;
   // Sets the page's pre-moderation flag. Returns false when the page does not exist.
   virtual bool SetPagePremoderate(std::string_view key, bool premoderate) = 0;
-  // Pins or unpins a comment.
-  virtual void SetPinned(CommentId id, bool pinned) = 0;
-  // Approved comments by this address or (case-insensitive) email, for trust.
-  virtual std::int64_t CountApprovedByAuthor(std::string_view client_address,
-                                             std::string_view email) = 0;
   // Pages ordered by id, after `after_id`, at most `limit`.
   virtual std::vector<Page> ListPages(PageId after_id, int limit) = 0;
   // Pages with the newest activity (active_at: the last link written on the
@@ -109,7 +113,12 @@ class StoreSession {
                                                 int limit) = 0;
   // The page's comments by stored state (tombstones and removed ones not counted).
   virtual PageCommentCounts CountPageComments(PageId page) = 0;
+};
 
+// Comments, threads, counts and votes.
+class CommentStore {
+ public:
+  virtual ~CommentStore() = default;
   // The comment, in any state, or nullopt.
   virtual std::optional<Comment> FindComment(CommentId id) = 0;
   // The page's comments whose state is approved or deleted (tombstones),
@@ -127,6 +136,8 @@ class StoreSession {
   // Rewrites the mutable columns of an existing comment: body, html, state,
   // edited_at, edited_by, hash, author_name.
   virtual void UpdateComment(const Comment& c) = 0;
+  // Pins or unpins a comment.
+  virtual void SetPinned(CommentId id, bool pinned) = 0;
   // Number of direct replies that are approved or deleted (tombstones).
   virtual int CountVisibleReplies(CommentId parent) = 0;
   // Number of direct replies held for moderation (pending).
@@ -134,7 +145,21 @@ class StoreSession {
   // Approved comments per page key; keys without a page count 0.
   virtual std::map<std::string, std::int64_t> CountApproved(
       const std::vector<std::string>& keys) = 0;
+  // Approved comments by this address or (case-insensitive) email, for trust.
+  virtual std::int64_t CountApprovedByAuthor(std::string_view client_address,
+                                             std::string_view email) = 0;
 
+  // Records the voter's vote (-1, 0 = none, 1) and returns the comment's new
+  // totals. The voter is identified by a hash, never by the raw id.
+  virtual VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) = 0;
+  // The voter's current vote, 0 when none.
+  virtual int GetVote(CommentId id, std::string_view voter_hash) = 0;
+};
+
+// The per-page hash chain of comment versions (docs/integrity.md).
+class ChainStore {
+ public:
+  virtual ~ChainStore() = default;
   // Appends a link to its page's chain and moves the page's head to it.
   // REQUIRES: link.prev_hash is the page's current head.
   virtual void AppendLink(PageId page, const ChainLink& link) = 0;
@@ -144,14 +169,13 @@ class StoreSession {
   virtual std::vector<ChainLink> ListCommentLinks(CommentId id) = 0;
   // Number of links one comment has (its latest version number).
   virtual int CountCommentLinks(CommentId id) = 0;
+};
 
-  // Records the voter's vote (-1, 0 = none, 1) and returns the comment's new
-  // totals. The voter is identified by a hash, never by the raw id.
-  virtual VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) = 0;
-  // The voter's current vote, 0 when none.
-  virtual int GetVote(CommentId id, std::string_view voter_hash) = 0;
-
-  // Accounts. InsertUser returns nullopt when the email is taken.
+// Accounts and their sign-in sessions.
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  // InsertUser returns nullopt when the email is taken.
   virtual std::optional<std::int64_t> InsertUser(const User& u) = 0;
   virtual std::optional<User> FindUserByEmail(std::string_view email_lowercase) = 0;
   virtual std::optional<User> FindUserById(std::int64_t id) = 0;
@@ -169,7 +193,13 @@ class StoreSession {
   virtual void DeleteSession(std::string_view token_hash) = 0;
   // Deletes every session of the account; returns how many there were.
   virtual std::int64_t DeleteUserSessions(std::int64_t user_id) = 0;
+};
 
+// Moderation: comment states and reasons, the queues, reader reports, bans
+// and the append-only audit log.
+class ModerationStore {
+ public:
+  virtual ~ModerationStore() = default;
   // Moderation columns of a comment: state, reasons and score.
   virtual void SetModeration(CommentId id, CommentState state,
                              const std::vector<std::string>& reasons, double score) = 0;
@@ -202,7 +232,6 @@ class StoreSession {
   virtual std::optional<Ban> FindActiveBan(std::string_view client_address,
                                            std::string_view email_hash,
                                            std::optional<std::int64_t> user_id, TimeMs now) = 0;
-
   // Bans newest first with id < before_id (0: from the newest); only those in
   // force at `now` when active_only.
   virtual std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
@@ -216,11 +245,43 @@ class StoreSession {
   virtual std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) = 0;
   // The newest entry's hash, or 64 zeros.
   virtual std::string AuditHead() = 0;
+};
 
-  // Small persistent key/value settings (e.g. the CSRF signing key).
+// Small persistent key/value settings (the CSRF signing key, the saved
+// classifier, term lists, webhook cursors).
+class SettingsStore {
+ public:
+  virtual ~SettingsStore() = default;
   virtual std::optional<std::string> GetSetting(std::string_view key) = 0;
   virtual void PutSetting(std::string_view key, std::string_view value) = 0;
+};
 
+// The durable event log (docs/events.md).
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  // Appends an event in the current transaction; `e.seq` is ignored. Returns
+  // the new seq: greater than every seq ever assigned, including pruned ones.
+  virtual std::int64_t AppendEvent(const Event& e) = 0;
+  // Events with seq > after_seq, oldest first, at most `limit`; only public
+  // ones when public_only. Empty when limit <= 0.
+  virtual std::vector<Event> ListEvents(std::int64_t after_seq, int limit, bool public_only) = 0;
+  // The greatest seq in the log, or 0 when it is empty.
+  virtual std::int64_t LastEventSeq() = 0;
+  // Deletes the events recorded before `before`; returns how many.
+  virtual std::int64_t PruneEvents(TimeMs before) = 0;
+};
+
+class StoreSession : public TransactionStore,
+                     public PageStore,
+                     public CommentStore,
+                     public ChainStore,
+                     public AccountStore,
+                     public ModerationStore,
+                     public SettingsStore,
+                     public EventStore {
+ public:
+  ~StoreSession() override = default;
   // True when the database answers a trivial query.
   virtual bool Ping() = 0;
 };

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import shutil
 import signal
+import sqlite3
 import threading
 import time
 import unittest
@@ -103,6 +104,24 @@ class Durability(unittest.TestCase):
         srv.start()
         return srv
 
+    def assert_log_matches_comments(self, db_path, page):
+        """The event log and the comments agree after a crash: each stored
+        comment has exactly one comment.created event, and no event names a
+        comment that was never stored."""
+        db = sqlite3.connect(db_path)
+        try:
+            stored = {row[0] for row in db.execute(
+                "SELECT c.id FROM comments c JOIN pages p ON p.id = c.page_id WHERE p.key = ?",
+                (page,))}
+            created = [row[0] for row in db.execute(
+                "SELECT comment_id FROM events WHERE type = 'comment.created' AND page_key = ?",
+                (page,))]
+            seqs = [row[0] for row in db.execute("SELECT seq FROM events ORDER BY seq")]
+        finally:
+            db.close()
+        self.assertEqual(sorted(created), sorted(stored), "one comment.created per stored comment")
+        self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))), "no gap in the log")
+
     def test_acknowledged_comments_survive_kill_9(self):
         first = self.start()
         page = unique_page("/durable")
@@ -128,6 +147,7 @@ class Durability(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             self.assertEqual(r.json["status"], "verified", r.json)
             self.assertEqual(r.json["failed_ids"], [])
+            self.assert_log_matches_comments(server.db_path, page)
         # The restarted server keeps working on the same data.
         r = server.post_comment(page, "after two crashes")
         self.assertEqual(r.status, 201, r)

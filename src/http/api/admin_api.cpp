@@ -1,5 +1,7 @@
 #include "http/api/admin_api.hpp"
 
+#include "service/events.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
@@ -291,7 +293,6 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
   const std::string reporter_hash = Sha256Hex("amur-reporter:" + reporter);
   const std::string network_hash = Sha256Hex("amur-reporter:" + network);
   service::ModerationService* moderation = d_.moderation;
-  ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   const std::string why = *reason;
   const std::string text = note->value_or("");
@@ -300,10 +301,7 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
                                                  text](StoreSession& s) {
     return moderation->Report(s, cid, reporter_hash, network_hash, why, text);
   };
-  const std::function<void(const Out&)> after = [cache](const Out& r) {
-    if (r && *r) cache->Invalidate(**r);
-  };
-  Out out = co_await WriteResult(*d_.db, "a report", job, after);
+  Out out = co_await WriteResult(*d_.db, "a report", job);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::accepted, json::object{});
 }
@@ -387,7 +385,6 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
     pre.queue = *q;
   }
   service::ModerationService* moderation = d_.moderation;
-  ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   const service::Decision dec = *decision;
   const std::string why = reason->value_or("");
@@ -397,10 +394,7 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
                                                  pre](StoreSession& s) {
     return moderation->Decide(s, cid, dec, why, actor, pre);
   };
-  const std::function<void(const Out&)> after = [cache](const Out& r) {
-    if (r && r->recorded) cache->Invalidate(r->page_key);
-  };
-  Out out = co_await WriteResult(*d_.db, "a decision", job, after);
+  Out out = co_await WriteResult(*d_.db, "a decision", job);
   if (!out && out.error().code == ErrorCode::kConflict) {
     // The answer carries the comment as it now stands, so the desk can say
     // who decided instead of overriding them.
@@ -416,10 +410,7 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
     co_return ErrorResponse(conflict, std::move(extra));
   }
   if (!out) co_return ErrorResponse(out.error());
-  if (out->recorded) {
-    decisions_->Inc();
-    if (d_.on_decision) d_.on_decision(out->comment, dec);
-  }
+  if (out->recorded) decisions_->Inc();
   co_return JsonResponse(beast_http::status::ok,
                          ModeratedCommentJson(out->comment, out->page_key, &out->decided));
 }
@@ -570,7 +561,6 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   auto premoderate = OptionalBool(*obj, "premoderate");
   if (!premoderate) co_return ErrorResponse(premoderate.error());
   service::ModerationService* moderation = d_.moderation;
-  ResponseCache* cache = d_.cache;
   const std::string key = *page;
   const std::optional<bool> c = *closed;
   const std::optional<bool> p = *premoderate;
@@ -581,10 +571,7 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
     if (!set) return set.error();
     return moderation->FindPage(s, key);
   };
-  const std::function<void(const Out&)> after = [cache, key](const Out& r) {
-    if (r) cache->Invalidate(key);
-  };
-  Out out = co_await WriteResult(*d_.db, "page settings", job, after);
+  Out out = co_await WriteResult(*d_.db, "page settings", job);
   if (!out) co_return ErrorResponse(out.error());
   json::object body;
   body["page"] = PageJson(out->page, out->counts);
@@ -604,7 +591,6 @@ asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text)
     co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "pinned is required.", "pinned"));
   }
   service::ModerationService* moderation = d_.moderation;
-  ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   const bool pin = **pinned;
   const User actor = *who;
@@ -612,10 +598,7 @@ asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text)
   const std::function<Out(StoreSession&)> job = [moderation, cid, pin, actor](StoreSession& s) {
     return moderation->Pin(s, cid, pin, actor);
   };
-  const std::function<void(const Out&)> after = [cache](const Out& r) {
-    if (r) cache->Invalidate(r->page_key);
-  };
-  Out out = co_await WriteResult(*d_.db, "pinning", job, after);
+  Out out = co_await WriteResult(*d_.db, "pinning", job);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
 }
@@ -717,7 +700,14 @@ asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
     if (auto st = pipeline->SetTunables(t); !st) return st.error();
     try {
       s.PutSetting("moderation_tunables", SerializeTunables(t));
-      moderation->Audit(s, actor.name, "settings", std::nullopt, "term lists and thresholds");
+      const AuditEntry audited =
+          moderation->Audit(s, actor.name, "settings", std::nullopt, "term lists and thresholds");
+      service::EventDraft changed;
+      changed.type = service::event_type::kSettingsChanged;
+      changed.actor = service::UserActor(actor.id);
+      changed.visibility = EventVisibility::kStaff;
+      changed.data["what"] = "moderation";
+      service::RecordEvent(s, audited.at, changed);
     } catch (...) {
       (void)pipeline->SetTunables(before);
       throw;
@@ -898,9 +888,12 @@ asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
     if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
     auto added = accounts->InsertUser(s, fresh);
     if (!added) return added.error();
-    moderation->Audit(s, actor.name, "add_user", std::nullopt,
-                      "u" + std::to_string(added->id) + " " + added->name + " as " +
-                          RoleName(added->role));
+    const AuditEntry audited =
+        moderation->Audit(s, actor.name, "add_user", std::nullopt,
+                          "u" + std::to_string(added->id) + " " + added->name + " as " +
+                              RoleName(added->role));
+    service::RecordEvent(s, audited.at, service::UserEvent(service::event_type::kUserCreated, *added,
+                                                          service::UserActor(actor.id)));
     return added;
   };
   Result<User> added = co_await WriteResult(*d_.db, "adding an account", insert);
@@ -953,7 +946,9 @@ asio::awaitable<Response> AdminApi::UpdateUser(const Request& req, std::string i
       what += updated->disabled ? " disabled" : " enabled";
     }
     if (what.back() == ':') what += " unchanged";
-    moderation->Audit(s, actor.name, "update_user", std::nullopt, what);
+    const AuditEntry audited = moderation->Audit(s, actor.name, "update_user", std::nullopt, what);
+    service::RecordEvent(s, audited.at, service::UserEvent(service::event_type::kUserChanged, *updated,
+                                                          service::UserActor(actor.id)));
     return updated;
   };
   Result<User> updated = co_await WriteResult(*d_.db, "updating an account", job);

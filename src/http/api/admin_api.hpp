@@ -59,6 +59,8 @@ class AdminApi final {
   boost::asio::awaitable<Response> Decide(const Request& req, std::string id);
   boost::asio::awaitable<Response> BanAuthor(const Request& req);
   boost::asio::awaitable<Response> ListBans(const Request& req, Params params);
+  // GET /api/v1/admin/events (admin_events_api.cpp).
+  boost::asio::awaitable<Response> Events(const Request& req, Params params);
   boost::asio::awaitable<Response> LiftBan(const Request& req, std::string id);
   boost::asio::awaitable<Response> Audit(const Request& req, Params params);
   boost::asio::awaitable<Response> PageSettings(const Request& req);

@@ -2,6 +2,8 @@
 
 #include <boost/json/array.hpp>
 
+#include "service/events.hpp"
+
 namespace amur::http::api {
 
 namespace json = boost::json;
@@ -15,40 +17,7 @@ json::value OptString(const std::optional<std::string>& s) {
 }  // namespace
 
 json::object CommentJson(const Comment& c, const std::string& page_key) {
-  const bool tombstone = c.state == CommentState::kDeleted || c.state == CommentState::kRemoved;
-  json::object o;
-  o.reserve(16);
-  o["id"] = FormatCommentId(c.id);
-  o["page"] = page_key;
-  o["parent_id"] = c.parent_id ? json::value(FormatCommentId(*c.parent_id)) : json::value(nullptr);
-  json::object author;
-  if (tombstone) {
-    author["name"] = nullptr;
-  } else {
-    author["name"] = c.author_name ? *c.author_name : std::string("Guest");
-  }
-  author["is_guest"] = c.is_guest;
-  author["role"] = OptString(c.author_role);
-  o["author"] = std::move(author);
-  o["body_html"] = tombstone ? std::string() : c.body_html;
-  o["state"] = c.state == CommentState::kRemoved ? "deleted" : CommentStateName(c.state);
-  o["created_at"] = FormatRfc3339Ms(c.created_at);
-  o["edited_at"] = c.edited_at ? json::value(FormatRfc3339Ms(*c.edited_at)) : json::value(nullptr);
-  o["edited_by"] = OptString(c.edited_by);
-  o["upvotes"] = c.upvotes;
-  o["downvotes"] = c.downvotes;
-  o["score"] = c.score();
-  o["hash"] = c.hash;
-  o["pinned"] = c.pinned;
-  if (c.quote) {
-    json::object q;
-    q["exact"] = c.quote->exact;
-    q["prefix"] = c.quote->prefix;
-    q["suffix"] = c.quote->suffix;
-    o["quote"] = std::move(q);
-  }
-  o["replies"] = json::array();
-  return o;
+  return service::PublicCommentJson(c, page_key);
 }
 
 json::object ThreadNodeJson(const service::ThreadNode& node, const std::string& page_key) {

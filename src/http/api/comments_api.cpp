@@ -218,8 +218,6 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
   auto who = co_await Credentials(req);
   if (!who) co_return ErrorResponse(who.error());
   CommentService* svc = d_.comments;
-  service::ModerationService* moderation = d_.moderation;
-  ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   std::string text = std::move(*body);
   // The screening runs here, on a reader thread; the write job only applies it.
@@ -228,18 +226,9 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
   Result<service::PreparedEdit> prepared = co_await ReadResult(*d_.db, "editing", prep3);
   if (!prepared) co_return ErrorResponse(prepared.error());
   auto shared = std::make_shared<const service::PreparedEdit>(std::move(*prepared));
-  const std::function<Result<service::EditOutcome>(StoreSession&)> job3 = [svc, moderation, cid, who = *who, shared](StoreSession& s) {
-    auto out = svc->StoreEdit(s, cid, who, *shared);
-    if (out && who.user && who.user->CanModerate() &&
-        out->comment.author_user_id != std::optional<std::int64_t>(who.user->id)) {
-      moderation->Audit(s, who.user->name, "edit", cid, "");
-    }
-    return out;
-  };
-  const std::function<void(const Result<service::EditOutcome>&)> after3 = [cache](const Result<service::EditOutcome>& r) {
-        if (r) cache->Invalidate(r->page_key);
-      };
-  Result<service::EditOutcome> out = co_await WriteResult(*d_.db, "editing", job3, after3);
+  const std::function<Result<service::EditOutcome>(StoreSession&)> job3 =
+      [svc, cid, who = *who, shared](StoreSession& s) { return svc->StoreEdit(s, cid, who, *shared); };
+  Result<service::EditOutcome> out = co_await WriteResult(*d_.db, "editing", job3);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, CommentJson(out->comment, out->page_key));
 }
@@ -250,22 +239,10 @@ asio::awaitable<Response> CommentsApi::Delete(const Request& req, std::string id
   auto who = co_await Credentials(req);
   if (!who) co_return ErrorResponse(who.error());
   CommentService* svc = d_.comments;
-  service::ModerationService* moderation = d_.moderation;
-  ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
-  const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 = [svc, moderation, cid, who = *who](StoreSession& s) {
-    auto before = s.FindComment(cid);
-    auto out = svc->Delete(s, cid, who);
-    if (out && who.user && who.user->CanModerate() && before &&
-        before->author_user_id != std::optional<std::int64_t>(who.user->id)) {
-      moderation->Audit(s, who.user->name, "delete", cid, "");
-    }
-    return out;
-  };
-  const std::function<void(const Result<service::DeleteOutcome>&)> after4 = [cache](const Result<service::DeleteOutcome>& r) {
-        if (r) cache->Invalidate(r->page_key);
-      };
-  Result<service::DeleteOutcome> out = co_await WriteResult(*d_.db, "deleting", job4, after4);
+  const std::function<Result<service::DeleteOutcome>(StoreSession&)> job4 =
+      [svc, cid, who = *who](StoreSession& s) { return svc->Delete(s, cid, who); };
+  Result<service::DeleteOutcome> out = co_await WriteResult(*d_.db, "deleting", job4);
   if (!out) co_return ErrorResponse(out.error());
   Response r;
   r.status = beast_http::status::no_content;
@@ -320,13 +297,9 @@ asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_t
   }
   const std::string voter_hash = Sha256Hex("amur-voter:" + voter);
   CommentService* svc = d_.comments;
-  ResponseCache* cache = d_.cache;
   const CommentId cid = *id;
   const std::function<Result<service::VoteOutcome>(StoreSession&)> job6 = [svc, cid, voter_hash, value](StoreSession& s) { return svc->Vote(s, cid, voter_hash, value); };
-  const std::function<void(const Result<service::VoteOutcome>&)> after6 = [cache](const Result<service::VoteOutcome>& r) {
-        if (r) cache->Invalidate(r->page_key);
-      };
-  Result<service::VoteOutcome> out = co_await WriteResult(*d_.db, "voting", job6, after6);
+  Result<service::VoteOutcome> out = co_await WriteResult(*d_.db, "voting", job6);
   if (!out) co_return ErrorResponse(out.error());
   json::object body;
   body["upvotes"] = out->upvotes;

@@ -859,6 +859,52 @@ class SqliteSession final : public StoreSession {
     q.Exec();
   }
 
+  std::int64_t AppendEvent(const Event& e) override {
+    Query q(S("INSERT INTO events(at, type, page_key, comment_id, actor, visibility, data) "
+              "VALUES (?,?,?,?,?,?,?)"));
+    q.Bind(1, e.at).Bind(2, e.type).Bind(3, e.page_key).Bind(4, e.comment_id).Bind(5, e.actor)
+        .Bind(6, EventVisibilityName(e.visibility)).Bind(7, e.data);
+    q.Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  std::vector<Event> ListEvents(std::int64_t after_seq, int limit, bool public_only) override {
+    std::vector<Event> out;
+    if (limit <= 0) return out;
+    Query q(S(public_only
+                  ? "SELECT seq, at, type, page_key, comment_id, actor, visibility, data FROM events "
+                    "WHERE seq > ? AND visibility = 'public' ORDER BY seq LIMIT ?"
+                  : "SELECT seq, at, type, page_key, comment_id, actor, visibility, data FROM events "
+                    "WHERE seq > ? ORDER BY seq LIMIT ?"));
+    q.Bind(1, after_seq).Bind(2, static_cast<std::int64_t>(limit));
+    while (q.Step()) {
+      Event e;
+      e.seq = q.Int(0);
+      e.at = q.Int(1);
+      e.type = q.Text(2);
+      e.page_key = q.OptText(3);
+      e.comment_id = q.OptInt(4);
+      e.actor = q.Text(5);
+      e.visibility = q.Text(6) == "staff" ? EventVisibility::kStaff : EventVisibility::kPublic;
+      e.data = q.Text(7);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::int64_t LastEventSeq() override {
+    // The sequence, not max(seq): pruning every row must not move it back.
+    Query q(S("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)"));
+    return q.Step() ? q.Int(0) : 0;
+  }
+
+  std::int64_t PruneEvents(TimeMs before) override {
+    Query q(S("DELETE FROM events WHERE at < ?"));
+    q.Bind(1, before);
+    q.Exec();
+    return sqlite3_changes(db_);
+  }
+
   bool Ping() override {
     try {
       Query q(S("SELECT 1"));

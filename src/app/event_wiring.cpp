@@ -1,0 +1,76 @@
+#include "app/event_wiring.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "core/random.hpp"
+#include "service/events.hpp"
+
+namespace amur::app {
+
+namespace asio = boost::asio;
+
+void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache) {
+  bus.Subscribe("read cache", [&cache](const Event& e, store::StoreSession&) {
+    if (e.page_key) cache.Invalidate(*e.page_key);
+  });
+}
+
+void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
+                         service::DbExecutor& db) {
+  bus.Subscribe("classifier", [&pipeline, &db](const Event& e, store::StoreSession& s) {
+    const bool approved = e.type == service::event_type::kCommentApproved;
+    const bool held = e.type == service::event_type::kCommentRejected ||
+                      e.type == service::event_type::kCommentSpam;
+    if ((!approved && !held) || !e.comment_id || e.actor.rfind("user:", 0) != 0) return;
+    const auto c = s.FindComment(*e.comment_id);
+    if (!c) return;
+    pipeline.Learn(c->author_name.value_or("Guest"), c->body_markdown, held);
+    service::WriteJob job;
+    job.run = [&pipeline](store::StoreSession& w) {
+      w.PutSetting(kModelSetting, Base64Encode(pipeline.SaveModel()));
+      return true;
+    };
+    job.done = [](bool) {};
+    db.Write(std::move(job));
+  });
+}
+
+namespace {
+
+void PruneOnce(service::DbExecutor& db, TimeMs before) {
+  service::WriteJob job;
+  auto pruned = std::make_shared<std::int64_t>(0);
+  job.run = [before, pruned](store::StoreSession& s) {
+    *pruned = s.PruneEvents(before);
+    return true;
+  };
+  job.done = [pruned](bool committed) {
+    if (committed && *pruned > 0) spdlog::info("event log: pruned {} old events", *pruned);
+  };
+  db.Write(std::move(job));
+}
+
+}  // namespace
+
+void StartEventRetention(asio::io_context& ioc, service::DbExecutor& db, const Clock& clock,
+                         std::chrono::milliseconds retention, std::chrono::milliseconds every) {
+  asio::co_spawn(
+      ioc,
+      [&ioc, &db, &clock, retention, every]() -> asio::awaitable<void> {
+        asio::steady_timer timer(ioc);
+        for (;;) {
+          PruneOnce(db, clock.NowMs() - retention.count());
+          timer.expires_after(every);
+          co_await timer.async_wait(asio::use_awaitable);
+        }
+      },
+      asio::detached);
+}
+
+}  // namespace amur::app

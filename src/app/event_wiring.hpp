@@ -1,0 +1,36 @@
+// What follows a commit, wired in one place: the subscribers of the event
+// bus (service/event_bus.hpp) and the event log's retention.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/clock.hpp"
+#include "http/response_cache.hpp"
+#include "moderation/pipeline.hpp"
+#include "service/db_executor.hpp"
+#include "service/event_bus.hpp"
+
+namespace amur::app {
+
+// The settings key of the saved classifier model.
+inline constexpr const char* kModelSetting = "classifier_model";
+
+// Every event about a page makes that page's cached answers stale.
+void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache);
+
+// Each moderator's decision (comment.approved, .rejected, .spam by a
+// "user:" actor) teaches the classifier the comment's text (approve = keep,
+// reject or spam = hold); the model is then saved by a write job.
+void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
+                         service::DbExecutor& db);
+
+// Prunes events older than `retention` now and then every `every`, as write
+// jobs, until `ioc` stops.
+void StartEventRetention(boost::asio::io_context& ioc, service::DbExecutor& db, const Clock& clock,
+                         std::chrono::milliseconds retention, std::chrono::milliseconds every);
+
+}  // namespace amur::app
