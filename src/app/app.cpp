@@ -10,6 +10,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <curl/curl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -34,6 +35,7 @@
 #include "service/moderation_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
+#include "service/webhook_settings.hpp"
 #include "service/rate_limiter.hpp"
 #include "store/store.hpp"
 
@@ -124,11 +126,67 @@ void RunIoThread(asio::io_context& ioc) {
   }
 }
 
+// Checks the configured webhook endpoints, loads (or makes) the signing
+// secret, starts the dispatcher on the configured and desk endpoints and
+// subscribes it to the event log. Returns null after printing why when an
+// endpoint is refused.
+std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, store::Store& store,
+                                                         service::DbExecutor& db,
+                                                         const Clock& clock, Random& random,
+                                                         service::EventBus& events) {
+  for (const auto& u : config.webhooks) {
+    auto url = notify::ParseWebhookUrl(u);
+    if (!url) {
+      std::cerr << "amur: --webhook " << u << ": " << url.error().message << "\n";
+      return nullptr;
+    }
+    auto address = notify::ResolveWebhookHost(*url, config.webhook_allow_private);
+    if (!address && address.error().code == ErrorCode::kNotAllowed) {
+      std::cerr << "amur: --webhook " << u << ": " << address.error().message << "\n";
+      return nullptr;
+    }
+    if (!address) spdlog::warn("webhook {}: {} (will retry)", u, address.error().message);
+  }
+  auto session = store.OpenSession();
+  store::WriteTransaction tx(*session);
+  bool generated = false;
+  auto secret = service::LoadWebhookSecret(*session, random, config.webhook_secret, &generated);
+  if (!secret) {
+    std::cerr << "amur: --webhook-secret: " << secret.error().message << "\n";
+    return nullptr;
+  }
+  const std::vector<std::string> desk = service::DeskWebhooks(*session);
+  tx.Commit();
+  if (generated) {
+    spdlog::warn("webhooks: a new signing secret was made and saved; receivers verify with it "
+                 "(shown once; an admin can replace it on the desk): {}",
+                 secret->text);
+  }
+  notify::WebhookOptions options;
+  options.allow_private = config.webhook_allow_private;
+  auto save = [&db](const std::string& key, const std::string& value) {
+    service::WriteJob job;
+    job.run = [key, value](store::StoreSession& s) {
+      s.PutSetting(key, value);
+      return true;
+    };
+    job.done = [](bool) {};
+    db.Write(std::move(job));
+  };
+  auto dispatcher = std::make_unique<notify::WebhookDispatcher>(
+      store, save, clock, *secret, options,
+      [] { return std::make_unique<notify::CurlTransport>(); });
+  SubscribeWebhooks(events, *dispatcher, config.webhooks);
+  dispatcher->SetEndpoints(AllWebhooks(config.webhooks, desk));
+  return dispatcher;
+}
+
 }  // namespace
 
 int RunServe(const Config& config) {
   SetUpLogging(config.log_level);
   InitCrypto();
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   std::string host;
   unsigned short port = 0;
   config.SplitListen(&host, &port);
@@ -185,6 +243,7 @@ int RunServe(const Config& config) {
   http::ResponseCache cache(64u << 20);
   service::EventBus events;
   std::unique_ptr<service::DbExecutor> db;
+  std::unique_ptr<notify::WebhookDispatcher> webhooks;
   std::string form_key;
   try {
     form_key = FormKey(*store, random);
@@ -200,6 +259,8 @@ int RunServe(const Config& config) {
     db = std::make_unique<service::DbExecutor>(*store, 2);
     SubscribeReadCache(events, cache);
     SubscribeClassifier(events, pipeline, *db);
+    webhooks = StartWebhooks(config, *store, *db, clock, random, events);
+    if (!webhooks) return 2;
     db->SetAfterCommit([&events](store::StoreSession& s) { events.PublishCommitted(s); });
   } catch (const std::exception& e) {
     std::cerr << "amur: " << e.what() << "\n";
@@ -223,6 +284,11 @@ int RunServe(const Config& config) {
   deps.moderation = &moderation;
   deps.secure_cookies = config.public_url.rfind("https://", 0) == 0;
   deps.pipeline = &pipeline;
+  deps.webhooks = webhooks.get();
+  deps.configured_webhooks = config.webhooks;
+  deps.webhook_allow_private = config.webhook_allow_private;
+  deps.webhook_secret_configured = !config.webhook_secret.empty();
+  deps.webhook_secret = config.webhook_secret;
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0
@@ -277,6 +343,7 @@ int RunServe(const Config& config) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { RunIoThread(ioc); });
   RunIoThread(ioc);
   for (auto& t : pool) t.join();
+  webhooks->Stop();  // saves each endpoint's cursor through the writer
   db->Stop();
   db.reset();
   store.reset();

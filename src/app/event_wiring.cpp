@@ -6,10 +6,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/random.hpp"
 #include "service/events.hpp"
+#include "service/webhook_settings.hpp"
+
+#include <boost/json/parse.hpp>
 
 namespace amur::app {
 
@@ -38,6 +42,39 @@ void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
     };
     job.done = [](bool) {};
     db.Write(std::move(job));
+  });
+}
+
+std::vector<std::string> AllWebhooks(const std::vector<std::string>& configured,
+                                     const std::vector<std::string>& desk) {
+  std::vector<std::string> out = configured;
+  for (const auto& u : desk) {
+    if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(u);
+  }
+  return out;
+}
+
+void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispatcher,
+                       std::vector<std::string> configured) {
+  bus.Subscribe("webhooks", [&dispatcher, configured = std::move(configured)](
+                                const Event& e, store::StoreSession& s) {
+    if (e.visibility == EventVisibility::kPublic) {
+      dispatcher.Notify();
+      return;
+    }
+    if (e.type != service::event_type::kSettingsChanged) return;
+    boost::system::error_code ec;
+    const auto data = boost::json::parse(e.data, ec);
+    if (ec || !data.is_object()) return;
+    const auto* what = data.as_object().if_contains("what");
+    if (!what || !what->is_string()) return;
+    if (what->get_string() == "webhooks") {
+      dispatcher.SetEndpoints(AllWebhooks(configured, service::DeskWebhooks(s)));
+    } else if (what->get_string() == "webhook_secret") {
+      if (auto text = s.GetSetting(service::kWebhookSecretSetting)) {
+        if (auto secret = notify::ParseWebhookSecret(*text)) dispatcher.SetSecret(*secret);
+      }
+    }
   });
 }
 

@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "http/response_cache.hpp"
 #include "moderation/pipeline.hpp"
+#include "notify/webhooks.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
 
@@ -27,6 +28,16 @@ void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache);
 // reject or spam = hold); the model is then saved by a write job.
 void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
                          service::DbExecutor& db);
+
+// Webhooks follow the log: every public event wakes the dispatcher; a
+// settings.changed event from the desk gives it its new endpoints (the
+// operator's `configured` ones plus the desk's) or its new secret.
+void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispatcher,
+                       std::vector<std::string> configured);
+
+// The endpoints to deliver to: `configured` then the desk's, without repeats.
+std::vector<std::string> AllWebhooks(const std::vector<std::string>& configured,
+                                     const std::vector<std::string>& desk);
 
 // Prunes events older than `retention` now and then every `every`, as write
 // jobs, until `ioc` stops.

@@ -54,6 +54,9 @@ enum class RouteId {
   kAdminUsers,
   kAdminUser,
   kAdminEvents,
+  kAdminWebhooks,
+  kAdminWebhookTest,
+  kAdminWebhookSecret,
   kUnknown,
 };
 
@@ -63,7 +66,7 @@ constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes
                                        "logout",   "me",      "admin_queue", "admin_decision",
                                        "admin_bans", "admin_audit", "admin_desk", "admin_pages",
                                        "admin_pin", "admin_settings", "admin_ban",
-                                       "admin_queue_counts", "admin_queue_status", "admin_users", "admin_user", "admin_events", "unknown"};
+                                       "admin_queue_counts", "admin_queue_status", "admin_users", "admin_user", "admin_events", "admin_webhooks", "admin_webhook_test", "admin_webhook_secret", "unknown"};
 
 struct Match {
   RouteId id = RouteId::kUnknown;
@@ -100,6 +103,9 @@ Match MatchPath(std::string_view path) {
   if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
   if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
   if (path == "/api/v1/admin/events") return {RouteId::kAdminEvents, {}};
+  if (path == "/api/v1/admin/webhooks") return {RouteId::kAdminWebhooks, {}};
+  if (path == "/api/v1/admin/webhooks/test") return {RouteId::kAdminWebhookTest, {}};
+  if (path == "/api/v1/admin/webhooks/secret") return {RouteId::kAdminWebhookSecret, {}};
   if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
   if (path == "/api/v1/admin/settings") return {RouteId::kAdminSettings, {}};
   if (path.rfind("/api/v1/admin/bans/", 0) == 0 && path.size() > 19 &&
@@ -147,6 +153,9 @@ std::vector<verb> AllowedMethods(RouteId id) {
     case RouteId::kAdminUser: return {verb::patch};
     case RouteId::kAdminPin: return {verb::post};
     case RouteId::kAdminSettings: return {verb::get, verb::put};
+    case RouteId::kAdminWebhooks: return {verb::get, verb::put};
+    case RouteId::kAdminWebhookTest: return {verb::post};
+    case RouteId::kAdminWebhookSecret: return {verb::post};
     case RouteId::kThreadPage: return {verb::get, verb::post};
     case RouteId::kUnknown: return {};
     default: return {verb::get};
@@ -282,6 +291,13 @@ struct Routes::Impl {
         co_return co_await admin->Audit(req, *params);
       case RouteId::kAdminEvents:
         co_return co_await admin->Events(req, *params);
+      case RouteId::kAdminWebhooks:
+        if (method == verb::get) co_return co_await admin->GetWebhooks(req);
+        co_return co_await admin->PutWebhooks(req);
+      case RouteId::kAdminWebhookTest:
+        co_return co_await admin->TestWebhook(req);
+      case RouteId::kAdminWebhookSecret:
+        co_return co_await admin->RotateWebhookSecret(req);
       case RouteId::kAdminPages:
         if (method == verb::get) co_return co_await admin->ListPages(req, *params);
         co_return co_await admin->PageSettings(req);

@@ -1457,7 +1457,92 @@
       });
     });
     panel.appendChild(form);
+    if (admin) loadWebhooks(panel);
     if (focusFirst === 'save' && save) save.focus();
+  }
+
+  // ---- webhooks (admins) ---------------------------------------------------
+
+  function loadWebhooks(panel) {
+    api('GET', '/api/v1/admin/webhooks').then(function (data) {
+      if (state.tab !== 'settings') return;
+      renderWebhooks(panel, data);
+    }, fail);
+  }
+
+  function renderWebhooks(panel, data, focus) {
+    var old = panel.querySelector('.desk-webhooks');
+    var section = el('section', { className: 'desk-form desk-webhooks', 'aria-labelledby': 'hooks-title' });
+    if (old) panel.replaceChild(section, old); else panel.appendChild(section);
+    var desk = data.endpoints.filter(function (e) { return e.source === 'desk'; }).map(function (e) { return e.url; });
+    function put(urls, done) {
+      showError('');
+      return api('PUT', '/api/v1/admin/webhooks', { endpoints: urls }).then(function (next) {
+        renderWebhooks(panel, next, 'add');
+        say(done);
+      }, fail);
+    }
+    var list = el('ul', { className: 'desk-hooks' });
+    data.endpoints.forEach(function (e) {
+      var state_ = e.last_error
+        ? 'failing since ' + (e.failing_since || '?') + ': ' + e.last_error
+        : (e.delivered ? e.delivered + ' delivered' : 'nothing to deliver yet');
+      var test = el('button', { type: 'button', className: 'desk-btn', text: 'Send a test' });
+      test.addEventListener('click', function () {
+        test.disabled = true;
+        api('POST', '/api/v1/admin/webhooks/test', { url: e.url }).then(function (r) {
+          test.disabled = false;
+          say(r.delivered ? 'Test delivered to ' + e.url + ' (HTTP ' + r.status + ').'
+            : 'Test not delivered to ' + e.url + ': ' + r.error);
+        }, function (err) { test.disabled = false; fail(err); });
+      });
+      var remove = null;
+      if (e.source === 'desk') {
+        remove = el('button', { type: 'button', className: 'desk-btn', text: 'Remove' });
+        remove.addEventListener('click', function () {
+          confirmAction('Remove this endpoint?', 'Stop sending events to ' + e.url + '?', 'Remove', remove)
+            .then(function (yes) {
+              if (yes) put(desk.filter(function (u) { return u !== e.url; }), 'Removed ' + e.url);
+            });
+        });
+      }
+      list.appendChild(el('li', null, [
+        el('code', { text: e.url }), ' ',
+        el('span', { className: 'desk-muted', text: (e.source === 'config' ? 'from --webhook · ' : '') + state_ }), ' ',
+        test, remove ? ' ' : null, remove,
+      ]));
+    });
+    if (!data.endpoints.length) list.appendChild(el('li', { className: 'desk-muted', text: 'No endpoints yet.' }));
+    var url = el('input', { id: 'hook-url', type: 'url', className: 'desk-input', placeholder: 'https://hooks.example.org/amur',
+      'aria-describedby': 'hook-url-help' });
+    var add = el('form', { className: 'desk-hook-add', novalidate: true }, [
+      el('label', { for: 'hook-url', text: 'Add an endpoint' }), ' ', url, ' ',
+      el('button', { type: 'submit', className: 'desk-btn desk-btn-primary', text: 'Add' }),
+      el('p', { id: 'hook-url-help', className: 'desk-muted desk-note',
+        text: 'Every public event (new, approved, edited, deleted comments, votes, closed pages) is POSTed there, signed the Standard Webhooks way. Addresses on private networks are refused.' }),
+    ]);
+    add.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var u = url.value.trim();
+      if (!u) { showError('Type the endpoint\'s URL.'); url.focus(); return; }
+      put(desk.concat([u]), 'Added ' + u);
+    });
+    var secretOut = el('output', { id: 'hook-secret', className: 'desk-muted', text: data.secret_hint || '' });
+    var rotate = el('button', { type: 'button', className: 'desk-btn', text: 'Replace the secret' });
+    rotate.addEventListener('click', function () {
+      confirmAction('Replace the signing secret?',
+        'Every receiver must be given the new secret; deliveries from now on are signed with it.',
+        'Replace', rotate).then(function (yes) {
+        if (!yes) return;
+        api('POST', '/api/v1/admin/webhooks/secret', {}).then(function (r) {
+          secretOut.textContent = r.secret + ' (shown once: copy it now)';
+          say('A new signing secret is in force.');
+        }, fail);
+      });
+    });
+    [el('h2', { id: 'hooks-title', text: 'Webhooks' }), list, add,
+      el('p', null, ['Signing secret: ', secretOut, ' ', rotate])].forEach(function (n) { section.appendChild(n); });
+    if (focus === 'add') url.focus();
   }
 
   // ---- the audit log -------------------------------------------------------

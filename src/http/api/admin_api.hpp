@@ -61,6 +61,12 @@ class AdminApi final {
   boost::asio::awaitable<Response> ListBans(const Request& req, Params params);
   // GET /api/v1/admin/events (admin_events_api.cpp).
   boost::asio::awaitable<Response> Events(const Request& req, Params params);
+  // The webhook settings (admin_webhooks_api.cpp): GET and PUT
+  // /api/v1/admin/webhooks, POST /api/v1/admin/webhooks/test and /secret.
+  boost::asio::awaitable<Response> GetWebhooks(const Request& req);
+  boost::asio::awaitable<Response> PutWebhooks(const Request& req);
+  boost::asio::awaitable<Response> TestWebhook(const Request& req);
+  boost::asio::awaitable<Response> RotateWebhookSecret(const Request& req);
   boost::asio::awaitable<Response> LiftBan(const Request& req, std::string id);
   boost::asio::awaitable<Response> Audit(const Request& req, Params params);
   boost::asio::awaitable<Response> PageSettings(const Request& req);
@@ -82,6 +88,7 @@ class AdminApi final {
 
  private:
   // A moderator or admin caller, or the 401/403 answer.
+  boost::asio::awaitable<Response> WebhooksAnswer(std::vector<std::string> desk);
   boost::asio::awaitable<Result<User>> RequireModerator(const Request& req, bool state_changing);
   // An admin caller, or the 401/403 answer.
   boost::asio::awaitable<Result<User>> RequireAdmin(const Request& req, bool state_changing);
