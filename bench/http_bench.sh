@@ -2,6 +2,7 @@
 # HTTP benchmark of amur against nginx serving the same bytes, in one run.
 #
 #   bench/http_bench.sh [seconds per run, default 10] [connections, default 64]
+#   AMUR_BIN=/path/to/amur bench/http_bench.sh …   (measure another build)
 #
 # Builds the Release binary, seeds a 200-comment page (50 threads of 4), then
 # measures with wrk:
@@ -19,8 +20,14 @@ THREADS=2
 for p in wrk nginx curl python3; do
   command -v "$p" >/dev/null || { echo "installing $p"; apt-get install -y -qq wrk nginx curl python3 >/dev/null; break; }
 done
-"$ROOT/scripts/dev.sh" build-release >/dev/null
-AMUR="$ROOT/build/release/amur"
+# AMUR_BIN: measure that binary instead (an older build, for a before/after
+# comparison run back to back with this one).
+if [[ -n "${AMUR_BIN:-}" ]]; then
+  AMUR="$AMUR_BIN"
+else
+  "$ROOT/scripts/dev.sh" build-release >/dev/null
+  AMUR="$ROOT/build/release/amur"
+fi
 
 WORK="$(mktemp -d /tmp/amur-bench.XXXXXX)"
 chmod 755 "$WORK"  # nginx workers read the static file

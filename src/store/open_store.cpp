@@ -1,9 +1,14 @@
+#include <cstdlib>
+
+#include "store/fault_injecting_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
 namespace amur::store {
 
-std::unique_ptr<Store> OpenStore(const std::string& url) {
+namespace {
+
+std::unique_ptr<Store> OpenBackend(const std::string& url) {
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);
@@ -14,6 +19,17 @@ std::unique_ptr<Store> OpenStore(const std::string& url) {
     throw StoreError("PostgreSQL is not supported by this build yet; use sqlite:PATH");
   }
   throw StoreError("unknown database URL '" + url + "': expected sqlite:PATH or postgresql://…");
+}
+
+}  // namespace
+
+std::unique_ptr<Store> OpenStore(const std::string& url) {
+  auto store = OpenBackend(url);
+  // Black-box fault tests only (store/fault_injecting_store.hpp).
+  if (const char* faults = std::getenv("AMUR_FAULTS_FILE"); faults && *faults) {
+    return WrapWithFaults(std::move(store), std::make_shared<FaultPlan>(faults));
+  }
+  return store;
 }
 
 }  // namespace amur::store
