@@ -32,11 +32,11 @@
 #include "moderation/pipeline.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
-#include "service/moderation_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
-#include "service/webhook_settings.hpp"
+#include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/webhook_settings.hpp"
 #include "store/store.hpp"
 
 namespace amur::app {
@@ -64,7 +64,6 @@ std::string FormKey(store::Store& store, Random& random) {
   tx.Commit();
   return *key;
 }
-
 
 // The classifier saved in the database, if there is a readable one.
 std::optional<moderation::Classifier> LoadSavedModel(store::Store& store) {
@@ -156,11 +155,13 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
     return nullptr;
   }
   const std::vector<std::string> desk = service::DeskWebhooks(*session);
+  const std::int64_t newest = session->LastEventSeq();
   tx.Commit();
   if (generated) {
-    spdlog::warn("webhooks: a new signing secret was made and saved; receivers verify with it "
-                 "(shown once; an admin can replace it on the desk): {}",
-                 secret->text);
+    spdlog::warn(
+        "webhooks: a new signing secret was made and saved; receivers verify with it "
+        "(shown once; an admin can replace it on the desk): {}",
+        secret->text);
   }
   notify::WebhookOptions options;
   options.allow_private = config.webhook_allow_private;
@@ -177,7 +178,7 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
       store, save, clock, *secret, options,
       [] { return std::make_unique<notify::CurlTransport>(); });
   SubscribeWebhooks(events, *dispatcher, config.webhooks);
-  dispatcher->SetEndpoints(AllWebhooks(config.webhooks, desk));
+  dispatcher->SetEndpoints(AllWebhooks(config.webhooks, desk), newest);
   return dispatcher;
 }
 

@@ -1,10 +1,10 @@
 #include "app/event_wiring.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstring>
@@ -69,7 +69,7 @@ void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispat
     const auto* what = data.as_object().if_contains("what");
     if (!what || !what->is_string()) return;
     if (what->get_string() == "webhooks") {
-      dispatcher.SetEndpoints(AllWebhooks(configured, service::DeskWebhooks(s)));
+      dispatcher.SetEndpoints(AllWebhooks(configured, service::DeskWebhooks(s)), e.seq);
     } else if (what->get_string() == "webhook_secret") {
       if (auto text = s.GetSetting(service::kWebhookSecretSetting)) {
         if (auto secret = notify::ParseWebhookSecret(*text)) dispatcher.SetSecret(*secret);

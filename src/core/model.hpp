@@ -155,12 +155,12 @@ const char* EventVisibilityName(EventVisibility v);
 struct Event {
   std::int64_t seq = 0;  // assigned by the store; strictly increasing
   TimeMs at = 0;
-  std::string type;                      // "comment.created", "page.closed", ...
-  std::optional<std::string> page_key;   // the page it is about, if any
-  std::optional<CommentId> comment_id;   // the comment it is about, if any
-  std::string actor;                     // "guest", "user:12", "system", "reports"
+  std::string type;                     // "comment.created", "page.closed", ...
+  std::optional<std::string> page_key;  // the page it is about, if any
+  std::optional<CommentId> comment_id;  // the comment it is about, if any
+  std::string actor;                    // "guest", "user:12", "system", "reports"
   EventVisibility visibility = EventVisibility::kPublic;
-  std::string data;                      // a JSON object, as text
+  std::string data;  // a JSON object, as text
 };
 
 inline const std::string kZeroHash(64, '0');

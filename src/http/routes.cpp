@@ -4,7 +4,10 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <map>
 
 #include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
@@ -22,144 +25,48 @@ using beast_http::verb;
 
 namespace {
 
-enum class RouteId {
-  kComments,
-  kComment,
-  kVersions,
-  kVotes,
-  kCounts,
-  kVerify,
-  kHealth,
-  kMetrics,
-  kThreadPage,
-  kDemo,
-  kRoot,
-  kAsset,
-  kWidget,
-  kReports,
-  kLogin,
-  kLogout,
-  kMe,
-  kAdminQueue,
-  kAdminDecision,
-  kAdminBans,
-  kAdminAudit,
-  kAdminDesk,
-  kAdminPages,
-  kAdminPin,
-  kAdminSettings,
-  kAdminBan,
-  kAdminQueueCounts,
-  kAdminQueueStatus,
-  kAdminUsers,
-  kAdminUser,
-  kAdminEvents,
-  kAdminWebhooks,
-  kAdminWebhookTest,
-  kAdminWebhookSecret,
-  kUnknown,
+// A call as a route's handler sees it.
+struct Call {
+  Request& req;
+  const Params& params;
+  const std::string& arg;     // the {id} or {*rest} of the pattern, if any
+  const std::string& client;  // the client address (after trusted proxies)
 };
 
-constexpr const char* kRouteNames[] = {"comments", "comment", "versions", "votes",  "counts",
-                                       "verify",   "healthz", "metrics",  "thread", "demo",
-                                       "root",     "asset",   "widget",  "reports", "login",
-                                       "logout",   "me",      "admin_queue", "admin_decision",
-                                       "admin_bans", "admin_audit", "admin_desk", "admin_pages",
-                                       "admin_pin", "admin_settings", "admin_ban",
-                                       "admin_queue_counts", "admin_queue_status", "admin_users", "admin_user", "admin_events", "admin_webhooks", "admin_webhook_test", "admin_webhook_secret", "unknown"};
+using Handler = std::function<asio::awaitable<Response>(const Call&)>;
 
-struct Match {
-  RouteId id = RouteId::kUnknown;
-  std::string arg;  // {id} or the asset name
+// One route: a method and a path pattern, the name that labels its metrics,
+// and its handler. Patterns are literal segments, at most one "{id}" (one
+// non-empty segment) and an optional final "{*}" (the rest of the path).
+struct Route {
+  verb method;
+  std::string_view pattern;
+  std::string_view name;
+  Handler handler;
 };
 
-Match MatchPath(std::string_view path) {
-  constexpr std::string_view kComments = "/api/v1/comments";
-  if (path == kComments) return {RouteId::kComments, {}};
-  if (path.rfind("/api/v1/comments/", 0) == 0) {
-    std::string_view rest = path.substr(kComments.size() + 1);
-    const auto slash = rest.find('/');
-    std::string id(rest.substr(0, slash));
-    if (id.empty()) return {};
-    if (slash == std::string_view::npos) return {RouteId::kComment, id};
-    const std::string_view tail = rest.substr(slash);
-    if (tail == "/versions") return {RouteId::kVersions, id};
-    if (tail == "/votes") return {RouteId::kVotes, id};
-    if (tail == "/reports") return {RouteId::kReports, id};
-    return {};
-  }
-  if (path == "/api/v1/counts") return {RouteId::kCounts, {}};
-  if (path == "/api/v1/auth/login") return {RouteId::kLogin, {}};
-  if (path == "/api/v1/auth/logout") return {RouteId::kLogout, {}};
-  if (path == "/api/v1/auth/me") return {RouteId::kMe, {}};
-  if (path == "/api/v1/admin/queue") return {RouteId::kAdminQueue, {}};
-  if (path == "/api/v1/admin/queue/counts") return {RouteId::kAdminQueueCounts, {}};
-  if (path == "/api/v1/admin/queue/status") return {RouteId::kAdminQueueStatus, {}};
-  if (path == "/api/v1/admin/users") return {RouteId::kAdminUsers, {}};
-  if (path.rfind("/api/v1/admin/users/", 0) == 0 && path.size() > 20 &&
-      path.find('/', 20) == std::string_view::npos) {
-    return {RouteId::kAdminUser, std::string(path.substr(20))};
-  }
-  if (path == "/api/v1/admin/bans") return {RouteId::kAdminBans, {}};
-  if (path == "/api/v1/admin/audit") return {RouteId::kAdminAudit, {}};
-  if (path == "/api/v1/admin/events") return {RouteId::kAdminEvents, {}};
-  if (path == "/api/v1/admin/webhooks") return {RouteId::kAdminWebhooks, {}};
-  if (path == "/api/v1/admin/webhooks/test") return {RouteId::kAdminWebhookTest, {}};
-  if (path == "/api/v1/admin/webhooks/secret") return {RouteId::kAdminWebhookSecret, {}};
-  if (path == "/api/v1/admin/pages") return {RouteId::kAdminPages, {}};
-  if (path == "/api/v1/admin/settings") return {RouteId::kAdminSettings, {}};
-  if (path.rfind("/api/v1/admin/bans/", 0) == 0 && path.size() > 19 &&
-      path.find('/', 19) == std::string_view::npos) {
-    return {RouteId::kAdminBan, std::string(path.substr(19))};
-  }
-  constexpr std::string_view kAdminComments = "/api/v1/admin/comments/";
-  if (path.rfind(kAdminComments, 0) == 0) {
-    const std::string_view rest = path.substr(kAdminComments.size());
-    const auto slash = rest.find('/');
-    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash) == "/decision") {
-      return {RouteId::kAdminDecision, std::string(rest.substr(0, slash))};
+// True when `path` fits `pattern`; sets *arg to the captured part.
+bool MatchPattern(std::string_view pattern, std::string_view path, std::string* arg) {
+  std::size_t i = 0, j = 0;
+  while (i < pattern.size()) {
+    if (pattern.compare(i, 3, "{*}") == 0) {
+      if (j > path.size()) return false;
+      arg->assign(path.substr(j));
+      return true;
     }
-    if (slash != std::string_view::npos && slash > 0 && rest.substr(slash) == "/pin") {
-      return {RouteId::kAdminPin, std::string(rest.substr(0, slash))};
+    if (pattern.compare(i, 4, "{id}") == 0) {
+      const std::size_t end = std::min(path.find('/', j), path.size());
+      if (end == j) return false;
+      arg->assign(path.substr(j, end - j));
+      i += 4;
+      j = end;
+      continue;
     }
-    return {};
+    if (j >= path.size() || pattern[i] != path[j]) return false;
+    ++i;
+    ++j;
   }
-  if (path == "/api/v1/pages/verify") return {RouteId::kVerify, {}};
-  if (path == "/healthz") return {RouteId::kHealth, {}};
-  if (path == "/metrics") return {RouteId::kMetrics, {}};
-  if (path == "/t") return {RouteId::kThreadPage, {}};
-  if (path == "/demo") return {RouteId::kDemo, {}};
-  if (path == "/admin") return {RouteId::kAdminDesk, {}};
-  if (path == "/") return {RouteId::kRoot, {}};
-  if (path.rfind("/assets/", 0) == 0) return {RouteId::kAsset, std::string(path.substr(8))};
-  if (path == "/embed.js" || path == "/embed.css") return {RouteId::kWidget, std::string(path.substr(1))};
-  return {};
-}
-
-// The methods each route answers; anything else is 405.
-std::vector<verb> AllowedMethods(RouteId id) {
-  switch (id) {
-    case RouteId::kComments: return {verb::get, verb::post};
-    case RouteId::kComment: return {verb::patch, verb::delete_};
-    case RouteId::kVotes: return {verb::post};
-    case RouteId::kReports: return {verb::post};
-    case RouteId::kLogin: return {verb::post};
-    case RouteId::kLogout: return {verb::post};
-    case RouteId::kAdminDecision: return {verb::post};
-    case RouteId::kAdminBans: return {verb::get, verb::post};
-    case RouteId::kAdminBan: return {verb::delete_};
-    case RouteId::kAdminPages: return {verb::get, verb::post};
-    case RouteId::kAdminUsers: return {verb::get, verb::post};
-    case RouteId::kAdminUser: return {verb::patch};
-    case RouteId::kAdminPin: return {verb::post};
-    case RouteId::kAdminSettings: return {verb::get, verb::put};
-    case RouteId::kAdminWebhooks: return {verb::get, verb::put};
-    case RouteId::kAdminWebhookTest: return {verb::post};
-    case RouteId::kAdminWebhookSecret: return {verb::post};
-    case RouteId::kThreadPage: return {verb::get, verb::post};
-    case RouteId::kUnknown: return {};
-    default: return {verb::get};
-  }
+  return j == path.size();
 }
 
 std::string AllowHeader(const std::vector<verb>& methods) {
@@ -177,21 +84,138 @@ std::string AllowHeader(const std::vector<verb>& methods) {
 struct Routes::Impl {
   explicit Impl(HttpDeps deps)
       : d(std::move(deps)), widget(WidgetOptions{d.edit_window_seconds}) {
-    Metrics& m = *d.metrics;
-    for (std::size_t r = 0; r < std::size(kRouteNames); ++r) {
-      latency[r] = &m.AddHistogram("amur_http_request_duration_seconds",
-                                   "Time to answer an HTTP request.",
-                                   std::string("route=\"") + kRouteNames[r] + "\"");
-      for (int cls = 0; cls < 5; ++cls) {
-        by_status[r][cls] = &m.AddCounter(
-            "amur_http_requests_total", "HTTP requests answered, by route and status class.",
-            std::string("route=\"") + kRouteNames[r] + "\",status=\"" + std::to_string(cls + 1) +
-                "xx\"");
-      }
-    }
     api = std::make_unique<api::CommentsApi>(d);
     admin = std::make_unique<api::AdminApi>(d);
     pages = std::make_unique<html::Pages>(d);
+    routes = Table();
+    // One pair of metrics per route name ("unknown" for no route).
+    std::vector<std::string_view> names;
+    for (const auto& r : routes) {
+      if (std::find(names.begin(), names.end(), r.name) == names.end()) names.push_back(r.name);
+    }
+    names.push_back("unknown");
+    Metrics& m = *d.metrics;
+    for (std::string_view name : names) {
+      NameMetrics nm;
+      nm.latency =
+          &m.AddHistogram("amur_http_request_duration_seconds", "Time to answer an HTTP request.",
+                          "route=\"" + std::string(name) + "\"");
+      for (int cls = 0; cls < 5; ++cls) {
+        nm.by_status[cls] = &m.AddCounter(
+            "amur_http_requests_total", "HTTP requests answered, by route and status class.",
+            "route=\"" + std::string(name) + "\",status=\"" + std::to_string(cls + 1) + "xx\"");
+      }
+      metrics.emplace(name, nm);
+    }
+  }
+
+  // Every route of the API and of the pages for people.
+  std::vector<Route> Table() {
+    auto& a = *api;
+    auto& m = *admin;
+    auto& p = *pages;
+    return {
+        {verb::get, "/api/v1/comments", "comments",
+         [&a](const Call& c) { return a.List(c.req, c.params); }},
+        {verb::post, "/api/v1/comments", "comments",
+         [&a](const Call& c) { return a.Create(c.req, c.client); }},
+        {verb::patch, "/api/v1/comments/{id}", "comment",
+         [&a](const Call& c) { return a.Edit(c.req, c.arg); }},
+        {verb::delete_, "/api/v1/comments/{id}", "comment",
+         [&a](const Call& c) { return a.Delete(c.req, c.arg); }},
+        {verb::get, "/api/v1/comments/{id}/versions", "versions",
+         [&a](const Call& c) { return a.Versions(c.arg); }},
+        {verb::post, "/api/v1/comments/{id}/votes", "votes",
+         [&a](const Call& c) { return a.Vote(c.req, c.arg); }},
+        {verb::post, "/api/v1/comments/{id}/reports", "reports",
+         [&m](const Call& c) { return m.Report(c.req, c.arg, c.client); }},
+        {verb::get, "/api/v1/counts", "counts", [&a](const Call& c) { return a.Counts(c.params); }},
+        {verb::get, "/api/v1/pages/verify", "verify",
+         [&a](const Call& c) { return a.Verify(c.params); }},
+        {verb::post, "/api/v1/auth/login", "login",
+         [&m](const Call& c) { return m.Login(c.req, c.client); }},
+        {verb::post, "/api/v1/auth/logout", "logout",
+         [&m](const Call& c) { return m.Logout(c.req); }},
+        {verb::get, "/api/v1/auth/me", "me", [&m](const Call& c) { return m.Me(c.req); }},
+        {verb::get, "/api/v1/admin/queue", "admin_queue",
+         [&m](const Call& c) { return m.Queue(c.req, c.params); }},
+        {verb::get, "/api/v1/admin/queue/counts", "admin_queue_counts",
+         [&m](const Call& c) { return m.QueueCounts(c.req); }},
+        {verb::get, "/api/v1/admin/queue/status", "admin_queue_status",
+         [&m](const Call& c) { return m.QueueStatus(c.req, c.params); }},
+        {verb::post, "/api/v1/admin/comments/{id}/decision", "admin_decision",
+         [&m](const Call& c) { return m.Decide(c.req, c.arg); }},
+        {verb::post, "/api/v1/admin/comments/{id}/pin", "admin_pin",
+         [&m](const Call& c) { return m.Pin(c.req, c.arg); }},
+        {verb::get, "/api/v1/admin/bans", "admin_bans",
+         [&m](const Call& c) { return m.ListBans(c.req, c.params); }},
+        {verb::post, "/api/v1/admin/bans", "admin_bans",
+         [&m](const Call& c) { return m.BanAuthor(c.req); }},
+        {verb::delete_, "/api/v1/admin/bans/{id}", "admin_ban",
+         [&m](const Call& c) { return m.LiftBan(c.req, c.arg); }},
+        {verb::get, "/api/v1/admin/audit", "admin_audit",
+         [&m](const Call& c) { return m.Audit(c.req, c.params); }},
+        {verb::get, "/api/v1/admin/events", "admin_events",
+         [&m](const Call& c) { return m.Events(c.req, c.params); }},
+        {verb::get, "/api/v1/admin/pages", "admin_pages",
+         [&m](const Call& c) { return m.ListPages(c.req, c.params); }},
+        {verb::post, "/api/v1/admin/pages", "admin_pages",
+         [&m](const Call& c) { return m.PageSettings(c.req); }},
+        {verb::get, "/api/v1/admin/settings", "admin_settings",
+         [&m](const Call& c) { return m.GetSettings(c.req); }},
+        {verb::put, "/api/v1/admin/settings", "admin_settings",
+         [&m](const Call& c) { return m.PutSettings(c.req); }},
+        {verb::get, "/api/v1/admin/users", "admin_users",
+         [&m](const Call& c) { return m.ListUsers(c.req, c.params); }},
+        {verb::post, "/api/v1/admin/users", "admin_users",
+         [&m](const Call& c) { return m.AddUser(c.req); }},
+        {verb::patch, "/api/v1/admin/users/{id}", "admin_user",
+         [&m](const Call& c) { return m.UpdateUser(c.req, c.arg); }},
+        {verb::get, "/api/v1/admin/webhooks", "admin_webhooks",
+         [&m](const Call& c) { return m.GetWebhooks(c.req); }},
+        {verb::put, "/api/v1/admin/webhooks", "admin_webhooks",
+         [&m](const Call& c) { return m.PutWebhooks(c.req); }},
+        {verb::post, "/api/v1/admin/webhooks/test", "admin_webhook_test",
+         [&m](const Call& c) { return m.TestWebhook(c.req); }},
+        {verb::post, "/api/v1/admin/webhooks/secret", "admin_webhook_secret",
+         [&m](const Call& c) { return m.RotateWebhookSecret(c.req); }},
+        {verb::get, "/healthz", "healthz", [&a](const Call&) { return a.Health(); }},
+        {verb::get, "/metrics", "metrics", [this](const Call&) { return Ready(MetricsPage()); }},
+        {verb::get, "/t", "thread",
+         [&p](const Call& c) { return p.Thread(c.req, c.params, false); }},
+        {verb::post, "/t", "thread", [&p](const Call& c) { return p.PostForm(c.req, c.client); }},
+        {verb::get, "/demo", "demo",
+         [&p](const Call& c) { return p.Thread(c.req, c.params, true); }},
+        {verb::get, "/admin", "admin_desk", [&p](const Call&) { return Ready(p.Admin()); }},
+        {verb::get, "/", "root", [](const Call&) { return Ready(Redirect("/demo")); }},
+        {verb::get, "/assets/{*}", "asset",
+         [this](const Call& c) { return Ready(Asset(c.req, c.arg)); }},
+        {verb::get, "/embed.js", "widget",
+         [this](const Call& c) { return Ready(Widget(c, "embed.js")); }},
+        {verb::get, "/embed.css", "widget",
+         [this](const Call& c) { return Ready(Widget(c, "embed.css")); }},
+    };
+  }
+
+  static asio::awaitable<Response> Ready(Response r) { co_return r; }
+
+  static Response Redirect(const char* to) {
+    Response r;
+    r.status = beast_http::status::found;
+    r.headers.emplace_back("Location", to);
+    return r;
+  }
+
+  Response MetricsPage() const {
+    Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = d.metrics->Render();
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+
+  Response Widget(const Call& c, const char* name) {
+    return widget.Serve(c.req, name, FirstParam(c.params, "v").value_or(""));
   }
 
   asio::awaitable<Response> Handle(Request& req) {
@@ -200,25 +224,40 @@ struct Routes::Impl {
     const auto q = target.find('?');
     const std::string_view path = target.substr(0, q);
     const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    const Match match = MatchPath(path);
-    Response res = co_await Dispatch(req, match, query);
+    std::string_view name = "unknown";
+    Response res = co_await Dispatch(req, path, query, &name);
     AddCors(req, res);
-    const auto r = static_cast<std::size_t>(match.id);
+    const NameMetrics& nm = metrics.at(name);
     const int cls = static_cast<int>(res.status) / 100 - 1;
-    if (cls >= 0 && cls < 5) by_status[r][cls]->Inc();
-    latency[r]->Observe(
+    if (cls >= 0 && cls < 5) nm.by_status[cls]->Inc();
+    nm.latency->Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     co_return res;
   }
 
-  asio::awaitable<Response> Dispatch(Request& req, const Match& match, std::string_view query) {
-    if (match.id == RouteId::kUnknown) {
+  // Finds the route for the path and method: 404 when no pattern fits the
+  // path, 405 (with Allow) when one fits but not for this method.
+  asio::awaitable<Response> Dispatch(Request& req, std::string_view path, std::string_view query,
+                                     std::string_view* name) {
+    const verb method = req.message.method();
+    const Route* route = nullptr;
+    std::vector<verb> allowed;
+    std::string arg;
+    for (const Route& r : routes) {
+      std::string captured;
+      if (!MatchPattern(r.pattern, path, &captured)) continue;
+      *name = r.name;
+      allowed.push_back(r.method);
+      if (r.method == method && !route) {
+        route = &r;
+        arg = std::move(captured);
+      }
+    }
+    if (allowed.empty()) {
       co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
     }
-    const verb method = req.message.method();
-    const auto allowed = AllowedMethods(match.id);
     if (method == verb::options) co_return Preflight(req, allowed);
-    if (std::find(allowed.begin(), allowed.end(), method) == allowed.end()) {
+    if (!route) {
       Response r = ErrorResponse(
           MakeError(ErrorCode::kMethodNotAllowed, "This address does not answer that method."));
       r.headers.emplace_back("Allow", AllowHeader(allowed));
@@ -231,96 +270,8 @@ struct Routes::Impl {
     }
     const std::string client =
         d.proxies.ClientAddress(req.peer, JoinedHeader(req, d.proxies.HeaderName()));
-    switch (match.id) {
-      case RouteId::kComments:
-        if (method == verb::get) co_return co_await api->List(req, *params);
-        co_return co_await api->Create(req, client);
-      case RouteId::kComment:
-        if (method == verb::patch) co_return co_await api->Edit(req, match.arg);
-        co_return co_await api->Delete(req, match.arg);
-      case RouteId::kVersions:
-        co_return co_await api->Versions(match.arg);
-      case RouteId::kVotes:
-        co_return co_await api->Vote(req, match.arg);
-      case RouteId::kCounts:
-        co_return co_await api->Counts(*params);
-      case RouteId::kVerify:
-        co_return co_await api->Verify(*params);
-      case RouteId::kHealth:
-        co_return co_await api->Health();
-      case RouteId::kMetrics: {
-        Response r;
-        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-        r.body = d.metrics->Render();
-        r.headers.emplace_back("Cache-Control", "no-store");
-        co_return r;
-      }
-      case RouteId::kThreadPage:
-        if (method == verb::get) co_return co_await pages->Thread(req, *params, false);
-        co_return co_await pages->PostForm(req, client);
-      case RouteId::kDemo:
-        co_return co_await pages->Thread(req, *params, true);
-      case RouteId::kRoot: {
-        Response r;
-        r.status = beast_http::status::found;
-        r.headers.emplace_back("Location", "/demo");
-        co_return r;
-      }
-      case RouteId::kAsset:
-        co_return Asset(req, match.arg);
-      case RouteId::kWidget:
-        co_return widget.Serve(req, match.arg, FirstParam(*params, "v").value_or(""));
-      case RouteId::kReports:
-        co_return co_await admin->Report(req, match.arg, client);
-      case RouteId::kLogin:
-        co_return co_await admin->Login(req, client);
-      case RouteId::kLogout:
-        co_return co_await admin->Logout(req);
-      case RouteId::kMe:
-        co_return co_await admin->Me(req);
-      case RouteId::kAdminQueue:
-        co_return co_await admin->Queue(req, *params);
-      case RouteId::kAdminDecision:
-        co_return co_await admin->Decide(req, match.arg);
-      case RouteId::kAdminBans:
-        if (method == verb::get) co_return co_await admin->ListBans(req, *params);
-        co_return co_await admin->BanAuthor(req);
-      case RouteId::kAdminBan:
-        co_return co_await admin->LiftBan(req, match.arg);
-      case RouteId::kAdminAudit:
-        co_return co_await admin->Audit(req, *params);
-      case RouteId::kAdminEvents:
-        co_return co_await admin->Events(req, *params);
-      case RouteId::kAdminWebhooks:
-        if (method == verb::get) co_return co_await admin->GetWebhooks(req);
-        co_return co_await admin->PutWebhooks(req);
-      case RouteId::kAdminWebhookTest:
-        co_return co_await admin->TestWebhook(req);
-      case RouteId::kAdminWebhookSecret:
-        co_return co_await admin->RotateWebhookSecret(req);
-      case RouteId::kAdminPages:
-        if (method == verb::get) co_return co_await admin->ListPages(req, *params);
-        co_return co_await admin->PageSettings(req);
-      case RouteId::kAdminQueueCounts:
-        co_return co_await admin->QueueCounts(req);
-      case RouteId::kAdminQueueStatus:
-        co_return co_await admin->QueueStatus(req, *params);
-      case RouteId::kAdminUsers:
-        if (method == verb::get) co_return co_await admin->ListUsers(req, *params);
-        co_return co_await admin->AddUser(req);
-      case RouteId::kAdminUser:
-        co_return co_await admin->UpdateUser(req, match.arg);
-      case RouteId::kAdminPin:
-        co_return co_await admin->Pin(req, match.arg);
-      case RouteId::kAdminSettings:
-        if (method == verb::get) co_return co_await admin->GetSettings(req);
-        co_return co_await admin->PutSettings(req);
-      case RouteId::kAdminDesk:
-        co_return pages->Admin();
-      case RouteId::kUnknown:
-        break;
-    }
-    co_return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
+    const Call call{req, *params, arg, client};
+    co_return co_await route->handler(call);
   }
 
   Response Asset(const Request& req, const std::string& name) {
@@ -370,13 +321,18 @@ struct Routes::Impl {
     return r;
   }
 
+  struct NameMetrics {
+    Histogram* latency = nullptr;
+    Counter* by_status[5] = {};
+  };
+
   HttpDeps d;
   WidgetAssets widget;
   std::unique_ptr<api::CommentsApi> api;
   std::unique_ptr<api::AdminApi> admin;
   std::unique_ptr<html::Pages> pages;
-  Histogram* latency[std::size(kRouteNames)] = {};
-  Counter* by_status[std::size(kRouteNames)][5] = {};
+  std::vector<Route> routes;
+  std::map<std::string_view, NameMetrics> metrics;
 };
 
 Routes::Routes(HttpDeps deps) : impl_(std::make_unique<Impl>(std::move(deps))) {}

@@ -18,8 +18,8 @@
 #include "notify/webhooks.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
-#include "service/moderation_service.hpp"
 #include "service/db_executor.hpp"
+#include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
 
 namespace amur::http {
@@ -42,11 +42,11 @@ struct HttpDeps {
   std::string public_url;
   std::string form_key;  // secret for CSRF tokens of the HTML forms
   std::int64_t edit_window_seconds = 900;  // told to the widget (GET /embed.js)
-  notify::WebhookDispatcher* webhooks = nullptr;   // null: no delivery (tests, tools)
+  notify::WebhookDispatcher* webhooks = nullptr;  // null: no delivery (tests, tools)
   std::vector<std::string> configured_webhooks;   // --webhook, not editable on the desk
   bool webhook_allow_private = false;
-  bool webhook_secret_configured = false;         // --webhook-secret given
-  std::string webhook_secret;                     // its value, when given
+  bool webhook_secret_configured = false;  // --webhook-secret given
+  std::string webhook_secret;              // its value, when given
 };
 
 class Routes final {

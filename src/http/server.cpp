@@ -248,9 +248,9 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
         response.close = false;
       } catch (...) {
         spdlog::error("handler failed with an unknown exception");
-        response = ProtocolError(beast_http::status::internal_server_error,
-                                 ErrorCodeName(ErrorCode::kInternal),
-                                 "Something went wrong on our side.");
+        response =
+            ProtocolError(beast_http::status::internal_server_error,
+                          ErrorCodeName(ErrorCode::kInternal), "Something went wrong on our side.");
       }
     }
     if (response.close || stopping_) keep_alive = false;

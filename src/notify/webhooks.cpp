@@ -1,13 +1,13 @@
 #include "notify/webhooks.hpp"
 
-#include <boost/asio/ip/address.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
 #include <curl/curl.h>
 #include <netdb.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <boost/asio/ip/address.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 
 #include <algorithm>
 #include <array>
@@ -52,7 +52,9 @@ bool PrivateV4(std::uint32_t a) {
   return false;
 }
 
-std::string JsonString(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
+std::string JsonString(std::string_view s) {
+  return boost::json::serialize(boost::json::string(s));
+}
 
 std::size_t DiscardBody(char*, std::size_t size, std::size_t n, void*) { return size * n; }
 
@@ -181,10 +183,10 @@ bool IsPrivateAddress(const std::string& text) {
                              (std::uint32_t{b[14]} << 8) | b[15];
     return compat ? true : PrivateV4(v4);  // ::/96 holds :: and ::1 too
   }
-  if ((b[0] & 0xfe) == 0xfc) return true;                   // fc00::/7 unique local
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;   // fe80::/10 link-local
-  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return true;   // fec0::/10 site-local (old)
-  if (b[0] == 0xff) return true;                            // multicast
+  if ((b[0] & 0xfe) == 0xfc) return true;                  // fc00::/7 unique local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10 link-local
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return true;  // fec0::/10 site-local (old)
+  if (b[0] == 0xff) return true;                           // multicast
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return true;  // documentation
   return false;
 }
@@ -196,15 +198,16 @@ Result<std::string> ResolveWebhookHost(const WebhookUrl& url, bool allow_private
   addrinfo* res = nullptr;
   const int rc = getaddrinfo(url.host.c_str(), nullptr, &hints, &res);
   if (rc != 0 || !res) {
-    return MakeError(ErrorCode::kInvalidField,
-                     "The webhook host " + url.host + " does not resolve (" + gai_strerror(rc) + ").",
-                     "url");
+    return MakeError(
+        ErrorCode::kInvalidField,
+        "The webhook host " + url.host + " does not resolve (" + gai_strerror(rc) + ").", "url");
   }
   std::string first;
   std::string refused;
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
     char buf[INET6_ADDRSTRLEN] = {};
-    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, sizeof buf, nullptr, 0, NI_NUMERICHOST) != 0) {
+    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, sizeof buf, nullptr, 0, NI_NUMERICHOST) !=
+        0) {
       continue;
     }
     std::string text(buf);
@@ -278,9 +281,9 @@ DeliveryResult CurlTransport::Post(const WebhookUrl& url, const std::string& add
   return out;
 }
 
-DeliveryResult DeliverEvent(WebhookTransport& transport, const WebhookUrl& url,
-                            bool allow_private, const WebhookSecret& secret, const Event& e,
-                            std::int64_t now_s, const std::string& given_id) {
+DeliveryResult DeliverEvent(WebhookTransport& transport, const WebhookUrl& url, bool allow_private,
+                            const WebhookSecret& secret, const Event& e, std::int64_t now_s,
+                            const std::string& given_id) {
   auto address = ResolveWebhookHost(url, allow_private);
   if (!address) {
     DeliveryResult r;
@@ -304,15 +307,15 @@ std::string WebhookCursorKey(const std::string& url) {
 
 struct WebhookDispatcher::Endpoint {
   WebhookUrl url;
+  std::optional<std::int64_t> start_after;  // for an endpoint without a saved cursor
   std::thread thread;
   bool stop = false;  // guarded by the dispatcher's mu_
   EndpointStatus status;
 };
 
-WebhookDispatcher::WebhookDispatcher(store::Store& store, SaveSetting save,
-                                     const Clock& clock, WebhookSecret secret,
-                                     WebhookOptions options,
-                                     std::function<std::unique_ptr<WebhookTransport>()> make_transport)
+WebhookDispatcher::WebhookDispatcher(
+    store::Store& store, SaveSetting save, const Clock& clock, WebhookSecret secret,
+    WebhookOptions options, std::function<std::unique_ptr<WebhookTransport>()> make_transport)
     : store_(store),
       save_(std::move(save)),
       clock_(clock),
@@ -322,7 +325,8 @@ WebhookDispatcher::WebhookDispatcher(store::Store& store, SaveSetting save,
 
 WebhookDispatcher::~WebhookDispatcher() { Stop(); }
 
-void WebhookDispatcher::SetEndpoints(const std::vector<std::string>& urls) {
+void WebhookDispatcher::SetEndpoints(const std::vector<std::string>& urls,
+                                     std::optional<std::int64_t> start_after) {
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;
@@ -344,6 +348,7 @@ void WebhookDispatcher::SetEndpoints(const std::vector<std::string>& urls) {
       }
       auto ep = std::make_unique<Endpoint>();
       ep->url = *parsed;
+      ep->start_after = start_after;
       ep->status.url = u;
       Endpoint* raw = ep.get();
       endpoints_.emplace(u, std::move(ep));
@@ -429,7 +434,7 @@ void WebhookDispatcher::Run(Endpoint& ep) {
       session->BeginRead();
       if (cursor < 0) {
         auto saved = session->GetSetting(WebhookCursorKey(name));
-        cursor = saved ? std::stoll(*saved) : session->LastEventSeq();
+        cursor = saved ? std::stoll(*saved) : ep.start_after.value_or(session->LastEventSeq());
         session->Commit();
         if (!saved) SaveCursor(name, cursor);
         set_status([cursor](EndpointStatus& s) { s.cursor = cursor; });
@@ -481,9 +486,10 @@ void WebhookDispatcher::Run(Endpoint& ep) {
           s.last_error = r.error;
           if (!s.failing_since) s.failing_since = now;
         });
-        if (now - e.at > std::chrono::duration_cast<std::chrono::milliseconds>(kWebhookGiveUpAfter).count()) {
-          spdlog::error("webhook {}: giving up on event {} ({}) after {} h: {}", name, e.seq, e.type,
-                        kWebhookGiveUpAfter.count(), r.error);
+        if (now - e.at >
+            std::chrono::duration_cast<std::chrono::milliseconds>(kWebhookGiveUpAfter).count()) {
+          spdlog::error("webhook {}: giving up on event {} ({}) after {} h: {}", name, e.seq,
+                        e.type, kWebhookGiveUpAfter.count(), r.error);
           set_status([](EndpointStatus& s) { ++s.given_up; });
           handled = true;
           break;

@@ -83,9 +83,9 @@ Result<std::string> ResolveWebhookHost(const WebhookUrl& url, bool allow_private
 
 // One POST, as the transport saw it.
 struct DeliveryResult {
-  bool ok = false;       // a 2xx answer
-  int status = 0;        // the HTTP status, 0 when none came
-  std::string error;     // why it failed, for the log and the desk
+  bool ok = false;    // a 2xx answer
+  int status = 0;     // the HTTP status, 0 when none came
+  std::string error;  // why it failed, for the log and the desk
 };
 
 // Sends one POST; injected so that tests can count or fail deliveries.
@@ -119,23 +119,24 @@ class CurlTransport final : public WebhookTransport {
 // Signs and sends one event to one endpoint (resolving and checking the
 // host first). `now_s`: the webhook-timestamp; `id`: the webhook-id
 // (default WebhookMessageId(e)).
-DeliveryResult DeliverEvent(WebhookTransport& transport, const WebhookUrl& url,
-                            bool allow_private, const WebhookSecret& secret, const Event& e,
-                            std::int64_t now_s, const std::string& id = {});
+DeliveryResult DeliverEvent(WebhookTransport& transport, const WebhookUrl& url, bool allow_private,
+                            const WebhookSecret& secret, const Event& e, std::int64_t now_s,
+                            const std::string& id = {});
 
 struct WebhookOptions {
   bool allow_private = false;
-  std::chrono::milliseconds first_retry{500};  // doubles after each failure...
+  std::chrono::milliseconds first_retry{500};                    // doubles after each failure...
   std::chrono::milliseconds max_retry{std::chrono::minutes(5)};  // ...up to this
-  std::chrono::milliseconds idle_poll{std::chrono::seconds(5)};  // look at the log this often anyway
+  std::chrono::milliseconds idle_poll{
+      std::chrono::seconds(5)};  // look at the log this often anyway
 };
 
 // Where an endpoint stands (for the desk).
 struct EndpointStatus {
   std::string url;
-  std::int64_t cursor = 0;          // the last event handled
-  std::int64_t delivered = 0;       // since start-up
-  std::int64_t given_up = 0;        // since start-up
+  std::int64_t cursor = 0;     // the last event handled
+  std::int64_t delivered = 0;  // since start-up
+  std::int64_t given_up = 0;   // since start-up
   int last_status = 0;
   std::string last_error;
   std::optional<TimeMs> failing_since;
@@ -151,19 +152,22 @@ class WebhookDispatcher final {
 
   // `make_transport` makes one transport per endpoint thread; `save` keeps
   // the cursors. Reads the log through sessions of its own from `store`.
-  WebhookDispatcher(store::Store& store, SaveSetting save, const Clock& clock,
-                    WebhookSecret secret, WebhookOptions options,
+  WebhookDispatcher(store::Store& store, SaveSetting save, const Clock& clock, WebhookSecret secret,
+                    WebhookOptions options,
                     std::function<std::unique_ptr<WebhookTransport>()> make_transport);
   ~WebhookDispatcher();
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;
 
   // Delivers to exactly these endpoints from now on: starts a thread for each
-  // new one (its cursor: the one saved, else the log's newest event, so an
-  // endpoint added later does not receive the past) and stops removed ones
+  // new one and stops removed ones. A new endpoint resumes from its saved
+  // cursor; one never seen starts after `start_after` (the event that added
+  // it, so that it receives everything from then on and not the past), or
+  // after the log's newest event when nullopt
   // (without waiting for them: they are joined by Stop). Unparsable URLs are
   // logged and skipped. Quick: may be called from the writer thread.
-  void SetEndpoints(const std::vector<std::string>& urls);
+  void SetEndpoints(const std::vector<std::string>& urls,
+                    std::optional<std::int64_t> start_after = std::nullopt);
 
   // Replaces the signing secret for the deliveries that follow.
   void SetSecret(WebhookSecret secret);

@@ -18,9 +18,9 @@ TEST(WebhookSignatureTest, MatchesTheStandardWebhooksExample) {
   // The example of the Standard Webhooks specification.
   auto secret = ParseWebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
   ASSERT_TRUE(secret.ok());
-  EXPECT_EQ(SignWebhook(*secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
-                        R"({"test": 2432232314})"),
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  EXPECT_EQ(
+      SignWebhook(*secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, R"({"test": 2432232314})"),
+      "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 }
 
 TEST(WebhookSignatureTest, ChangesWithEveryPart) {
@@ -50,8 +50,9 @@ TEST(WebhookBodyTest, HasTypeTimestampAndTheEventsData) {
   e.at = 1'795'000'000'000;
   e.type = "comment.created";
   e.data = R"({"comment":{"id":"c1"}})";
-  EXPECT_EQ(WebhookBody(e),
-            R"({"type":"comment.created","timestamp":"2026-11-18T11:06:40.000Z","data":{"comment":{"id":"c1"}}})");
+  EXPECT_EQ(
+      WebhookBody(e),
+      R"({"type":"comment.created","timestamp":"2026-11-18T11:06:40.000Z","data":{"comment":{"id":"c1"}}})");
   EXPECT_EQ(WebhookMessageId(e), "evt_42");
 }
 
@@ -65,21 +66,39 @@ TEST(WebhookUrlTest, AcceptsHttpAndHttpsWithAHost) {
   ASSERT_TRUE(v6.ok());
   EXPECT_EQ(v6->host, "2001:db8::1");
   EXPECT_EQ(v6->port, 8080);
-  for (const char* bad : {"", "hooks.example.org/x", "ftp://example.org/", "file:///etc/passwd",
-                          "gopher://example.org/", "http://user:pw@example.org/", "http:///x",
-                          "http://exa mple.org/", "http://example.org:99999/",
-                          "javascript:alert(1)"}) {
+  for (const char* bad :
+       {"", "hooks.example.org/x", "ftp://example.org/", "file:///etc/passwd",
+        "gopher://example.org/", "http://user:pw@example.org/", "http:///x", "http://exa mple.org/",
+        "http://example.org:99999/", "javascript:alert(1)"}) {
     EXPECT_FALSE(ParseWebhookUrl(bad).ok()) << bad;
   }
   EXPECT_FALSE(ParseWebhookUrl("https://example.org/" + std::string(3000, 'a')).ok());
 }
 
 TEST(PrivateAddressTest, RefusesEveryInternalRange) {
-  for (const char* a : {"127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255",
-                        "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1",
-                        "255.255.255.255", "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1",
-                        "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1",
-                        "::127.0.0.1", "2001:db8::5", "not an address"}) {
+  for (const char* a : {"127.0.0.1",
+                        "127.8.9.10",
+                        "10.1.2.3",
+                        "172.16.0.1",
+                        "172.31.255.255",
+                        "192.168.1.1",
+                        "169.254.169.254",
+                        "100.64.0.1",
+                        "0.0.0.0",
+                        "224.0.0.1",
+                        "255.255.255.255",
+                        "::1",
+                        "::",
+                        "fc00::1",
+                        "fd12:3456::1",
+                        "fe80::1",
+                        "ff02::1",
+                        "::ffff:127.0.0.1",
+                        "::ffff:10.0.0.1",
+                        "64:ff9b::a00:1",
+                        "::127.0.0.1",
+                        "2001:db8::5",
+                        "not an address"}) {
     EXPECT_TRUE(IsPrivateAddress(a)) << a;
   }
   for (const char* a : {"93.184.216.34", "1.1.1.1", "172.32.0.1", "192.169.0.1", "100.128.0.1",
@@ -195,8 +214,8 @@ TEST_F(DispatcherTest, ANewEndpointStartsAtTheNewestEventAndDeliversPublicOnesIn
   ASSERT_TRUE(WaitFor([&] { return Delivered() == 2; }));
   {
     std::lock_guard lock(shared_.mu);
-    EXPECT_EQ(shared_.ids, (std::vector<std::string>{"evt_" + std::to_string(a),
-                                                     "evt_" + std::to_string(b)}));
+    EXPECT_EQ(shared_.ids,
+              (std::vector<std::string>{"evt_" + std::to_string(a), "evt_" + std::to_string(b)}));
   }
   d->Stop();
   std::lock_guard lock(saved_mu_);
@@ -215,8 +234,8 @@ TEST_F(DispatcherTest, FailedDeliveriesAreRetriedWithoutSkippingOrReordering) {
   ASSERT_TRUE(WaitFor([&] { return Delivered() == 2; }));
   EXPECT_GE(shared_.attempts.load(), 5);
   std::lock_guard lock(shared_.mu);
-  EXPECT_EQ(shared_.ids, (std::vector<std::string>{"evt_" + std::to_string(a),
-                                                   "evt_" + std::to_string(b)}));
+  EXPECT_EQ(shared_.ids,
+            (std::vector<std::string>{"evt_" + std::to_string(a), "evt_" + std::to_string(b)}));
 }
 
 TEST_F(DispatcherTest, ASavedCursorIsWhereARestartResumes) {

@@ -211,7 +211,8 @@ TEST_F(DbExecutorTest, BatchesAreCappedAndStopDrainsTheQueue) {
   db.Write(gate.Job());
   gate.WaitEntered();
   std::vector<std::promise<bool>> done(10);
-  for (int i = 0; i < 10; ++i) db.Write(Insert("c" + std::to_string(i), &done[static_cast<std::size_t>(i)]));
+  for (int i = 0; i < 10; ++i)
+    db.Write(Insert("c" + std::to_string(i), &done[static_cast<std::size_t>(i)]));
   gate.Open();
   db.Stop();  // returns only after every queued job ran
   for (auto& p : done) EXPECT_TRUE(p.get_future().get());

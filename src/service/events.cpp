@@ -139,11 +139,13 @@ EventDraft PageEvent(const char* type, const Page& p, std::string actor, EventVi
 json::object BanEventJson(const Ban& b) {
   json::object o;
   o["id"] = "b" + std::to_string(b.id);
-  o["comment_id"] = b.comment_id ? json::value(FormatCommentId(*b.comment_id)) : json::value(nullptr);
+  o["comment_id"] =
+      b.comment_id ? json::value(FormatCommentId(*b.comment_id)) : json::value(nullptr);
   o["reason"] = b.reason;
   o["created_by"] = b.created_by;
   o["created_at"] = FormatRfc3339Ms(b.created_at);
-  o["expires_at"] = b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
+  o["expires_at"] =
+      b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
   return o;
 }
 
@@ -180,7 +182,8 @@ json::object EventJson(const Event& e) {
   o["type"] = e.type;
   o["time"] = FormatRfc3339Ms(e.at);
   o["page"] = OptString(e.page_key);
-  o["comment_id"] = e.comment_id ? json::value(FormatCommentId(*e.comment_id)) : json::value(nullptr);
+  o["comment_id"] =
+      e.comment_id ? json::value(FormatCommentId(*e.comment_id)) : json::value(nullptr);
   o["actor"] = e.actor;
   o["visibility"] = EventVisibilityName(e.visibility);
   boost::system::error_code ec;

@@ -469,12 +469,14 @@ Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::
   Page after = *s.FindPage(page_key);
   const TimeMs now = clock_.NowMs();
   if (after.closed != before->closed) {
-    RecordEvent(s, now, PageEvent(after.closed ? event_type::kPageClosed : event_type::kPageReopened,
-                                  after, UserActor(actor.id), EventVisibility::kPublic));
+    RecordEvent(s, now,
+                PageEvent(after.closed ? event_type::kPageClosed : event_type::kPageReopened, after,
+                          UserActor(actor.id), EventVisibility::kPublic));
   }
   if (after.premoderate != before->premoderate) {
-    RecordEvent(s, now, PageEvent(event_type::kPageModerationChanged, after, UserActor(actor.id),
-                                  EventVisibility::kStaff));
+    RecordEvent(s, now,
+                PageEvent(event_type::kPageModerationChanged, after, UserActor(actor.id),
+                          EventVisibility::kStaff));
   }
   return after;
 }

@@ -16,7 +16,7 @@
 
 namespace amur::service {
 
-inline constexpr const char* kWebhooksSetting = "webhooks";              // JSON array of URLs
+inline constexpr const char* kWebhooksSetting = "webhooks";             // JSON array of URLs
 inline constexpr const char* kWebhookSecretSetting = "webhook_secret";  // "whsec_…"
 inline constexpr std::size_t kMaxDeskWebhooks = 20;
 

@@ -28,28 +28,16 @@ class FaultInjectingSession final : public StoreSession {
     inner_->Rollback();
   }
 
-  void BeginRead() override {
-    inner_->BeginRead();
-  }
+  void BeginRead() override { inner_->BeginRead(); }
   void Savepoint() override {
     plan_->Check(FaultPoint::kSavepoint);
     inner_->Savepoint();
   }
-  void ReleaseSavepoint() override {
-    inner_->ReleaseSavepoint();
-  }
-  void RollbackToSavepoint() override {
-    inner_->RollbackToSavepoint();
-  }
-  std::optional<Page> FindPage(std::string_view key) override {
-    return inner_->FindPage(key);
-  }
-  std::optional<Page> FindPageById(PageId id) override {
-    return inner_->FindPageById(id);
-  }
-  Page UpsertPage(const UpsertPageRequest& req) override {
-    return inner_->UpsertPage(req);
-  }
+  void ReleaseSavepoint() override { inner_->ReleaseSavepoint(); }
+  void RollbackToSavepoint() override { inner_->RollbackToSavepoint(); }
+  std::optional<Page> FindPage(std::string_view key) override { return inner_->FindPage(key); }
+  std::optional<Page> FindPageById(PageId id) override { return inner_->FindPageById(id); }
+  Page UpsertPage(const UpsertPageRequest& req) override { return inner_->UpsertPage(req); }
   bool SetPageClosed(std::string_view key, bool closed) override {
     return inner_->SetPageClosed(key, closed);
   }
@@ -59,15 +47,14 @@ class FaultInjectingSession final : public StoreSession {
   std::vector<Page> ListPages(PageId after_id, int limit) override {
     return inner_->ListPages(after_id, limit);
   }
-  std::vector<Page> ListPagesByActivity(std::optional<PageActivityCursor> after, int limit) override {
+  std::vector<Page> ListPagesByActivity(std::optional<PageActivityCursor> after,
+                                        int limit) override {
     return inner_->ListPagesByActivity(after, limit);
   }
   PageCommentCounts CountPageComments(PageId page) override {
     return inner_->CountPageComments(page);
   }
-  std::optional<Comment> FindComment(CommentId id) override {
-    return inner_->FindComment(id);
-  }
+  std::optional<Comment> FindComment(CommentId id) override { return inner_->FindComment(id); }
   std::vector<Comment> ListVisibleComments(PageId page) override {
     return inner_->ListVisibleComments(page);
   }
@@ -81,22 +68,15 @@ class FaultInjectingSession final : public StoreSession {
     plan_->Check(FaultPoint::kInsertComment);
     return inner_->InsertComment(c);
   }
-  void UpdateComment(const Comment& c) override {
-    inner_->UpdateComment(c);
-  }
-  void SetPinned(CommentId id, bool pinned) override {
-    inner_->SetPinned(id, pinned);
-  }
-  int CountVisibleReplies(CommentId parent) override {
-    return inner_->CountVisibleReplies(parent);
-  }
-  int CountPendingReplies(CommentId parent) override {
-    return inner_->CountPendingReplies(parent);
-  }
-  std::map<std::string, std::int64_t> CountApproved( const std::vector<std::string>& keys) override {
+  void UpdateComment(const Comment& c) override { inner_->UpdateComment(c); }
+  void SetPinned(CommentId id, bool pinned) override { inner_->SetPinned(id, pinned); }
+  int CountVisibleReplies(CommentId parent) override { return inner_->CountVisibleReplies(parent); }
+  int CountPendingReplies(CommentId parent) override { return inner_->CountPendingReplies(parent); }
+  std::map<std::string, std::int64_t> CountApproved(const std::vector<std::string>& keys) override {
     return inner_->CountApproved(keys);
   }
-  std::int64_t CountApprovedByAuthor(std::string_view client_address, std::string_view email) override {
+  std::int64_t CountApprovedByAuthor(std::string_view client_address,
+                                     std::string_view email) override {
     return inner_->CountApprovedByAuthor(client_address, email);
   }
   VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) override {
@@ -105,93 +85,69 @@ class FaultInjectingSession final : public StoreSession {
   int GetVote(CommentId id, std::string_view voter_hash) override {
     return inner_->GetVote(id, voter_hash);
   }
-  void AppendLink(PageId page, const ChainLink& link) override {
-    inner_->AppendLink(page, link);
-  }
-  std::vector<ChainLink> ListPageLinks(PageId page) override {
-    return inner_->ListPageLinks(page);
-  }
+  void AppendLink(PageId page, const ChainLink& link) override { inner_->AppendLink(page, link); }
+  std::vector<ChainLink> ListPageLinks(PageId page) override { return inner_->ListPageLinks(page); }
   std::vector<ChainLink> ListCommentLinks(CommentId id) override {
     return inner_->ListCommentLinks(id);
   }
-  int CountCommentLinks(CommentId id) override {
-    return inner_->CountCommentLinks(id);
-  }
-  std::optional<std::int64_t> InsertUser(const User& u) override {
-    return inner_->InsertUser(u);
-  }
+  int CountCommentLinks(CommentId id) override { return inner_->CountCommentLinks(id); }
+  std::optional<std::int64_t> InsertUser(const User& u) override { return inner_->InsertUser(u); }
   std::optional<User> FindUserByEmail(std::string_view email_lowercase) override {
     return inner_->FindUserByEmail(email_lowercase);
   }
-  std::optional<User> FindUserById(std::int64_t id) override {
-    return inner_->FindUserById(id);
-  }
+  std::optional<User> FindUserById(std::int64_t id) override { return inner_->FindUserById(id); }
   std::vector<User> ListUsers(std::int64_t after_id, int limit) override {
     return inner_->ListUsers(after_id, limit);
   }
-  bool SetUserRole(std::int64_t id, Role role) override {
-    return inner_->SetUserRole(id, role);
-  }
+  bool SetUserRole(std::int64_t id, Role role) override { return inner_->SetUserRole(id, role); }
   bool SetUserDisabled(std::int64_t id, bool disabled) override {
     return inner_->SetUserDisabled(id, disabled);
   }
-  std::int64_t CountActiveAdmins() override {
-    return inner_->CountActiveAdmins();
-  }
-  void InsertSession(const Session& s) override {
-    inner_->InsertSession(s);
-  }
+  std::int64_t CountActiveAdmins() override { return inner_->CountActiveAdmins(); }
+  void InsertSession(const Session& s) override { inner_->InsertSession(s); }
   std::optional<Session> FindSession(std::string_view token_hash) override {
     return inner_->FindSession(token_hash);
   }
-  void DeleteSession(std::string_view token_hash) override {
-    inner_->DeleteSession(token_hash);
-  }
+  void DeleteSession(std::string_view token_hash) override { inner_->DeleteSession(token_hash); }
   std::int64_t DeleteUserSessions(std::int64_t user_id) override {
     return inner_->DeleteUserSessions(user_id);
   }
-  void SetModeration(CommentId id, CommentState state, const std::vector<std::string>& reasons, double score) override {
+  void SetModeration(CommentId id, CommentState state, const std::vector<std::string>& reasons,
+                     double score) override {
     inner_->SetModeration(id, state, reasons, score);
   }
-  std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported, int min_reports, CommentId before_id, int limit) override {
+  std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported, int min_reports,
+                                 CommentId before_id, int limit) override {
     return inner_->ListQueue(state, reported, min_reports, before_id, limit);
   }
-  QueueCounts CountQueues(int min_reports) override {
-    return inner_->CountQueues(min_reports);
-  }
-  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view network_hash, std::string_view reason, std::string_view note, TimeMs at) override {
+  QueueCounts CountQueues(int min_reports) override { return inner_->CountQueues(min_reports); }
+  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view network_hash,
+                 std::string_view reason, std::string_view note, TimeMs at) override {
     return inner_->AddReport(id, reporter_hash, network_hash, reason, note, at);
   }
   std::int64_t CountReportNetworks(CommentId id) override {
     return inner_->CountReportNetworks(id);
   }
-  void ClearReports(CommentId id) override {
-    inner_->ClearReports(id);
-  }
-  std::vector<Comment> ListByAuthor(std::string_view client_address, std::optional<std::int64_t> user_id, int limit) override {
+  void ClearReports(CommentId id) override { inner_->ClearReports(id); }
+  std::vector<Comment> ListByAuthor(std::string_view client_address,
+                                    std::optional<std::int64_t> user_id, int limit) override {
     return inner_->ListByAuthor(client_address, user_id, limit);
   }
-  std::int64_t InsertBan(const Ban& b) override {
-    return inner_->InsertBan(b);
-  }
-  std::optional<Ban> FindActiveBan(std::string_view client_address, std::string_view email_hash, std::optional<std::int64_t> user_id, TimeMs now) override {
+  std::int64_t InsertBan(const Ban& b) override { return inner_->InsertBan(b); }
+  std::optional<Ban> FindActiveBan(std::string_view client_address, std::string_view email_hash,
+                                   std::optional<std::int64_t> user_id, TimeMs now) override {
     return inner_->FindActiveBan(client_address, email_hash, user_id, now);
   }
-  std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id, int limit) override {
+  std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
+                            int limit) override {
     return inner_->ListBans(active_only, now, before_id, limit);
   }
-  bool EndBan(std::int64_t id, TimeMs now) override {
-    return inner_->EndBan(id, now);
-  }
-  std::int64_t AppendAudit(const AuditEntry& e) override {
-    return inner_->AppendAudit(e);
-  }
+  bool EndBan(std::int64_t id, TimeMs now) override { return inner_->EndBan(id, now); }
+  std::int64_t AppendAudit(const AuditEntry& e) override { return inner_->AppendAudit(e); }
   std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) override {
     return inner_->ListAudit(before_seq, limit);
   }
-  std::string AuditHead() override {
-    return inner_->AuditHead();
-  }
+  std::string AuditHead() override { return inner_->AuditHead(); }
   std::optional<std::string> GetSetting(std::string_view key) override {
     return inner_->GetSetting(key);
   }
@@ -205,15 +161,9 @@ class FaultInjectingSession final : public StoreSession {
   std::vector<Event> ListEvents(std::int64_t after_seq, int limit, bool public_only) override {
     return inner_->ListEvents(after_seq, limit, public_only);
   }
-  std::int64_t LastEventSeq() override {
-    return inner_->LastEventSeq();
-  }
-  std::int64_t PruneEvents(TimeMs before) override {
-    return inner_->PruneEvents(before);
-  }
-  bool Ping() override {
-    return inner_->Ping();
-  }
+  std::int64_t LastEventSeq() override { return inner_->LastEventSeq(); }
+  std::int64_t PruneEvents(TimeMs before) override { return inner_->PruneEvents(before); }
+  bool Ping() override { return inner_->Ping(); }
 
  private:
   std::unique_ptr<StoreSession> inner_;
@@ -240,12 +190,18 @@ class FaultInjectingStore final : public Store {
 
 const char* FaultPointName(FaultPoint p) {
   switch (p) {
-    case FaultPoint::kBeginWrite: return "begin_write";
-    case FaultPoint::kSavepoint: return "savepoint";
-    case FaultPoint::kAppendEvent: return "append_event";
-    case FaultPoint::kInsertComment: return "insert_comment";
-    case FaultPoint::kCommit: return "commit";
-    case FaultPoint::kCount: break;
+    case FaultPoint::kBeginWrite:
+      return "begin_write";
+    case FaultPoint::kSavepoint:
+      return "savepoint";
+    case FaultPoint::kAppendEvent:
+      return "append_event";
+    case FaultPoint::kInsertComment:
+      return "insert_comment";
+    case FaultPoint::kCommit:
+      return "commit";
+    case FaultPoint::kCount:
+      break;
   }
   return "?";
 }
@@ -289,7 +245,8 @@ void FaultPlan::Check(FaultPoint point) {
   throw StoreError(std::string("injected fault at ") + FaultPointName(point));
 }
 
-std::unique_ptr<Store> WrapWithFaults(std::unique_ptr<Store> inner, std::shared_ptr<FaultPlan> plan) {
+std::unique_ptr<Store> WrapWithFaults(std::unique_ptr<Store> inner,
+                                      std::shared_ptr<FaultPlan> plan) {
   return std::make_unique<FaultInjectingStore>(std::move(inner), std::move(plan));
 }
 

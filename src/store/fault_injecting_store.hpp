@@ -52,6 +52,7 @@ class FaultPlan final {
 const char* FaultPointName(FaultPoint p);
 
 // Wraps `inner`; every session it opens consults `plan`.
-std::unique_ptr<Store> WrapWithFaults(std::unique_ptr<Store> inner, std::shared_ptr<FaultPlan> plan);
+std::unique_ptr<Store> WrapWithFaults(std::unique_ptr<Store> inner,
+                                      std::shared_ptr<FaultPlan> plan);
 
 }  // namespace amur::store

@@ -1,13 +1,14 @@
-// The store contract suite's fixture, shared by its sections (one file per
-// part of the store: store_contract_test.cpp for pages, comments, the chain,
-// accounts, moderation and settings; event_store_contract_test.cpp for the
-// event log). A backend joins by adding itself to AllBackends().
+// The store contract suite's fixture, shared by its sections: one file per
+// part of the store (store/store.hpp), <part>_store_contract_test.cpp, so
+// that a new backend can be written and tested part by part. A backend joins
+// by adding itself to AllBackends().
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <random>
 #include <string>
@@ -26,8 +27,8 @@ struct Backend {
 
 inline std::unique_ptr<Store> MakeSqlite(std::function<void()>* cleanup) {
   static std::mt19937_64 rng(std::random_device{}());
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("amur-contract-" + std::to_string(rng()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("amur-contract-" + std::to_string(rng()));
   *cleanup = [dir] { std::filesystem::remove_all(dir); };
   auto store = OpenSqliteStore((dir / "amur.db").string());
   store->Migrate();
@@ -85,6 +86,9 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
 
 // Every backend the contract runs against.
 inline auto AllBackends() { return ::testing::Values(Backend{"sqlite", MakeSqlite}); }
+
+// How gtest prints a backend (test names and failures say "sqlite").
+inline void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;

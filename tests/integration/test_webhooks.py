@@ -69,12 +69,12 @@ class Receiver:
                     ok = False
                     with outer.lock:
                         outer.bad.append((str(e), headers, body))
-                self.send_response(204 if ok else 401)
-                self.end_headers()
-                if ok:
+                if ok:  # recorded before the answer, so the order is the sender's
                     with outer.cond:
                         outer.received.append((headers, event))
                         outer.cond.notify_all()
+                self.send_response(204 if ok else 401)
+                self.end_headers()
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True

@@ -52,8 +52,8 @@ std::string SecretHint(const std::string& text) { return text.substr(0, 10) + "â
 }  // namespace
 
 asio::awaitable<Response> AdminApi::WebhooksAnswer(std::vector<std::string> desk) {
-  std::vector<notify::EndpointStatus> status = d_.webhooks ? d_.webhooks->Status()
-                                                           : std::vector<notify::EndpointStatus>{};
+  std::vector<notify::EndpointStatus> status =
+      d_.webhooks ? d_.webhooks->Status() : std::vector<notify::EndpointStatus>{};
   json::array endpoints;
   auto add = [&](const std::string& url, const char* source) {
     json::object o;
@@ -110,7 +110,8 @@ asio::awaitable<Response> AdminApi::PutWebhooks(const Request& req) {
   if (!obj) co_return ErrorResponse(obj.error());
   const json::value* list = obj->if_contains("endpoints");
   if (!list || list->is_null()) {
-    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "endpoints is required.", "endpoints"));
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kMissingField, "endpoints is required.", "endpoints"));
   }
   if (!list->is_array()) {
     co_return ErrorResponse(
@@ -125,7 +126,8 @@ asio::awaitable<Response> AdminApi::PutWebhooks(const Request& req) {
     std::string u(v.get_string());
     auto parsed = notify::ParseWebhookUrl(u);
     if (!parsed) {
-      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField, parsed.error().message, "endpoints"));
+      co_return ErrorResponse(
+          MakeError(ErrorCode::kInvalidField, parsed.error().message, "endpoints"));
     }
     urls.push_back(std::move(u));
   }
@@ -139,7 +141,8 @@ asio::awaitable<Response> AdminApi::PutWebhooks(const Request& req) {
   const std::function<Status()> check = [urls, allow_private]() -> Status {
     for (const auto& u : urls) {
       auto address = notify::ResolveWebhookHost(*notify::ParseWebhookUrl(u), allow_private);
-      if (!address) return MakeError(ErrorCode::kInvalidField, address.error().message, "endpoints");
+      if (!address)
+        return MakeError(ErrorCode::kInvalidField, address.error().message, "endpoints");
     }
     return Ok();
   };
@@ -164,15 +167,18 @@ asio::awaitable<Response> AdminApi::TestWebhook(const Request& req) {
   auto url_text = RequiredString(*obj, "url");
   if (!url_text) co_return ErrorResponse(url_text.error());
   auto url = notify::ParseWebhookUrl(*url_text);
-  if (!url) co_return ErrorResponse(MakeError(ErrorCode::kInvalidField, url.error().message, "url"));
+  if (!url)
+    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField, url.error().message, "url"));
   const std::function<Result<std::string>(StoreSession&)> read_secret =
       [](StoreSession& s) -> Result<std::string> {
     return s.GetSetting(service::kWebhookSecretSetting).value_or("");
   };
   Result<std::string> stored = co_await ReadResult(*d_.db, "webhook secret", read_secret);
   if (!stored) co_return ErrorResponse(stored.error());
-  auto secret = notify::ParseWebhookSecret(d_.webhook_secret_configured ? d_.webhook_secret : *stored);
-  if (!secret) co_return ErrorResponse(MakeError(ErrorCode::kUnavailable, "No webhook secret yet."));
+  auto secret =
+      notify::ParseWebhookSecret(d_.webhook_secret_configured ? d_.webhook_secret : *stored);
+  if (!secret)
+    co_return ErrorResponse(MakeError(ErrorCode::kUnavailable, "No webhook secret yet."));
   Event e;
   e.at = d_.clock->NowMs();
   e.type = "webhook.test";
@@ -198,8 +204,8 @@ asio::awaitable<Response> AdminApi::RotateWebhookSecret(const Request& req) {
   auto who = co_await RequireAdmin(req, true);
   if (!who) co_return ErrorResponse(who.error());
   if (d_.webhook_secret_configured) {
-    co_return ErrorResponse(MakeError(ErrorCode::kConflict,
-                                      "The secret is set by --webhook-secret; change it there."));
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kConflict, "The secret is set by --webhook-secret; change it there."));
   }
   const User actor = *who;
   const Clock* clock = d_.clock;

@@ -227,7 +227,9 @@ asio::awaitable<Response> CommentsApi::Edit(const Request& req, std::string id_t
   if (!prepared) co_return ErrorResponse(prepared.error());
   auto shared = std::make_shared<const service::PreparedEdit>(std::move(*prepared));
   const std::function<Result<service::EditOutcome>(StoreSession&)> job3 =
-      [svc, cid, who = *who, shared](StoreSession& s) { return svc->StoreEdit(s, cid, who, *shared); };
+      [svc, cid, who = *who, shared](StoreSession& s) {
+        return svc->StoreEdit(s, cid, who, *shared);
+      };
   Result<service::EditOutcome> out = co_await WriteResult(*d_.db, "editing", job3);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, CommentJson(out->comment, out->page_key));
