@@ -1,5 +1,5 @@
-// The store contract, CommentStore section: comments, threads, counts and votes. Every backend runs it
-// unchanged (the fixture and the list of backends are in store_contract.hpp).
+// The store contract, CommentStore section: comments, threads, counts and votes. Every backend runs
+// it unchanged (the fixture and the list of backends are in store_contract.hpp).
 #include "store_contract.hpp"
 
 namespace amur::store {

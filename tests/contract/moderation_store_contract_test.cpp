@@ -1,5 +1,6 @@
-// The store contract, ModerationStore section: moderation columns, queues, reports, bans and the audit log. Every backend runs it
-// unchanged (the fixture and the list of backends are in store_contract.hpp).
+// The store contract, ModerationStore section: moderation columns, queues, reports, bans and the
+// audit log. Every backend runs it unchanged (the fixture and the list of backends are in
+// store_contract.hpp).
 #include "store_contract.hpp"
 
 namespace amur::store {
@@ -110,9 +111,10 @@ TEST_P(ModerationStoreContract, QueueCountsMatchTheQueues) {
   EXPECT_EQ(n.rejected, 1);
   EXPECT_EQ(n.spam, 1);
   EXPECT_EQ(n.reported, 1);
-  EXPECT_EQ(n.reported, static_cast<std::int64_t>(s_->ListQueue(std::nullopt, true, 2, 0, 50).size()));
-  EXPECT_EQ(n.pending,
-            static_cast<std::int64_t>(s_->ListQueue(CommentState::kPending, false, 0, 0, 50).size()));
+  EXPECT_EQ(n.reported,
+            static_cast<std::int64_t>(s_->ListQueue(std::nullopt, true, 2, 0, 50).size()));
+  EXPECT_EQ(n.pending, static_cast<std::int64_t>(
+                           s_->ListQueue(CommentState::kPending, false, 0, 0, 50).size()));
   EXPECT_EQ(s_->CountQueues(1).reported, 2);
   EXPECT_EQ(s_->CountQueues(3).reported, 0);
 }

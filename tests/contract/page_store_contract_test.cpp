@@ -1,5 +1,6 @@
-// The store contract, PageStore section: pages: find, upsert (first title and URL kept), flags, listing by id and by activity. Every backend runs it
-// unchanged (the fixture and the list of backends are in store_contract.hpp).
+// The store contract, PageStore section: pages: find, upsert (first title and URL kept), flags,
+// listing by id and by activity. Every backend runs it unchanged (the fixture and the list of
+// backends are in store_contract.hpp).
 #include "store_contract.hpp"
 
 namespace amur::store {
@@ -68,7 +69,7 @@ TEST_P(PageStoreContract, PageFlags) {
 }
 
 TEST_P(PageStoreContract, PagesByActivityAndTheirCounts) {
-  Page old = NewPage("/old");      // created at 1000
+  Page old = NewPage("/old");  // created at 1000
   Page mid = NewPage("/mid");
   Page fresh = NewPage("/fresh");
   EXPECT_EQ(old.active_at, 1000);

@@ -1,6 +1,6 @@
 // Bans: made from a comment, listed, lifted.
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 
@@ -49,7 +49,8 @@ asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
   const std::string why = reason->value_or("");
   const User actor = *who;
   using Out = Result<Ban>;
-  const std::function<Out(StoreSession&)> job = [moderation, cid, days, why, actor](StoreSession& s) {
+  const std::function<Out(StoreSession&)> job = [moderation, cid, days, why,
+                                                 actor](StoreSession& s) {
     return moderation->BanAuthor(s, cid, days, why, actor);
   };
   Out out = co_await WriteResult(*d_.db, "a ban", job);
@@ -59,7 +60,6 @@ asio::awaitable<Response> AdminApi::BanAuthor(const Request& req) {
   body["ban"] = std::move(ban);
   co_return JsonResponse(beast_http::status::created, body);
 }
-
 
 asio::awaitable<Response> AdminApi::ListBans(const Request& req, Params params) {
   auto who = co_await RequireModerator(req, false);
@@ -88,7 +88,6 @@ asio::awaitable<Response> AdminApi::ListBans(const Request& req, Params params) 
   body["next_cursor"] = out->next_cursor ? json::value(*out->next_cursor) : json::value(nullptr);
   co_return JsonResponse(beast_http::status::ok, body);
 }
-
 
 asio::awaitable<Response> AdminApi::LiftBan(const Request& req, std::string id_text) {
   auto who = co_await RequireModerator(req, true);

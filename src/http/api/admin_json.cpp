@@ -1,5 +1,5 @@
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 
@@ -77,11 +77,13 @@ json::array BanCovers(const Ban& b) {
 json::object BanJson(const Ban& b) {
   json::object o;
   o["id"] = "b" + std::to_string(b.id);
-  o["comment_id"] = b.comment_id ? json::value(FormatCommentId(*b.comment_id)) : json::value(nullptr);
+  o["comment_id"] =
+      b.comment_id ? json::value(FormatCommentId(*b.comment_id)) : json::value(nullptr);
   o["reason"] = b.reason;
   o["created_by"] = b.created_by;
   o["created_at"] = FormatRfc3339Ms(b.created_at);
-  o["expires_at"] = b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
+  o["expires_at"] =
+      b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
   o["covers"] = BanCovers(b);
   return o;
 }
@@ -131,7 +133,6 @@ Result<Role> ParseRoleField(const std::string& text) {
   }
   return *role;
 }
-
 
 // An optional boolean field: nullopt when absent or null; invalid_field otherwise.
 Result<std::optional<bool>> OptionalBool(const json::object& o, std::string_view key) {

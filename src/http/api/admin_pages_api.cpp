@@ -1,6 +1,6 @@
 // Pages: their flags (closed, pre-moderated), pins, and the list by activity.
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 
@@ -39,7 +39,8 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   const std::optional<bool> p = *premoderate;
   const User actor = *who;
   using Out = Result<service::PageSummary>;
-  const std::function<Out(StoreSession&)> job = [moderation, key, c, p, actor](StoreSession& s) -> Out {
+  const std::function<Out(StoreSession&)> job = [moderation, key, c, p,
+                                                 actor](StoreSession& s) -> Out {
     auto set = moderation->SetPageFlags(s, key, c, p, actor);
     if (!set) return set.error();
     return moderation->FindPage(s, key);
@@ -50,7 +51,6 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   body["page"] = PageJson(out->page, out->counts);
   co_return JsonResponse(beast_http::status::ok, body);
 }
-
 
 asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text) {
   auto who = co_await RequireModerator(req, true);
@@ -76,7 +76,6 @@ asio::awaitable<Response> AdminApi::Pin(const Request& req, std::string id_text)
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, ModeratedCommentJson(out->comment, out->page_key));
 }
-
 
 asio::awaitable<Response> AdminApi::ListPages(const Request& req, Params params) {
   auto who = co_await RequireModerator(req, false);

@@ -1,6 +1,6 @@
 // The moderation queues, decisions, reader reports and the audit log.
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 
@@ -54,14 +54,13 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
   co_return JsonResponse(beast_http::status::accepted, json::object{});
 }
 
-
 asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   auto who = co_await RequireModerator(req, false);
   if (!who) co_return ErrorResponse(who.error());
   auto queue = service::ParseQueue(FirstParam(params, "state").value_or("pending"));
   if (!queue) {
-    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
-                                      "state must be pending, reported, rejected or spam.", "state"));
+    co_return ErrorResponse(MakeError(
+        ErrorCode::kInvalidField, "state must be pending, reported, rejected or spam.", "state"));
   }
   auto limit = ParseLimit(FirstParam(params, "limit"), 50);
   if (!limit) co_return ErrorResponse(limit.error());
@@ -69,8 +68,10 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   service::ModerationService* moderation = d_.moderation;
   const service::Queue q = *queue;
   const int n = *limit;
-  const std::function<Result<service::QueuePage>(StoreSession&)> job =
-      [moderation, q, n, cursor](StoreSession& s) { return moderation->ListQueue(s, q, n, cursor); };
+  const std::function<Result<service::QueuePage>(StoreSession&)> job = [moderation, q, n,
+                                                                        cursor](StoreSession& s) {
+    return moderation->ListQueue(s, q, n, cursor);
+  };
   Result<service::QueuePage> page = co_await ReadResult(*d_.db, "queue", job);
   if (!page) co_return ErrorResponse(page.error());
   json::array comments;
@@ -94,7 +95,6 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   co_return JsonResponse(beast_http::status::ok, body);
 }
 
-
 asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_text) {
   auto who = co_await RequireModerator(req, true);
   if (!who) co_return ErrorResponse(who.error());
@@ -106,8 +106,8 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   if (!action) co_return ErrorResponse(action.error());
   auto decision = service::ParseDecision(*action);
   if (!decision) {
-    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
-                                      "action must be approve, reject or spam.", "action"));
+    co_return ErrorResponse(
+        MakeError(ErrorCode::kInvalidField, "action must be approve, reject or spam.", "action"));
   }
   auto reason = OptionalString(*obj, "reason");
   if (!reason) co_return ErrorResponse(reason.error());
@@ -118,9 +118,9 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   if (*expected) {
     auto st = ParseCommentState(**expected);
     if (!st || *st == CommentState::kDeleted || *st == CommentState::kRemoved) {
-      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
-                                        "expected_state must be pending, approved, rejected or spam.",
-                                        "expected_state"));
+      co_return ErrorResponse(MakeError(
+          ErrorCode::kInvalidField, "expected_state must be pending, approved, rejected or spam.",
+          "expected_state"));
     }
     pre.expected_state = *st;
   }
@@ -129,8 +129,8 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   if (*seen_in) {
     auto q = service::ParseQueue(**seen_in);
     if (!q) {
-      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
-                                        "queue must be pending, reported, rejected or spam.", "queue"));
+      co_return ErrorResponse(MakeError(
+          ErrorCode::kInvalidField, "queue must be pending, reported, rejected or spam.", "queue"));
     }
     pre.queue = *q;
   }
@@ -155,8 +155,9 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
     };
     Seen now = co_await ReadResult(*d_.db, "a decided comment", view);
     json::object extra;
-    extra["comment"] = now ? json::value(ModeratedCommentJson(now->comment, now->page_key, &now->decided))
-                           : json::value(nullptr);
+    extra["comment"] =
+        now ? json::value(ModeratedCommentJson(now->comment, now->page_key, &now->decided))
+            : json::value(nullptr);
     co_return ErrorResponse(conflict, std::move(extra));
   }
   if (!out) co_return ErrorResponse(out.error());
@@ -165,14 +166,13 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
                          ModeratedCommentJson(out->comment, out->page_key, &out->decided));
 }
 
-
 asio::awaitable<Response> AdminApi::QueueStatus(const Request& req, Params params) {
   auto who = co_await RequireModerator(req, false);
   if (!who) co_return ErrorResponse(who.error());
   auto queue = service::ParseQueue(FirstParam(params, "state").value_or("pending"));
   if (!queue) {
-    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
-                                      "state must be pending, reported, rejected or spam.", "state"));
+    co_return ErrorResponse(MakeError(
+        ErrorCode::kInvalidField, "state must be pending, reported, rejected or spam.", "state"));
   }
   const std::vector<std::string> texts = AllParams(params, "id");
   if (texts.empty()) {
@@ -217,7 +217,6 @@ asio::awaitable<Response> AdminApi::QueueStatus(const Request& req, Params param
   co_return r;
 }
 
-
 asio::awaitable<Response> AdminApi::QueueCounts(const Request& req) {
   auto who = co_await RequireModerator(req, false);
   if (!who) co_return ErrorResponse(who.error());
@@ -238,7 +237,6 @@ asio::awaitable<Response> AdminApi::QueueCounts(const Request& req) {
   co_return r;
 }
 
-
 asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
   auto who = co_await RequireModerator(req, false);
   if (!who) co_return ErrorResponse(who.error());
@@ -257,7 +255,8 @@ asio::awaitable<Response> AdminApi::Audit(const Request& req, Params params) {
     o["at"] = FormatRfc3339Ms(e.at);
     o["actor"] = e.actor;
     o["action"] = e.action;
-    o["comment_id"] = e.comment_id ? json::value(FormatCommentId(*e.comment_id)) : json::value(nullptr);
+    o["comment_id"] =
+        e.comment_id ? json::value(FormatCommentId(*e.comment_id)) : json::value(nullptr);
     o["reason"] = e.reason;
     o["hash"] = e.hash;
     o["prev_hash"] = e.prev_hash;

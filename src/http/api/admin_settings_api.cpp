@@ -1,6 +1,6 @@
 // The moderation settings: term lists and thresholds (admins change them).
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 
@@ -61,14 +61,15 @@ Result<moderation::Pipeline::Tunables> ApplyTunablesJson(moderation::Pipeline::T
   }
   if (auto it = o.find("max_links"); it != o.end() && !it->value().is_null()) {
     if (!it->value().is_int64() || it->value().get_int64() < -1 || it->value().get_int64() > 1000) {
-      return MakeError(ErrorCode::kInvalidField, "max_links must be a whole number from -1 to 1000.",
-                       "max_links");
+      return MakeError(ErrorCode::kInvalidField,
+                       "max_links must be a whole number from -1 to 1000.", "max_links");
     }
     t.max_links = static_cast<int>(it->value().get_int64());
   }
   if (auto it = o.find("hold_suspect"); it != o.end() && !it->value().is_null()) {
     if (!it->value().is_bool()) {
-      return MakeError(ErrorCode::kInvalidField, "hold_suspect must be true or false.", "hold_suspect");
+      return MakeError(ErrorCode::kInvalidField, "hold_suspect must be true or false.",
+                       "hold_suspect");
     }
     t.hold_suspect = it->value().get_bool();
   }
@@ -89,14 +90,12 @@ Result<moderation::Pipeline::Tunables> ApplyTunablesJson(moderation::Pipeline::T
   return t;
 }
 
-
 asio::awaitable<Response> AdminApi::GetSettings(const Request& req) {
   auto who = co_await RequireModerator(req, false);
   if (!who) co_return ErrorResponse(who.error());
   co_return JsonResponse(beast_http::status::ok,
                          TunablesJson(d_.pipeline->CurrentTunables(), d_.pipeline->ExamplesSeen()));
 }
-
 
 asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
   auto who = co_await RequireModerator(req, true);
@@ -114,7 +113,8 @@ asio::awaitable<Response> AdminApi::PutSettings(const Request& req) {
   const User actor = *who;
   using Out = Result<Unit>;
   // Validated and applied on the writer thread, persisted in the same commit.
-  const std::function<Out(StoreSession&)> job = [pipeline, moderation, t, actor](StoreSession& s) -> Out {
+  const std::function<Out(StoreSession&)> job = [pipeline, moderation, t,
+                                                 actor](StoreSession& s) -> Out {
     // Still an active admin now, not only when the request was authenticated.
     if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
     const auto before = pipeline->CurrentTunables();

@@ -1,6 +1,6 @@
 // Accounts (admins): list, add, change role or disabled flag.
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include <charconv>
 
@@ -44,7 +44,6 @@ asio::awaitable<Response> AdminApi::ListUsers(const Request& req, Params params)
   co_return JsonResponse(beast_http::status::ok, body);
 }
 
-
 asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   auto who = co_await RequireAdmin(req, true);
   if (!who) co_return ErrorResponse(who.error());
@@ -67,16 +66,15 @@ asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   const Role r = *role;
   const std::string p = *password;
   // Validated and hashed (slow on purpose) on a reader thread, outside the write.
-  const std::function<Result<User>(StoreSession&)> prepare = [accounts, e, n, r,
-                                                              p](StoreSession&) {
+  const std::function<Result<User>(StoreSession&)> prepare = [accounts, e, n, r, p](StoreSession&) {
     return accounts->PrepareUser(e, n, r, p);
   };
   Result<User> prepared = co_await ReadResult(*d_.db, "preparing an account", prepare);
   if (!prepared) co_return ErrorResponse(prepared.error());
   const User fresh = *prepared;
   const User actor = *who;
-  const std::function<Result<User>(StoreSession&)> insert = [accounts, moderation, fresh,
-                                                             actor](StoreSession& s) -> Result<User> {
+  const std::function<Result<User>(StoreSession&)> insert =
+      [accounts, moderation, fresh, actor](StoreSession& s) -> Result<User> {
     // Still an active admin now, not only when the request was authenticated.
     if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
     auto added = accounts->InsertUser(s, fresh);
@@ -97,7 +95,6 @@ asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   resp.headers.emplace_back("Location", "/api/v1/admin/users/u" + std::to_string(added->id));
   co_return resp;
 }
-
 
 asio::awaitable<Response> AdminApi::UpdateUser(const Request& req, std::string id_text) {
   auto who = co_await RequireAdmin(req, true);
