@@ -30,6 +30,7 @@
 #include "http/server.hpp"
 #include "moderation/classifier_eval.hpp"
 #include "moderation/pipeline.hpp"
+#include "moderation/tunables.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
@@ -87,20 +88,14 @@ std::optional<moderation::Classifier> LoadSavedModel(store::Store& store) {
 // Term lists and thresholds saved by an admin override the built-in ones.
 void LoadTunables(store::Store& store, moderation::Pipeline& pipeline) {
   auto session = store.OpenSession();
-  auto text = session->GetSetting("moderation_tunables");
-  if (!text) return;
-  boost::system::error_code ec;
-  auto value = boost::json::parse(*text, ec);
-  if (ec || !value.is_object()) {
-    spdlog::warn("the saved moderation settings are not valid JSON; using the defaults");
-    return;
-  }
-  auto t = http::api::ApplyTunablesJson(pipeline.CurrentTunables(), value.as_object());
+  auto t = moderation::LoadSavedTunables(*session, pipeline.CurrentTunables());
   if (!t) {
-    spdlog::warn("the saved moderation settings are refused ({}); using the defaults", t.error().message);
+    spdlog::warn("the saved moderation settings are refused ({}); using the defaults",
+                 t.error().message);
     return;
   }
-  if (auto st = pipeline.SetTunables(*t); !st) {
+  if (!*t) return;
+  if (auto st = pipeline.SetTunables(**t); !st) {
     spdlog::warn("the saved term lists are refused ({}); using the defaults", st.error().message);
   }
 }
@@ -260,6 +255,7 @@ int RunServe(const Config& config) {
     db = std::make_unique<service::DbExecutor>(*store, 2);
     SubscribeReadCache(events, cache);
     SubscribeClassifier(events, pipeline, *db);
+    SubscribeModerationSettings(events, pipeline);
     webhooks = StartWebhooks(config, *store, *db, clock, random, events);
     if (!webhooks) return 2;
     db->SetAfterCommit([&events](store::StoreSession& s) { events.PublishCommitted(s); });

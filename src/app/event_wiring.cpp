@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/random.hpp"
+#include "moderation/tunables.hpp"
 #include "service/events.hpp"
 #include "service/webhook_settings.hpp"
 
@@ -42,6 +43,20 @@ void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
     };
     job.done = [](bool) {};
     db.Write(std::move(job));
+  });
+}
+
+void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& pipeline) {
+  bus.Subscribe("moderation settings", [&pipeline](const Event& e, store::StoreSession& s) {
+    if (e.type != service::event_type::kSettingsChanged ||
+        e.data.find(R"("what":"moderation")") == std::string::npos) {
+      return;
+    }
+    auto t = moderation::LoadSavedTunables(s, pipeline.CurrentTunables());
+    if (!t || !*t) return;
+    if (auto st = pipeline.SetTunables(**t); !st) {
+      spdlog::error("saved moderation settings refused: {}", st.error().message);
+    }
   });
 }
 

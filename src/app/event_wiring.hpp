@@ -39,6 +39,10 @@ void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispat
 std::vector<std::string> AllWebhooks(const std::vector<std::string>& configured,
                                      const std::vector<std::string>& desk);
 
+// An admin's new term lists and thresholds (settings.changed "moderation")
+// reach the pipeline once they are committed.
+void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& pipeline);
+
 // Prunes events older than `retention` now and then every `every`, as write
 // jobs, until `ioc` stops.
 void StartEventRetention(boost::asio::io_context& ioc, service::DbExecutor& db, const Clock& clock,

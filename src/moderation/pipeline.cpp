@@ -53,6 +53,33 @@ Pipeline::Tunables Pipeline::CurrentTunables() const {
   return tunables_;
 }
 
+Status Pipeline::CheckTunables(const Tunables& t) const {
+  if (!(t.classifier_threshold >= 0.0 && t.classifier_threshold <= 1.0)) {
+    return MakeError(ErrorCode::kInvalidField, "classifier_threshold must be from 0 to 1.",
+                     "classifier_threshold");
+  }
+  if (t.max_links < -1 || t.max_links > 1000) {
+    return MakeError(ErrorCode::kInvalidField, "max_links must be from -1 to 1000.", "max_links");
+  }
+  for (const std::string* list : {&t.banned, &t.suspect, &t.allow}) {
+    if (list->size() > 4u << 20) {
+      return MakeError(ErrorCode::kTooLong, "A term list holds at most 4 MiB.", "terms");
+    }
+  }
+  std::vector<std::string> errors;
+  auto matcher = BuildTermMatcher(t.banned, t.suspect, t.allow, &errors);
+  if (!matcher) return matcher.error();
+  if (!errors.empty()) {
+    std::string message = "The term lists have problems: ";
+    for (std::size_t i = 0; i < errors.size() && i < 20; ++i) {
+      if (i) message += "; ";
+      message += errors[i];
+    }
+    return MakeError(ErrorCode::kInvalidField, message, "terms");
+  }
+  return Ok();
+}
+
 Status Pipeline::SetTunables(const Tunables& t) {
   if (!(t.classifier_threshold >= 0.0 && t.classifier_threshold <= 1.0)) {
     return MakeError(ErrorCode::kInvalidField, "classifier_threshold must be from 0 to 1.",

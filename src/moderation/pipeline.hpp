@@ -60,6 +60,8 @@ class Pipeline final : public service::Screener {
     double classifier_threshold = 0.9;
   };
   Tunables CurrentTunables() const;
+  // The checks of SetTunables without applying anything. Same errors.
+  Status CheckTunables(const Tunables& t) const;
   // Validates and applies new tunables at once (comments screened after it
   // returns use them). Errors: invalid_field with every term-list problem by
   // line, or a threshold out of range. Nothing changes on error.

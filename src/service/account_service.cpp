@@ -1,5 +1,8 @@
 #include "service/account_service.hpp"
 
+#include "service/events.hpp"
+#include "service/moderation_service.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -158,6 +161,49 @@ Result<User> AccountService::UpdateUser(store::StoreSession& s, std::int64_t id,
   }
   if (user->disabled) s.DeleteUserSessions(id);
   return std::move(*user);
+}
+
+Result<Unit> AccountService::KeepSession(store::StoreSession& s, const Session& session) {
+  s.InsertSession(session);
+  return Unit{};
+}
+
+Result<Unit> AccountService::EndSession(store::StoreSession& s, const std::string& token_hash) {
+  s.DeleteSession(token_hash);
+  return Unit{};
+}
+
+Result<User> AccountService::AddUserAsAdmin(store::StoreSession& s, const User& prepared,
+                                            const User& actor) {
+  if (auto still = RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
+  auto added = InsertUser(s, prepared);
+  if (!added) return added.error();
+  const TimeMs now = clock_.NowMs();
+  AppendAudit(s, now, actor.name, "add_user", std::nullopt,
+              "u" + std::to_string(added->id) + " " + added->name + " as " + RoleName(added->role));
+  RecordEvent(s, now, UserEvent(event_type::kUserCreated, *added, UserActor(actor.id)));
+  return added;
+}
+
+Result<User> AccountService::ChangeUserAsAdmin(store::StoreSession& s, std::int64_t id,
+                                               std::optional<Role> role,
+                                               std::optional<bool> disabled, const User& actor) {
+  if (auto still = RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
+  auto before = s.FindUserById(id);
+  auto updated = UpdateUser(s, id, role, disabled, actor);
+  if (!updated) return updated.error();
+  std::string what = "u" + std::to_string(updated->id) + " " + updated->name + ":";
+  if (before && before->role != updated->role) {
+    what += std::string(" role ") + RoleName(before->role) + " to " + RoleName(updated->role);
+  }
+  if (before && before->disabled != updated->disabled) {
+    what += updated->disabled ? " disabled" : " enabled";
+  }
+  if (what.back() == ':') what += " unchanged";
+  const TimeMs now = clock_.NowMs();
+  AppendAudit(s, now, actor.name, "update_user", std::nullopt, what);
+  RecordEvent(s, now, UserEvent(event_type::kUserChanged, *updated, UserActor(actor.id)));
+  return updated;
 }
 
 NewSession AccountService::MakeSession(const User& user) {

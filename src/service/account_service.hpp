@@ -85,6 +85,20 @@ class AccountService final {
   Result<User> UpdateUser(store::StoreSession& s, std::int64_t id, std::optional<Role> role,
                           std::optional<bool> disabled, const User& actor);
 
+  // Sign-in and sign-out as units of work: stores a session made by
+  // MakeSession (only its token's hash is kept); ends the session with this
+  // token hash (nothing when there is none).
+  Result<Unit> KeepSession(store::StoreSession& s, const Session& session);
+  Result<Unit> EndSession(store::StoreSession& s, const std::string& token_hash);
+
+  // The admin's units of work on accounts. Each first re-checks that `actor`
+  // is still an active admin (not_allowed otherwise), then does InsertUser
+  // (an account made by PrepareUser) or UpdateUser, writes the audit entry
+  // ("add_user", "update_user") and records user.created or user.changed.
+  Result<User> AddUserAsAdmin(store::StoreSession& s, const User& prepared, const User& actor);
+  Result<User> ChangeUserAsAdmin(store::StoreSession& s, std::int64_t id, std::optional<Role> role,
+                                 std::optional<bool> disabled, const User& actor);
+
   // The user behind a session token, when the session exists, is not
   // expired and the account is not disabled.
   std::optional<std::pair<User, Session>> Authenticate(store::StoreSession& s,

@@ -372,10 +372,10 @@ std::optional<Ban> FindBan(store::StoreSession& s, const std::string& client_add
                            const std::string& email_hash, std::optional<std::int64_t> user_id,
                            TimeMs now) {
   const std::string network = NetworkKey(client_address);
-  auto ban = s.FindActiveBan(network, email_hash, user_id, now);
+  auto ban = s.FindActiveBan({network, email_hash, user_id, now});
   // Bans made before bans covered networks hold the exact address.
   if (!ban && network != client_address && !client_address.empty()) {
-    ban = s.FindActiveBan(client_address, "", std::nullopt, now);
+    ban = s.FindActiveBan({client_address, "", std::nullopt, now});
   }
   return ban;
 }
@@ -470,7 +470,7 @@ Result<EditOutcome> CommentService::StoreEdit(store::StoreSession& s, CommentId 
   RecordVersion(s, page->id, *c, now, c->edited_by);
   s.UpdateComment(*c);
   if (c->state == CommentState::kPending) {
-    s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
+    s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score});
   }
   if (IsStaffActingOnOthers(who, *c)) AppendAudit(s, now, who.user->name, "edit", c->id, "");
   const std::string actor = who.user ? UserActor(who.user->id) : AuthorActor(*c);

@@ -182,16 +182,16 @@ Result<QueuePage> ModerationService::ListQueue(store::StoreSession& s, Queue que
   std::vector<Comment> rows;
   switch (queue) {
     case Queue::kPending:
-      rows = s.ListQueue(CommentState::kPending, false, 0, *before, limit + 1);
+      rows = s.ListQueue({CommentState::kPending, false, 0, *before, limit + 1});
       break;
     case Queue::kReported:
-      rows = s.ListQueue(std::nullopt, true, config_.reports_to_queue, *before, limit + 1);
+      rows = s.ListQueue({std::nullopt, true, config_.reports_to_queue, *before, limit + 1});
       break;
     case Queue::kRejected:
-      rows = s.ListQueue(CommentState::kRejected, false, 0, *before, limit + 1);
+      rows = s.ListQueue({CommentState::kRejected, false, 0, *before, limit + 1});
       break;
     case Queue::kSpam:
-      rows = s.ListQueue(CommentState::kSpam, false, 0, *before, limit + 1);
+      rows = s.ListQueue({CommentState::kSpam, false, 0, *before, limit + 1});
       break;
   }
   QueuePage out;
@@ -280,7 +280,7 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
     // since: bring the tombstones back so the approved reply is shown.
     if (target == CommentState::kApproved) RestoreTombstones(s, page->id, c->parent_id, now);
   }
-  s.SetModeration(c->id, c->state, c->moderation_reasons, c->moderation_score);
+  s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score});
   if (d == Decision::kApprove) {
     s.ClearReports(c->id);
     c->report_count = 0;
@@ -411,7 +411,7 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
     return MakeError(ErrorCode::kNotFound, "No such comment.");
   }
   const TimeMs now = clock_.NowMs();
-  if (!s.AddReport(id, reporter_hash, network_hash, reason, note, now)) {
+  if (!s.AddReport({id, reporter_hash, network_hash, reason, note, now})) {
     return std::optional<std::string>();  // this reader reported it already
   }
   const std::int64_t reports = c->report_count + 1;
@@ -441,7 +441,7 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
     c->state = CommentState::kPending;
     RecordVersion(s, c->page_id, *c, clock_.NowMs(), std::string("reports"));
     s.UpdateComment(*c);
-    s.SetModeration(c->id, CommentState::kPending, reasons, c->moderation_score);
+    s.SetModeration({c->id, CommentState::kPending, reasons, c->moderation_score});
     Audit(s, "readers", "hide", c->id, std::to_string(reports) + " reports");
     RecordEvent(s, now, HiddenEvent(*c, page_key, kReportsActor));
     return std::optional<std::string>(page_key);
@@ -509,7 +509,7 @@ Result<BansPage> ModerationService::ListBans(store::StoreSession& s, bool active
                                              const std::string& cursor) {
   auto before = ParseCursor(cursor);
   if (!before) return BadCursor();
-  auto bans = s.ListBans(active_only, clock_.NowMs(), *before, limit + 1);
+  auto bans = s.ListBans({active_only, clock_.NowMs(), *before, limit + 1});
   BansPage out;
   if (static_cast<int>(bans.size()) > limit) {
     bans.resize(static_cast<std::size_t>(limit));

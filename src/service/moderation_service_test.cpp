@@ -133,7 +133,7 @@ TEST_F(ModerationServiceTest, ACommentWithNothingToBanByIsRefusedAndNothingIsSto
     tx.Commit();
   }
   ExpectError(BanBy(id, mod_), ErrorCode::kInvalidField, "comment_id");
-  auto all = Read([&](store::StoreSession& s) { return s.ListBans(false, kT0, 0, 50); });
+  auto all = Read([&](store::StoreSession& s) { return s.ListBans({false, kT0, 0, 50}); });
   EXPECT_TRUE(all.empty());
   EXPECT_EQ(AuditSize(), 0u);
 }

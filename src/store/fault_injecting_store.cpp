@@ -112,19 +112,10 @@ class FaultInjectingSession final : public StoreSession {
   std::int64_t DeleteUserSessions(std::int64_t user_id) override {
     return inner_->DeleteUserSessions(user_id);
   }
-  void SetModeration(CommentId id, CommentState state, const std::vector<std::string>& reasons,
-                     double score) override {
-    inner_->SetModeration(id, state, reasons, score);
-  }
-  std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported, int min_reports,
-                                 CommentId before_id, int limit) override {
-    return inner_->ListQueue(state, reported, min_reports, before_id, limit);
-  }
+  void SetModeration(const ModerationUpdate& u) override { inner_->SetModeration(u); }
+  std::vector<Comment> ListQueue(const QueueQuery& q) override { return inner_->ListQueue(q); }
   QueueCounts CountQueues(int min_reports) override { return inner_->CountQueues(min_reports); }
-  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view network_hash,
-                 std::string_view reason, std::string_view note, TimeMs at) override {
-    return inner_->AddReport(id, reporter_hash, network_hash, reason, note, at);
-  }
+  bool AddReport(const NewReport& r) override { return inner_->AddReport(r); }
   std::int64_t CountReportNetworks(CommentId id) override {
     return inner_->CountReportNetworks(id);
   }
@@ -134,14 +125,10 @@ class FaultInjectingSession final : public StoreSession {
     return inner_->ListByAuthor(client_address, user_id, limit);
   }
   std::int64_t InsertBan(const Ban& b) override { return inner_->InsertBan(b); }
-  std::optional<Ban> FindActiveBan(std::string_view client_address, std::string_view email_hash,
-                                   std::optional<std::int64_t> user_id, TimeMs now) override {
-    return inner_->FindActiveBan(client_address, email_hash, user_id, now);
+  std::optional<Ban> FindActiveBan(const BanLookup& who) override {
+    return inner_->FindActiveBan(who);
   }
-  std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
-                            int limit) override {
-    return inner_->ListBans(active_only, now, before_id, limit);
-  }
+  std::vector<Ban> ListBans(const BanListQuery& q) override { return inner_->ListBans(q); }
   bool EndBan(std::int64_t id, TimeMs now) override { return inner_->EndBan(id, now); }
   std::int64_t AppendAudit(const AuditEntry& e) override { return inner_->AppendAudit(e); }
   std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) override {

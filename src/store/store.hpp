@@ -66,6 +66,49 @@ struct ScreenedText {
   std::string body_markdown;  // the current version
 };
 
+// A comment's moderation columns (ModerationStore::SetModeration).
+struct ModerationUpdate {
+  CommentId id = 0;
+  CommentState state = CommentState::kApproved;
+  std::vector<std::string> reasons;
+  double score = 0;
+};
+
+// Which comments a moderation queue lists (ModerationStore::ListQueue).
+struct QueueQuery {
+  std::optional<CommentState> state;  // empty with reported = true: the reported queue
+  bool reported = false;
+  int min_reports = 1;      // for the reported queue
+  CommentId before_id = 0;  // 0: from the newest
+  int limit = 50;
+};
+
+// One reader's report (ModerationStore::AddReport). The views must outlive the call.
+struct NewReport {
+  CommentId id = 0;
+  std::string_view reporter_hash;  // tells readers apart
+  std::string_view network_hash;   // the network it came from
+  std::string_view reason;
+  std::string_view note;
+  TimeMs at = 0;
+};
+
+// The identities a ban may cover (ModerationStore::FindActiveBan).
+struct BanLookup {
+  std::string_view client_address;  // a network key (NetworkKey) or an address
+  std::string_view email_hash;
+  std::optional<std::int64_t> user_id;
+  TimeMs now = 0;
+};
+
+// Which bans to list (ModerationStore::ListBans).
+struct BanListQuery {
+  bool active_only = false;  // only those in force at `now`
+  TimeMs now = 0;
+  std::int64_t before_id = 0;  // 0: from the newest
+  int limit = 50;
+};
+
 struct VoteTotals {
   std::int64_t upvotes = 0;
   std::int64_t downvotes = 0;
@@ -201,22 +244,18 @@ class ModerationStore {
  public:
   virtual ~ModerationStore() = default;
   // Moderation columns of a comment: state, reasons and score.
-  virtual void SetModeration(CommentId id, CommentState state,
-                             const std::vector<std::string>& reasons, double score) = 0;
+  virtual void SetModeration(const ModerationUpdate& u) = 0;
   // Comments for a moderation queue, newest first, with id < before_id (0:
-  // from the newest). `state` empty with reported=true lists approved
-  // comments with at least `min_reports` reports.
-  virtual std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported,
-                                         int min_reports, CommentId before_id, int limit) = 0;
+  // from the newest), at most `limit`. `state` empty with reported=true lists
+  // approved comments with at least `min_reports` reports.
+  virtual std::vector<Comment> ListQueue(const QueueQuery& q) = 0;
   // The sizes of the queues as ListQueue lists them: pending, rejected and
   // spam by state; reported = approved comments with >= min_reports reports.
   virtual QueueCounts CountQueues(int min_reports) = 0;
   // Records one reader's report, with the (hashed) network it came from;
   // false when that reader already reported it. Keeps comments.report_count
   // equal to the number of distinct reporters.
-  virtual bool AddReport(CommentId id, std::string_view reporter_hash,
-                         std::string_view network_hash, std::string_view reason,
-                         std::string_view note, TimeMs at) = 0;
+  virtual bool AddReport(const NewReport& r) = 0;
   // From how many distinct networks the comment's reports came.
   virtual std::int64_t CountReportNetworks(CommentId id) = 0;
   // Forgets a comment's reports (after a moderator approved it).
@@ -229,13 +268,10 @@ class ModerationStore {
   // Bans. InsertBan stores every field but `id` and returns the new id.
   virtual std::int64_t InsertBan(const Ban& b) = 0;
   // A ban in force at `now` matching any of the given identities, if any.
-  virtual std::optional<Ban> FindActiveBan(std::string_view client_address,
-                                           std::string_view email_hash,
-                                           std::optional<std::int64_t> user_id, TimeMs now) = 0;
+  virtual std::optional<Ban> FindActiveBan(const BanLookup& who) = 0;
   // Bans newest first with id < before_id (0: from the newest); only those in
   // force at `now` when active_only.
-  virtual std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
-                                    int limit) = 0;
+  virtual std::vector<Ban> ListBans(const BanListQuery& q) = 0;
   // Ends a ban at `now` (kept for the record). False when no such ban is in force.
   virtual bool EndBan(std::int64_t id, TimeMs now) = 0;
 

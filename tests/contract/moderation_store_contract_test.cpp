@@ -19,30 +19,30 @@ TEST_P(ModerationStoreContract, ModerationColumnsQueuesAndReports) {
   auto got = s_->FindComment(hid);
   EXPECT_EQ(got->moderation_reasons, (std::vector<std::string>{"banned_term", "classifier"}));
   EXPECT_DOUBLE_EQ(got->moderation_score, 0.75);
-  auto pending = s_->ListQueue(CommentState::kPending, false, 0, 0, 10);
+  auto pending = s_->ListQueue({CommentState::kPending, false, 0, 0, 10});
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].id, hid);
   WriteTransaction tx(*s_);
   EXPECT_EQ(s_->CountReportNetworks(aid), 0);
-  EXPECT_TRUE(s_->AddReport(aid, "r1", "n1", "abuse", "", 1));
-  EXPECT_FALSE(s_->AddReport(aid, "r1", "n2", "spam", "", 2));
-  EXPECT_TRUE(s_->AddReport(aid, "r2", "n1", "spam", "note", 3));
+  EXPECT_TRUE(s_->AddReport({aid, "r1", "n1", "abuse", "", 1}));
+  EXPECT_FALSE(s_->AddReport({aid, "r1", "n2", "spam", "", 2}));
+  EXPECT_TRUE(s_->AddReport({aid, "r2", "n1", "spam", "note", 3}));
   EXPECT_EQ(s_->CountReportNetworks(aid), 1);  // two readers, one network
-  EXPECT_TRUE(s_->AddReport(aid, "r3", "n3", "other", "", 4));
+  EXPECT_TRUE(s_->AddReport({aid, "r3", "n3", "other", "", 4}));
   tx.Commit();
   EXPECT_EQ(s_->FindComment(aid)->report_count, 3);
   EXPECT_EQ(s_->CountReportNetworks(aid), 2);
-  EXPECT_EQ(s_->ListQueue(std::nullopt, true, 3, 0, 10).size(), 1u);
-  EXPECT_TRUE(s_->ListQueue(std::nullopt, true, 4, 0, 10).empty());
+  EXPECT_EQ(s_->ListQueue({std::nullopt, true, 3, 0, 10}).size(), 1u);
+  EXPECT_TRUE(s_->ListQueue({std::nullopt, true, 4, 0, 10}).empty());
   WriteTransaction tx2(*s_);
   s_->ClearReports(aid);
-  s_->SetModeration(hid, CommentState::kRejected, {"manual"}, 0.5);
+  s_->SetModeration({hid, CommentState::kRejected, {"manual"}, 0.5});
   s_->SetPinned(aid, true);
   tx2.Commit();
   EXPECT_EQ(s_->FindComment(aid)->report_count, 0);
   EXPECT_TRUE(s_->FindComment(aid)->pinned);
   EXPECT_EQ(s_->FindComment(hid)->state, CommentState::kRejected);
-  EXPECT_EQ(s_->ListQueue(CommentState::kRejected, false, 0, 0, 10).size(), 1u);
+  EXPECT_EQ(s_->ListQueue({CommentState::kRejected, false, 0, 0, 10}).size(), 1u);
   EXPECT_EQ(s_->CountApprovedByAuthor("127.0.0.1", ""), 1);
   EXPECT_EQ(s_->CountApprovedByAuthor("10.0.0.1", "ANN@example.com"), 1);
   EXPECT_EQ(s_->CountApprovedByAuthor("10.0.0.1", ""), 0);
@@ -60,17 +60,17 @@ TEST_P(ModerationStoreContract, BansMatchAnyIdentityUntilTheyEnd) {
   WriteTransaction tx(*s_);
   b.id = s_->InsertBan(b);
   tx.Commit();
-  EXPECT_TRUE(s_->FindActiveBan("192.0.2.7", "", std::nullopt, 500).has_value());
-  EXPECT_TRUE(s_->FindActiveBan("198.51.100.1", "e-hash", std::nullopt, 500).has_value());
-  EXPECT_FALSE(s_->FindActiveBan("198.51.100.1", "", std::nullopt, 500).has_value());
-  EXPECT_FALSE(s_->FindActiveBan("192.0.2.7", "", std::nullopt, 1000).has_value());  // expired
-  EXPECT_EQ(s_->ListBans(true, 500, 0, 10).size(), 1u);
+  EXPECT_TRUE(s_->FindActiveBan({"192.0.2.7", "", std::nullopt, 500}).has_value());
+  EXPECT_TRUE(s_->FindActiveBan({"198.51.100.1", "e-hash", std::nullopt, 500}).has_value());
+  EXPECT_FALSE(s_->FindActiveBan({"198.51.100.1", "", std::nullopt, 500}).has_value());
+  EXPECT_FALSE(s_->FindActiveBan({"192.0.2.7", "", std::nullopt, 1000}).has_value());  // expired
+  EXPECT_EQ(s_->ListBans({true, 500, 0, 10}).size(), 1u);
   WriteTransaction tx2(*s_);
   EXPECT_TRUE(s_->EndBan(b.id, 600));
   EXPECT_FALSE(s_->EndBan(b.id, 700));
   tx2.Commit();
-  EXPECT_TRUE(s_->ListBans(true, 650, 0, 10).empty());
-  EXPECT_EQ(s_->ListBans(false, 650, 0, 10).size(), 1u);
+  EXPECT_TRUE(s_->ListBans({true, 650, 0, 10}).empty());
+  EXPECT_EQ(s_->ListBans({false, 650, 0, 10}).size(), 1u);
 }
 
 TEST_P(ModerationStoreContract, AuditIsAppendOnly) {
@@ -102,9 +102,9 @@ TEST_P(ModerationStoreContract, QueueCountsMatchTheQueues) {
   const CommentId a = Insert(MakeComment(p, "approved, reported twice"));
   const CommentId b = Insert(MakeComment(p, "approved, reported once"));
   WriteTransaction tx(*s_);
-  s_->AddReport(a, "r1", "n1", "abuse", "", 1);
-  s_->AddReport(a, "r2", "n2", "abuse", "", 2);
-  s_->AddReport(b, "r1", "n1", "abuse", "", 3);
+  s_->AddReport({a, "r1", "n1", "abuse", "", 1});
+  s_->AddReport({a, "r2", "n2", "abuse", "", 2});
+  s_->AddReport({b, "r1", "n1", "abuse", "", 3});
   tx.Commit();
   const QueueCounts n = s_->CountQueues(2);
   EXPECT_EQ(n.pending, 2);
@@ -112,9 +112,9 @@ TEST_P(ModerationStoreContract, QueueCountsMatchTheQueues) {
   EXPECT_EQ(n.spam, 1);
   EXPECT_EQ(n.reported, 1);
   EXPECT_EQ(n.reported,
-            static_cast<std::int64_t>(s_->ListQueue(std::nullopt, true, 2, 0, 50).size()));
+            static_cast<std::int64_t>(s_->ListQueue({std::nullopt, true, 2, 0, 50}).size()));
   EXPECT_EQ(n.pending, static_cast<std::int64_t>(
-                           s_->ListQueue(CommentState::kPending, false, 0, 0, 50).size()));
+                           s_->ListQueue({CommentState::kPending, false, 0, 0, 50}).size()));
   EXPECT_EQ(s_->CountQueues(1).reported, 2);
   EXPECT_EQ(s_->CountQueues(3).reported, 0);
 }
@@ -133,13 +133,13 @@ TEST_P(ModerationStoreContract, BansKeepTheirComment) {
   b.id = s_->InsertBan(b);
   other.id = s_->InsertBan(other);
   tx.Commit();
-  auto bans = s_->ListBans(true, 500, 0, 10);
+  auto bans = s_->ListBans({true, 500, 0, 10});
   ASSERT_EQ(bans.size(), 2u);
   EXPECT_EQ(bans[0].id, other.id);
   EXPECT_FALSE(bans[0].comment_id.has_value());
   EXPECT_EQ(bans[1].comment_id, 42);
   EXPECT_FALSE(bans[1].expires_at.has_value());
-  EXPECT_EQ(s_->FindActiveBan("192.0.2.9", "", std::nullopt, 500)->comment_id, 42);
+  EXPECT_EQ(s_->FindActiveBan({"192.0.2.9", "", std::nullopt, 500})->comment_id, 42);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ModerationStoreContract, AllBackends(), BackendName);

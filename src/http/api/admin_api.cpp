@@ -116,10 +116,8 @@ asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client
   d_.login_limiter->Release(client, decision.slot);  // only failures count
   service::NewSession fresh = accounts->MakeSession(*user);
   const Session stored = fresh.session;
-  const std::function<Result<Unit>(StoreSession&)> store_session = [stored](StoreSession& s) -> Result<Unit> {
-    s.InsertSession(stored);
-    return Unit{};
-  };
+  const std::function<Result<Unit>(StoreSession&)> store_session =
+      [accounts, stored](StoreSession& s) { return accounts->KeepSession(s, stored); };
   const Result<Unit> kept = co_await WriteResult(*d_.db, "storing a session", store_session);
   if (!kept) co_return ErrorResponse(kept.error());
   json::object body;
@@ -138,9 +136,9 @@ asio::awaitable<Response> AdminApi::Logout(const Request& req) {
   if (!token || !service::LooksLikeSessionToken(*token)) token = CookieValue(req, "amur_session");
   if (token && service::LooksLikeSessionToken(*token)) {
     const std::string hash = Sha256Hex(*token);
-    const std::function<Result<Unit>(StoreSession&)> job = [hash](StoreSession& s) -> Result<Unit> {
-      s.DeleteSession(hash);
-      return Unit{};
+    service::AccountService* accounts = d_.accounts;
+    const std::function<Result<Unit>(StoreSession&)> job = [accounts, hash](StoreSession& s) {
+      return accounts->EndSession(s, hash);
     };
     const Result<Unit> done = co_await WriteResult(*d_.db, "sign-out", job);
     if (!done) co_return ErrorResponse(done.error());

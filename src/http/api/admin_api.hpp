@@ -41,12 +41,6 @@ struct Caller {
 boost::asio::awaitable<Result<Caller>> IdentifyCaller(HttpDeps& deps, const Request& req,
                                                       bool state_changing);
 
-// The moderation tunables as stored in the database (JSON), and a JSON
-// object's fields applied over `t` (fields absent stay as they are).
-std::string SerializeTunables(const moderation::Pipeline::Tunables& t);
-Result<moderation::Pipeline::Tunables> ApplyTunablesJson(moderation::Pipeline::Tunables t,
-                                                         const boost::json::object& o);
-
 class AdminApi final {
  public:
   explicit AdminApi(HttpDeps& deps);

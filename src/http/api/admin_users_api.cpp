@@ -60,7 +60,6 @@ asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   auto password = RequiredString(*obj, "password");
   if (!password) co_return ErrorResponse(password.error());
   service::AccountService* accounts = d_.accounts;
-  service::ModerationService* moderation = d_.moderation;
   const std::string e = *email;
   const std::string n = *name;
   const Role r = *role;
@@ -73,19 +72,9 @@ asio::awaitable<Response> AdminApi::AddUser(const Request& req) {
   if (!prepared) co_return ErrorResponse(prepared.error());
   const User fresh = *prepared;
   const User actor = *who;
-  const std::function<Result<User>(StoreSession&)> insert =
-      [accounts, moderation, fresh, actor](StoreSession& s) -> Result<User> {
-    // Still an active admin now, not only when the request was authenticated.
-    if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
-    auto added = accounts->InsertUser(s, fresh);
-    if (!added) return added.error();
-    const AuditEntry audited = moderation->Audit(
-        s, actor.name, "add_user", std::nullopt,
-        "u" + std::to_string(added->id) + " " + added->name + " as " + RoleName(added->role));
-    service::RecordEvent(s, audited.at,
-                         service::UserEvent(service::event_type::kUserCreated, *added,
-                                            service::UserActor(actor.id)));
-    return added;
+  const std::function<Result<User>(StoreSession&)> insert = [accounts, fresh,
+                                                             actor](StoreSession& s) {
+    return accounts->AddUserAsAdmin(s, fresh, actor);
   };
   Result<User> added = co_await WriteResult(*d_.db, "adding an account", insert);
   if (!added) co_return ErrorResponse(added.error());
@@ -118,30 +107,12 @@ asio::awaitable<Response> AdminApi::UpdateUser(const Request& req, std::string i
         MakeError(ErrorCode::kMissingField, "Send role, disabled or both.", "role"));
   }
   service::AccountService* accounts = d_.accounts;
-  service::ModerationService* moderation = d_.moderation;
   const std::int64_t uid = *id;
   const std::optional<bool> dis = *disabled;
   const User actor = *who;
-  const std::function<Result<User>(StoreSession&)> job = [accounts, moderation, uid, role, dis,
-                                                          actor](StoreSession& s) -> Result<User> {
-    // Still an active admin now, not only when the request was authenticated.
-    if (auto still = service::RecheckActor(s, actor, Role::kAdmin); !still) return still.error();
-    auto before = s.FindUserById(uid);
-    auto updated = accounts->UpdateUser(s, uid, role, dis, actor);
-    if (!updated) return updated.error();
-    std::string what = "u" + std::to_string(updated->id) + " " + updated->name + ":";
-    if (before && before->role != updated->role) {
-      what += std::string(" role ") + RoleName(before->role) + " to " + RoleName(updated->role);
-    }
-    if (before && before->disabled != updated->disabled) {
-      what += updated->disabled ? " disabled" : " enabled";
-    }
-    if (what.back() == ':') what += " unchanged";
-    const AuditEntry audited = moderation->Audit(s, actor.name, "update_user", std::nullopt, what);
-    service::RecordEvent(s, audited.at,
-                         service::UserEvent(service::event_type::kUserChanged, *updated,
-                                            service::UserActor(actor.id)));
-    return updated;
+  const std::function<Result<User>(StoreSession&)> job = [accounts, uid, role, dis,
+                                                          actor](StoreSession& s) {
+    return accounts->ChangeUserAsAdmin(s, uid, role, dis, actor);
   };
   Result<User> updated = co_await WriteResult(*d_.db, "updating an account", job);
   if (!updated) co_return ErrorResponse(updated.error());

@@ -671,15 +671,17 @@ class SqliteSession final : public StoreSession {
     return sqlite3_changes(db_);
   }
 
-  void SetModeration(CommentId id, CommentState state, const std::vector<std::string>& reasons,
-                     double score) override {
+  void SetModeration(const ModerationUpdate& u) override {
     Query q(S("UPDATE comments SET state = ?, moderation_reasons = ?, moderation_score = ? WHERE id = ?"));
-    q.Bind(1, CommentStateName(state)).Bind(2, JoinReasons(reasons)).Bind(3, score).Bind(4, id);
+    q.Bind(1, CommentStateName(u.state))
+        .Bind(2, JoinReasons(u.reasons))
+        .Bind(3, u.score)
+        .Bind(4, u.id);
     q.Exec();
   }
 
-  std::vector<Comment> ListQueue(std::optional<CommentState> state, bool reported, int min_reports,
-                                 CommentId before_id, int limit) override {
+  std::vector<Comment> ListQueue(const QueueQuery& query) override {
+    const auto& [state, reported, min_reports, before_id, limit] = query;
     const CommentId before = before_id > 0 ? before_id : std::numeric_limits<CommentId>::max();
     std::vector<Comment> out;
     if (reported) {
@@ -730,8 +732,8 @@ class SqliteSession final : public StoreSession {
     return out;
   }
 
-  bool AddReport(CommentId id, std::string_view reporter_hash, std::string_view network_hash,
-                 std::string_view reason, std::string_view note, TimeMs at) override {
+  bool AddReport(const NewReport& r) override {
+    const auto& [id, reporter_hash, network_hash, reason, note, at] = r;
     {
       Query q(S("INSERT INTO reports(comment_id, reporter_hash, network_hash, reason, note, "
                 "created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
@@ -784,8 +786,8 @@ class SqliteSession final : public StoreSession {
     return sqlite3_last_insert_rowid(db_);
   }
 
-  std::optional<Ban> FindActiveBan(std::string_view client_address, std::string_view email_hash,
-                                   std::optional<std::int64_t> user_id, TimeMs now) override {
+  std::optional<Ban> FindActiveBan(const BanLookup& who) override {
+    const auto& [client_address, email_hash, user_id, now] = who;
     static const std::string sql =
         std::string("SELECT ") + kBanColumns +
         " FROM bans WHERE (expires_at IS NULL OR expires_at > ?) AND "
@@ -797,8 +799,8 @@ class SqliteSession final : public StoreSession {
     return ReadBan(q);
   }
 
-  std::vector<Ban> ListBans(bool active_only, TimeMs now, std::int64_t before_id,
-                            int limit) override {
+  std::vector<Ban> ListBans(const BanListQuery& query) override {
+    const auto& [active_only, now, before_id, limit] = query;
     const std::int64_t before = before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max();
     static const std::string sql =
         std::string("SELECT ") + kBanColumns +
