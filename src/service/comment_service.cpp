@@ -525,10 +525,28 @@ Result<VoteOutcome> CommentService::Vote(store::StoreSession& s, CommentId id,
   return VoteOutcome{totals.upvotes, totals.downvotes, value, page->key};
 }
 
-Result<std::vector<ChainLink>> CommentService::Versions(store::StoreSession& s, CommentId id) {
+Result<std::vector<PublicVersion>> CommentService::Versions(store::StoreSession& s, CommentId id) {
   auto c = FindLiveComment(s, id);
   if (!c) return c.error();
-  return s.ListCommentLinks(id);
+  std::vector<ChainLink> links = s.ListCommentLinks(id);
+  // A staff edit of someone else's comment is audited ("edit") at the time of
+  // the link it wrote.
+  std::set<TimeMs> staff_edits;
+  for (const AuditEntry& e : s.ListCommentAudit(id)) {
+    if (e.action == "edit") staff_edits.insert(e.at);
+  }
+  std::vector<PublicVersion> out;
+  out.reserve(links.size());
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const CommentState st = links[i].state;
+    const bool never_public =
+        st == CommentState::kPending || st == CommentState::kRejected || st == CommentState::kSpam;
+    const bool replaced_by_staff = i + 1 < links.size() && staff_edits.count(links[i + 1].at) > 0;
+    PublicVersion v{std::move(links[i]), never_public || replaced_by_staff};
+    if (v.redacted) v.link.body_markdown.clear();
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 Result<ThreadPage> CommentService::ListThread(store::StoreSession& s, const ThreadQuery& q) {

@@ -97,6 +97,12 @@ struct EditOutcome {
   std::string page_key;
 };
 
+// A version as the public sees it (CommentService::Versions).
+struct PublicVersion {
+  ChainLink link;
+  bool redacted = false;  // the text is withheld; the hash stays
+};
+
 struct DeleteOutcome {
   std::string page_key;
 };
@@ -191,9 +197,12 @@ class CommentService final {
   Result<VoteOutcome> Vote(store::StoreSession& s, CommentId id, const std::string& voter_hash,
                            int value);
 
-  // The comment's links, oldest first. Errors: not_found (unknown, deleted,
-  // not approved).
-  Result<std::vector<ChainLink>> Versions(store::StoreSession& s, CommentId id);
+  // The comment's versions, oldest first. A version that was never public
+  // (held, rejected, spam) or that a moderator's edit replaced (a staff
+  // member changing someone else's comment: the redaction of, say, a home
+  // address) is `redacted`: its hash is shown, its text is not. Errors:
+  // not_found (unknown, deleted, not approved).
+  Result<std::vector<PublicVersion>> Versions(store::StoreSession& s, CommentId id);
 
   // One page of a thread. Errors: invalid_field (cursor).
   Result<ThreadPage> ListThread(store::StoreSession& s, const ThreadQuery& q);

@@ -131,6 +131,13 @@ class CommentServiceTest : public testing::StoreTest {
     }
   }
   Result<std::vector<ChainLink>> Versions(CommentId id) {
+    auto all = PublicVersions(id);
+    if (!all) return all.error();
+    std::vector<ChainLink> out;
+    for (auto& v : *all) out.push_back(std::move(v.link));
+    return out;
+  }
+  Result<std::vector<PublicVersion>> PublicVersions(CommentId id) {
     ReadTx tx(*s_);
     return service_->Versions(*s_, id);
   }
@@ -1198,6 +1205,55 @@ TEST_F(CommentServiceTest, RejectingTheLastHeldReplyRemovesTheTombstone) {
   EXPECT_EQ(Find(root)->state, CommentState::kRemoved);
   EXPECT_TRUE(MustList("/a").comments.empty());
   EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, AModeratorsRedactionHidesTheReplacedTextFromVersions) {
+  const auto c = MustPost("/a", "I live at 12 Elm Street, flat 3").comment.id;
+  const User mod = StoredModerator();
+  ASSERT_TRUE(Edit(c, Credential{std::nullopt, mod}, "[removed by moderator]").ok());
+  auto versions = PublicVersions(c);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_TRUE((*versions)[0].redacted);
+  EXPECT_EQ((*versions)[0].link.body_markdown, "");
+  EXPECT_EQ((*versions)[0].link.hash.size(), 64u) << "the hash stays";
+  EXPECT_FALSE((*versions)[1].redacted);
+  EXPECT_EQ((*versions)[1].link.body_markdown, "[removed by moderator]");
+  // The author's own later edit is shown; the moderator's is only redacted
+  // where it replaced something.
+  ASSERT_TRUE(Edit(c, Credential{std::nullopt, mod}, "[removed by moderator] again").ok());
+  versions = PublicVersions(c);
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_TRUE((*versions)[1].redacted);
+  EXPECT_FALSE((*versions)[2].redacted);
+  EXPECT_TRUE(Verify("/a").verified);
+}
+
+TEST_F(CommentServiceTest, VersionsNeverShownPubliclyAreRedactedAndTheAuthorsOwnEditsAreNot) {
+  const auto own = MustPost("/a", "first words").comment.id;
+  ASSERT_TRUE(Edit(own, Token(own), "second words").ok());
+  auto mine = PublicVersions(own);
+  ASSERT_EQ(mine->size(), 2u);
+  EXPECT_FALSE((*mine)[0].redacted);
+  EXPECT_EQ((*mine)[0].link.body_markdown, "first words");
+
+  Configure(ServiceConfig{5, 900'000, true});
+  auto held = Post(Req("/a", "my phone is 555-0100"));
+  ASSERT_TRUE(held.ok());
+  const User mod = StoredModerator();
+  ASSERT_TRUE(Edit(held->comment.id, Credential{std::nullopt, mod}, "[number removed]").ok());
+  ModerationService moderation(ModerationConfig{}, clock_);
+  auto approved = Write([&](store::StoreSession& s) {
+    return moderation.Decide(s, held->comment.id, Decision::kApprove, "", mod);
+  });
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  auto versions = PublicVersions(held->comment.id);
+  ASSERT_EQ(versions->size(), 3u);
+  EXPECT_TRUE((*versions)[0].redacted) << "the held original was never public";
+  EXPECT_TRUE((*versions)[1].redacted) << "nor the held, edited one";
+  EXPECT_FALSE((*versions)[2].redacted);
+  EXPECT_EQ((*versions)[2].link.body_markdown, "[number removed]");
+  for (const auto& v : *versions) EXPECT_EQ(v.link.body_markdown.find("555"), std::string::npos);
 }
 
 TEST_F(CommentServiceTest, BansCoverTheIpv6Slash64AndTheExactIpv4Address) {

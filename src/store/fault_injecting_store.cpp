@@ -134,6 +134,9 @@ class FaultInjectingSession final : public StoreSession {
   std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) override {
     return inner_->ListAudit(before_seq, limit);
   }
+  std::vector<AuditEntry> ListCommentAudit(CommentId id) override {
+    return inner_->ListCommentAudit(id);
+  }
   std::string AuditHead() override { return inner_->AuditHead(); }
   std::optional<std::string> GetSetting(std::string_view key) override {
     return inner_->GetSetting(key);

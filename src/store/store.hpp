@@ -281,6 +281,8 @@ class ModerationStore {
   virtual std::vector<AuditEntry> ListAudit(std::int64_t before_seq, int limit) = 0;
   // The newest entry's hash, or 64 zeros.
   virtual std::string AuditHead() = 0;
+  // The entries about one comment, oldest first.
+  virtual std::vector<AuditEntry> ListCommentAudit(CommentId id) = 0;
 };
 
 // Small persistent key/value settings (the CSRF signing key, the saved

@@ -90,6 +90,24 @@ TEST_P(ModerationStoreContract, AuditIsAppendOnly) {
   EXPECT_EQ(s_->ListAudit(entries[0].seq, 10).size(), 1u);
 }
 
+TEST_P(ModerationStoreContract, AuditEntriesOfOneCommentOldestFirst) {
+  WriteTransaction tx(*s_);
+  s_->AppendAudit({0, 1, "Mia", "edit", 5, "", kZeroHash, std::string(64, 'a')});
+  s_->AppendAudit({0, 2, "Mia", "ban", 6, "", std::string(64, 'a'), std::string(64, 'b')});
+  s_->AppendAudit({0, 3, "Max", "approve", 5, "ok", std::string(64, 'b'), std::string(64, 'c')});
+  s_->AppendAudit(
+      {0, 4, "Max", "settings", std::nullopt, "", std::string(64, 'c'), std::string(64, 'd')});
+  tx.Commit();
+  auto five = s_->ListCommentAudit(5);
+  ASSERT_EQ(five.size(), 2u);
+  EXPECT_EQ(five[0].action, "edit");
+  EXPECT_EQ(five[0].at, 1);
+  EXPECT_EQ(five[1].action, "approve");
+  EXPECT_EQ(five[1].reason, "ok");
+  EXPECT_EQ(s_->ListCommentAudit(6).size(), 1u);
+  EXPECT_TRUE(s_->ListCommentAudit(7).empty());
+}
+
 TEST_P(ModerationStoreContract, QueueCountsMatchTheQueues) {
   Page p = NewPage("/counts");
   EXPECT_EQ(s_->CountQueues(2).pending, 0);

@@ -46,12 +46,14 @@ json::object ThreadPageJson(const service::ThreadPage& page, const std::string& 
   return o;
 }
 
-json::object VersionsJson(const std::vector<ChainLink>& links) {
+json::object VersionsJson(const std::vector<service::PublicVersion>& all) {
   json::array versions;
-  for (const auto& l : links) {
+  for (const auto& pv : all) {
+    const ChainLink& l = pv.link;
     json::object v;
     v["n"] = l.n;
-    v["body"] = l.body_markdown;
+    v["body"] = pv.redacted ? json::value(nullptr) : json::value(l.body_markdown);
+    v["redacted"] = pv.redacted;
     v["created_at"] = FormatRfc3339Ms(l.at);
     v["editor"] = OptString(l.editor);
     v["state"] = CommentStateName(l.state);

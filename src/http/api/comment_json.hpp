@@ -16,6 +16,6 @@ boost::json::object CommentJson(const Comment& c, const std::string& page_key);
 boost::json::object ThreadNodeJson(const service::ThreadNode& node, const std::string& page_key);
 // The GET /api/v1/comments answer.
 boost::json::object ThreadPageJson(const service::ThreadPage& page, const std::string& page_key);
-boost::json::object VersionsJson(const std::vector<ChainLink>& links);
+boost::json::object VersionsJson(const std::vector<service::PublicVersion>& versions);
 
 }  // namespace amur::http::api

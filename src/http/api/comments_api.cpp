@@ -256,8 +256,9 @@ asio::awaitable<Response> CommentsApi::Versions(std::string id_text) {
   if (!id) co_return ErrorResponse(id.error());
   CommentService* svc = d_.comments;
   const CommentId cid = *id;
-  const std::function<Result<std::vector<ChainLink>>(StoreSession&)> job5 = [svc, cid](StoreSession& s) { return svc->Versions(s, cid); };
-  Result<std::vector<ChainLink>> out = co_await ReadResult(*d_.db, "versions", job5);
+  const std::function<Result<std::vector<service::PublicVersion>>(StoreSession&)> job5 =
+      [svc, cid](StoreSession& s) { return svc->Versions(s, cid); };
+  Result<std::vector<service::PublicVersion>> out = co_await ReadResult(*d_.db, "versions", job5);
   if (!out) co_return ErrorResponse(out.error());
   co_return JsonResponse(beast_http::status::ok, VersionsJson(*out));
 }

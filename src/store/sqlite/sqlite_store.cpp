@@ -842,6 +842,19 @@ class SqliteSession final : public StoreSession {
     return out;
   }
 
+  std::vector<AuditEntry> ListCommentAudit(CommentId id) override {
+    Query q(
+        S("SELECT seq, at, actor, action, comment_id, reason, prev_hash, hash FROM audit "
+          "WHERE comment_id = ? ORDER BY seq"));
+    q.Bind(1, id);
+    std::vector<AuditEntry> out;
+    while (q.Step()) {
+      out.push_back(AuditEntry{q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.OptInt(4), q.Text(5),
+                               q.Text(6), q.Text(7)});
+    }
+    return out;
+  }
+
   std::string AuditHead() override {
     Query q(S("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1"));
     return q.Step() ? q.Text(0) : kZeroHash;
