@@ -140,6 +140,12 @@ bool IsStrikethrough(cmark_node* node) {
 // as escaped text.
 class SafeRenderer final {
  public:
+  // Block containers (quotes, lists, items) nested deeper than this are
+  // rendered without their own tags, their content flattened into the
+  // deepest shown level: 10,000 ">" would otherwise become 270 KB of
+  // <blockquote> for one comment.
+  static constexpr std::size_t kMaxNesting = 16;
+
   std::string Render(cmark_node* root) {
     std::unique_ptr<cmark_iter, IterDeleter> iter(cmark_iter_new(root));
     if (!iter) return {};
@@ -156,7 +162,21 @@ class SafeRenderer final {
   }
 
  private:
+  static bool IsContainer(cmark_node* node) {
+    const auto t = cmark_node_get_type(node);
+    return t == CMARK_NODE_BLOCK_QUOTE || t == CMARK_NODE_LIST || t == CMARK_NODE_ITEM;
+  }
+
   void Enter(cmark_node* node) {
+    if (IsContainer(node)) {
+      const bool parent_shown = open_.empty() || open_.back();
+      const bool item = cmark_node_get_type(node) == CMARK_NODE_ITEM;
+      // An item is shown with its list; a quote or list counts one level.
+      const bool shown = parent_shown && (item || shown_levels_ < kMaxNesting);
+      if (shown && !item) ++shown_levels_;
+      open_.push_back(shown);
+      if (!shown) return;
+    }
     switch (cmark_node_get_type(node)) {
       case CMARK_NODE_BLOCK_QUOTE:
         Cr(out_);
@@ -254,6 +274,12 @@ class SafeRenderer final {
   }
 
   void Exit(cmark_node* node) {
+    if (IsContainer(node)) {
+      const bool shown = !open_.empty() && open_.back();
+      if (!open_.empty()) open_.pop_back();
+      if (!shown) return;
+      if (cmark_node_get_type(node) != CMARK_NODE_ITEM) --shown_levels_;
+    }
     switch (cmark_node_get_type(node)) {
       case CMARK_NODE_BLOCK_QUOTE:
         Cr(out_);
@@ -332,6 +358,8 @@ class SafeRenderer final {
   }
 
   std::string out_;
+  std::vector<bool> open_;         // per open block container: whether its tags were written
+  std::size_t shown_levels_ = 0;   // quotes and lists written and still open
   std::vector<bool> link_opened_;  // one entry per link/image being walked
   int open_anchors_ = 0;
 };

@@ -535,9 +535,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "onclick=\"alert(1)\""}));
 
 TEST(MarkdownHostileInputTest, DeepBlockquoteNesting) {
+  // Capped at 16 levels (issue 12, finding 7), still balanced.
   const std::string out = MarkdownToSafeHtml(std::string(10000, '>'));
-  EXPECT_EQ(CountOf(out, "<blockquote>"), 10000u);
-  EXPECT_EQ(CountOf(out, "</blockquote>"), 10000u);
+  EXPECT_EQ(CountOf(out, "<blockquote>"), 16u);
+  EXPECT_EQ(CountOf(out, "</blockquote>"), 16u);
   EXPECT_EQ(CheckSafeHtml(out), "");
 }
 
@@ -545,7 +546,9 @@ TEST(MarkdownHostileInputTest, DeepListNesting) {
   std::string in;
   for (int i = 0; i < 300; ++i) in += std::string(2 * i, ' ') + "- x\n";
   const std::string out = MarkdownToSafeHtml(in);
-  EXPECT_EQ(CountOf(out, "<li>"), 300u);
+  EXPECT_EQ(CountOf(out, "<li>"), 16u) << "lists past 16 levels are flattened";
+  EXPECT_EQ(CountOf(out, "</li>"), 16u);
+  EXPECT_EQ(CountOf(out, "x"), 300u) << "their text stays";
   EXPECT_EQ(CheckSafeHtml(out), "");
 }
 
@@ -631,6 +634,33 @@ TEST(MarkdownHostileInputTest, ControlCharactersInLinks) {
           << static_cast<int>(c);
     }
   }
+}
+
+// Issue 12, finding 7: 10,000 ">" rendered to 270 KB of <blockquote>.
+TEST(MarkdownHostileInputTest, DeepNestingIsCappedAndStaysBalanced) {
+  auto count = [](const std::string& html, const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = html.find(what); p != std::string::npos; p = html.find(what, p + 1)) ++n;
+    return n;
+  };
+  const std::string quotes = MarkdownToSafeHtml(std::string(10000, '>') + " deep");
+  EXPECT_LT(quotes.size(), 1000u);
+  EXPECT_EQ(count(quotes, "<blockquote>"), 16u);
+  EXPECT_EQ(count(quotes, "</blockquote>"), 16u);
+  EXPECT_NE(quotes.find("deep"), std::string::npos) << "the text itself is kept";
+
+  std::string lists;
+  for (int i = 0; i < 40; ++i)
+    lists += std::string(static_cast<std::size_t>(i) * 2, ' ') + "- level\n";
+  const std::string nested = MarkdownToSafeHtml(lists);
+  EXPECT_EQ(count(nested, "<ul>"), count(nested, "</ul>"));
+  EXPECT_LE(count(nested, "<ul>"), 16u);
+  EXPECT_EQ(count(nested, "<li>"), count(nested, "</li>"));
+  EXPECT_EQ(count(nested, "level"), 40u);
+
+  // Shallow nesting renders as before.
+  EXPECT_EQ(MarkdownToSafeHtml("> a\n>\n> > b"),
+            "<blockquote>\n<p>a</p>\n<blockquote>\n<p>b</p>\n</blockquote>\n</blockquote>\n");
 }
 
 TEST(MarkdownConcurrencyTest, SafeFromManyThreads) {

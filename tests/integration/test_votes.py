@@ -45,6 +45,7 @@ class Votes(AmurTestCase):
         attrs = cookie_attrs(lines[0])
         self.assertIn("httponly", attrs)
         self.assertEqual(str(attrs.get("samesite", "")).lower(), "lax")
+        self.assertNotIn("secure", attrs, "plain http: a Secure cookie would never come back")
         self.assertEqual(self.tallies(page, c["id"]), (1, 0, 1))
 
     def test_up_change_retract_with_cookie(self):
@@ -163,6 +164,21 @@ class Votes(AmurTestCase):
         r = self.server.request("PUT", f"/api/v1/comments/{c['id']}/votes", {"value": 1})
         self.assertStatus(r, 405)
 
+
+
+class VotesBehindHttps(AmurTestCase):
+    """Behind https (--public-url https://…) the voter cookie is Secure, as the
+    session cookie is (issue 12, finding 7)."""
+
+    server_args = ("--public-url", "https://comments.example.org")
+
+    def test_the_voter_cookie_is_secure(self):
+        c, _ = self.post_ok(unique_page(), "vote on me")
+        r = self.server.vote(c["id"], 1)
+        self.assertStatus(r, 200)
+        lines = [l for l in r.header_all("Set-Cookie") if l.strip().startswith("amur_voter=")]
+        self.assertEqual(len(lines), 1, r.header_all("Set-Cookie"))
+        self.assertIn("secure", cookie_attrs(lines[0]))
 
 if __name__ == "__main__":
     unittest.main()

@@ -312,8 +312,10 @@ asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_t
   body["voter_id"] = voter;
   Response r = JsonResponse(beast_http::status::ok, body);
   if (set_cookie) {
+    // Secure behind https, as the session cookie (issue 12, finding 7).
     r.headers.emplace_back("Set-Cookie", "amur_voter=" + voter +
-                                             "; Path=/; Max-Age=63072000; HttpOnly; SameSite=Lax");
+                                             "; Path=/; Max-Age=63072000; HttpOnly; SameSite=Lax" +
+                                             (d_.secure_cookies ? "; Secure" : ""));
   }
   co_return r;
 }
