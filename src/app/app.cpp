@@ -221,6 +221,7 @@ int RunServe(const Config& config) {
   svc_config.edit_window_ms = config.edit_window_seconds * 1000;
   svc_config.premoderate = config.premoderate;
   svc_config.trust_after = static_cast<int>(config.trust_after);
+  svc_config.votes_per_network = static_cast<int>(config.votes_per_network);
   moderation::PipelineSettings pipeline_settings;
   pipeline_settings.text.max_links = static_cast<int>(config.max_links);
   pipeline_settings.text.hold_suspect = config.hold_suspect;

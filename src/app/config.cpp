@@ -37,6 +37,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--reports-to-queue", Kind::kInt, &c.reports_to_queue, 1, 1000},
       {"--trust-after", Kind::kInt, &c.trust_after, 0, 1000},
       {"--reports-to-hide", Kind::kInt, &c.reports_to_hide, 0, 1000},
+      {"--votes-per-network", Kind::kInt, &c.votes_per_network, 0, 1'000'000},
       {"--max-links", Kind::kInt, &c.max_links, -1, 1000},
       {"--hold-suspect", Kind::kBool, &c.hold_suspect},
       {"--hold-shouting", Kind::kBool, &c.hold_shouting},

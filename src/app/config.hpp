@@ -30,6 +30,7 @@ struct Config {
   std::int64_t reports_to_queue = 3;
   std::int64_t trust_after = 0;
   std::int64_t reports_to_hide = 5;
+  std::int64_t votes_per_network = 5;
   std::int64_t max_links = 3;
   bool hold_suspect = false;
   bool hold_shouting = true;

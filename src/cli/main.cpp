@@ -40,6 +40,10 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--reports-to-hide", c.reports_to_hide,
                   "reader reports that hide a comment until a moderator looks; 0 = never (default 5)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000}));
+  cmd->add_option("--votes-per-network", c.votes_per_network,
+                  "voters from one network (IPv4 address, IPv6 /64) who may vote on one comment; "
+                  "0 = no limit (default 5)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
   cmd->add_option("--max-links", c.max_links, "links a comment may carry before it is held; -1 = no limit (default 3)")
       ->check(CLI::Range(std::int64_t{-1}, std::int64_t{1000}));
   cmd->add_flag("--hold-suspect", c.hold_suspect, "hold comments with suspect terms (default: flag only)");

@@ -126,7 +126,7 @@ struct Routes::Impl {
         {verb::get, "/api/v1/comments/{id}/versions", "versions",
          [&a](const Call& c) { return a.Versions(c.arg); }},
         {verb::post, "/api/v1/comments/{id}/votes", "votes",
-         [&a](const Call& c) { return a.Vote(c.req, c.arg); }},
+         [&a](const Call& c) { return a.Vote(c.req, c.arg, c.client); }},
         {verb::post, "/api/v1/comments/{id}/reports", "reports",
          [&m](const Call& c) { return m.Report(c.req, c.arg, c.client); }},
         {verb::get, "/api/v1/counts", "counts", [&a](const Call& c) { return a.Counts(c.params); }},

@@ -507,8 +507,9 @@ Result<DeleteOutcome> CommentService::Delete(store::StoreSession& s, CommentId i
   return DeleteOutcome{page->key};
 }
 
-Result<VoteOutcome> CommentService::Vote(store::StoreSession& s, CommentId id,
-                                         const std::string& voter_hash, int value) {
+Result<VoteOutcome> CommentService::Vote(store::StoreSession& s, const VoteRequest& v) {
+  const CommentId id = v.id;
+  const int value = v.value;
   if (value < -1 || value > 1) {
     return FieldError(ErrorCode::kInvalidField, "value", "value must be 1, -1 or 0.");
   }
@@ -516,7 +517,12 @@ Result<VoteOutcome> CommentService::Vote(store::StoreSession& s, CommentId id,
   if (!c) return c.error();
   auto page = PageOf(s, *c);
   if (!page) return page.error();
-  const auto totals = s.SetVote(id, voter_hash, value);
+  if (value != 0 && config_.votes_per_network > 0 && s.GetVote(id, v.voter_hash) == 0 &&
+      s.CountNetworkVoters(id, v.network_hash) >= config_.votes_per_network) {
+    return MakeError(ErrorCode::kNotAllowed,
+                     "Too many votes on this comment come from your network already.");
+  }
+  const auto totals = s.SetVote({id, v.voter_hash, v.network_hash, value});
   c->upvotes = totals.upvotes;
   c->downvotes = totals.downvotes;
   EventDraft voted = CommentEvent(event_type::kCommentVoted, *c, page->key, kGuestActor);

@@ -27,6 +27,9 @@ struct ServiceConfig {
   std::int64_t edit_window_ms = 900'000;  // guests may edit/delete this long
   bool premoderate = false;               // hold every new comment as pending
   int trust_after = 0;  // hold an author's comments until this many were approved; 0 = off
+  // Voters from one network (NetworkKey: the IPv4 address, the IPv6 /64) that
+  // may vote on one comment; voter ids cost nothing to make up. 0 = no limit.
+  int votes_per_network = 5;
 };
 
 // Limits of the public contract (API.md).
@@ -105,6 +108,14 @@ struct PublicVersion {
 
 struct DeleteOutcome {
   std::string page_key;
+};
+
+// A vote as the client cast it (CommentService::Vote).
+struct VoteRequest {
+  CommentId id = 0;
+  std::string voter_hash;    // the voter id, hashed
+  std::string network_hash;  // the client's network, hashed
+  int value = 0;             // -1, 0 (retract) or 1
 };
 
 struct VoteOutcome {
@@ -192,10 +203,11 @@ class CommentService final {
   // is removed too. Errors as Edit.
   Result<DeleteOutcome> Delete(store::StoreSession& s, CommentId id, const Credential& who);
 
-  // Records a vote (-1, 0, 1) of `voter_hash` on an approved comment.
-  // Errors: not_found, invalid_field.
-  Result<VoteOutcome> Vote(store::StoreSession& s, CommentId id, const std::string& voter_hash,
-                           int value);
+  // Records a vote (-1, 0, 1) on an approved comment. A voter new to the
+  // comment is refused once votes_per_network voters from their network
+  // have voted on it (changing or retracting a vote always works). Errors:
+  // not_found, invalid_field, not_allowed (the network's share is used up).
+  Result<VoteOutcome> Vote(store::StoreSession& s, const VoteRequest& v);
 
   // The comment's versions, oldest first. A version that was never public
   // (held, rejected, spam) or that a moderator's edit replaced (a staff

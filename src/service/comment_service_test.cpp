@@ -119,7 +119,9 @@ class CommentServiceTest : public testing::StoreTest {
     if (!r.ok()) throw std::runtime_error("delete failed: " + r.error().message);
   }
   Result<VoteOutcome> Vote(CommentId id, const std::string& voter, int value) {
-    return Write([&](store::StoreSession& s) { return service_->Vote(s, id, voter, value); });
+    return Write([&](store::StoreSession& s) {
+      return service_->Vote(s, VoteRequest{id, voter, "net:" + voter, value});
+    });
   }
   // `n` distinct voters each vote `value`.
   void Votes(CommentId id, int n, int value) {

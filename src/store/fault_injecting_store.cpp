@@ -79,8 +79,9 @@ class FaultInjectingSession final : public StoreSession {
                                      std::string_view email) override {
     return inner_->CountApprovedByAuthor(client_address, email);
   }
-  VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) override {
-    return inner_->SetVote(id, voter_hash, value);
+  VoteTotals SetVote(const VoteRecord& v) override { return inner_->SetVote(v); }
+  std::int64_t CountNetworkVoters(CommentId id, std::string_view network_hash) override {
+    return inner_->CountNetworkVoters(id, network_hash);
   }
   int GetVote(CommentId id, std::string_view voter_hash) override {
     return inner_->GetVote(id, voter_hash);

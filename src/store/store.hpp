@@ -109,6 +109,14 @@ struct BanListQuery {
   int limit = 50;
 };
 
+// One voter's vote (CommentStore::SetVote). The views must outlive the call.
+struct VoteRecord {
+  CommentId id = 0;
+  std::string_view voter_hash;    // the voter, hashed
+  std::string_view network_hash;  // the network it came from, hashed
+  int value = 0;                  // -1, 0 (none) or 1
+};
+
 struct VoteTotals {
   std::int64_t upvotes = 0;
   std::int64_t downvotes = 0;
@@ -192,9 +200,12 @@ class CommentStore {
   virtual std::int64_t CountApprovedByAuthor(std::string_view client_address,
                                              std::string_view email) = 0;
 
-  // Records the voter's vote (-1, 0 = none, 1) and returns the comment's new
-  // totals. The voter is identified by a hash, never by the raw id.
-  virtual VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) = 0;
+  // Records the voter's vote (-1, 0 = none, 1) and the network it came from,
+  // and returns the comment's new totals. The voter is identified by a
+  // hash, never by the raw id.
+  virtual VoteTotals SetVote(const VoteRecord& v) = 0;
+  // Voters from this network with a vote on the comment.
+  virtual std::int64_t CountNetworkVoters(CommentId id, std::string_view network_hash) = 0;
   // The voter's current vote, 0 when none.
   virtual int GetVote(CommentId id, std::string_view voter_hash) = 0;
 };

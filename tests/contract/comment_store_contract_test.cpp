@@ -175,23 +175,40 @@ TEST_P(CommentStoreContract, VotesReplaceAndRetract) {
   Page p = NewPage("/votes");
   const CommentId id = Insert(MakeComment(p, "x"));
   WriteTransaction tx(*s_);
-  auto t = s_->SetVote(id, "voter-a", 1);
+  auto t = s_->SetVote({id, "voter-a", "net-1", 1});
   EXPECT_EQ(t.upvotes, 1);
   EXPECT_EQ(t.downvotes, 0);
-  t = s_->SetVote(id, "voter-a", 1);  // same vote again: no change
+  t = s_->SetVote({id, "voter-a", "net-1", 1});  // same vote again: no change
   EXPECT_EQ(t.upvotes, 1);
-  t = s_->SetVote(id, "voter-b", -1);
+  t = s_->SetVote({id, "voter-b", "net-1", -1});
   EXPECT_EQ(t.downvotes, 1);
-  t = s_->SetVote(id, "voter-a", -1);  // change
+  t = s_->SetVote({id, "voter-a", "net-1", -1});  // change
   EXPECT_EQ(t.upvotes, 0);
   EXPECT_EQ(t.downvotes, 2);
   EXPECT_EQ(s_->GetVote(id, "voter-a"), -1);
-  t = s_->SetVote(id, "voter-a", 0);  // retract
+  t = s_->SetVote({id, "voter-a", "net-1", 0});  // retract
   EXPECT_EQ(t.downvotes, 1);
   EXPECT_EQ(s_->GetVote(id, "voter-a"), 0);
   EXPECT_EQ(s_->GetVote(id, "nobody"), 0);
   tx.Commit();
   EXPECT_EQ(s_->FindComment(id)->downvotes, 1);
+}
+
+TEST_P(CommentStoreContract, VotersAreCountedPerNetwork) {
+  Page p = NewPage("/vote-nets");
+  const CommentId id = Insert(MakeComment(p, "x"));
+  const CommentId other = Insert(MakeComment(p, "y"));
+  WriteTransaction tx(*s_);
+  s_->SetVote({id, "a", "office", 1});
+  s_->SetVote({id, "b", "office", -1});
+  s_->SetVote({id, "c", "home", 1});
+  s_->SetVote({other, "d", "office", 1});
+  EXPECT_EQ(s_->CountNetworkVoters(id, "office"), 2);
+  EXPECT_EQ(s_->CountNetworkVoters(id, "home"), 1);
+  EXPECT_EQ(s_->CountNetworkVoters(id, "cafe"), 0);
+  s_->SetVote({id, "b", "office", 0});  // a retracted vote no longer counts
+  EXPECT_EQ(s_->CountNetworkVoters(id, "office"), 1);
+  tx.Commit();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CommentStoreContract, AllBackends(), BackendName);

@@ -180,5 +180,42 @@ class VotesBehindHttps(AmurTestCase):
         self.assertEqual(len(lines), 1, r.header_all("Set-Cookie"))
         self.assertIn("secure", cookie_attrs(lines[0]))
 
+
+class VotesPerNetwork(AmurTestCase):
+    tallies = Votes.tallies
+    """Voter ids are free to make up: 51 ids from one address once gave 51
+    upvotes (issue 12, finding 4). A network may bring --votes-per-network
+    voters to one comment; a shared office address can still vote a little."""
+
+    server_args = ("--votes-per-network", "3", "--trusted-proxy", "127.0.0.1/32")
+
+    def vote_from(self, cid, address, voter, value=1):
+        return self.server.vote(cid, value, headers={"X-Amur-Voter": voter,
+                                                     "X-Forwarded-For": address})
+
+    def test_one_network_cannot_stuff_a_comment(self):
+        page = unique_page("/stuffing")
+        c, _ = self.post_ok(page, "vote me up")
+        for i in range(3):
+            self.assertStatus(self.vote_from(c["id"], "198.51.100.7", f"office-{i:04d}"), 200)
+        for i in range(3, 51):
+            r = self.vote_from(c["id"], "198.51.100.7", f"office-{i:04d}")
+            self.assertError(r, 403, "not_allowed")
+        self.assertEqual(self.tallies(page, c["id"]), (3, 0, 3))
+        # The same /64 is one network for IPv6.
+        for i in range(3):
+            self.assertStatus(self.vote_from(c["id"], f"2001:db8:1:2::{i + 1}", f"six-{i:04d}"), 200)
+        self.assertError(self.vote_from(c["id"], "2001:db8:1:2::99", "six-0099"), 403, "not_allowed")
+        # Another network votes freely; a voter already counted may change or retract.
+        self.assertStatus(self.vote_from(c["id"], "203.0.113.5", "home-0001"), 200)
+        self.assertStatus(self.vote_from(c["id"], "198.51.100.7", "office-0000", -1), 200)
+        self.assertStatus(self.vote_from(c["id"], "198.51.100.7", "office-0001", 0), 200)
+        self.assertEqual(self.tallies(page, c["id"]), (5, 1, 4))
+        # The retracted vote frees a place for another voter of that network.
+        self.assertStatus(self.vote_from(c["id"], "198.51.100.7", "office-0100"), 200)
+        # Another comment has its own share.
+        d, _ = self.post_ok(page, "another")
+        self.assertStatus(self.vote_from(d["id"], "198.51.100.7", "office-0050"), 200)
+
 if __name__ == "__main__":
     unittest.main()

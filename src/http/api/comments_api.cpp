@@ -5,12 +5,13 @@
 
 #include <charconv>
 
+#include "core/network_key.hpp"
 #include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/api/responses.hpp"
 #include "http/db_await.hpp"
-#include "http/posting.hpp"
 #include "http/error_mapping.hpp"
+#include "http/posting.hpp"
 #include "http/routes.hpp"
 
 namespace amur::http::api {
@@ -263,7 +264,8 @@ asio::awaitable<Response> CommentsApi::Versions(std::string id_text) {
   co_return JsonResponse(beast_http::status::ok, VersionsJson(*out));
 }
 
-asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_text) {
+asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_text,
+                                            std::string client) {
   auto id = ParseId(id_text);
   if (!id) co_return ErrorResponse(id.error());
   auto obj = JsonBody(req);
@@ -301,7 +303,10 @@ asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_t
   const std::string voter_hash = Sha256Hex("amur-voter:" + voter);
   CommentService* svc = d_.comments;
   const CommentId cid = *id;
-  const std::function<Result<service::VoteOutcome>(StoreSession&)> job6 = [svc, cid, voter_hash, value](StoreSession& s) { return svc->Vote(s, cid, voter_hash, value); };
+  const service::VoteRequest ballot{cid, voter_hash,
+                                    Sha256Hex("amur-voter-net:" + NetworkKey(client)), value};
+  const std::function<Result<service::VoteOutcome>(StoreSession&)> job6 =
+      [svc, ballot](StoreSession& s) { return svc->Vote(s, ballot); };
   Result<service::VoteOutcome> out = co_await WriteResult(*d_.db, "voting", job6);
   if (!out) co_return ErrorResponse(out.error());
   json::object body;

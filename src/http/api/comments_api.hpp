@@ -27,7 +27,7 @@ class CommentsApi final {
   boost::asio::awaitable<Response> Edit(const Request& req, std::string id);
   boost::asio::awaitable<Response> Delete(const Request& req, std::string id);
   boost::asio::awaitable<Response> Versions(std::string id);
-  boost::asio::awaitable<Response> Vote(const Request& req, std::string id);
+  boost::asio::awaitable<Response> Vote(const Request& req, std::string id, std::string client);
   boost::asio::awaitable<Response> Counts(const Params& params);
   boost::asio::awaitable<Response> Verify(const Params& params);
   boost::asio::awaitable<Response> Health();

@@ -557,7 +557,8 @@ class SqliteSession final : public StoreSession {
     return static_cast<int>(q.Int(0));
   }
 
-  VoteTotals SetVote(CommentId id, std::string_view voter_hash, int value) override {
+  VoteTotals SetVote(const VoteRecord& v) override {
+    const auto& [id, voter_hash, network_hash, value] = v;
     const int old = GetVote(id, voter_hash);
     if (old != value) {
       if (value == 0) {
@@ -565,9 +566,13 @@ class SqliteSession final : public StoreSession {
         q.Bind(1, id).Bind(2, voter_hash);
         q.Exec();
       } else {
-        Query q(S("INSERT INTO votes(comment_id, voter_hash, value) VALUES (?, ?, ?) "
-                  "ON CONFLICT(comment_id, voter_hash) DO UPDATE SET value = excluded.value"));
-        q.Bind(1, id).Bind(2, voter_hash).Bind(3, static_cast<std::int64_t>(value));
+        Query q(
+            S("INSERT INTO votes(comment_id, voter_hash, value, network_hash) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT(comment_id, voter_hash) DO UPDATE SET value = excluded.value"));
+        q.Bind(1, id)
+            .Bind(2, voter_hash)
+            .Bind(3, static_cast<std::int64_t>(value))
+            .Bind(4, network_hash);
         q.Exec();
       }
       const std::int64_t up = (value == 1) - (old == 1);
@@ -580,6 +585,12 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, id);
     if (!q.Step()) throw StoreError("sqlite: vote on a missing comment");
     return VoteTotals{q.Int(0), q.Int(1)};
+  }
+
+  std::int64_t CountNetworkVoters(CommentId id, std::string_view network_hash) override {
+    Query q(S("SELECT COUNT(*) FROM votes WHERE comment_id = ? AND network_hash = ?"));
+    q.Bind(1, id).Bind(2, network_hash);
+    return q.Step() ? q.Int(0) : 0;
   }
 
   int GetVote(CommentId id, std::string_view voter_hash) override {
