@@ -76,6 +76,7 @@ struct Comment {
   std::vector<std::string> moderation_reasons;  // why it was held or flagged
   double moderation_score = 0;                  // the classifier's 0–1 score
   std::int64_t report_count = 0;                // distinct readers who reported it
+  std::int64_t report_networks = 0;             // distinct networks among them
   bool pinned = false;                          // shown first by its thread
 
   std::int64_t score() const { return upvotes - downvotes; }

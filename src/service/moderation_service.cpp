@@ -92,7 +92,7 @@ bool InQueue(const Comment& c, Queue queue, int min_reports) {
   switch (queue) {
     case Queue::kPending: return c.state == CommentState::kPending;
     case Queue::kReported:
-      return c.state == CommentState::kApproved && c.report_count >= min_reports;
+      return c.state == CommentState::kApproved && c.report_networks >= min_reports;
     case Queue::kRejected: return c.state == CommentState::kRejected;
     case Queue::kSpam: return c.state == CommentState::kSpam;
   }
@@ -284,6 +284,7 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   if (d == Decision::kApprove) {
     s.ClearReports(c->id);
     c->report_count = 0;
+    c->report_networks = 0;
   }
   Audit(s, actor.name, action, c->id, reason);
   const std::string who = UserActor(actor.id);

@@ -15,7 +15,8 @@
 namespace amur::service {
 
 struct ModerationConfig {
-  int reports_to_queue = 3;  // distinct reports that put a comment in the reported queue
+  int reports_to_queue =
+      3;  // reports from distinct networks that put a comment in the reported queue
   int reports_to_hide = 5;   // distinct reports that hide it until a moderator looks
 };
 
@@ -163,7 +164,8 @@ class ModerationService final {
 
   // Records a reader's report. `reporter_hash` tells readers apart (one
   // report each); `network_hash` is the network it came from. The comment
-  // joins the reported queue after reports_to_queue readers, and is hidden
+  // joins the reported queue after reports from reports_to_queue distinct
+  // networks (reader ids cost nothing to make up), and is hidden
   // once reports_to_hide readers from as many distinct networks reported it.
   // Returns the page key when the comment was hidden by it (so the caller
   // invalidates caches). Errors: not_found, invalid_field (reason, note).

@@ -258,14 +258,16 @@ class ModerationStore {
   virtual void SetModeration(const ModerationUpdate& u) = 0;
   // Comments for a moderation queue, newest first, with id < before_id (0:
   // from the newest), at most `limit`. `state` empty with reported=true lists
-  // approved comments with at least `min_reports` reports.
+  // approved comments reported from at least `min_reports` distinct networks.
   virtual std::vector<Comment> ListQueue(const QueueQuery& q) = 0;
   // The sizes of the queues as ListQueue lists them: pending, rejected and
-  // spam by state; reported = approved comments with >= min_reports reports.
+  // spam by state; reported = approved comments reported from >= min_reports
+  // distinct networks.
   virtual QueueCounts CountQueues(int min_reports) = 0;
   // Records one reader's report, with the (hashed) network it came from;
   // false when that reader already reported it. Keeps comments.report_count
-  // equal to the number of distinct reporters.
+  // equal to the number of distinct reporters and report_networks to the
+  // number of distinct networks among them.
   virtual bool AddReport(const NewReport& r) = 0;
   // From how many distinct networks the comment's reports came.
   virtual std::int64_t CountReportNetworks(CommentId id) = 0;

@@ -31,15 +31,20 @@ TEST_P(ModerationStoreContract, ModerationColumnsQueuesAndReports) {
   EXPECT_TRUE(s_->AddReport({aid, "r3", "n3", "other", "", 4}));
   tx.Commit();
   EXPECT_EQ(s_->FindComment(aid)->report_count, 3);
+  EXPECT_EQ(s_->FindComment(aid)->report_networks, 2);
   EXPECT_EQ(s_->CountReportNetworks(aid), 2);
-  EXPECT_EQ(s_->ListQueue({std::nullopt, true, 3, 0, 10}).size(), 1u);
-  EXPECT_TRUE(s_->ListQueue({std::nullopt, true, 4, 0, 10}).empty());
+  // The reported queue counts networks, not readers.
+  EXPECT_EQ(s_->ListQueue({std::nullopt, true, 2, 0, 10}).size(), 1u);
+  EXPECT_TRUE(s_->ListQueue({std::nullopt, true, 3, 0, 10}).empty());
+  EXPECT_EQ(s_->CountQueues(2).reported, 1);
+  EXPECT_EQ(s_->CountQueues(3).reported, 0);
   WriteTransaction tx2(*s_);
   s_->ClearReports(aid);
   s_->SetModeration({hid, CommentState::kRejected, {"manual"}, 0.5});
   s_->SetPinned(aid, true);
   tx2.Commit();
   EXPECT_EQ(s_->FindComment(aid)->report_count, 0);
+  EXPECT_EQ(s_->FindComment(aid)->report_networks, 0);
   EXPECT_TRUE(s_->FindComment(aid)->pinned);
   EXPECT_EQ(s_->FindComment(hid)->state, CommentState::kRejected);
   EXPECT_EQ(s_->ListQueue({CommentState::kRejected, false, 0, 0, 10}).size(), 1u);

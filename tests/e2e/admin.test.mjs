@@ -291,7 +291,9 @@ describe('desk tools on published comments', () => {
   let srv;
 
   before(async () => {
-    srv = await startAmur([]);
+    // Reports count per network for the reported queue: the reporters come
+    // from distinct addresses through loopback as a trusted proxy.
+    srv = await startAmur(['--trusted-proxy', '127.0.0.1/32']);
     addUser(srv.db, MOD, 'moderator');
     addUser(srv.db, ADMIN, 'admin');
     c.older = (await srv.post(PAGE2, 'An older comment on the timetable.', { author_name: 'Olga' })).comment.id;
@@ -300,7 +302,7 @@ describe('desk tools on published comments', () => {
     for (const id of [c.main, c.reply]) {
       for (let n = 1; n <= 3; n++) {
         const r = await srv.api('POST', `/api/v1/comments/${id}/reports`, { reason: 'abuse' },
-          { 'X-Amur-Voter': `reporter-${n}-of-desk-tools` });
+          { 'X-Amur-Voter': `reporter-${n}-of-desk-tools`, 'X-Forwarded-For': `198.51.100.${n}` });
         assert.equal(r.status, 202, JSON.stringify(r.body));
       }
     }

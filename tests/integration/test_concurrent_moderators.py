@@ -12,7 +12,8 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "ada@example.com", "admin password 1"
 
 
 class ConcurrentModerators(AmurTestCase):
-    server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "0")
+    server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "0",
+                   "--trusted-proxy", "127.0.0.1/32")  # reporters on distinct networks
 
     @classmethod
     def setUpClass(cls):
@@ -114,9 +115,9 @@ class ConcurrentModerators(AmurTestCase):
         self.page = unique_page()
         c = self.held(self.page)
         self.assertStatus(self.decide(c["id"], self.mia, action="approve"), 200)
-        for voter in ("reader-one-1", "reader-two-2"):
+        for voter, network in (("reader-one-1", "198.51.100.1"), ("reader-two-2", "198.51.100.2")):
             self.assertStatus(self.server.post(f"/api/v1/comments/{c['id']}/reports", {"reason": "abuse"},
-                                               headers={"X-Amur-Voter": voter}), 202)
+                                               headers={"X-Amur-Voter": voter, "X-Forwarded-For": network}), 202)
         # Mia keeps it (approve clears the reports); Ada, still looking at the
         # Reported tab, would reject it: the state is still "approved", but it
         # left the reported queue.
@@ -193,9 +194,9 @@ class ConcurrentModerators(AmurTestCase):
         self.page = unique_page()
         c = self.held(self.page)
         self.assertStatus(self.decide(c["id"], self.mia, action="approve"), 200)
-        for voter in ("reader-one-1", "reader-two-2"):
+        for voter, network in (("reader-one-1", "198.51.100.1"), ("reader-two-2", "198.51.100.2")):
             self.assertStatus(self.server.post(f"/api/v1/comments/{c['id']}/reports", {"reason": "spam"},
-                                               headers={"X-Amur-Voter": voter}), 202)
+                                               headers={"X-Amur-Voter": voter, "X-Forwarded-For": network}), 202)
         r = self.decide(c["id"], self.ada, action="approve")
         self.assertStatus(r, 200)
         self.assertEqual(r.json["moderation"]["reports"], 0)

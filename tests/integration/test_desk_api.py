@@ -9,7 +9,8 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "ada@example.com", "admin password 1"
 
 
 class Desk(AmurTestCase):
-    server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "0")
+    server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "0",
+                   "--trusted-proxy", "127.0.0.1/32")  # reporters on distinct networks
 
     @classmethod
     def setUpClass(cls):
@@ -67,14 +68,35 @@ class Desk(AmurTestCase):
         self.assertEqual(after["rejected"], before["rejected"] + 1)
         self.assertEqual(after["spam"], before["spam"] + 1)
         # Two distinct readers put the approved one in the reported queue.
-        for voter in ("reader-one-1", "reader-two-2"):
+        for voter, network in (("reader-one-1", "198.51.100.1"), ("reader-two-2", "198.51.100.2")):
             r = self.server.post(f"/api/v1/comments/{c['id']}/reports", {"reason": "abuse"},
-                                 headers={"X-Amur-Voter": voter})
+                                 headers={"X-Amur-Voter": voter, "X-Forwarded-For": network})
             self.assertStatus(r, 202)
         final = self.counts(mod)
         self.assertEqual(final["reported"], before["reported"] + 1)
         for state in ("pending", "reported", "rejected", "spam"):
             self.assertEqual(final[state], self.queue_len(state, mod), state)
+
+    def test_one_network_cannot_put_a_comment_in_the_reported_queue(self):
+        # Four readers behind one address once sufficed (issue 12, finding 4).
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page()
+        c = self.held(page, "report me")
+        self.decide(c["id"], "approve", mod)
+        for i in range(4):
+            r = self.server.post(f"/api/v1/comments/{c['id']}/reports", {"reason": "abuse"},
+                                 headers={"X-Amur-Voter": f"same-office-{i}",
+                                          "X-Forwarded-For": "198.51.100.77"})
+            self.assertStatus(r, 202)
+        reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
+        self.assertNotIn(c["id"], [x["id"] for x in reported["comments"]])
+        r = self.server.post(f"/api/v1/comments/{c['id']}/reports", {"reason": "abuse"},
+                             headers={"X-Amur-Voter": "elsewhere-1", "X-Forwarded-For": "203.0.113.8"})
+        self.assertStatus(r, 202)
+        reported = self.server.get("/api/v1/admin/queue?state=reported&limit=200", headers=mod).json
+        (item,) = [x for x in reported["comments"] if x["id"] == c["id"]]
+        self.assertEqual(item["moderation"]["reports"], 5)
+        self.assertEqual(item["moderation"]["report_networks"], 2)
 
     def test_queue_counts_refuse_anonymous_and_members(self):
         self.assertError(self.server.get("/api/v1/admin/queue/counts"), 401, "unauthorized")

@@ -37,6 +37,7 @@ json::object ModerationJson(const Comment& c) {
   m["reasons"] = std::move(reasons);
   m["score"] = c.moderation_score;
   m["reports"] = c.report_count;
+  m["report_networks"] = c.report_networks;
   return m;
 }
 

@@ -116,7 +116,7 @@ constexpr const char* kCommentColumns =
     "id, page_id, parent_id, depth, author_name, author_email, is_guest, author_role, "
     "body_markdown, body_html, state, created_at, edited_at, edited_by, upvotes, downvotes, "
     "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix, "
-    "author_user_id, moderation_reasons, moderation_score, report_count, pinned";
+    "author_user_id, moderation_reasons, moderation_score, report_count, pinned, report_networks";
 
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
@@ -166,6 +166,7 @@ Comment ReadComment(const Query& q) {
   c.moderation_score = q.Double(24);
   c.report_count = q.Int(25);
   c.pinned = q.Int(26) != 0;
+  c.report_networks = q.Int(27);
   return c;
 }
 
@@ -696,9 +697,10 @@ class SqliteSession final : public StoreSession {
     const CommentId before = before_id > 0 ? before_id : std::numeric_limits<CommentId>::max();
     std::vector<Comment> out;
     if (reported) {
-      static const std::string sql = std::string("SELECT ") + kCommentColumns +
-                                     " FROM comments WHERE report_count >= ? AND state = 'approved' "
-                                     "AND id < ? ORDER BY id DESC LIMIT ?";
+      static const std::string sql =
+          std::string("SELECT ") + kCommentColumns +
+          " FROM comments WHERE report_networks >= ? AND state = 'approved' "
+          "AND id < ? ORDER BY id DESC LIMIT ?";
       Query q(S(sql));
       q.Bind(1, static_cast<std::int64_t>(min_reports)).Bind(2, before).Bind(3, static_cast<std::int64_t>(limit));
       while (q.Step()) out.push_back(ReadComment(q));
@@ -729,9 +731,10 @@ class SqliteSession final : public StoreSession {
     }
     if (min_reports > 0) {
       // On the partial index of reported comments (few), not on the state
-      // index (every approved comment); "report_count > 0" makes it usable.
-      Query q(S("SELECT count(*) FROM comments INDEXED BY comments_reported "
-                "WHERE report_count > 0 AND report_count >= ? AND state = 'approved'"));
+      // index (every approved comment); "report_networks > 0" makes it usable.
+      Query q(
+          S("SELECT count(*) FROM comments INDEXED BY comments_reported_networks "
+            "WHERE report_networks > 0 AND report_networks >= ? AND state = 'approved'"));
       q.Bind(1, static_cast<std::int64_t>(min_reports));
       q.Step();
       out.reported = q.Int(0);
@@ -753,8 +756,16 @@ class SqliteSession final : public StoreSession {
       q.Exec();
     }
     if (sqlite3_changes(db_) == 0) return false;
-    Query q(S("UPDATE comments SET report_count = report_count + 1 WHERE id = ?"));
-    q.Bind(1, id);
+    std::int64_t from_network = 0;
+    {
+      Query q(S("SELECT COUNT(*) FROM reports WHERE comment_id = ? AND network_hash = ?"));
+      q.Bind(1, id).Bind(2, network_hash);
+      if (q.Step()) from_network = q.Int(0);
+    }
+    Query q(
+        S("UPDATE comments SET report_count = report_count + 1, "
+          "report_networks = report_networks + ? WHERE id = ?"));
+    q.Bind(1, std::int64_t{from_network == 1 ? 1 : 0}).Bind(2, id);
     q.Exec();
     return true;
   }
@@ -771,7 +782,7 @@ class SqliteSession final : public StoreSession {
       q.Bind(1, id);
       q.Exec();
     }
-    Query q(S("UPDATE comments SET report_count = 0 WHERE id = ?"));
+    Query q(S("UPDATE comments SET report_count = 0, report_networks = 0 WHERE id = ?"));
     q.Bind(1, id);
     q.Exec();
   }
