@@ -53,7 +53,10 @@ Pipeline::Tunables Pipeline::CurrentTunables() const {
   return tunables_;
 }
 
-Status Pipeline::CheckTunables(const Tunables& t) const {
+namespace {
+
+// The checks of the tunables; on success the term matcher they make.
+Result<std::shared_ptr<const TermMatcher>> CheckedMatcher(const Pipeline::Tunables& t) {
   if (!(t.classifier_threshold >= 0.0 && t.classifier_threshold <= 1.0)) {
     return MakeError(ErrorCode::kInvalidField, "classifier_threshold must be from 0 to 1.",
                      "classifier_threshold");
@@ -77,33 +80,20 @@ Status Pipeline::CheckTunables(const Tunables& t) const {
     }
     return MakeError(ErrorCode::kInvalidField, message, "terms");
   }
+  return matcher;
+}
+
+}  // namespace
+
+Status Pipeline::CheckTunables(const Tunables& t) const {
+  auto matcher = CheckedMatcher(t);
+  if (!matcher) return matcher.error();
   return Ok();
 }
 
 Status Pipeline::SetTunables(const Tunables& t) {
-  if (!(t.classifier_threshold >= 0.0 && t.classifier_threshold <= 1.0)) {
-    return MakeError(ErrorCode::kInvalidField, "classifier_threshold must be from 0 to 1.",
-                     "classifier_threshold");
-  }
-  if (t.max_links < -1 || t.max_links > 1000) {
-    return MakeError(ErrorCode::kInvalidField, "max_links must be from -1 to 1000.", "max_links");
-  }
-  for (const std::string* list : {&t.banned, &t.suspect, &t.allow}) {
-    if (list->size() > 4u << 20) {
-      return MakeError(ErrorCode::kTooLong, "A term list holds at most 4 MiB.", "terms");
-    }
-  }
-  std::vector<std::string> errors;
-  auto matcher = BuildTermMatcher(t.banned, t.suspect, t.allow, &errors);
+  auto matcher = CheckedMatcher(t);
   if (!matcher) return matcher.error();
-  if (!errors.empty()) {
-    std::string message = "The term lists have problems: ";
-    for (std::size_t i = 0; i < errors.size() && i < 20; ++i) {
-      if (i) message += "; ";
-      message += errors[i];
-    }
-    return MakeError(ErrorCode::kInvalidField, message, "terms");
-  }
   ModerationSettings text = settings_.text;
   text.max_links = t.max_links;
   text.hold_suspect = t.hold_suspect;
