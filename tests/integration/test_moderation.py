@@ -307,6 +307,21 @@ class Unmoderated(WithAccounts):
         for e in entries:
             self.assertEqual(audit_hash(e), e["hash"], e)
 
+    def test_logout_by_cookie_needs_the_csrf_token(self):
+        # Issue 12, finding 7: any site could sign a moderator out.
+        login, headers = self.login(MOD_EMAIL, MOD_PASSWORD)
+        cookie_only = {"Cookie": headers["Cookie"]}
+        for bad in (cookie_only, dict(cookie_only, **{"X-CSRF-Token": "not-the-token"})):
+            self.assertError(self.server.post("/api/v1/auth/logout", headers=bad), 403, "not_allowed")
+        self.assertStatus(self.server.get("/api/v1/auth/me", headers=headers), 200)
+        # With a bearer token no CSRF token is needed: browsers do not send it by themselves.
+        r = self.server.post("/api/v1/auth/logout",
+                             headers={"Authorization": "Bearer " + login["token"]})
+        self.assertStatus(r, 204)
+        self.assertError(self.server.get("/api/v1/auth/me", headers=headers), 401, "unauthorized")
+        # A cookie whose session is gone is simply cleared.
+        self.assertStatus(self.server.post("/api/v1/auth/logout", headers=cookie_only), 204)
+
     def test_logout_ends_the_session(self):
         login, headers = self.login(MOD_EMAIL, MOD_PASSWORD)
         self.assertStatus(self.server.get("/api/v1/auth/me", headers=headers), 200)

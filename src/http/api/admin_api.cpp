@@ -133,10 +133,30 @@ asio::awaitable<Response> AdminApi::Login(const Request& req, std::string client
 
 asio::awaitable<Response> AdminApi::Logout(const Request& req) {
   std::optional<std::string> token = BearerToken(req);
-  if (!token || !service::LooksLikeSessionToken(*token)) token = CookieValue(req, "amur_session");
+  bool via_cookie = false;
+  if (!token || !service::LooksLikeSessionToken(*token)) {
+    token = CookieValue(req, "amur_session");
+    via_cookie = true;
+  }
   if (token && service::LooksLikeSessionToken(*token)) {
     const std::string hash = Sha256Hex(*token);
     service::AccountService* accounts = d_.accounts;
+    if (via_cookie) {
+      // A cookie rides along with requests from any site: signing out by
+      // cookie takes the session's CSRF token, as every other cookie write
+      // does (issue 12, finding 7). An unknown or expired session has none
+      // to check and is simply cleared.
+      const std::string t = *token;
+      using Found = std::optional<std::pair<User, Session>>;
+      const std::function<Result<Found>(StoreSession&)> find =
+          [accounts, t](StoreSession& s) -> Result<Found> { return accounts->Authenticate(s, t); };
+      Result<Found> found = co_await ReadResult(*d_.db, "sign-out", find);
+      if (!found) co_return ErrorResponse(found.error());
+      if (*found && !ConstantTimeEquals(Header(req, "X-CSRF-Token"), (*found)->second.csrf_token)) {
+        co_return ErrorResponse(MakeError(
+            ErrorCode::kNotAllowed, "Send the session's CSRF token in the X-CSRF-Token header."));
+      }
+    }
     const std::function<Result<Unit>(StoreSession&)> job = [accounts, hash](StoreSession& s) {
       return accounts->EndSession(s, hash);
     };
