@@ -134,12 +134,17 @@ asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_t
   service::ThreadQuery q;
   q.page_key = page_key;
   q.sort = service::ParseSortOrder(sort_text).value_or(service::SortOrder::kOldest);
-  q.limit = all ? service::kMaxLimit : service::kDefaultLimit;
+  // "View all comments" reads the thread once, whatever its size (it used to
+  // follow up to 50 cursors, re-reading the page each time: issue 12,
+  // finding 5).
+  constexpr int kAllLimit = 10'000;
+  q.limit = all ? kAllLimit : service::kDefaultLimit;
   q.cursor = cursor;
   CommentService* svc = d_.comments;
   const std::uint64_t generation = d_.cache->Generation(page_key);
   const std::optional<bool> known = KnownVerdict(page_key, generation);
-  const std::function<Result<Loaded>(StoreSession&)> job1 = [svc, q, all, known](StoreSession& s) -> Result<Loaded> {
+  const std::function<Result<Loaded>(StoreSession&)> job1 =
+      [svc, q, known](StoreSession& s) -> Result<Loaded> {
     service::ThreadQuery query = q;
     auto first = svc->ListThread(s, query);
     if (!first) {
@@ -148,14 +153,6 @@ asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_t
       if (!first) return first.error();
     }
     Loaded out{std::move(*first), true};
-    // "View all comments": follow the cursors, up to a generous bound.
-    for (int rounds = 0; all && out.page.next_cursor && rounds < 50; ++rounds) {
-      query.cursor = *out.page.next_cursor;
-      auto more = svc->ListThread(s, query);
-      if (!more) break;
-      for (auto& c : more->comments) out.page.comments.push_back(std::move(c));
-      out.page.next_cursor = more->next_cursor;
-    }
     out.verified = known ? *known : svc->VerifyPage(s, query.page_key).verified;
     return out;
   };
