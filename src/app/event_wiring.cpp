@@ -46,12 +46,24 @@ void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
   });
 }
 
+namespace {
+
+// What a settings.changed event changed ("moderation", "webhooks",
+// "webhook_secret"); empty for any other event.
+std::string SettingsChanged(const Event& e) {
+  if (e.type != service::event_type::kSettingsChanged) return {};
+  boost::system::error_code ec;
+  const auto data = boost::json::parse(e.data, ec);
+  if (ec || !data.is_object()) return {};
+  const auto* what = data.as_object().if_contains("what");
+  return what && what->is_string() ? std::string(what->get_string()) : std::string();
+}
+
+}  // namespace
+
 void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& pipeline) {
   bus.Subscribe("moderation settings", [&pipeline](const Event& e, store::StoreSession& s) {
-    if (e.type != service::event_type::kSettingsChanged ||
-        e.data.find(R"("what":"moderation")") == std::string::npos) {
-      return;
-    }
+    if (SettingsChanged(e) != "moderation") return;
     auto t = moderation::LoadSavedTunables(s, pipeline.CurrentTunables());
     if (!t || !*t) return;
     if (auto st = pipeline.SetTunables(**t); !st) {
@@ -77,15 +89,10 @@ void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispat
       dispatcher.Notify();
       return;
     }
-    if (e.type != service::event_type::kSettingsChanged) return;
-    boost::system::error_code ec;
-    const auto data = boost::json::parse(e.data, ec);
-    if (ec || !data.is_object()) return;
-    const auto* what = data.as_object().if_contains("what");
-    if (!what || !what->is_string()) return;
-    if (what->get_string() == "webhooks") {
+    const std::string what = SettingsChanged(e);
+    if (what == "webhooks") {
       dispatcher.SetEndpoints(AllWebhooks(configured, service::DeskWebhooks(s)), e.seq);
-    } else if (what->get_string() == "webhook_secret") {
+    } else if (what == "webhook_secret") {
       if (auto text = s.GetSetting(service::kWebhookSecretSetting)) {
         if (auto secret = notify::ParseWebhookSecret(*text)) dispatcher.SetSecret(*secret);
       }

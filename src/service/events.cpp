@@ -71,16 +71,28 @@ json::object PublicCommentJson(const Comment& c, const std::string& page_key) {
   return o;
 }
 
-EventDraft CommentEvent(const char* type, const Comment& c, const std::string& page_key,
-                        std::string actor) {
+namespace {
+
+// An event about comment `c` on `page_key`, with no data yet.
+EventDraft AboutComment(const char* type, const Comment& c, const std::string& page_key,
+                        std::string actor, EventVisibility v) {
   EventDraft d;
   d.type = type;
   d.page_key = page_key;
   d.comment_id = c.id;
   d.actor = std::move(actor);
+  d.visibility = v;
+  return d;
+}
+
+}  // namespace
+
+EventDraft CommentEvent(const char* type, const Comment& c, const std::string& page_key,
+                        std::string actor) {
   const bool shown = c.state == CommentState::kApproved || c.state == CommentState::kDeleted ||
                      c.state == CommentState::kRemoved;
-  d.visibility = shown ? EventVisibility::kPublic : EventVisibility::kStaff;
+  EventDraft d = AboutComment(type, c, page_key, std::move(actor),
+                              shown ? EventVisibility::kPublic : EventVisibility::kStaff);
   d.data["comment"] = PublicCommentJson(c, page_key);
   if (!shown) {
     json::object m;
@@ -95,24 +107,16 @@ EventDraft CommentEvent(const char* type, const Comment& c, const std::string& p
 }
 
 EventDraft DeletedEvent(const Comment& c, const std::string& page_key, std::string actor) {
-  EventDraft d;
-  d.type = event_type::kCommentDeleted;
-  d.page_key = page_key;
-  d.comment_id = c.id;
-  d.actor = std::move(actor);
-  d.visibility = EventVisibility::kPublic;
+  EventDraft d = AboutComment(event_type::kCommentDeleted, c, page_key, std::move(actor),
+                              EventVisibility::kPublic);
   d.data["comment"] = PublicCommentJson(c, page_key);
   d.data["tombstone"] = c.state == CommentState::kDeleted;
   return d;
 }
 
 EventDraft HiddenEvent(const Comment& c, const std::string& page_key, std::string actor) {
-  EventDraft d;
-  d.type = event_type::kCommentHidden;
-  d.page_key = page_key;
-  d.comment_id = c.id;
-  d.actor = std::move(actor);
-  d.visibility = EventVisibility::kPublic;
+  EventDraft d = AboutComment(event_type::kCommentHidden, c, page_key, std::move(actor),
+                              EventVisibility::kPublic);
   json::object ref;
   ref["id"] = FormatCommentId(c.id);
   ref["page"] = page_key;

@@ -76,15 +76,7 @@ json::array BanCovers(const Ban& b) {
 }
 
 json::object BanJson(const Ban& b) {
-  json::object o;
-  o["id"] = "b" + std::to_string(b.id);
-  o["comment_id"] =
-      b.comment_id ? json::value(FormatCommentId(*b.comment_id)) : json::value(nullptr);
-  o["reason"] = b.reason;
-  o["created_by"] = b.created_by;
-  o["created_at"] = FormatRfc3339Ms(b.created_at);
-  o["expires_at"] =
-      b.expires_at ? json::value(FormatRfc3339Ms(*b.expires_at)) : json::value(nullptr);
+  json::object o = service::BanEventJson(b);  // the same fields, then what it covers
   o["covers"] = BanCovers(b);
   return o;
 }

@@ -856,12 +856,7 @@ class SqliteSession final : public StoreSession {
     Query q(S("SELECT seq, at, actor, action, comment_id, reason, prev_hash, hash FROM audit "
               "WHERE seq < ? ORDER BY seq DESC LIMIT ?"));
     q.Bind(1, before).Bind(2, static_cast<std::int64_t>(limit));
-    std::vector<AuditEntry> out;
-    while (q.Step()) {
-      out.push_back(AuditEntry{q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.OptInt(4), q.Text(5),
-                               q.Text(6), q.Text(7)});
-    }
-    return out;
+    return ReadAuditRows(q);
   }
 
   std::vector<AuditEntry> ListCommentAudit(CommentId id) override {
@@ -869,6 +864,12 @@ class SqliteSession final : public StoreSession {
         S("SELECT seq, at, actor, action, comment_id, reason, prev_hash, hash FROM audit "
           "WHERE comment_id = ? ORDER BY seq"));
     q.Bind(1, id);
+    return ReadAuditRows(q);
+  }
+
+  // The rows of a "SELECT seq, at, actor, action, comment_id, reason,
+  // prev_hash, hash FROM audit …".
+  static std::vector<AuditEntry> ReadAuditRows(Query& q) {
     std::vector<AuditEntry> out;
     while (q.Step()) {
       out.push_back(AuditEntry{q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.OptInt(4), q.Text(5),
