@@ -287,6 +287,7 @@ int RunServe(const Config& config) {
   deps.webhook_allow_private = config.webhook_allow_private;
   deps.webhook_secret_configured = !config.webhook_secret.empty();
   deps.webhook_secret = config.webhook_secret;
+  deps.metrics_token = config.metrics_token;
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0

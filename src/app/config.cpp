@@ -49,6 +49,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--webhook", Kind::kList, &c.webhooks},
       {"--webhook-secret", Kind::kString, &c.webhook_secret},
       {"--webhook-allow-private", Kind::kBool, &c.webhook_allow_private},
+      {"--metrics-token", Kind::kString, &c.metrics_token},
       {"--log-level", Kind::kString, &c.log_level},
   };
 }

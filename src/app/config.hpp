@@ -40,6 +40,9 @@ struct Config {
   std::int64_t threads = 0;  // I/O threads; 0: one per core
   std::int64_t event_retention_days = 30;  // the event log keeps this many days
   std::vector<std::string> webhooks;       // endpoints that receive the public events
+  // Bearer token for GET /metrics; empty: /metrics answers only requests
+  // made on this machine (loopback, nothing forwarded).
+  std::string metrics_token;
   std::string webhook_secret;              // whsec_…; empty: generated and kept in the database
   bool webhook_allow_private = false;      // allow endpoints on loopback or private addresses
   std::string log_level = "info";

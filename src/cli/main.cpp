@@ -70,6 +70,8 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
                   "whsec_… signing secret (default: generated once and kept in the database)");
   cmd->add_flag("--webhook-allow-private", c.webhook_allow_private,
                 "allow webhook endpoints on loopback or private addresses");
+  cmd->add_option("--metrics-token", c.metrics_token,
+                  "bearer token that GET /metrics requires (default: served to loopback only)");
 }
 
 void AddCommonFlags(CLI::App* cmd, amur::app::Config& c) {

@@ -151,6 +151,23 @@ std::optional<std::string> BearerToken(const Request& req) {
   return std::string(h);
 }
 
+std::string UrlOrigin(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
+  const auto end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin(url.substr(0, end));
+  for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string_view scheme(origin.data(), scheme_end);
+  for (const auto& [name, port] : {std::pair{"http", ":80"}, std::pair{"https", ":443"}}) {
+    const std::string_view p(port);
+    if (scheme == name && origin.size() > p.size() &&
+        origin.compare(origin.size() - p.size(), p.size(), p) == 0) {
+      origin.resize(origin.size() - p.size());
+    }
+  }
+  return origin;
+}
+
 std::optional<std::string> CookieValue(const Request& req, std::string_view name) {
   std::string_view h = Header(req, "Cookie");
   while (!h.empty()) {

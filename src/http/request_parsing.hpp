@@ -32,6 +32,11 @@ std::string_view Header(const Request& req, std::string_view name);
 // 5.3: the same as one line listing them); empty when absent.
 std::string JoinedHeader(const Request& req, std::string_view name);
 
+// The origin of an absolute URL as a browser writes it in Origin:
+// "scheme://host[:port]", scheme and host lower-cased, the scheme's default
+// port left out. Empty when `url` has no "scheme://".
+std::string UrlOrigin(std::string_view url);
+
 // unsupported_media_type unless the request says application/json.
 Status RequireJson(const Request& req);
 

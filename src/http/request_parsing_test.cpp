@@ -184,3 +184,19 @@ TEST(JsonFieldTest, OptionalAndRequiredStrings) {
 
 }  // namespace
 }  // namespace amur::http
+
+namespace amur::http {
+namespace {
+
+TEST(UrlOriginTest, SchemeHostAndPortAsBrowsersWriteThem) {
+  EXPECT_EQ(UrlOrigin("https://News.Example/a/b?c#d"), "https://news.example");
+  EXPECT_EQ(UrlOrigin("https://news.example:443/a"), "https://news.example");
+  EXPECT_EQ(UrlOrigin("http://news.example:80"), "http://news.example");
+  EXPECT_EQ(UrlOrigin("http://news.example:8080/x"), "http://news.example:8080");
+  EXPECT_EQ(UrlOrigin("https://news.example:80/"), "https://news.example:80");
+  EXPECT_EQ(UrlOrigin("news.example/a"), "");
+  EXPECT_EQ(UrlOrigin("://x"), "");
+}
+
+}  // namespace
+}  // namespace amur::http

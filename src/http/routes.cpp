@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 
+#include "core/random.hpp"
 #include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/api/comments_api.hpp"
@@ -180,7 +181,7 @@ struct Routes::Impl {
         {verb::post, "/api/v1/admin/webhooks/secret", "admin_webhook_secret",
          [&m](const Call& c) { return m.RotateWebhookSecret(c.req); }},
         {verb::get, "/healthz", "healthz", [&a](const Call&) { return a.Health(); }},
-        {verb::get, "/metrics", "metrics", [this](const Call&) { return Ready(MetricsPage()); }},
+        {verb::get, "/metrics", "metrics", [this](const Call& c) { return Ready(MetricsPage(c)); }},
         {verb::get, "/t", "thread",
          [&p](const Call& c) { return p.Thread(c.req, c.params, false); }},
         {verb::post, "/t", "thread", [&p](const Call& c) { return p.PostForm(c.req, c.client); }},
@@ -206,7 +207,26 @@ struct Routes::Impl {
     return r;
   }
 
-  Response MetricsPage() const {
+  // /metrics tells traffic, routes and cache sizes: with --metrics-token it
+  // takes that bearer token; without, only a request made on this machine
+  // (loopback peer, no forwarding header) gets it (issue 12, finding 7).
+  Response MetricsPage(const Call& c) const {
+    if (!d.metrics_token.empty()) {
+      const auto token = BearerToken(c.req);
+      if (!token || token->size() != d.metrics_token.size() ||
+          !ConstantTimeEquals(*token, d.metrics_token)) {
+        Response r = ErrorResponse(
+            MakeError(ErrorCode::kUnauthorized, "Send the metrics token as a Bearer token."));
+        r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"amur-metrics\"");
+        return r;
+      }
+    } else if (!c.req.peer.is_loopback() || !Header(c.req, "X-Forwarded-For").empty() ||
+               !Header(c.req, "Forwarded").empty() ||
+               !Header(c.req, d.proxies.HeaderName()).empty()) {
+      return ErrorResponse(MakeError(ErrorCode::kNotAllowed,
+                                     "Metrics are served to this machine only; set --metrics-token "
+                                     "to scrape from elsewhere."));
+    }
     Response r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = d.metrics->Render();
@@ -227,6 +247,11 @@ struct Routes::Impl {
     std::string_view name = "unknown";
     Response res = co_await Dispatch(req, path, query, &name);
     AddCors(req, res);
+    // Every answer, JSON and errors included, is read only as what it says it is.
+    if (std::none_of(res.headers.begin(), res.headers.end(),
+                     [](const auto& h) { return h.first == "X-Content-Type-Options"; })) {
+      res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    }
     const NameMetrics& nm = metrics.at(name);
     const int cls = static_cast<int>(res.status) / 100 - 1;
     if (cls >= 0 && cls < 5) nm.by_status[cls]->Inc();
@@ -292,16 +317,9 @@ struct Routes::Impl {
     return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
   }
 
-  bool OriginAllowed(std::string_view origin) const {
-    for (const auto& o : d.allow_origins) {
-      if (o == "*" || o == origin) return true;
-    }
-    return false;
-  }
-
   void AddCors(const Request& req, Response& res) const {
     const std::string_view origin = Header(req, "Origin");
-    if (origin.empty() || !OriginAllowed(origin)) return;
+    if (origin.empty() || !d.AllowsOrigin(origin)) return;
     res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
     res.headers.emplace_back("Vary", "Origin");
     res.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Retry-After, Location");
@@ -311,7 +329,7 @@ struct Routes::Impl {
     Response r;
     r.status = beast_http::status::no_content;
     const std::string_view origin = Header(req, "Origin");
-    if (!origin.empty() && OriginAllowed(origin)) {
+    if (!origin.empty() && d.AllowsOrigin(origin)) {
       r.headers.emplace_back("Access-Control-Allow-Methods", AllowHeader(allowed));
       r.headers.emplace_back("Access-Control-Allow-Headers",
                              "Content-Type, Authorization, X-Amur-Voter, X-CSRF-Token, If-None-Match");

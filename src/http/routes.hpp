@@ -45,6 +45,16 @@ struct HttpDeps {
   notify::WebhookDispatcher* webhooks = nullptr;  // null: no delivery (tests, tools)
   std::vector<std::string> configured_webhooks;   // --webhook, not editable on the desk
   bool webhook_allow_private = false;
+
+  // True when `origin` (an Origin header's value) is one of allow_origins, or
+  // they hold "*".
+  bool AllowsOrigin(std::string_view origin) const {
+    for (const auto& o : allow_origins) {
+      if (o == "*" || o == origin) return true;
+    }
+    return false;
+  }
+  std::string metrics_token;               // empty: /metrics only to loopback
   bool webhook_secret_configured = false;  // --webhook-secret given
   std::string webhook_secret;              // its value, when given
 };

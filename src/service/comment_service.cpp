@@ -129,6 +129,24 @@ void RecordVersion(store::StoreSession& s, PageId page_id, Comment& c, TimeMs at
   c.hash = link.hash;
 }
 
+Result<std::optional<std::string>> ValidatePageTitle(const std::optional<std::string>& title,
+                                                     const char* field) {
+  return NormalizeLine(title, field, kMaxTitleChars);
+}
+
+Result<std::optional<std::string>> ValidatePageUrl(const std::optional<std::string>& url,
+                                                   const char* field) {
+  if (!url || url->empty()) return std::optional<std::string>();
+  if (url->size() > kMaxUrlBytes) {
+    return FieldError(ErrorCode::kTooLong, field, "The page URL is too long.");
+  }
+  if (!IsHttpUrl(*url) || HasControlChars(*url) || url->find(' ') != std::string::npos) {
+    return FieldError(ErrorCode::kInvalidField, field,
+                      "The page URL must be an http or https URL.");
+  }
+  return std::optional<std::string>(*url);
+}
+
 Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
   if (auto st = ValidatePageKey(req.page_key, "page"); !st) return st.error();
   auto body = NormalizeBody(req.body);
@@ -149,20 +167,10 @@ Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
       email = e;
     }
   }
-  auto title = NormalizeLine(req.page_title, "page_title", kMaxTitleChars);
+  auto title = ValidatePageTitle(req.page_title, "page_title");
   if (!title) return title.error();
-  std::optional<std::string> url;
-  if (req.page_url && !req.page_url->empty()) {
-    if (req.page_url->size() > kMaxUrlBytes) {
-      return FieldError(ErrorCode::kTooLong, "page_url", "The page URL is too long.");
-    }
-    if (!IsHttpUrl(*req.page_url) || HasControlChars(*req.page_url) ||
-        req.page_url->find(' ') != std::string::npos) {
-      return FieldError(ErrorCode::kInvalidField, "page_url",
-                        "The page URL must be an http or https URL.");
-    }
-    url = *req.page_url;
-  }
+  auto url = ValidatePageUrl(req.page_url, "page_url");
+  if (!url) return url.error();
   std::optional<Quote> quote;
   if (req.quote) {
     auto exact = NormalizeLine(std::optional<std::string>(req.quote->exact), "quote", kMaxQuoteChars);
@@ -182,8 +190,10 @@ Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
   out.body = std::move(*body);
   out.author_name = std::move(*name);
   out.author_email = std::move(email);
-  out.page_title = std::move(*title);
-  out.page_url = std::move(url);
+  if (req.page_details_trusted) {
+    out.page_title = std::move(*title);
+    out.page_url = std::move(*url);
+  }
   out.quote = std::move(quote);
   out.body_html = render::MarkdownToSafeHtml(out.body);
   if (req.member) {

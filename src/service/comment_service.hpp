@@ -51,6 +51,9 @@ struct PostRequest {
   std::string page_key;
   std::optional<std::string> page_title;
   std::optional<std::string> page_url;
+  // False when the request came from no site allowed to embed Amur: the
+  // title and URL are still checked, but not stored (issue 12, finding 7).
+  bool page_details_trusted = true;
   std::optional<std::string> parent_id;  // "c7" form, as sent
   std::optional<std::string> author_name;
   std::optional<std::string> author_email;
@@ -273,5 +276,15 @@ Result<std::string> NormalizeBody(const std::string& body);
 
 // Validates a page key: 1–512 bytes of UTF-8, no control characters.
 Status ValidatePageKey(const std::string& key, const char* field);
+
+// A page title, trimmed: one line of UTF-8 up to kMaxTitleChars characters
+// (nullopt when absent or blank). Errors name `field`.
+Result<std::optional<std::string>> ValidatePageTitle(const std::optional<std::string>& title,
+                                                     const char* field);
+
+// A page URL: http(s), at most kMaxUrlBytes, no spaces or control characters
+// (nullopt when absent or empty). Errors name `field`.
+Result<std::optional<std::string>> ValidatePageUrl(const std::optional<std::string>& url,
+                                                   const char* field);
 
 }  // namespace amur::service

@@ -34,6 +34,7 @@ inline constexpr const char* kCommentUnpinned = "comment.unpinned";
 inline constexpr const char* kPageClosed = "page.closed";
 inline constexpr const char* kPageReopened = "page.reopened";
 inline constexpr const char* kPageModerationChanged = "page.moderation_changed";
+inline constexpr const char* kPageChanged = "page.changed";
 inline constexpr const char* kBanCreated = "ban.created";
 inline constexpr const char* kBanLifted = "ban.lifted";
 inline constexpr const char* kUserCreated = "user.created";

@@ -452,12 +452,32 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
   return std::optional<std::string>();
 }
 
-Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::string& page_key,
-                                            std::optional<bool> closed,
-                                            std::optional<bool> premoderate, const User& actor) {
+Result<Page> ModerationService::UpdatePage(store::StoreSession& s, const std::string& page_key,
+                                           const PageUpdate& update, const User& actor) {
+  const std::optional<bool>& closed = update.closed;
+  const std::optional<bool>& premoderate = update.premoderate;
+  std::optional<std::string> title, url;
+  if (update.title) {
+    auto t = ValidatePageTitle(*update.title, "title");
+    if (!t) return t.error();
+    title = std::move(*t);
+  }
+  if (update.url) {
+    auto u = ValidatePageUrl(*update.url, "url");
+    if (!u) return u.error();
+    url = std::move(*u);
+  }
   if (auto still = RecheckActor(s, actor, Role::kModerator); !still) return still.error();
   const auto before = s.FindPage(page_key);
   if (!before) return MakeError(ErrorCode::kNotFound, "No such page.", "page");
+  if (update.title || update.url) {
+    const std::optional<std::string> new_title = update.title ? title : before->title;
+    const std::optional<std::string> new_url = update.url ? url : before->url;
+    if (new_title != before->title || new_url != before->url) {
+      s.SetPageDetails(page_key, new_title, new_url);
+      Audit(s, actor.name, "edit_page", std::nullopt, page_key);
+    }
+  }
   if (closed) {
     s.SetPageClosed(page_key, *closed);
     Audit(s, actor.name, *closed ? "close_page" : "open_page", std::nullopt, page_key);
@@ -478,6 +498,11 @@ Result<Page> ModerationService::SetPageFlags(store::StoreSession& s, const std::
     RecordEvent(s, now,
                 PageEvent(event_type::kPageModerationChanged, after, UserActor(actor.id),
                           EventVisibility::kStaff));
+  }
+  if (after.title != before->title || after.url != before->url) {
+    RecordEvent(
+        s, now,
+        PageEvent(event_type::kPageChanged, after, UserActor(actor.id), EventVisibility::kPublic));
   }
   return after;
 }

@@ -113,6 +113,15 @@ std::string ComputeAuditHash(const AuditEntry& e);
 // The methods below that take an `actor` (but Decide) re-read it first
 // (RecheckActor): an account disabled or demoted since the request was
 // authenticated gets not_allowed and changes nothing.
+// What a moderator changes on a page; nullopt leaves that part unchanged. A
+// title or url of nullopt-inside (JSON null or "") clears it.
+struct PageUpdate {
+  std::optional<bool> closed;
+  std::optional<bool> premoderate;
+  std::optional<std::optional<std::string>> title;
+  std::optional<std::optional<std::string>> url;
+};
+
 class ModerationService final {
  public:
   ModerationService(ModerationConfig config, const Clock& clock) : config_(config), clock_(clock) {}
@@ -178,12 +187,12 @@ class ModerationService final {
   AuditEntry Audit(store::StoreSession& s, const std::string& actor, const std::string& action,
                    std::optional<CommentId> comment_id, const std::string& reason);
 
-  // Closes or opens a page to new comments and/or turns its pre-moderation on
-  // or off (nullopt: unchanged). Audited. Errors: not_found (unknown page),
-  // not_allowed (actor).
-  Result<Page> SetPageFlags(store::StoreSession& s, const std::string& page_key,
-                            std::optional<bool> closed, std::optional<bool> premoderate,
-                            const User& actor);
+  // Closes or opens a page to new comments, turns its pre-moderation on or
+  // off, corrects its title or URL (each nullopt: unchanged). Audited; one
+  // event per kind of change. Errors: not_found (unknown page), not_allowed
+  // (actor), invalid_field / too_long (title, url).
+  Result<Page> UpdatePage(store::StoreSession& s, const std::string& page_key,
+                          const PageUpdate& update, const User& actor);
 
   // Pins or unpins an approved top-level comment. Audited. Errors: not_found,
   // invalid_field (a reply), not_allowed (actor).

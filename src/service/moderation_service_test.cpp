@@ -181,13 +181,17 @@ TEST_F(ModerationServiceTest, ActionsNeedAnActorWhoIsStillAnActiveModerator) {
     ExpectError(Write([&](store::StoreSession& s) { return moderation_.Pin(s, id, true, actor); }),
                 ErrorCode::kNotAllowed);
     ExpectError(Write([&](store::StoreSession& s) {
-                  return moderation_.SetPageFlags(s, "/a", true, std::nullopt, actor);
+                  PageUpdate close;
+                  close.closed = true;
+                  close.title = std::optional<std::string>("Renamed");
+                  return moderation_.UpdatePage(s, "/a", close, actor);
                 }),
                 ErrorCode::kNotAllowed);
   }
   EXPECT_EQ(AuditSize(), audited);
   EXPECT_EQ(AllBans().bans.size(), 1u);  // still in force
   EXPECT_FALSE(Read([&](store::StoreSession& s) { return s.FindPage("/a"); })->closed);
+  EXPECT_NE(Read([&](store::StoreSession& s) { return s.FindPage("/a"); })->title, "Renamed");
   EXPECT_FALSE(Read([&](store::StoreSession& s) { return s.FindComment(id); })->pinned);
 
   // Enabled again, the same moderator may act.

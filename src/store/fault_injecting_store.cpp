@@ -44,6 +44,10 @@ class FaultInjectingSession final : public StoreSession {
   bool SetPagePremoderate(std::string_view key, bool premoderate) override {
     return inner_->SetPagePremoderate(key, premoderate);
   }
+  bool SetPageDetails(std::string_view key, const std::optional<std::string>& title,
+                      const std::optional<std::string>& url) override {
+    return inner_->SetPageDetails(key, title, url);
+  }
   std::vector<Page> ListPages(PageId after_id, int limit) override {
     return inner_->ListPages(after_id, limit);
   }

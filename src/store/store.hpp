@@ -155,6 +155,10 @@ class PageStore {
   virtual bool SetPageClosed(std::string_view key, bool closed) = 0;
   // Sets the page's pre-moderation flag. Returns false when the page does not exist.
   virtual bool SetPagePremoderate(std::string_view key, bool premoderate) = 0;
+  // Sets the page's title and url (nullopt: none), replacing what the first
+  // poster gave. Returns false when the page does not exist.
+  virtual bool SetPageDetails(std::string_view key, const std::optional<std::string>& title,
+                              const std::optional<std::string>& url) = 0;
   // Pages ordered by id, after `after_id`, at most `limit`.
   virtual std::vector<Page> ListPages(PageId after_id, int limit) = 0;
   // Pages with the newest activity (active_at: the last link written on the

@@ -64,8 +64,24 @@ TEST_P(PageStoreContract, PageFlags) {
   WriteTransaction tx(*s_);
   EXPECT_TRUE(s_->SetPagePremoderate("/flags", true));
   EXPECT_FALSE(s_->SetPagePremoderate("/missing", true));
+  EXPECT_FALSE(s_->SetPageDetails("/missing", std::string("T"), std::nullopt));
   tx.Commit();
   EXPECT_TRUE(s_->FindPage("/flags")->premoderate);
+}
+
+TEST_P(PageStoreContract, PageDetailsReplaceAndClearTheFirstPostersOnes) {
+  WriteTransaction tx(*s_);
+  s_->UpsertPage({"/d", std::string("Scam title"), std::string("https://evil.example/"), 10});
+  EXPECT_TRUE(
+      s_->SetPageDetails("/d", std::string("Real title"), std::string("https://x.example/d")));
+  Page p = *s_->FindPage("/d");
+  EXPECT_EQ(p.title, "Real title");
+  EXPECT_EQ(p.url, "https://x.example/d");
+  EXPECT_TRUE(s_->SetPageDetails("/d", std::nullopt, std::nullopt));
+  p = *s_->FindPage("/d");
+  EXPECT_FALSE(p.title.has_value());
+  EXPECT_FALSE(p.url.has_value());
+  tx.Commit();
 }
 
 TEST_P(PageStoreContract, PagesByActivityAndTheirCounts) {

@@ -232,6 +232,33 @@ describe('the moderation desk, live', () => {
     clean(problems);
   });
 
+  test('the Pages tab corrects a page\'s title and URL', T, async () => {
+    const { page, problems } = mod;
+    const admin = await amur.bearer(ADMIN);
+    await page.getByRole('tab', { name: 'Pages' }).click();
+    const rowA = page.locator(`tr[data-page="${PAGE_A}"]`);
+    await rowA.waitFor();
+    await page.getByRole('button', { name: `Edit title and URL of ${PAGE_A}` }).click();
+    await page.getByLabel(`Title of ${PAGE_A}`).fill('The harbour vote, <corrected>');
+    await page.getByLabel(`URL of ${PAGE_A}`).fill('https://news.example.org/harbour');
+    await rowA.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: `Saved the title and URL of page ${PAGE_A}.` }).waitFor();
+    assert.equal(await rowA.locator('[data-field="title"]').textContent(), 'The harbour vote, <corrected>');
+    assert.equal(await rowA.locator('[data-field="url"]').textContent(), 'https://news.example.org/harbour');
+    const one = await amur.api('GET', `/api/v1/admin/pages?page=${encodeURIComponent(PAGE_A)}`, undefined, admin);
+    assert.equal(one.body.page.title, 'The harbour vote, <corrected>');
+    assert.equal(one.body.page.url, 'https://news.example.org/harbour');
+    // A bad URL is refused with the server's message, and nothing changes.
+    await page.getByRole('button', { name: `Edit title and URL of ${PAGE_A}` }).click();
+    await page.getByLabel(`URL of ${PAGE_A}`).fill('javascript:alert(1)');
+    await rowA.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'http or https' }).waitFor();
+    const after = await amur.api('GET', `/api/v1/admin/pages?page=${encodeURIComponent(PAGE_A)}`, undefined, admin);
+    assert.equal(after.body.page.url, 'https://news.example.org/harbour');
+    await rowA.getByRole('button', { name: 'Cancel' }).click();
+    clean(problems, [400]);
+  });
+
   test('a moderator has no Users tab', T, async () => {
     const { page } = mod;
     assert.equal(await page.getByRole('tab', { name: 'Users' }).count(), 0);

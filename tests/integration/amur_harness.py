@@ -35,6 +35,11 @@ START_TIMEOUT = 20.0
 _UNSET = object()
 
 
+# The site that embeds Amur in tests that give a page its title and URL: the
+# server must list it with --allow-origin, and the post must come from it.
+NEWS_ORIGIN = "https://news.example.org"
+FROM_NEWS = {"Origin": NEWS_ORIGIN}
+
 def clean_env(extra=None):
     """The test process's environment without any AMUR_* variable, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMUR_")}
@@ -412,10 +417,10 @@ class AmurServer:
 
     # -- API shortcuts (no assertions; tests assert) ------------------------ #
 
-    def post_comment(self, page, body="Hello", **fields):
+    def post_comment(self, page, body="Hello", headers=None, **fields):
         payload = {"page": page, "body": body}
         payload.update(fields)
-        return self.post("/api/v1/comments", payload)
+        return self.post("/api/v1/comments", payload, headers=headers)
 
     def list_comments(self, page, **params):
         return self.get("/api/v1/comments?" + q(page=page, **params))
@@ -511,9 +516,9 @@ class AmurTestCase(unittest.TestCase):
         if field is not _UNSET:
             self.assertEqual(err.get("field"), field, resp)
 
-    def post_ok(self, page, body="Hello", **fields):
+    def post_ok(self, page, body="Hello", headers=None, **fields):
         """Posts a comment, asserts 201 and returns (comment, edit_token)."""
-        r = self.server.post_comment(page, body, **fields)
+        r = self.server.post_comment(page, body, headers=headers, **fields)
         self.assertStatus(r, 201, f"posting {body!r}")
         return r.json["comment"], r.json["edit_token"]
 

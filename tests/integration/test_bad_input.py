@@ -8,13 +8,14 @@ import threading
 import time
 import unittest
 
-from amur_harness import (AmurTestCase, q, raw_exchange, read_until_close,
+from amur_harness import (FROM_NEWS, NEWS_ORIGIN, AmurTestCase, q, raw_exchange, read_until_close,
                           status_of, unique_page)
 
 API = "/api/v1/comments"
 
 
 class BadJson(AmurTestCase):
+    server_args = ("--allow-origin", NEWS_ORIGIN)
 
     def setUp(self):
         super().setUp()
@@ -208,7 +209,7 @@ class BadJson(AmurTestCase):
         self.assertIsNone(body["page"]["title"])
         self.assertEqual(body["page"]["comment_count"], 0)
         # The first accepted post still sets the title.
-        self.post_ok(fresh, "ok", page_title="Real title")
+        self.post_ok(fresh, "ok", page_title="Real title", headers=FROM_NEWS)
         self.assertEqual(self.listing(fresh)["page"]["title"], "Real title")
 
 

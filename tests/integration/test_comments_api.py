@@ -3,7 +3,7 @@
 import datetime
 import unittest
 
-from amur_harness import (HEX64, RFC3339_MS_Z, AmurTestCase, find, q,
+from amur_harness import (FROM_NEWS, NEWS_ORIGIN, HEX64, RFC3339_MS_Z, AmurTestCase, find, q,
                           unique_page, walk)
 
 
@@ -13,6 +13,7 @@ def parse_time(s):
 
 
 class PostingAndListing(AmurTestCase):
+    server_args = ("--allow-origin", NEWS_ORIGIN)
 
     def assertCommentShape(self, c, page, parent_id=None):
         for key in ("id", "page", "parent_id", "author", "body_html", "state",
@@ -113,7 +114,7 @@ class PostingAndListing(AmurTestCase):
     def test_listing_shape(self):
         page = unique_page()
         c, _ = self.post_ok(page, "first", author_name="Ann", page_title="An article",
-                            page_url="https://news.example.org/an-article")
+                            page_url="https://news.example.org/an-article", headers=FROM_NEWS)
         r = self.server.list_comments(page)
         self.assertStatus(r, 200)
         self.assertIn("application/json", r.header("Content-Type", ""))
@@ -150,13 +151,42 @@ class PostingAndListing(AmurTestCase):
 
     def test_page_title_and_url_kept_from_first_post(self):
         page = unique_page()
-        self.post_ok(page, "first", page_title="First title", page_url="https://a.example/first")
-        self.post_ok(page, "second", page_title="Second title", page_url="https://a.example/second")
+        self.post_ok(page, "first", page_title="First title",
+                     page_url="https://news.example.org/first", headers=FROM_NEWS)
+        self.post_ok(page, "second", page_title="Second title",
+                     page_url="https://news.example.org/second", headers=FROM_NEWS)
         self.post_ok(page, "third")
         p = self.listing(page)["page"]
         self.assertEqual(p["title"], "First title")
-        self.assertEqual(p["url"], "https://a.example/first")
+        self.assertEqual(p["url"], "https://news.example.org/first")
         self.assertEqual(p["comment_count"], 3)
+
+    def test_title_and_url_only_from_an_allowed_site(self):
+        """Issue 12, finding 7: the first poster of a page key named the
+        article for everyone; now only the embedding sites (and moderators) do."""
+        for headers in (None, {"Origin": "https://evil.example"},
+                        {"Origin": f"http://127.0.0.1:{self.server.port}"}):
+            with self.subTest(headers=headers):
+                page = unique_page()
+                self.post_ok(page, "first", page_title="Scam: send bitcoin",
+                             page_url="https://news.example.org/a", headers=headers)
+                p = self.listing(page)["page"]
+                self.assertIsNone(p["title"])
+                self.assertIsNone(p["url"])
+                # Still checked: bad input is refused, not silently kept.
+                self.assertError(self.server.post_comment(page, "x", headers=headers,
+                                                          page_url="javascript:alert(1)"),
+                                 400, "invalid_field", "page_url")
+                # The allowed site still names the page afterwards.
+                self.post_ok(page, "second", page_title="Real", headers=FROM_NEWS,
+                             page_url="https://news.example.org/a")
+                self.assertEqual(self.listing(page)["page"]["title"], "Real")
+        # From the allowed site, the URL must point into an allowed site.
+        page = unique_page()
+        r = self.server.post_comment(page, "x", headers=FROM_NEWS, page_title="T",
+                                     page_url="https://evil.example/phish")
+        self.assertError(r, 400, "invalid_field", "page_url")
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 0)
 
     def test_page_keys_are_exact(self):
         # Keys differing only by a trailing slash or case are different pages.

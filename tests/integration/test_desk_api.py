@@ -2,7 +2,7 @@
 HTTP: queue counts, the pages list with flags and counts, ban details (who,
 which comment, what it covers), reasons on decisions, and admin-only users."""
 
-from amur_harness import AmurTestCase, parse_cookies, unique_page
+from amur_harness import FROM_NEWS, NEWS_ORIGIN, AmurTestCase, parse_cookies, unique_page
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, MEMBER_EMAIL, MEMBER_PASSWORD, add_user
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "ada@example.com", "admin password 1"
@@ -10,7 +10,8 @@ ADMIN_EMAIL, ADMIN_PASSWORD = "ada@example.com", "admin password 1"
 
 class Desk(AmurTestCase):
     server_args = ("--premoderate", "--reports-to-queue", "2", "--reports-to-hide", "0",
-                   "--trusted-proxy", "127.0.0.1/32")  # reporters on distinct networks
+                   "--trusted-proxy", "127.0.0.1/32",  # reporters on distinct networks
+                   "--allow-origin", NEWS_ORIGIN)
 
     @classmethod
     def setUpClass(cls):
@@ -28,8 +29,8 @@ class Desk(AmurTestCase):
         return r.json, {"Cookie": "amur_session=" + cookies["amur_session"],
                         "X-CSRF-Token": r.json["csrf_token"]}
 
-    def held(self, page, body="needs a look", **fields):
-        r = self.server.post_comment(page, body, **fields)
+    def held(self, page, body="needs a look", headers=None, **fields):
+        r = self.server.post_comment(page, body, headers=headers, **fields)
         self.assertStatus(r, 202)
         return r.json["comment"]
 
@@ -130,7 +131,7 @@ class Desk(AmurTestCase):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
         first, second = unique_page("/desk-a"), unique_page("/desk-b")
         c1 = self.held(first, "one", page_title="First <i>page</i>",
-                       page_url="https://news.example/first")
+                       page_url="https://news.example.org/first", headers=FROM_NEWS)
         self.held(second, "two")
         self.held(second, "three")
         listed = self.server.get("/api/v1/admin/pages?limit=2", headers=mod)
@@ -167,10 +168,55 @@ class Desk(AmurTestCase):
         self.assertStatus(one, 200)
         self.assertEqual(one.json["page"]["key"], first)
         self.assertEqual(one.json["page"]["title"], "First <i>page</i>")
-        self.assertEqual(one.json["page"]["url"], "https://news.example/first")
+        self.assertEqual(one.json["page"]["url"], "https://news.example.org/first")
         self.assertTrue(one.json["page"]["closed"])
         self.assertFalse(one.json["page"]["premoderate"])
         self.assertEqual(one.json["page"]["comment_count"], 1)
+
+    def test_moderators_correct_a_pages_title_and_url(self):
+        """Issue 12, finding 7: what the first poster named the page is
+        corrected on the desk, audited, told as a public page.changed event,
+        and shown on the thread at once."""
+        _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
+        page = unique_page("/desk-title")
+        self.held(page, "first", page_title="Wrong title", page_url="https://news.example.org/x",
+                  headers=FROM_NEWS)
+        r = self.server.post("/api/v1/admin/pages",
+                             {"page": page, "title": "  Right <b>title</b> ",
+                              "url": "https://news.example.org/right"}, headers=mod)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["page"]["title"], "Right <b>title</b>")
+        self.assertEqual(r.json["page"]["url"], "https://news.example.org/right")
+        self.assertEqual(self.server.list_comments(page).json["page"]["title"], "Right <b>title</b>")
+        thread = self.server.get("/t?page=" + page)
+        self.assertIn("Right &lt;b&gt;title&lt;/b&gt;", thread.text)
+        # Absent leaves a field; null or "" clears it; flags alone keep both.
+        r = self.server.post("/api/v1/admin/pages", {"page": page, "closed": False}, headers=mod)
+        self.assertEqual(r.json["page"]["title"], "Right <b>title</b>")
+        r = self.server.post("/api/v1/admin/pages", {"page": page, "url": None}, headers=mod)
+        self.assertEqual(r.json["page"]["title"], "Right <b>title</b>")
+        self.assertIsNone(r.json["page"]["url"])
+        r = self.server.post("/api/v1/admin/pages", {"page": page, "title": ""}, headers=mod)
+        self.assertIsNone(r.json["page"]["title"])
+        # Bad values change nothing.
+        r = self.server.post("/api/v1/admin/pages", {"page": page, "title": "ok",
+                                                     "url": "javascript:alert(1)"}, headers=mod)
+        self.assertError(r, 400, "invalid_field", "url")
+        self.assertError(self.server.post("/api/v1/admin/pages", {"page": page, "title": "x" * 301},
+                                          headers=mod), 400, "too_long", "title")
+        self.assertError(self.server.post("/api/v1/admin/pages", {"page": page, "title": 5},
+                                          headers=mod), 400, "invalid_field", "title")
+        self.assertIsNone(self.server.get("/api/v1/admin/pages?page=" + page,
+                                          headers=mod).json["page"]["title"])
+        # Members cannot; the events tell integrators.
+        _, member = self.login(MEMBER_EMAIL, MEMBER_PASSWORD)
+        self.assertError(self.server.post("/api/v1/admin/pages", {"page": page, "title": "Mine"},
+                                          headers=member), 403, "not_allowed")
+        _, admin = self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        events = self.server.get("/api/v1/admin/events?limit=200", headers=admin).json["events"]
+        changed = [e for e in events if e["type"] == "page.changed" and e["page"] == page]
+        self.assertEqual(len(changed), 3, changed)
+        self.assertEqual(changed[0]["data"]["page"]["title"], "Right <b>title</b>")
 
     def test_pages_list_validates_and_refuses_strangers(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)

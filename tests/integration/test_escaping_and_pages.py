@@ -7,7 +7,7 @@ import re
 import unittest
 import urllib.parse
 
-from amur_harness import (AmurServer, AmurTestCase, parse_cookies, parse_html,
+from amur_harness import (FROM_NEWS, NEWS_ORIGIN, AmurServer, AmurTestCase, parse_cookies, cookie_attrs, parse_html,
                           q, unique_page)
 
 HOSTILE_BODIES = [
@@ -96,7 +96,7 @@ def visible_text(markup):
 
 class Escaping(AmurTestCase):
     # The same hostile bodies are posted by several tests on purpose.
-    server_args = ("--allow-duplicates",)
+    server_args = ("--allow-duplicates", "--allow-origin", NEWS_ORIGIN)
 
     def assertSafe(self, markup, where):
         s = scan(markup)
@@ -154,11 +154,12 @@ class Escaping(AmurTestCase):
         page = unique_page()
         first = self.server.post_comment(page, "plain top", author_name=HOSTILE_NAME,
                                          page_title="</title><script>alert(20)</script>",
-                                         page_url="javascript:alert(21)")
+                                         page_url="javascript:alert(21)", headers=FROM_NEWS)
         if first.status == 400:  # refusing a javascript: page URL is fine too
             self.assertError(first, 400, "invalid_field", "page_url")
             first = self.server.post_comment(page, "plain top", author_name=HOSTILE_NAME,
-                                             page_title="</title><script>alert(20)</script>")
+                                             page_title="</title><script>alert(20)</script>",
+                                             headers=FROM_NEWS)
         self.assertStatus(first, 201)
         top, tok = first.json["comment"], first.json["edit_token"]
         for body in HOSTILE_BODIES:
@@ -468,6 +469,34 @@ class Operations(AmurTestCase):
                 self.assertRegex(line, r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+( \d+)?$")
 
 
+class PrivateMetrics(AmurTestCase):
+    """Issue 12, finding 7: /metrics was public."""
+
+    def test_metrics_only_to_this_machine_without_a_token(self):
+        self.assertStatus(self.server.get("/metrics"), 200)
+        for header in ("X-Forwarded-For", "Forwarded"):
+            with self.subTest(header=header):
+                r = self.server.get("/metrics", headers={header: "for=203.0.113.9"})
+                self.assertError(r, 403, "not_allowed")
+                self.assertNotIn("# TYPE", r.text)
+
+
+class MetricsToken(AmurTestCase):
+    server_args = ("--metrics-token", "scrape-me-0123456789")
+
+    def test_metrics_take_the_bearer_token(self):
+        for headers in (None, {"Authorization": "Bearer wrong"},
+                        {"Authorization": "Bearer scrape-me-012345678"},
+                        {"Authorization": "Basic scrape-me-0123456789"}):
+            with self.subTest(headers=headers):
+                r = self.server.get("/metrics", headers=headers)
+                self.assertError(r, 401, "unauthorized")
+                self.assertNotIn("# TYPE", r.text)
+        r = self.server.get("/metrics", headers={"Authorization": "Bearer scrape-me-0123456789"})
+        self.assertStatus(r, 200)
+        self.assertIn("# TYPE", r.text)
+
+
 class PublicUrl(AmurTestCase):
     server_args = ("--public-url", "https://comments.example.org")
 
@@ -490,10 +519,6 @@ class PublicUrl(AmurTestCase):
         self.assertEqual(parts.path, "/t")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class HeldFormPost(AmurTestCase):
     server_args = ("--premoderate",)
 
@@ -502,12 +527,126 @@ class HeldFormPost(AmurTestCase):
         form_page = self.server.get("/t?" + q(page=page))
         self.assertStatus(form_page, 200)
         token = re.search(r'name="csrf_token" value="([^"]+)"', form_page.text).group(1)
+        cookie = "amur_form=" + parse_cookies(form_page)["amur_form"]
         r = self.server.post("/t", body=q(page=page, body="Held without JavaScript",
                                           csrf_token=token, return_to="/t"),
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+                             headers={"Content-Type": "application/x-www-form-urlencoded",
+                                      "Cookie": cookie})
         self.assertStatus(r, 303)
         location = r.header("Location")
         self.assertIn("held=1", location)
         shown = self.server.get(location.split("#")[0])
         self.assertIn("Your comment is awaiting moderation.", shown.text)
         self.assertNotIn("Held without JavaScript", shown.text)
+
+
+class CrossSiteForm(AmurTestCase):
+    """Issue 12, finding 6: the no-JS form's token is bound to a cookie
+    (double submit) and a post another site makes a browser send is refused."""
+
+    def form(self, page):
+        r = self.server.get("/t?" + q(page=page))
+        self.assertStatus(r, 200)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+        return r, token, parse_cookies(r).get("amur_form")
+
+    def post(self, page, token, cookie, body, **headers):
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie:
+            h["Cookie"] = "amur_form=" + cookie
+        h.update({k.replace("_", "-"): v for k, v in headers.items()})
+        return self.server.post("/t", body=q(page=page, body=body, csrf_token=token,
+                                             return_to="/t"), headers=h)
+
+    def test_the_form_cookie_is_http_only_same_site_and_kept(self):
+        page = unique_page()
+        r, token, cookie = self.form(page)
+        self.assertIsNotNone(cookie, r.headers)
+        self.assertEqual(len(cookie), 43)
+        line = [l for l in r.header_all("Set-Cookie") if l.startswith("amur_form=")][0]
+        attrs = cookie_attrs(line)
+        self.assertIn("httponly", attrs)
+        self.assertEqual(attrs.get("samesite", "").lower(), "lax")
+        self.assertEqual(attrs.get("path"), "/")
+        self.assertNotIn("secure", attrs)  # plain http on loopback
+        # A reader who has the cookie keeps it: no new one.
+        again = self.server.get("/t?" + q(page=page), headers={"Cookie": "amur_form=" + cookie})
+        self.assertEqual(parse_cookies(again).get("amur_form"), None)
+
+    def test_a_token_works_only_with_its_own_cookie(self):
+        page = unique_page()
+        _, token, cookie = self.form(page)
+        _, _, other_cookie = self.form(page)
+        self.assertNotEqual(cookie, other_cookie)
+        self.assertStatus(self.post(page, token, None, "no cookie"), 403)
+        self.assertStatus(self.post(page, token, other_cookie, "someone else's cookie"), 403)
+        self.assertStatus(self.post(page, token, "A" * 43, "a made-up cookie"), 403)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 0)
+        ok = self.post(page, token, cookie, "my own cookie",
+                       Sec_Fetch_Site="same-origin",
+                       Origin=f"http://127.0.0.1:{self.server.port}")
+        self.assertStatus(ok, 303)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 1)
+
+    def test_cross_site_posts_are_refused_and_change_nothing(self):
+        page = unique_page()
+        _, token, cookie = self.form(page)
+        cases = [
+            {"Origin": "https://evil.example"},
+            {"Origin": "null"},
+            {"Origin": f"http://127.0.0.1:{self.server.port}.evil.example"},
+            {"Sec_Fetch_Site": "cross-site"},
+            {"Sec_Fetch_Site": "same-site"},
+            {"Origin": "https://evil.example", "Sec_Fetch_Site": "cross-site"},
+        ]
+        for headers in cases:
+            with self.subTest(headers=headers):
+                r = self.post(page, token, cookie, "posted from evil.example", **headers)
+                self.assertStatus(r, 403)
+                self.assertIn("another site", r.text)
+                # The typed text is kept for a reader who really typed it.
+                self.assertIn("posted from evil.example", r.text)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 0)
+        # Typed into the address bar (Sec-Fetch-Site: none) or with no such
+        # header at all (older browsers): the token and cookie decide.
+        self.assertStatus(self.post(page, token, cookie, "from a bookmark", Sec_Fetch_Site="none"),
+                          303)
+        self.assertStatus(self.post(page, token, cookie, "from an old browser"), 303)
+        self.assertEqual(self.listing(page)["page"]["comment_count"], 2)
+
+    def test_cached_page_gives_each_reader_their_own_token_and_shows_new_comments(self):
+        page = unique_page()
+        self.post_ok(page, "first comment")
+        r1, t1, c1 = self.form(page)
+        r2, t2, c2 = self.form(page)
+        self.assertNotEqual(t1, t2)
+        self.assertNotIn("AmurFormTokenSlot", r1.text)
+        self.assertIn("first comment", r2.text)
+        self.post_ok(page, "second comment")
+        r3, _, _ = self.form(page)
+        self.assertIn("second comment", r3.text)
+        self.assertStatus(self.post(page, t1, c1, "third, by form"), 303)
+        self.assertIn("third, by form", self.server.get("/t?" + q(page=page)).text)
+
+
+class SecurityHeaders(AmurTestCase):
+
+    def test_pages_have_a_strict_policy_and_the_desk_cannot_be_framed(self):
+        for path in ("/demo", "/t?" + q(page=unique_page()), "/admin"):
+            with self.subTest(path=path):
+                r = self.server.get(path)
+                self.assertStatus(r, 200)
+                csp = r.header("Content-Security-Policy", "")
+                self.assertIn("script-src 'self'", csp)
+                self.assertNotIn("unsafe-inline", csp)
+                self.assertNotIn("unsafe-eval", csp)
+                self.assertIn("object-src 'none'", csp)
+                self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
+                self.assertTrue(r.header("Referrer-Policy"))
+        desk = self.server.get("/admin")
+        self.assertIn("frame-ancestors 'none'", desk.header("Content-Security-Policy"))
+        self.assertEqual(desk.header("X-Frame-Options"), "DENY")
+
+
+if __name__ == "__main__":
+    unittest.main()

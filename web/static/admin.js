@@ -1117,7 +1117,45 @@
       cells.activity.appendChild(timeEl(q.last_activity_at));
       cells.closed.checked = !!q.closed;
       cells.premoderate.checked = !!q.premoderate;
+      showDetails();
     }
+    // The title and URL readers see, as the first poster's page gave them;
+    // a moderator corrects them here (issue 12, finding 7).
+    function showDetails() {
+      clear(cells.details);
+      if (p.title) cells.details.appendChild(el('div', { className: 'desk-muted', 'data-field': 'title', text: p.title }));
+      if (p.url) cells.details.appendChild(el('div', { className: 'desk-muted desk-url', 'data-field': 'url', text: p.url }));
+      var editBtn = el('button', { type: 'button', className: 'desk-btn desk-btn-quiet desk-edit-page', text: 'Edit title and URL',
+        'aria-label': 'Edit title and URL of ' + p.key });
+      editBtn.addEventListener('click', editDetails);
+      cells.details.appendChild(editBtn);
+    }
+    function editDetails() {
+      clear(cells.details);
+      var title = el('input', { type: 'text', name: 'title', maxLength: 300, value: p.title || '', 'aria-label': 'Title of ' + p.key });
+      var url = el('input', { type: 'url', name: 'url', maxLength: 2048, value: p.url || '', 'aria-label': 'URL of ' + p.key });
+      var save = el('button', { type: 'submit', className: 'desk-btn', text: 'Save' });
+      var cancel = el('button', { type: 'button', className: 'desk-btn desk-btn-quiet', text: 'Cancel' });
+      var form = el('form', { className: 'desk-page-edit', novalidate: true }, [
+        el('label', null, ['Title ', title]), el('label', null, ['URL ', url]), save, cancel,
+      ]);
+      cancel.addEventListener('click', showDetails);
+      form.addEventListener('submit', function (ev) {
+        ev.preventDefault();
+        save.disabled = true;
+        showError('');
+        api('POST', '/api/v1/admin/pages', { page: p.key, title: title.value, url: url.value }).then(function (data) {
+          update(data.page);
+          say('Saved the title and URL of page ' + data.page.key + '.');
+        }, function (err) {
+          save.disabled = false;
+          fail(err);
+        });
+      });
+      cells.details.appendChild(form);
+      title.focus();
+    }
+    cells.details = el('div', { className: 'desk-page-details' });
     cells.counts = el('td', { className: 'desk-nowrap' });
     cells.activity = el('td');
     cells.closed = toggle('closed', 'Closed to new comments');
@@ -1125,8 +1163,7 @@
     var row = el('tr', { 'data-page': p.key }, [
       el('td', null, [
         el('a', { href: '/t?page=' + encodeURIComponent(p.key), className: 'desk-page', text: p.key }),
-        p.title ? el('div', { className: 'desk-muted', text: p.title }) : null,
-        p.url ? el('div', { className: 'desk-muted desk-url', text: p.url }) : null,
+        cells.details,
       ]),
       cells.counts,
       cells.activity,

@@ -33,15 +33,23 @@ asio::awaitable<Response> AdminApi::PageSettings(const Request& req) {
   if (!closed) co_return ErrorResponse(closed.error());
   auto premoderate = OptionalBool(*obj, "premoderate");
   if (!premoderate) co_return ErrorResponse(premoderate.error());
+  service::PageUpdate update;
+  update.closed = *closed;
+  update.premoderate = *premoderate;
+  // "title"/"url": absent leaves them, null or "" clears them.
+  for (auto [field, target] : {std::pair{"title", &update.title}, std::pair{"url", &update.url}}) {
+    if (!obj->contains(field)) continue;
+    auto v = OptionalString(*obj, field);
+    if (!v) co_return ErrorResponse(v.error());
+    *target = std::move(*v);
+  }
   service::ModerationService* moderation = d_.moderation;
   const std::string key = *page;
-  const std::optional<bool> c = *closed;
-  const std::optional<bool> p = *premoderate;
   const User actor = *who;
   using Out = Result<service::PageSummary>;
-  const std::function<Out(StoreSession&)> job = [moderation, key, c, p,
+  const std::function<Out(StoreSession&)> job = [moderation, key, update,
                                                  actor](StoreSession& s) -> Out {
-    auto set = moderation->SetPageFlags(s, key, c, p, actor);
+    auto set = moderation->UpdatePage(s, key, update, actor);
     if (!set) return set.error();
     return moderation->FindPage(s, key);
   };

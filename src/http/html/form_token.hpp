@@ -1,5 +1,6 @@
 // CSRF tokens for the plain HTML forms: "<unix seconds>.<HMAC-SHA256 hex>"
-// over the time, with a server secret kept in the database. Valid for a day.
+// over the time and the browser's form cookie (double submit), with a server
+// secret kept in the database. Valid for a day, and only with that cookie.
 #pragma once
 
 #include <string>
@@ -9,10 +10,19 @@
 
 namespace amur::http::html {
 
-std::string IssueFormToken(std::string_view key, TimeMs now);
+// The cookie a form token is bound to.
+inline constexpr std::string_view kFormCookieName = "amur_form";
 
-// True when `token` was issued with `key` within the last 24 hours (and not
-// more than 5 minutes in the future).
-bool CheckFormToken(std::string_view key, std::string_view token, TimeMs now);
+// True when `value` has the shape of a form cookie this server issues
+// (43 URL-safe base64 characters: 32 random bytes).
+bool ValidFormCookie(std::string_view value);
+
+std::string IssueFormToken(std::string_view key, std::string_view cookie, TimeMs now);
+
+// True when `token` was issued with `key` for `cookie` within the last 24
+// hours (and not more than 5 minutes in the future). An empty or malformed
+// cookie never checks.
+bool CheckFormToken(std::string_view key, std::string_view cookie, std::string_view token,
+                    TimeMs now);
 
 }  // namespace amur::http::html

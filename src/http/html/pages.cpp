@@ -2,10 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/random.hpp"
 #include "http/db_await.hpp"
-#include "http/posting.hpp"
 #include "http/error_mapping.hpp"
 #include "http/html/form_token.hpp"
+#include "http/posting.hpp"
 #include "http/routes.hpp"
 #include "render/admin_page.hpp"
 #include "render/html_escape.hpp"
@@ -63,7 +64,10 @@ struct Loaded {
   bool verified = true;
 };
 
-Response HtmlResponse(beast_http::status status, std::string body) {
+// `frame_ancestors` is who may frame the page: the threads themselves, but
+// nobody the desk (clickjacking a moderator).
+Response HtmlResponse(beast_http::status status, std::string body,
+                      std::string_view frame_ancestors = "'self'") {
   Response r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
@@ -73,8 +77,9 @@ Response HtmlResponse(beast_http::status status, std::string body) {
   r.headers.emplace_back("Referrer-Policy", "same-origin");
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                         "script-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
-                         "form-action 'self'");
+                         "script-src 'self'; frame-ancestors " +
+                             std::string(frame_ancestors) +
+                             "; base-uri 'none'; form-action 'self'; object-src 'none'");
   return r;
 }
 
@@ -106,43 +111,117 @@ void Pages::RememberVerdict(const std::string& page_key, std::uint64_t generatio
 }
 
 Response Pages::Admin() const {
-  return HtmlResponse(beast_http::status::ok, std::string(render::AdminPageHtml()));
+  Response r = HtmlResponse(beast_http::status::ok, std::string(render::AdminPageHtml()), "'none'");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  return r;
 }
 
+struct Pages::RenderInput {
+  std::string page_key;
+  std::string sort = "oldest";
+  std::string cursor;
+  bool all = false;
+  std::string reply_to;
+  bool demo = false;
+  bool held = false;
+  const FormInput* refused = nullptr;
+  const Error* error = nullptr;
+  std::string form_cookie;  // empty or malformed: a new one is set
+};
+
+namespace {
+
+// Stands for the per-request form token in a cached page; letters and digits
+// only, so it reaches the HTML unescaped.
+constexpr std::string_view kTokenSlot = "AmurFormTokenSlot7f3c9e1b";
+
+std::string FormCookieHeader(const std::string& value, bool secure) {
+  return std::string(kFormCookieName) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
+}
+
+Response ErrorPage(const Error& e) {
+  return HtmlResponse(HttpStatusOf(e.code),
+                      "<!doctype html><title>Amur</title><p>" + render::Escape(e.message) + "</p>");
+}
+
+}  // namespace
+
 asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params, bool demo) {
-  (void)req;
-  std::string page_key = demo ? render::kDemoPageKey : FirstParam(params, "page").value_or("");
+  RenderInput in;
+  in.page_key = demo ? render::kDemoPageKey : FirstParam(params, "page").value_or("");
   if (!demo) {
-    if (auto st = service::ValidatePageKey(page_key, "page"); !st) {
-      co_return HtmlResponse(HttpStatusOf(st.error().code),
-                             "<!doctype html><title>Amur</title><p>" +
-                                 render::Escape(st.error().message) + "</p>");
-    }
+    if (auto st = service::ValidatePageKey(in.page_key, "page"); !st)
+      co_return ErrorPage(st.error());
   }
-  Response r = co_await Render(page_key, FirstParam(params, "sort").value_or("oldest"),
-                               FirstParam(params, "cursor").value_or(""),
-                               FirstParam(params, "all").value_or("") == "1",
-                               FirstParam(params, "reply").value_or(""), demo, nullptr, nullptr,
-                               FirstParam(params, "held").has_value());
+  in.sort = FirstParam(params, "sort").value_or("oldest");
+  in.cursor = FirstParam(params, "cursor").value_or("");
+  in.all = FirstParam(params, "all").value_or("") == "1";
+  in.reply_to = FirstParam(params, "reply").value_or("");
+  in.demo = demo;
+  in.held = FirstParam(params, "held").has_value();
+  in.form_cookie = CookieValue(req, kFormCookieName).value_or("");
+  co_return co_await Render(std::move(in));
+}
+
+asio::awaitable<Response> Pages::Render(RenderInput in) {
+  std::vector<std::pair<std::string, std::string>> cookie;
+  if (!ValidFormCookie(in.form_cookie)) {
+    in.form_cookie = RandomToken(*d_.random, 32);
+    cookie.emplace_back("Set-Cookie", FormCookieHeader(in.form_cookie, d_.secure_cookies));
+  }
+  const std::string token = IssueFormToken(d_.form_key, in.form_cookie, d_.clock->NowMs());
+  const bool plain = !in.refused && !in.error && !in.held && in.reply_to.empty();
+  std::string html;
+  beast_http::status status = beast_http::status::ok;
+  if (plain) {
+    Result<std::string> cached = co_await PlainThreadHtml(in);
+    if (!cached) co_return ErrorPage(cached.error());
+    html = std::move(*cached);
+    if (const auto at = html.find(kTokenSlot); at != std::string::npos) {
+      html.replace(at, kTokenSlot.size(), token);
+    }
+  } else {
+    Result<std::string> rendered = co_await RenderThread(in, token);
+    if (!rendered) co_return ErrorPage(rendered.error());
+    html = std::move(*rendered);
+    if (in.error) status = HttpStatusOf(in.error->code);
+  }
+  Response r = HtmlResponse(status, std::move(html));
+  for (auto& h : cookie) r.headers.push_back(std::move(h));
   co_return r;
 }
 
-asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_text,
-                                        std::string cursor, bool all, std::string reply_to,
-                                        bool demo, const FormInput* refused, const Error* error,
-                                        bool held) {
+asio::awaitable<Result<std::string>> Pages::PlainThreadHtml(const RenderInput& in) {
+  const std::int64_t minute = d_.clock->NowMs() / 60'000;
+  const std::string key = "html|" + std::to_string(minute) + "|" + (in.demo ? "d" : "t") + "|" +
+                          in.sort + "|" + (in.all ? "a" : "-") + "|" + in.cursor + "|" +
+                          in.page_key;
+  if (auto hit = d_.cache->Get(key, in.page_key)) co_return hit->body;
+  const std::uint64_t generation = d_.cache->Generation(in.page_key);
+  Result<std::string> html = co_await RenderThread(in, std::string(kTokenSlot));
+  if (!html) co_return html.error();
+  auto answer = std::make_shared<CachedAnswer>();
+  answer->body = *html;
+  answer->content_type = "text/html; charset=utf-8";
+  d_.cache->Put(key, in.page_key, generation, std::move(answer));
+  co_return html;
+}
+
+asio::awaitable<Result<std::string>> Pages::RenderThread(const RenderInput& in,
+                                                         const std::string& token) {
   service::ThreadQuery q;
-  q.page_key = page_key;
-  q.sort = service::ParseSortOrder(sort_text).value_or(service::SortOrder::kOldest);
+  q.page_key = in.page_key;
+  q.sort = service::ParseSortOrder(in.sort).value_or(service::SortOrder::kOldest);
   // "View all comments" reads the thread once, whatever its size (it used to
   // follow up to 50 cursors, re-reading the page each time: issue 12,
   // finding 5).
   constexpr int kAllLimit = 10'000;
-  q.limit = all ? kAllLimit : service::kDefaultLimit;
-  q.cursor = cursor;
+  q.limit = in.all ? kAllLimit : service::kDefaultLimit;
+  q.cursor = in.cursor;
   CommentService* svc = d_.comments;
-  const std::uint64_t generation = d_.cache->Generation(page_key);
-  const std::optional<bool> known = KnownVerdict(page_key, generation);
+  const std::uint64_t generation = d_.cache->Generation(in.page_key);
+  const std::optional<bool> known = KnownVerdict(in.page_key, generation);
   const std::function<Result<Loaded>(StoreSession&)> job1 =
       [svc, q, known](StoreSession& s) -> Result<Loaded> {
     service::ThreadQuery query = q;
@@ -157,14 +236,10 @@ asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_t
     return out;
   };
   Result<Loaded> loaded = co_await ReadResult(*d_.db, "rendering a thread", job1);
-  if (loaded && !known) RememberVerdict(page_key, generation, loaded->verified);
-  if (!loaded) {
-    co_return HtmlResponse(HttpStatusOf(loaded.error().code),
-                           "<!doctype html><title>Amur</title><p>" +
-                               render::Escape(loaded.error().message) + "</p>");
-  }
+  if (!loaded) co_return loaded.error();
+  if (!known) RememberVerdict(in.page_key, generation, loaded->verified);
   render::ThreadView view;
-  view.page_key = page_key;
+  view.page_key = in.page_key;
   if (loaded->page.page) {
     view.page_title = loaded->page.page->title;
     view.closed = loaded->page.page->closed;
@@ -175,26 +250,41 @@ asio::awaitable<Response> Pages::Render(std::string page_key, std::string sort_t
   view.next_cursor = loaded->page.next_cursor;
   view.chain_verified = loaded->verified;
   view.now = d_.clock->NowMs();
-  view.base_path = demo ? std::string("/demo") : "/t?page=" + render::UrlEncode(page_key);
-  view.base_has_query = !demo;
-  view.form.csrf_token = IssueFormToken(d_.form_key, view.now);
-  const std::string reply = refused ? refused->parent_id : reply_to;
+  view.base_path = in.demo ? std::string("/demo") : "/t?page=" + render::UrlEncode(in.page_key);
+  view.base_has_query = !in.demo;
+  view.form.csrf_token = token;
+  const std::string reply = in.refused ? in.refused->parent_id : in.reply_to;
   if (!reply.empty()) {
     if (const auto* target = FindView(view.comments, reply); target && !target->deleted) {
       view.form.reply_to_id = reply;
       view.form.reply_to_name = target->author_name.value_or("Guest");
     }
   }
-  if (refused) {
-    view.form.author_name = refused->author_name;
-    view.form.author_email = refused->author_email;
-    view.form.body = refused->body;
+  if (in.refused) {
+    view.form.author_name = in.refused->author_name;
+    view.form.author_email = in.refused->author_email;
+    view.form.body = in.refused->body;
   }
-  if (error) view.form.error = error->message;
-  if (held) view.form.notice = "Your comment is awaiting moderation.";
-  std::string html = demo ? render::RenderDemoDocument(view) : render::RenderThreadDocument(view);
-  co_return HtmlResponse(error ? HttpStatusOf(error->code) : beast_http::status::ok,
-                         std::move(html));
+  if (in.error) view.form.error = in.error->message;
+  if (in.held) view.form.notice = "Your comment is awaiting moderation.";
+  co_return in.demo ? render::RenderDemoDocument(view) : render::RenderThreadDocument(view);
+}
+
+bool Pages::FromThisSite(const Request& req) const {
+  // Browsers send Sec-Fetch-Site on every request; "none" is a typed address
+  // or a bookmark. The form is only ever sent from Amur's own pages.
+  const std::string_view site = Header(req, "Sec-Fetch-Site");
+  if (!site.empty() && site != "same-origin" && site != "none") return false;
+  const std::string_view origin = Header(req, "Origin");
+  if (origin.empty()) return true;  // older browsers; the cookie-bound token still holds
+  if (!d_.public_url.empty() && boost::beast::iequals(origin, UrlOrigin(d_.public_url)))
+    return true;
+  // Behind a proxy that terminates TLS the scheme may differ; the host a
+  // browser addressed must not.
+  const auto scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return false;  // "null" and other opaque origins
+  const std::string_view host = Header(req, "Host");
+  return !host.empty() && boost::beast::iequals(origin.substr(scheme + 3), host);
 }
 
 asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client) {
@@ -220,10 +310,23 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
   if (auto st = service::ValidatePageKey(in.page, "page"); !st) co_return ErrorResponse(st.error());
   const bool demo = in.page == render::kDemoPageKey && in.return_to == "/demo";
 
+  const std::string form_cookie = CookieValue(req, kFormCookieName).value_or("");
   auto refuse = [&](const Error& e) -> asio::awaitable<Response> {
-    return Render(in.page, "oldest", "", false, "", demo, &in, &e);
+    RenderInput r;
+    r.page_key = in.page;
+    r.demo = demo;
+    r.refused = &in;
+    r.error = &e;
+    r.form_cookie = form_cookie;
+    return Render(std::move(r));
   };
-  if (!CheckFormToken(d_.form_key, in.csrf_token, d_.clock->NowMs())) {
+  if (!FromThisSite(req)) {
+    const Error e = MakeError(ErrorCode::kInvalidCsrfToken,
+                              "This form was sent from another site. Your text is kept below; "
+                              "please post it again from here.");
+    co_return co_await refuse(e);
+  }
+  if (!CheckFormToken(d_.form_key, form_cookie, in.csrf_token, d_.clock->NowMs())) {
     const Error e = MakeError(ErrorCode::kInvalidCsrfToken,
                               "The form has expired or did not come from this site. Your text is "
                               "kept below; please post it again.");

@@ -38,12 +38,21 @@ class Pages final {
 
  private:
   struct FormInput;
-  // A coroutine: its parameters are taken by value so that callers may pass
-  // temporaries.
-  boost::asio::awaitable<Response> Render(std::string page_key, std::string sort,
-                                          std::string cursor, bool all, std::string reply_to,
-                                          bool demo, const FormInput* refused, const Error* error,
-                                          bool held = false);
+  struct RenderInput;
+  // A coroutine: it takes its input by value so that callers may pass
+  // temporaries. Sets the form cookie when the request had none.
+  boost::asio::awaitable<Response> Render(RenderInput in);
+  // The rendered thread for a plain GET (no reply form, no error), from the
+  // response cache while the page is unchanged, within the same minute (for
+  // relative times); its form token is a placeholder filled per request.
+  boost::asio::awaitable<Result<std::string>> PlainThreadHtml(const RenderInput& in);
+  // The thread's HTML document with `token` in its form.
+  boost::asio::awaitable<Result<std::string>> RenderThread(const RenderInput& in,
+                                                           const std::string& token);
+  // False for a form post another site made a browser send: a cross-site
+  // Sec-Fetch-Site, or an Origin that is neither the public URL's nor the
+  // addressed host's.
+  bool FromThisSite(const Request& req) const;
   // The page's hash-chain verdict for the "hash: verified" line: reused while
   // the page is unchanged (same response-cache generation) and younger than a
   // minute, so a change made behind the server's back shows within a minute.

@@ -331,6 +331,14 @@ class SqliteSession final : public StoreSession {
     return sqlite3_changes(db_) > 0;
   }
 
+  bool SetPageDetails(std::string_view key, const std::optional<std::string>& title,
+                      const std::optional<std::string>& url) override {
+    Query q(S("UPDATE pages SET title = ?, url = ? WHERE key = ?"));
+    q.Bind(1, title).Bind(2, url).Bind(3, key);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
   void SetPinned(CommentId id, bool pinned) override {
     Query q(S("UPDATE comments SET pinned = ? WHERE id = ?"));
     q.Bind(1, pinned ? 1 : 0).Bind(2, id);
