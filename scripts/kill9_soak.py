@@ -194,6 +194,8 @@ class Round:
                 self.ledger.counts["unanswered"] += 1
                 return
             del self.ledger.edit_in_flight[cid]
+            if r.status == 404:  # held for moderation meanwhile: not editable
+                continue
             if r.status != 200:
                 raise SoakFailure(f"round {self.round_no}: edit answered {r!r}")
             self.ledger.edits.setdefault(cid, []).append(body)
@@ -338,7 +340,7 @@ def main(argv=None):
     started = time.monotonic()
     server = None
     try:
-        server = AmurServer(workdir=workdir, args=("--votes-per-network", "0"))
+        server = AmurServer(workdir=workdir, args=("--votes-per-network", "0"), edit_window=86400)
         server.start()
         r = subprocess.run([args.amur, "user", "add", "--email", ADMIN_EMAIL, "--name", "Soak Admin",
                             "--role", "admin", "--database", f"sqlite:{db_path}"],
@@ -358,7 +360,7 @@ def main(argv=None):
                 raise SoakFailure(f"round {round_no}: the server exited with "
                                   f"{server.proc.returncode} before the kill\n"
                                   f"{server.output_tail()}")
-            server = AmurServer(workdir=workdir, args=("--votes-per-network", "0"))
+            server = AmurServer(workdir=workdir, args=("--votes-per-network", "0"), edit_window=86400)
             server.start()
             verified = check(db_path, ledger, round_no)
             c = ledger.counts
