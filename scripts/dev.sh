@@ -21,7 +21,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
-  clang-format clang-tidy
+  clang-format clang-tidy e2fsprogs
 )
 # The browser tests (tests/e2e) run on Node.js with npm; Debian's nodejs and
 # npm are installed only where no node or npm is on the PATH already.

@@ -23,6 +23,7 @@
 #include "app/warm_up.hpp"
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
+#include "core/offset_file_clock.hpp"
 #include "core/random.hpp"
 #include "http/api/admin_api.hpp"
 #include "http/response_cache.hpp"
@@ -120,6 +121,16 @@ void RunIoThread(asio::io_context& ioc) {
   }
 }
 
+// The server's clock: the system clock, or for black-box tests of clock
+// jumps the one moved by AMUR_CLOCK_OFFSET_FILE (core/clock.hpp).
+std::unique_ptr<Clock> ServeClock() {
+  if (const char* file = std::getenv("AMUR_CLOCK_OFFSET_FILE"); file && *file) {
+    spdlog::warn("the clock is offset by the file {} (AMUR_CLOCK_OFFSET_FILE; tests only)", file);
+    return std::make_unique<OffsetFileClock>(file);
+  }
+  return std::make_unique<SystemClock>();
+}
+
 // Checks the configured webhook endpoints, loads (or makes) the signing
 // secret, starts the dispatcher on the configured and desk endpoints and
 // subscribes it to the event log. Returns null after printing why when an
@@ -192,7 +203,8 @@ int RunServe(const Config& config) {
     std::cerr << "amur: cannot listen on '" << config.listen << "': not an IP address\n";
     return 2;
   }
-  SystemClock clock;
+  const std::unique_ptr<Clock> clock_owner = ServeClock();
+  const Clock& clock = *clock_owner;
   SodiumRandom random;
   std::unique_ptr<store::Store> store;
   try {

@@ -22,6 +22,32 @@ TEST(RateLimiterTest, AllowsNPerMinuteThenRefuses) {
   EXPECT_EQ(refused.retry_after_seconds, 60);
 }
 
+TEST(RateLimiterTest, ClockJumpingBackDoesNotLockTheClientOut) {
+  FakeClock clock(kStart);
+  RateLimiter limiter(2, clock);
+  ASSERT_TRUE(limiter.Acquire("c").allowed);
+  ASSERT_TRUE(limiter.Acquire("c").allowed);
+  ASSERT_FALSE(limiter.Acquire("c").allowed);
+  clock.Set(kStart - 3'600'000);  // an hour back
+  auto d = limiter.Acquire("c");
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.slot, kStart - 3'600'000);
+  ASSERT_TRUE(limiter.Acquire("c").allowed);
+  d = limiter.Acquire("c");
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.retry_after_seconds, 60);  // a minute, not an hour and a minute
+}
+
+TEST(RateLimiterTest, ClockJumpingForwardFreesEverySlot) {
+  FakeClock clock(kStart);
+  RateLimiter limiter(1, clock);
+  ASSERT_TRUE(limiter.Acquire("c").allowed);
+  ASSERT_FALSE(limiter.Acquire("c").allowed);
+  clock.Advance(86'400'000);
+  EXPECT_TRUE(limiter.Acquire("c").allowed);
+  EXPECT_FALSE(limiter.Acquire("c").allowed);
+}
+
 TEST(RateLimiterTest, RollingWindowFreesTheOldestSlot) {
   FakeClock clock(kStart);
   RateLimiter limiter(2, clock);

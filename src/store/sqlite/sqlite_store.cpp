@@ -1,6 +1,9 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -229,7 +232,63 @@ Ban ReadBan(const Query& q) {
              q.Text(5), q.Int(6),   q.OptInt(7), q.OptInt(8)};
 }
 
+// True when the file exists and this process may not write it: a read-only
+// file system, or a file without write permission for this user.
+bool IsReadOnlyFile(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0;
+}
+
+bool OnReadOnlyFileSystem(const std::string& path) {
+  struct statvfs fs {};
+  return ::statvfs(path.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0;
+}
+
+// "file:" URI of `path` with SQLite's reserved characters escaped.
+std::string FileUri(const std::string& path, const char* query) {
+  std::string uri = "file:";
+  for (const char ch : path) {
+    if (ch == '%' || ch == '?' || ch == '#') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      uri += '%';
+      uri += kHex[(static_cast<unsigned char>(ch) >> 4) & 0xF];
+      uri += kHex[static_cast<unsigned char>(ch) & 0xF];
+    } else {
+      uri += ch;
+    }
+  }
+  return uri + query;
+}
+
+// A reading connection to a database this process cannot write. WAL needs
+// its -shm file: where that cannot be made (a read-only file system after a
+// clean shutdown, so no -wal either) the file is opened immutable, which is
+// safe there because nothing can change it. Throws StoreError.
+sqlite3* OpenReadOnlyConnection(const std::string& path) {
+  std::string why;
+  auto open = [&](const char* query) -> sqlite3* {
+    sqlite3* db = nullptr;
+    const std::string uri = FileUri(path, query);
+    int rc = sqlite3_open_v2(uri.c_str(), &db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 10000);
+      sqlite3_extended_result_codes(db, 1);
+      rc = sqlite3_exec(db, "PRAGMA foreign_keys=ON; SELECT count(*) FROM sqlite_master;", nullptr,
+                        nullptr, nullptr);
+      if (rc == SQLITE_OK) return db;
+    }
+    why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return nullptr;
+  };
+  sqlite3* db = open("?mode=ro");
+  if (!db && OnReadOnlyFileSystem(path)) db = open("?immutable=1");
+  if (!db) throw StoreError("sqlite: cannot open the read-only database " + path + ": " + why);
+  return db;
+}
+
 sqlite3* OpenConnection(const std::string& path) {
+  if (IsReadOnlyFile(path)) return OpenReadOnlyConnection(path);
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -995,9 +1054,19 @@ class SqliteStore final : public Store {
   explicit SqliteStore(std::string path) : path_(std::move(path)) {
     // Fail early, with the path in the message, when the file cannot be opened.
     SqliteSession probe(path_);
+    if (IsReadOnlyFile(path_)) {
+      spdlog::warn(
+          "the database {} is read-only: reads are served, every write answers 503 until amur "
+          "is restarted on a writable file",
+          path_);
+    }
   }
 
   void Migrate() override {
+    if (IsReadOnlyFile(path_)) {
+      CheckReadOnlySchema();
+      return;
+    }
     sqlite3* db = OpenConnection(path_);
     try {
       ExecScript(db, "BEGIN IMMEDIATE");
@@ -1025,6 +1094,23 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<StoreSession> OpenSession() override {
     return std::make_unique<SqliteSession>(path_);
+  }
+
+  // A read-only database cannot be migrated: it must be at the newest version.
+  void CheckReadOnlySchema() {
+    sqlite3* db = OpenConnection(path_);
+    int version = 0;
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+    if (st && sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+    const int newest = kSqliteMigrations[kSqliteMigrationCount - 1].version;
+    if (version != newest) {
+      throw StoreError("the database " + path_ + " is read-only and at schema version " +
+                       std::to_string(version) + ", not " + std::to_string(newest) +
+                       ": it cannot be migrated");
+    }
   }
 
   std::string Backend() const override { return "sqlite"; }
