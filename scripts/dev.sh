@@ -23,8 +23,10 @@ TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
   clang-format clang-tidy e2fsprogs
 )
-# The browser tests (tests/e2e) run on Node.js with npm; Debian's nodejs and
-# npm are installed only where no node or npm is on the PATH already.
+# The browser tests (tests/e2e) and the CommonMark examples (tests/commonmark)
+# run on Node.js with npm; Debian's nodejs (18) and npm (9) are installed only
+# where no node or npm is on the PATH already. The npm tools pinned in
+# package-lock.json run on Node 18 and newer.
 command -v node >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(npm)
 
@@ -66,6 +68,10 @@ case "${1:-}" in
     cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAMUR_SANITIZE=ON \
       -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON >/dev/null
     cmake --build build/debug -j "$(jobs)"
+    if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
+      echo "dev.sh: the tests need Node.js 18 or newer; found $(node --version)" >&2
+      exit 1
+    fi
     # playwright-core for the browser tests, from package-lock.json; it drives
     # Debian's /usr/bin/chromium and never downloads a browser.
     if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then

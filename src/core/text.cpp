@@ -86,6 +86,17 @@ std::string_view TrimUnicodeSpace(std::string_view s) {
   return s.substr(begin, end - begin);
 }
 
+std::string_view TrimBlankLinesAndTrailingSpace(std::string_view s) {
+  const std::string_view trimmed = TrimUnicodeSpace(s);
+  if (trimmed.empty()) return trimmed;
+  // The first line that is not blank starts after the last line break (LF,
+  // CR or CRLF, as in CommonMark) among the leading white space.
+  const std::size_t lead = static_cast<std::size_t>(trimmed.data() - s.data());
+  const std::size_t newline = s.substr(0, lead).find_last_of("\r\n");
+  const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
+  return s.substr(begin, lead - begin + trimmed.size());
+}
+
 bool HasControlChars(std::string_view s) {
   std::size_t i = 0;
   char32_t cp;

@@ -18,6 +18,12 @@ std::size_t CountCodePoints(std::string_view s);
 // U+FEFF). REQUIRES: IsValidUtf8(s).
 std::string_view TrimUnicodeSpace(std::string_view s);
 
+// `s` without its leading blank lines (lines of nothing but the white space
+// of TrimUnicodeSpace, each with its LF, CR or CRLF) and without trailing white
+// space: the first line that is not blank keeps its indentation.
+// REQUIRES: IsValidUtf8(s).
+std::string_view TrimBlankLinesAndTrailingSpace(std::string_view s);
+
 // True when `s` holds a C0/C1 control character or U+2028/U+2029 — not
 // allowed in one-line fields such as names. Tab counts as a control here.
 bool HasControlChars(std::string_view s);

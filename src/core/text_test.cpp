@@ -125,6 +125,28 @@ TEST(TrimUnicodeSpaceTest, ReturnsAViewIntoTheInput) {
   EXPECT_EQ(v.size(), 3u);
 }
 
+class TrimBlankLinesTest : public ::testing::TestWithParam<TrimCase> {};
+
+TEST_P(TrimBlankLinesTest, KeepsTheFirstLinesIndentation) {
+  const TrimCase& c = GetParam();
+  EXPECT_EQ(std::string(TrimBlankLinesAndTrailingSpace(c.in)), c.out) << c.what;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, TrimBlankLinesTest,
+    ::testing::Values(
+        TrimCase{"", "", "empty"}, TrimCase{" \t\n \r\n", "", "only white space"},
+        TrimCase{"abc", "abc", "nothing to trim"},
+        TrimCase{"    code\n", "    code", "indented code block kept"},
+        TrimCase{"\tcode", "\tcode", "tab indentation kept"},
+        TrimCase{"\n  \n    code\n  more  \n\n", "    code\n  more",
+                 "blank lines before, trailing space after"},
+        TrimCase{" \r\n   ```\nx\n```", "   ```\nx\n```", "CRLF blank line, indented fence"},
+        TrimCase{"\r  a", "  a", "CR alone ends a line"},
+        TrimCase{"\xC2\xA0\n\xE3\x80\x80 x\xC2\xA0", "\xE3\x80\x80 x",
+                 "a line of Unicode spaces is blank; the first line is kept whole"},
+        TrimCase{"a\n\n    b", "a\n\n    b", "inner blank lines and indentation kept"}));
+
 TEST(HasControlCharsTest, FindsC0C1AndLineSeparators) {
   EXPECT_FALSE(HasControlChars(""));
   EXPECT_FALSE(HasControlChars("Ann Smith"));

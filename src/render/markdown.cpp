@@ -77,9 +77,10 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view lower_prefix) {
 // attribute-safe href when it is an http, https or mailto URL, or nullopt for
 // anything else. The scheme must be the very first bytes: leading spaces or
 // controls, relative and protocol-relative URLs are all refused. The scheme
-// is written in lower case; bytes outside a conservative URL set are
-// percent-encoded and '&' is written as "&amp;", so the result can contain
-// neither a quote nor an angle bracket nor whitespace.
+// is written in lower case; bytes outside a conservative URL set (cmark's
+// own, less the single quote) are percent-encoded and '&' is written as
+// "&amp;", so the result can contain neither a quote nor an angle bracket nor
+// whitespace.
 std::optional<std::string> SafeHref(const char* url) {
   if (url == nullptr) return std::nullopt;
   const std::string_view u(url);
@@ -96,9 +97,8 @@ std::optional<std::string> SafeHref(const char* url) {
   std::string out(scheme);
   for (char c : u.substr(scheme.size())) {
     const auto b = static_cast<unsigned char>(c);
-    const bool keep = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
-                      (b >= '0' && b <= '9') ||
-                      std::strchr("-._~:/?#[]@!$()*+,;=%", c) != nullptr;
+    const bool keep = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') ||
+                      std::strchr("-._~:/?#@!$()*+,;=%", c) != nullptr;
     if (b != 0 && keep) {
       out += c;
     } else if (c == '&') {

@@ -345,6 +345,9 @@ TEST(MarkdownTest, HrefsArePercentEncoded) {
             "<p>" + Link("https://e.com/%C3%A9", "q") + "</p>\n");
   EXPECT_EQ(MarkdownToSafeHtml("[q](https://e.com/?a=%20)"),
             "<p>" + Link("https://e.com/?a=%20", "q") + "</p>\n");
+  // Square brackets as cmark encodes them (CommonMark spec examples 526, 603).
+  EXPECT_EQ(MarkdownToSafeHtml("<https://e.com/?q=[a]>"),
+            "<p>" + Link("https://e.com/?q=%5Ba%5D", "https://e.com/?q=[a]") + "</p>\n");
 }
 
 struct DroppedLink {

@@ -79,8 +79,8 @@ Result<std::string> NormalizeBody(const std::string& body) {
   if (!IsValidUtf8(body)) {
     return FieldError(ErrorCode::kInvalidField, "body", "body is not valid UTF-8.");
   }
-  std::string cleaned = StripControlCharsKeepNewlines(TrimUnicodeSpace(body));
-  std::string trimmed(TrimUnicodeSpace(cleaned));
+  const std::string cleaned = StripControlCharsKeepNewlines(body);
+  const std::string_view trimmed = TrimUnicodeSpace(cleaned);
   if (trimmed.empty()) {
     return FieldError(ErrorCode::kMissingField, "body", "The comment is empty.");
   }
@@ -88,7 +88,7 @@ Result<std::string> NormalizeBody(const std::string& body) {
     return FieldError(ErrorCode::kTooLong, "body",
                       "The comment is longer than 10,000 characters.");
   }
-  return trimmed;
+  return std::string(TrimBlankLinesAndTrailingSpace(cleaned));
 }
 
 Status ValidatePageKey(const std::string& key, const char* field) {

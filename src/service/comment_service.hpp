@@ -67,7 +67,7 @@ struct PostRequest {
 // (CommentService::PreparePost); StorePost applies it.
 struct PreparedPost {
   PostRequest req;
-  std::string body;  // trimmed
+  std::string body;  // as stored (NormalizeBody)
   std::string body_html;
   std::optional<std::string> author_name;  // the member's name for members
   std::optional<std::string> author_email;  // the member's email for members
@@ -93,7 +93,7 @@ struct Credential {
 
 // An edit after the read-only checks and screening (CommentService::PrepareEdit).
 struct PreparedEdit {
-  std::string body;  // trimmed
+  std::string body;  // as stored (NormalizeBody)
   std::string body_html;
   std::optional<Screening> screening;  // nullopt: not screened (moderator, no screener)
 };
@@ -270,8 +270,12 @@ void RemoveBareTombstones(store::StoreSession& s, PageId page, std::optional<Com
 void RestoreTombstones(store::StoreSession& s, PageId page, std::optional<CommentId> from,
                        TimeMs now);
 
-// Trims and checks a comment body: missing_field when empty, too_long past
-// kMaxBodyChars, invalid_field when not UTF-8. Returns the trimmed body.
+// Checks a comment body and returns it as stored: control characters other
+// than tab, CR and LF removed, then leading blank lines and trailing white
+// space; the first line keeps its indentation (an indented code block at the
+// start stays one). Errors: invalid_field when not UTF-8, missing_field when
+// nothing but white space, too_long when more than kMaxBodyChars code points
+// remain once white space at both ends is trimmed.
 Result<std::string> NormalizeBody(const std::string& body);
 
 // Validates a page key: 1–512 bytes of UTF-8, no control characters.

@@ -218,7 +218,7 @@ TEST_F(CommentServiceTest, PostCreatesThePageAndTheComment) {
   EXPECT_EQ(c.author_name, std::optional<std::string>("Ann"));
   EXPECT_EQ(c.author_email, std::optional<std::string>("ann@example.com"));
   EXPECT_TRUE(c.is_guest);
-  EXPECT_EQ(c.body_markdown, "Hello **world**");
+  EXPECT_EQ(c.body_markdown, "  Hello **world**");
   EXPECT_EQ(c.body_html, "<p>Hello <strong>world</strong></p>\n");
   EXPECT_EQ(c.state, CommentState::kApproved);
   EXPECT_EQ(c.created_at, kT0);
@@ -232,7 +232,7 @@ TEST_F(CommentServiceTest, PostCreatesThePageAndTheComment) {
 
   const auto stored = Find(c.id);
   ASSERT_TRUE(stored.has_value());
-  EXPECT_EQ(stored->body_markdown, "Hello **world**");
+  EXPECT_EQ(stored->body_markdown, "  Hello **world**");
   EXPECT_EQ(stored->body_html, "<p>Hello <strong>world</strong></p>\n");
   EXPECT_EQ(stored->author_name, std::optional<std::string>("Ann"));
   EXPECT_EQ(stored->author_email, std::optional<std::string>("ann@example.com"));
@@ -255,7 +255,7 @@ TEST_F(CommentServiceTest, PostCreatesThePageAndTheComment) {
   EXPECT_EQ(v.seq, 1);
   EXPECT_EQ(v.n, 1);
   EXPECT_EQ(v.comment_id, c.id);
-  EXPECT_EQ(v.body_markdown, "Hello **world**");
+  EXPECT_EQ(v.body_markdown, "  Hello **world**");
   EXPECT_EQ(v.at, kT0);
   EXPECT_EQ(v.editor, std::optional<std::string>("Ann"));
   EXPECT_EQ(v.prev_hash, kZeroHash);
@@ -348,6 +348,32 @@ TEST_F(CommentServiceTest, BodyLengthIsCountedInCodePointsAfterTrimming) {
   EXPECT_TRUE(Post(Req("/a", std::string(10'000, 'a'))).ok());
   ExpectError(Post(Req("/a", std::string(10'001, 'a'))), ErrorCode::kTooLong, "body");
   EXPECT_TRUE(Post(Req("/a", "  \n" + std::string(10'000, 'a') + "\n\xC2\xA0 ")).ok());
+  EXPECT_TRUE(Post(Req("/a", "    " + std::string(10'000, 'a'))).ok());  // indentation kept
+  ExpectError(Post(Req("/a", "    " + std::string(10'001, 'a'))), ErrorCode::kTooLong, "body");
+}
+
+TEST_F(CommentServiceTest, BodyKeepsTheIndentationOfItsFirstLine) {
+  // Only blank lines before and white space after are dropped, so a comment
+  // that starts with an indented code block or fence renders as one.
+  auto code = Post(Req("/a", "\n \n    int x = 1;\n    x++;\n\nSee above.\n\n"));
+  ASSERT_TRUE(code.ok()) << code.error().message;
+  EXPECT_EQ(Find(code->comment.id)->body_markdown, "    int x = 1;\n    x++;\n\nSee above.");
+  EXPECT_EQ(code->comment.body_html,
+            "<pre><code>int x = 1;\nx++;\n</code></pre>\n<p>See above.</p>\n");
+
+  const Comment fence = MustPost("/a", "  ```cpp\n  f();\n  ```").comment;
+  EXPECT_EQ(fence.body_markdown, "  ```cpp\n  f();\n  ```");
+  EXPECT_EQ(fence.body_html, "<pre><code class=\"language-cpp\">f();\n</code></pre>\n");
+
+  auto edited = Edit(fence.id, Token(fence.id), "\tx = 2\n");
+  ASSERT_TRUE(edited.ok()) << edited.error().message;
+  EXPECT_EQ(edited->comment.body_markdown, "\tx = 2");
+  EXPECT_EQ(edited->comment.body_html, "<pre><code>x = 2\n</code></pre>\n");
+  auto versions = Versions(fence.id);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[1].body_markdown, "\tx = 2");
+  EXPECT_EQ((*versions)[1].hash, ComputeLinkHash("/a", (*versions)[1]));
 }
 
 TEST_F(CommentServiceTest, BodyThatIsNotUtf8) {
@@ -626,11 +652,11 @@ TEST_F(CommentServiceTest, EditSetsEditedFieldsAndWritesAVersion) {
   const auto posted = MustPost("/a", "First take").comment;
   const auto other = MustPost("/a", "other").comment;
   clock_.Set(posted.created_at + 5'000);
-  auto r = Edit(posted.id, Token(posted.id), "  Second **take**  ");
+  auto r = Edit(posted.id, Token(posted.id), "\n  Second **take**  \n");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->page_key, "/a");
   const Comment& c = r->comment;
-  EXPECT_EQ(c.body_markdown, "Second **take**");
+  EXPECT_EQ(c.body_markdown, "  Second **take**");
   EXPECT_EQ(c.body_html, "<p>Second <strong>take</strong></p>\n");
   EXPECT_EQ(c.edited_at, std::optional<TimeMs>(posted.created_at + 5'000));
   EXPECT_EQ(c.edited_by, std::optional<std::string>("Ann"));
@@ -638,7 +664,7 @@ TEST_F(CommentServiceTest, EditSetsEditedFieldsAndWritesAVersion) {
   EXPECT_NE(c.hash, posted.hash);
 
   const auto stored = Find(posted.id);
-  EXPECT_EQ(stored->body_markdown, "Second **take**");
+  EXPECT_EQ(stored->body_markdown, "  Second **take**");
   EXPECT_EQ(stored->body_html, "<p>Second <strong>take</strong></p>\n");
   EXPECT_EQ(stored->edited_at, std::optional<TimeMs>(posted.created_at + 5'000));
   EXPECT_EQ(stored->edited_by, std::optional<std::string>("Ann"));
@@ -654,7 +680,7 @@ TEST_F(CommentServiceTest, EditSetsEditedFieldsAndWritesAVersion) {
   EXPECT_EQ(v1.hash, posted.hash);
   EXPECT_EQ(v2.n, 2);
   EXPECT_EQ(v2.seq, 3);  // after the other comment's link
-  EXPECT_EQ(v2.body_markdown, "Second **take**");
+  EXPECT_EQ(v2.body_markdown, "  Second **take**");
   EXPECT_EQ(v2.at, posted.created_at + 5'000);
   EXPECT_EQ(v2.editor, std::optional<std::string>("Ann"));
   EXPECT_EQ(v2.prev_hash, other.hash);  // the page's previous link

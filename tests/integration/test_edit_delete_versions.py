@@ -5,7 +5,7 @@ pages/verify)."""
 import time
 import unittest
 
-from amur_harness import (HEX64, RFC3339_MS_Z, ZERO_HASH, AmurTestCase, find,
+from amur_harness import (HEX64, RFC3339_MS_Z, ZERO_HASH, AmurTestCase, find, q,
                           unique_page)
 
 
@@ -246,6 +246,31 @@ class Versions(AmurTestCase):
         r = self.server.verify(page)
         self.assertStatus(r, 200)
         self.assertEqual(r.json, {"status": "verified", "head": va[2]["hash"], "failed_ids": []})
+
+    def test_a_body_that_starts_indented_keeps_its_indentation(self):
+        # Issue 12: the body was trimmed before it was parsed, so a comment
+        # that starts with an indented code block or fence lost it.
+        page = unique_page()
+        plain, _ = self.post_ok(page, "  plain  ")
+        c, token = self.post_ok(page, "\n  \n    int x = 1;\n    x++;\n\nThat is all.\n\n")
+        self.assertTrue(c["body_html"].startswith("<pre><code>int x = 1;\nx++;\n</code></pre>"),
+                        c["body_html"])
+        self.assertIn("<p>That is all.</p>", c["body_html"])
+        r = self.server.edit(c["id"], "   ```python\n   print(1)\n   ```\n", token)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["body_html"],
+                         '<pre><code class="language-python">print(1)\n</code></pre>\n')
+        versions = self.server.versions(c["id"]).json["versions"]
+        self.assertEqual([v["body"] for v in versions],
+                         ["    int x = 1;\n    x++;\n\nThat is all.",
+                          "   ```python\n   print(1)\n   ```"])
+        self.assertEqual(self.server.versions(plain["id"]).json["versions"][0]["body"], "  plain")
+        page_html = self.server.get("/t?" + q(page=page))
+        self.assertStatus(page_html, 200)
+        self.assertIn('<pre><code class="language-python">print(1)', page_html.text)
+        r = self.server.verify(page)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json["status"], "verified")
 
     def test_chains_are_per_page(self):
         p1, p2 = unique_page(), unique_page()
