@@ -54,6 +54,14 @@ struct HttpDeps {
     }
     return false;
   }
+
+  // True when `origin` is listed by name in allow_origins ("*" names no site).
+  bool NamesOrigin(std::string_view origin) const {
+    for (const auto& o : allow_origins) {
+      if (o != "*" && o == origin) return true;
+    }
+    return false;
+  }
   std::string metrics_token;               // empty: /metrics only to loopback
   bool webhook_secret_configured = false;  // --webhook-secret given
   std::string webhook_secret;              // its value, when given

@@ -207,6 +207,18 @@ class PostingAndListing(AmurTestCase):
         self.assertEqual([x["id"] for x in body["comments"]], [c["id"]])
 
 
+class AnyOrigin(AmurTestCase):
+    server_args = ("--allow-origin", "*")
+
+    def test_a_wildcard_lets_any_site_embed_but_names_no_page(self):
+        page = unique_page()
+        self.post_ok(page, "first", page_title="Named by anyone",
+                     page_url="https://any.example/a", headers={"Origin": "https://any.example"})
+        p = self.listing(page)["page"]
+        self.assertIsNone(p["title"])
+        self.assertIsNone(p["url"])
+
+
 class Caching(AmurTestCase):
 
     def test_etag_and_304(self):

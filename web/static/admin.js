@@ -1117,7 +1117,8 @@
       cells.activity.appendChild(timeEl(q.last_activity_at));
       cells.closed.checked = !!q.closed;
       cells.premoderate.checked = !!q.premoderate;
-      showDetails();
+      // A title and URL being typed stay while a box is ticked.
+      if (!cells.details.querySelector('form')) showDetails();
     }
     // The title and URL readers see, as the first poster's page gave them;
     // a moderator corrects them here (issue 12, finding 7).

@@ -177,11 +177,11 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
   // and from moderators (issue 12, finding 7): a script or a stranger's page
   // cannot name an article. From a site, the URL must point into an allowed one.
   const std::string_view origin = Header(req, "Origin");
-  const bool from_site = !origin.empty() && d_.AllowsOrigin(origin);
+  const bool from_site = !origin.empty() && d_.NamesOrigin(origin);
   const bool staff = p.member && p.member->role != Role::kMember;
   p.page_details_trusted = from_site || staff;
   if (from_site && !staff && p.page_url && !p.page_url->empty() &&
-      !d_.AllowsOrigin(UrlOrigin(*p.page_url))) {
+      !d_.NamesOrigin(UrlOrigin(*p.page_url))) {
     co_return ErrorResponse(
         MakeError(ErrorCode::kInvalidField,
                   "page_url must be on one of the sites allowed to embed comments.", "page_url"));

@@ -134,6 +134,19 @@ namespace {
 // Stands for the per-request form token in a cached page; letters and digits
 // only, so it reaches the HTML unescaped.
 constexpr std::string_view kTokenSlot = "AmurFormTokenSlot7f3c9e1b";
+// Where the slot sits: inside the form's hidden input. Readers' text cannot
+// forge this (every '"' they write is escaped), so a title or comment that
+// holds the slot's letters is left alone.
+constexpr std::string_view kTokenInputPrefix = "name=\"csrf_token\" value=\"";
+
+// Fills the form token into a cached page; false when the page has no slot.
+bool FillTokenSlot(std::string& html, const std::string& token) {
+  const std::string needle = std::string(kTokenInputPrefix) + std::string(kTokenSlot) + "\"";
+  const auto at = html.find(needle);
+  if (at == std::string::npos) return false;
+  html.replace(at + kTokenInputPrefix.size(), kTokenSlot.size(), token);
+  return true;
+}
 
 std::string FormCookieHeader(const std::string& value, bool secure) {
   return std::string(kFormCookieName) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax" +
@@ -171,16 +184,17 @@ asio::awaitable<Response> Pages::Render(RenderInput in) {
     cookie.emplace_back("Set-Cookie", FormCookieHeader(in.form_cookie, d_.secure_cookies));
   }
   const std::string token = IssueFormToken(d_.form_key, in.form_cookie, d_.clock->NowMs());
-  const bool plain = !in.refused && !in.error && !in.held && in.reply_to.empty();
+  // Only the pages every reader asks for are cached: the first page or all of
+  // it, without a reply form or an error; a cursor page is rendered as asked.
+  const bool plain =
+      !in.refused && !in.error && !in.held && in.reply_to.empty() && in.cursor.empty();
   std::string html;
   beast_http::status status = beast_http::status::ok;
   if (plain) {
     Result<std::string> cached = co_await PlainThreadHtml(in);
     if (!cached) co_return ErrorPage(cached.error());
     html = std::move(*cached);
-    if (const auto at = html.find(kTokenSlot); at != std::string::npos) {
-      html.replace(at, kTokenSlot.size(), token);
-    }
+    if (!FillTokenSlot(html, token)) spdlog::error("a cached thread page has no form token slot");
   } else {
     Result<std::string> rendered = co_await RenderThread(in, token);
     if (!rendered) co_return ErrorPage(rendered.error());
@@ -194,9 +208,12 @@ asio::awaitable<Response> Pages::Render(RenderInput in) {
 
 asio::awaitable<Result<std::string>> Pages::PlainThreadHtml(const RenderInput& in) {
   const std::int64_t minute = d_.clock->NowMs() / 60'000;
+  // The sort as understood (an unknown one means oldest), so made-up values
+  // cannot fill the cache with copies; the page key last, after its length.
+  const auto sort = service::ParseSortOrder(in.sort).value_or(service::SortOrder::kOldest);
   const std::string key = "html|" + std::to_string(minute) + "|" + (in.demo ? "d" : "t") + "|" +
-                          in.sort + "|" + (in.all ? "a" : "-") + "|" + in.cursor + "|" +
-                          in.page_key;
+                          std::string(service::SortOrderName(sort)) + "|" + (in.all ? "a" : "-") +
+                          "|" + std::to_string(in.page_key.size()) + ":" + in.page_key;
   if (auto hit = d_.cache->Get(key, in.page_key)) co_return hit->body;
   const std::uint64_t generation = d_.cache->Generation(in.page_key);
   Result<std::string> html = co_await RenderThread(in, std::string(kTokenSlot));
@@ -273,8 +290,10 @@ asio::awaitable<Result<std::string>> Pages::RenderThread(const RenderInput& in,
 bool Pages::FromThisSite(const Request& req) const {
   // Browsers send Sec-Fetch-Site on every request; "none" is a typed address
   // or a bookmark. The form is only ever sent from Amur's own pages.
+  // A page cannot make a browser lie in Sec-Fetch-Site, so when it is sent it
+  // decides (and a proxy that rewrites Host does not refuse real posts).
   const std::string_view site = Header(req, "Sec-Fetch-Site");
-  if (!site.empty() && site != "same-origin" && site != "none") return false;
+  if (!site.empty()) return site == "same-origin" || site == "none";
   const std::string_view origin = Header(req, "Origin");
   if (origin.empty()) return true;  // older browsers; the cookie-bound token still holds
   if (!d_.public_url.empty() && boost::beast::iequals(origin, UrlOrigin(d_.public_url)))
