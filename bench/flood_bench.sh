@@ -4,6 +4,7 @@
 #
 #   bench/flood_bench.sh [seconds per run, default 10] [idle connections, default 10000] [pairs, default 2]
 #   AMUR_BIN=/path/to/amur bench/flood_bench.sh …   (measure another build)
+#   AMUR_ARGS="--max-connections 5000" bench/flood_bench.sh …   (more serve flags)
 #
 # Builds the Release binary, seeds a 200-comment page (50 threads of 4), then
 # alternates, `pairs` times:
@@ -53,7 +54,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 PORT=$(free_port)
 "$AMUR" serve --listen "127.0.0.1:$PORT" --database "sqlite:$WORK/amur.db" \
-  --posts-per-minute 0 --allow-duplicates --header-timeout 120 \
+  --posts-per-minute 0 --allow-duplicates --header-timeout 120 ${AMUR_ARGS:-} \
   >"$WORK/amur.out" 2>"$WORK/amur.err" &
 AMUR_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -88,12 +89,10 @@ for i in range(n):
     socks.append(s)
 open(ready, "w").write(f"held {len(socks)}\n")
 sys.stdin.read()
-closed = 0
-for i in range(0, len(socks), 1000):  # a closed socket is readable (EOF)
-    part = socks[i:i + 1000]
-    readable, _, _ = select.select(part, [], [], 0)
-    closed += len(readable)
-print(len(socks) - closed)
+poller = select.poll()  # a closed socket is readable (EOF)
+for s in socks:
+    poller.register(s, select.POLLIN)
+print(len(socks) - len(poller.poll(0)))
 PY
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$AMUR_PID/status"; }

@@ -353,6 +353,13 @@ int RunServe(const Config& config) {
     std::cerr << "amur: cannot listen on " << config.listen << ": " << e.what() << "\n";
     return 2;
   }
+  metrics.AddGauge("amur_connections_open", "Open HTTP connections.",
+                   [&server] { return static_cast<double>(server->Connections()); });
+  metrics.AddGauge("amur_connections_shed",
+                   "Connections closed to make room for others, since start.",
+                   [&server] { return static_cast<double>(server->ShedConnections()); });
+  metrics.AddGauge("amur_connections_refused", "Connections refused at a cap, since start.",
+                   [&server] { return static_cast<double>(server->RefusedConnections()); });
   server->Start();
   StartEventRetention(ioc, *db, clock, std::chrono::hours(24) * config.event_retention_days,
                       std::chrono::hours(1));

@@ -85,6 +85,7 @@ class PerNetworkCap(AmurTestCase):
         self.addCleanup(close_all, extra)
         for s in extra:
             self.assertTrue(closed_within(s, 3), "a fifth connection from one network was kept")
+        self.assertRegex(self.server.get("/metrics").text, r"(?m)^amur_connections_refused [3-9]")
         for s in held:
             self.assertTrue(still_open(s), "a connection within the cap was closed")
         # Other networks, and the usual client, are served as before.
@@ -104,6 +105,9 @@ class PerNetworkCap(AmurTestCase):
         self.assertTrue(closed_within(kept, 3), "the idle keep-alive connection was not closed")
         for s in silent:
             self.assertTrue(still_open(s))
+        metrics = self.server.get("/metrics").text
+        self.assertRegex(metrics, r"(?m)^amur_connections_shed [1-9]")
+        self.assertRegex(metrics, r"(?m)^amur_connections_open [1-9]")
 
 
 class TotalCap(AmurTestCase):
