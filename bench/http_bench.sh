@@ -41,8 +41,12 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 AMUR_PORT=$(free_port)
+# wrk is one client network: past 256 connections it needs the per-network cap lifted.
+NET_CAP_ARGS=()
+(( CONNS > 256 )) && NET_CAP_ARGS=(--max-connections-per-network 0)
 "$AMUR" serve --listen "127.0.0.1:$AMUR_PORT" --database "sqlite:$WORK/amur.db" \
-  --posts-per-minute 0 --allow-duplicates --log-level warn >"$WORK/amur.out" 2>"$WORK/amur.err" &
+  --posts-per-minute 0 --allow-duplicates --log-level warn "${NET_CAP_ARGS[@]}" \
+  >"$WORK/amur.out" 2>"$WORK/amur.err" &
 AMUR_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$AMUR_PORT/healthz" >/dev/null && break; sleep 0.1; done
 

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <curl/curl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -105,6 +106,28 @@ void LoadModel(store::Store& store, moderation::Pipeline& pipeline) {
   if (auto model = LoadSavedModel(store)) pipeline.SetModel(std::move(*model));
 }
 
+// Raises the soft limit on open file descriptors to the hard limit and
+// returns the limit in force afterwards.
+std::uint64_t RaiseDescriptorLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  const rlim_t before = lim.rlim_cur;
+  // An unlimited hard limit cannot be the soft one: use the kernel's default
+  // ceiling (fs.nr_open) instead.
+  const rlim_t want = lim.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : lim.rlim_max;
+  if (lim.rlim_cur < want) {
+    lim.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) lim.rlim_cur = before;
+  }
+  if (lim.rlim_cur != before) {
+    spdlog::info("file descriptors: raised the limit from {} to {}",
+                 static_cast<std::uint64_t>(before), static_cast<std::uint64_t>(lim.rlim_cur));
+  } else {
+    spdlog::info("file descriptors: limit {}", static_cast<std::uint64_t>(lim.rlim_cur));
+  }
+  return lim.rlim_cur;
+}
+
 // Runs the I/O loop until it is stopped. An exception that escapes a
 // completion handler ends that handler only (its connection), never the
 // process: it is logged and the loop goes on.
@@ -192,6 +215,7 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
 
 int RunServe(const Config& config) {
   SetUpLogging(config.log_level);
+  const std::uint64_t fd_limit = RaiseDescriptorLimit();
   InitCrypto();
   curl_global_init(CURL_GLOBAL_DEFAULT);
   std::string host;
@@ -285,6 +309,7 @@ int RunServe(const Config& config) {
   deps.metrics = &metrics;
   deps.clock = &clock;
   deps.random = &random;
+  const http::TrustedProxies trusted_proxies = *proxies;
   deps.proxies = std::move(*proxies);
   deps.allow_origins = config.allow_origins;
   deps.form_key = form_key;
@@ -307,8 +332,31 @@ int RunServe(const Config& config) {
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   asio::io_context ioc(threads);
   http::ServerOptions options;
-  options.request_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(config.request_timeout_seconds * 1000));
+  const auto millis = [](double seconds) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+  };
+  options.request_timeout = millis(config.request_timeout_seconds);
+  options.header_timeout = millis(config.header_timeout_seconds);
+  options.keep_alive_timeout = millis(config.keep_alive_timeout_seconds);
+  const std::size_t default_max = http::DefaultMaxConnections(fd_limit);
+  options.max_connections = default_max;
+  if (config.max_connections > 0) {
+    // More than the descriptors allow would only make accept fail.
+    options.max_connections =
+        std::min(static_cast<std::size_t>(config.max_connections), default_max);
+    if (options.max_connections < static_cast<std::size_t>(config.max_connections)) {
+      spdlog::warn("--max-connections {}: the descriptor limit {} leaves room for {}; using {}",
+                   config.max_connections, fd_limit, default_max, default_max);
+    }
+  }
+  options.max_connections_per_network =
+      static_cast<std::size_t>(config.max_connections_per_network);
+  options.uncounted_peer = [trusted = trusted_proxies](const asio::ip::address& peer) {
+    return trusted.Contains(peer);
+  };
+  spdlog::info("connections: at most {} in all, {} per network{}", options.max_connections,
+               options.max_connections_per_network,
+               options.max_connections_per_network == 0 ? " (no cap)" : "");
   std::unique_ptr<http::HttpServer> server;
   try {
     server = std::make_unique<http::HttpServer>(
@@ -318,6 +366,13 @@ int RunServe(const Config& config) {
     std::cerr << "amur: cannot listen on " << config.listen << ": " << e.what() << "\n";
     return 2;
   }
+  metrics.AddGauge("amur_connections_open", "Open HTTP connections.",
+                   [&server] { return static_cast<double>(server->Connections()); });
+  metrics.AddGauge("amur_connections_shed",
+                   "Connections closed to make room for others, since start.",
+                   [&server] { return static_cast<double>(server->ShedConnections()); });
+  metrics.AddGauge("amur_connections_refused", "Connections refused at a cap, since start.",
+                   [&server] { return static_cast<double>(server->RefusedConnections()); });
   server->Start();
   StartEventRetention(ioc, *db, clock, std::chrono::hours(24) * config.event_retention_days,
                       std::chrono::hours(1));

@@ -37,6 +37,10 @@ struct Config {
   bool allow_duplicates = false;
   double classifier_threshold = 0.9;
   double request_timeout_seconds = 30;
+  double header_timeout_seconds = 10;      // a request's header, or a new connection's first
+  double keep_alive_timeout_seconds = 30;  // idling between requests
+  std::int64_t max_connections = 0;        // 0: from the descriptor limit
+  std::int64_t max_connections_per_network = 256;  // 0: no cap per network
   std::int64_t threads = 0;  // I/O threads; 0: one per core
   std::int64_t event_retention_days = 30;  // the event log keeps this many days
   std::vector<std::string> webhooks;       // endpoints that receive the public events

@@ -134,6 +134,27 @@ TEST_F(ConfigTest, FileKeysMayUseUnderscores) {
   EXPECT_DOUBLE_EQ(c.request_timeout_seconds, 2.5);
 }
 
+TEST_F(ConfigTest, ConnectionLimitsAndTimeouts) {
+  Config defaults;
+  ASSERT_TRUE(Resolve(defaults).ok());
+  EXPECT_EQ(defaults.max_connections, 0);  // from the descriptor limit
+  EXPECT_EQ(defaults.max_connections_per_network, 256);
+  EXPECT_DOUBLE_EQ(defaults.header_timeout_seconds, 10);
+  EXPECT_DOUBLE_EQ(defaults.keep_alive_timeout_seconds, 30);
+  env_["AMUR_MAX_CONNECTIONS_PER_NETWORK"] = "0";
+  Config c;
+  c.config_file =
+      WriteToml("max-connections = 5000\nheader_timeout = 2.5\nkeep-alive-timeout = 5\n");
+  ASSERT_TRUE(Resolve(c).ok());
+  EXPECT_EQ(c.max_connections, 5000);
+  EXPECT_EQ(c.max_connections_per_network, 0);
+  EXPECT_DOUBLE_EQ(c.header_timeout_seconds, 2.5);
+  EXPECT_DOUBLE_EQ(c.keep_alive_timeout_seconds, 5);
+  env_["AMUR_MAX_CONNECTIONS"] = "-1";
+  Config bad;
+  ExpectError(bad, "AMUR_MAX_CONNECTIONS");
+}
+
 TEST_F(ConfigTest, UnknownKeyInTheFileIsAnError) {
   Config c;
   c.config_file = WriteToml("edit-windw = 5\n");

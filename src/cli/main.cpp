@@ -58,6 +58,20 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--request-timeout", c.request_timeout_seconds,
                   "seconds a client may take to send one request (default 30)")
       ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--header-timeout", c.header_timeout_seconds,
+                  "seconds a client may take to send a request's header, counted from the "
+                  "connection's opening or the request's first byte (default 10)")
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--keep-alive-timeout", c.keep_alive_timeout_seconds,
+                  "seconds a connection may idle between requests (default 30)")
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--max-connections", c.max_connections,
+                  "open connections in all; 0 = from the descriptor limit (default 0)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000'000}));
+  cmd->add_option("--max-connections-per-network", c.max_connections_per_network,
+                  "open connections from one network (IPv4 address, IPv6 /64); 0 = no limit "
+                  "(default 256)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000'000}));
   cmd->add_option("--threads", c.threads, "I/O threads (default: one per core)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{256}));
   cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off (default info)");

@@ -18,6 +18,10 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cerrno>
+
+#include "core/network_key.hpp"
 #include "core/result.hpp"
 
 namespace amur::http {
@@ -27,8 +31,9 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 struct HttpServer::Connection {
-  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+  Connection(tcp::socket s, ConnectionLimits::Id i) : stream(std::move(s)), id(i) {}
   beast::tcp_stream stream;
+  const ConnectionLimits::Id id;
   bool busy = false;  // touched only on the connection's strand
 };
 
@@ -36,6 +41,28 @@ namespace {
 
 // Room in a connection's read buffer beyond the header limit.
 constexpr std::size_t kBufferSlack = 16 * 1024;
+// The first read of a request; the parser grows the buffer from there.
+constexpr std::size_t kFirstRead = 1024;
+
+std::int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// True at most once a second per `last` (for warnings a flood would repeat).
+bool OncePerSecond(std::atomic<std::int64_t>& last) {
+  const std::int64_t now = SteadyMs();
+  std::int64_t seen = last.load();
+  return now - seen >= 1000 && last.compare_exchange_strong(seen, now);
+}
+
+// An accept error that a free descriptor (or buffer) would cure. Compared by
+// errno value: accept's errors are the system's.
+bool OutOfDescriptors(const boost::system::error_code& ec) {
+  const int v = ec.value();
+  return v == EMFILE || v == ENFILE || v == ENOMEM || v == ENOBUFS;
+}
 
 std::string ErrorJson(std::string_view code, std::string_view message) {
   std::string out = R"({"error":{"code":")";
@@ -59,7 +86,11 @@ Response ProtocolError(beast_http::status status, std::string_view code, std::st
 
 HttpServer::HttpServer(asio::io_context& ioc, const tcp::endpoint& at, ServerOptions options,
                        RequestHandler handler)
-    : ioc_(ioc), acceptor_(ioc), options_(options), handler_(std::move(handler)) {
+    : ioc_(ioc),
+      acceptor_(ioc),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      limits_(options_.max_connections, options_.max_connections_per_network) {
   acceptor_.open(at.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(at);
@@ -81,7 +112,7 @@ void HttpServer::Shutdown() {
     acceptor_.close(ec);
   });
   std::lock_guard lock(mu_);
-  for (const auto& conn : connections_) {
+  for (const auto& [id, conn] : connections_) {
     asio::post(conn->stream.get_executor(), [conn] {
       if (!conn->busy) {
         boost::system::error_code ec;
@@ -97,24 +128,78 @@ std::size_t HttpServer::Connections() const {
   return connections_.size();
 }
 
+void HttpServer::CloseShedLocked(ConnectionLimits::Id id) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  ++shed_total_;
+  asio::post(it->second->stream.get_executor(), [conn = it->second] {
+    boost::system::error_code ec;
+    conn->stream.socket().close(ec);
+  });
+}
+
+bool HttpServer::Enter(Connection& conn, ConnectionPhase phase) {
+  std::lock_guard lock(mu_);
+  return limits_.Enter(conn.id, phase);
+}
+
 asio::awaitable<void> HttpServer::AcceptLoop() {
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_),
                                                         asio::as_tuple(asio::use_awaitable));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
-      // Out of file descriptors or similar: back off instead of spinning.
-      spdlog::warn("accept failed: {}", ec.message());
-      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(50));
+      // Out of file descriptors or similar: free one by closing the
+      // connection that would be shed first, and back off instead of
+      // spinning; the pending connections wait in the listen backlog.
+      const bool out_of_fds = OutOfDescriptors(ec);
+      if (out_of_fds) {
+        std::lock_guard lock(mu_);
+        if (auto id = limits_.ShedOne()) CloseShedLocked(*id);
+      }
+      if (OncePerSecond(last_limit_warning_ms_)) {
+        spdlog::warn("accept failed: {} ({} connections open)", ec.message(), Connections());
+      }
+      asio::steady_timer pause(acceptor_.get_executor(),
+                               std::chrono::milliseconds(out_of_fds ? 10 : 50));
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     boost::system::error_code opt_ec;
+    const auto peer = socket.remote_endpoint(opt_ec);
+    if (opt_ec) continue;  // already gone; the socket closes here
     socket.set_option(tcp::no_delay(true), opt_ec);
-    auto conn = std::make_shared<Connection>(std::move(socket));
+    // Counted by the socket's peer: the forwarding header of a proxy is not
+    // known before a request arrives, so a trusted proxy counts only in the
+    // total.
+    const std::string network = options_.uncounted_peer && options_.uncounted_peer(peer.address())
+                                    ? std::string()
+                                    : NetworkKey(peer.address().to_string());
+    std::shared_ptr<Connection> conn;
     {
       std::lock_guard lock(mu_);
-      connections_.insert(conn);
+      const ConnectionLimits::Id id = next_id_++;
+      const auto admission = limits_.Admit(id, network);
+      if (admission.shed) CloseShedLocked(*admission.shed);
+      if (admission.admitted) {
+        conn = std::make_shared<Connection>(std::move(socket), id);
+        connections_.emplace(id, conn);
+      }
+    }
+    if (!conn) {
+      // Refused: closed at once, unanswered (answering would mean reading
+      // a request first, the very cost the cap bounds).
+      ++refused_total_;
+      socket.close(opt_ec);
+      if (OncePerSecond(last_limit_warning_ms_)) {
+        spdlog::warn(
+            "connection limit: refused a connection from {} ({} open, {} from its network)",
+            peer.address().to_string(), Connections(), [&] {
+              std::lock_guard lock(mu_);
+              return limits_.OpenFrom(network);
+            }());
+      }
+      continue;
     }
     asio::co_spawn(conn->stream.get_executor(), Serve(conn), [](std::exception_ptr ep) {
       // Serve catches everything itself; this is the last line of defence,
@@ -145,7 +230,8 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
   conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   conn->stream.socket().close(ec);
   std::lock_guard lock(mu_);
-  connections_.erase(conn);
+  limits_.Remove(conn->id);
+  connections_.erase(conn->id);
 }
 
 asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
@@ -156,16 +242,40 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
   // keeps every trailer field below Beast's 64 KiB per-field maximum.
   beast::flat_buffer buffer(options_.max_header_bytes + kBufferSlack);
   auto& stream = conn.stream;
+  const auto header_timeout = std::min(options_.header_timeout, options_.request_timeout);
+  // A new connection has header_timeout from its opening to send a header.
+  auto request_start = std::chrono::steady_clock::now();
+  stream.expires_at(request_start + header_timeout);
+  bool first = true;
   while (!stopping_) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
     parser.body_limit(options_.max_body_bytes);
-    stream.expires_after(options_.request_timeout);
     conn.busy = false;
+    if (buffer.size() == 0) {
+      // Waiting for a request: the connection may be shed for a newcomer.
+      if (!first) {
+        if (!Enter(conn, ConnectionPhase::kKeepAlive)) break;
+        buffer.shrink_to_fit();  // an idle connection holds no read buffer
+        stream.expires_after(options_.keep_alive_timeout);
+      }
+      auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(kFirstRead),
+                                                       asio::as_tuple(asio::use_awaitable));
+      if (rec) break;  // closed, reset, shed or idle too long
+      buffer.commit(rn);
+      if (!first) request_start = std::chrono::steady_clock::now();
+    } else if (!first) {
+      request_start = std::chrono::steady_clock::now();  // a pipelined request
+    }
+    if (!first) stream.expires_at(request_start + header_timeout);
+    first = false;
+    if (!Enter(conn, ConnectionPhase::kPartialHeader)) break;
     auto [ec, n] = co_await beast_http::async_read_header(stream, buffer, parser,
                                                           asio::as_tuple(asio::use_awaitable));
     (void)n;
+    if (!Enter(conn, ConnectionPhase::kBusy)) break;
     conn.busy = true;
+    stream.expires_at(request_start + options_.request_timeout);
     std::optional<Response> early;
     if (ec) {
       if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||

@@ -1,6 +1,8 @@
 // The HTTP/1.1 server: Boost.Beast on Asio, one coroutine per connection,
-// keep-alive, limits on header and body size, a deadline per request, and a
-// graceful shutdown that finishes in-flight requests.
+// keep-alive, limits on header and body size, deadlines for a request's header,
+// for the whole request and for idling between requests, caps on connections
+// in total and per client network (ConnectionLimits), and a graceful shutdown
+// that finishes in-flight requests.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -8,10 +10,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <unordered_map>
 
+#include "http/connection_limits.hpp"
 #include "http/message.hpp"
 
 namespace amur::http {
@@ -19,7 +24,18 @@ namespace amur::http {
 struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
+  // From the first byte of a request (or the connection's opening) until
+  // its whole header is in; never more than request_timeout.
+  std::chrono::milliseconds header_timeout{10'000};
+  // From the first byte of a request until its body is in.
   std::chrono::milliseconds request_timeout{30'000};
+  // Idling between two requests on a kept-alive connection.
+  std::chrono::milliseconds keep_alive_timeout{30'000};
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_network = 256;  // 0: no cap per network
+  // Peers whose connections count only towards the total (trusted proxies,
+  // which carry many clients); null: every peer is counted per network.
+  std::function<bool(const boost::asio::ip::address&)> uncounted_peer;
 };
 
 class HttpServer final {
@@ -42,6 +58,10 @@ class HttpServer final {
   // Number of open connections.
   std::size_t Connections() const;
 
+  // Connections closed to make room for others, and refused, since the start.
+  std::uint64_t ShedConnections() const { return shed_total_; }
+  std::uint64_t RefusedConnections() const { return refused_total_; }
+
  private:
   struct Connection;
   boost::asio::awaitable<void> AcceptLoop();
@@ -49,14 +69,23 @@ class HttpServer final {
   // connection ends alone, and removes it from connections_.
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
   boost::asio::awaitable<void> ServeRequests(Connection& conn);
+  // Records that `conn` entered `phase`; false when it was shed meanwhile.
+  bool Enter(Connection& conn, ConnectionPhase phase);
+  // Closes a shed connection on its own strand. Call with mu_ held.
+  void CloseShedLocked(ConnectionLimits::Id id);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   ServerOptions options_;
   RequestHandler handler_;
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> shed_total_{0};
+  std::atomic<std::uint64_t> refused_total_{0};
+  std::atomic<std::int64_t> last_limit_warning_ms_{-1'000'000};
   mutable std::mutex mu_;
-  std::set<std::shared_ptr<Connection>> connections_;
+  ConnectionLimits::Id next_id_ = 1;
+  ConnectionLimits limits_;
+  std::unordered_map<ConnectionLimits::Id, std::shared_ptr<Connection>> connections_;
 };
 
 }  // namespace amur::http

@@ -261,10 +261,11 @@ class AmurServer:
     when not given.
     edit_window: value for --edit-window, or None to leave the flag out.
     defaults: when False, none of the default flags are passed (only args).
+    preexec_fn: run in the child before amur starts (e.g. to lower a limit).
     """
 
     def __init__(self, args=(), env=None, edit_window=900, workdir=None,
-                 defaults=True, posts_per_minute=0, request_timeout=2):
+                 defaults=True, posts_per_minute=0, request_timeout=2, preexec_fn=None):
         self.owns_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="amur-it-")
         self.db_path = os.path.join(self.workdir, "amur.db")
@@ -274,6 +275,7 @@ class AmurServer:
         self.defaults = defaults
         self.posts_per_minute = posts_per_minute
         self.request_timeout = request_timeout
+        self.preexec_fn = preexec_fn
         self.proc = None
         self.port = None
         self.stdout_lines = []
@@ -304,7 +306,8 @@ class AmurServer:
         self.port = None
         self.proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=self.env, cwd=self.workdir)
+            stderr=subprocess.PIPE, env=self.env, cwd=self.workdir,
+            preexec_fn=self.preexec_fn)
         self._readers = [
             threading.Thread(target=self._drain, args=(self.proc.stdout, self.stdout_lines, True), daemon=True),
             threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr_lines, False), daemon=True),
