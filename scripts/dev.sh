@@ -5,7 +5,10 @@
 #                                              (Release), run amur serve with
 #                                              the demo at http://127.0.0.1:8080/demo
 #   scripts/dev.sh test                        install what is missing, build
-#                                              (Debug, ASan+UBSan), run every test
+#                                              (Debug, ASan+UBSan) and the fuzz
+#                                              targets (clang), run every test
+#   scripts/dev.sh build-fuzz                  build only the fuzz targets
+#                                              (build/fuzz; docs/fuzzing.md)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +24,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
-  clang-format clang-tidy e2fsprogs
+  clang-format clang-tidy e2fsprogs clang libclang-rt-14-dev
 )
 # The browser tests (tests/e2e) and the CommonMark examples (tests/commonmark)
 # run on Node.js with npm; Debian's nodejs (18) and npm (9) are installed only
@@ -48,6 +51,15 @@ install_missing() {
 
 jobs() { nproc 2>/dev/null || echo 2; }
 
+# The libFuzzer targets of tests/fuzz, built with clang (libFuzzer, ASan and
+# UBSan) in build/fuzz; the Debug build's ctest runs them (fuzz.<target>).
+build_fuzz() {
+  cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DAMUR_BUILD_FUZZ=ON -DAMUR_BUILD_TESTS=OFF \
+    -DAMUR_BUILD_BENCH=OFF >/dev/null
+  cmake --build build/fuzz -j "$(jobs)"
+}
+
 case "${1:-}" in
   serve)
     shift
@@ -63,10 +75,15 @@ case "${1:-}" in
       -DAMUR_BUILD_TESTS=OFF -DAMUR_BUILD_BENCH=ON >/dev/null
     cmake --build build/release -j "$(jobs)"
     ;;
+  build-fuzz)
+    install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build_fuzz
+    ;;
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build_fuzz
     cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAMUR_SANITIZE=ON \
-      -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON >/dev/null
+      -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON -DAMUR_FUZZ_BUILD_DIR="$ROOT/build/fuzz" >/dev/null
     cmake --build build/debug -j "$(jobs)"
     if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
       echo "dev.sh: the tests need Node.js 18 or newer; found $(node --version)" >&2
@@ -83,7 +100,7 @@ case "${1:-}" in
     exec ctest --output-on-failure -j "$(jobs)" --timeout 900
     ;;
   *)
-    echo "usage: scripts/dev.sh serve [flags…] | test" >&2
+    echo "usage: scripts/dev.sh serve [flags…] | test | build-fuzz" >&2
     exit 2
     ;;
 esac

@@ -39,7 +39,8 @@ struct HttpServer::Connection {
 
 namespace {
 
-// Room in a connection's read buffer beyond the header limit.
+// Room in a connection's read buffer beyond the header limit (see
+// ReadBufferBytes).
 constexpr std::size_t kBufferSlack = 16 * 1024;
 // The first read of a request; the parser grows the buffer from there.
 constexpr std::size_t kFirstRead = 1024;
@@ -78,11 +79,104 @@ Response ProtocolError(beast_http::status status, std::string_view code, std::st
   r.status = status;
   r.content_type = "application/json";
   r.body = ErrorJson(code, message);
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.close = true;
   return r;
 }
 
 }  // namespace
+
+std::size_t ReadBufferBytes(const ServerOptions& options) {
+  return options.max_header_bytes + kBufferSlack;
+}
+
+void LimitParser(RequestParser& parser, const ServerOptions& options) {
+  parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+  parser.body_limit(options.max_body_bytes);
+}
+
+namespace {
+
+bool PeerLeft(const boost::system::error_code& ec) {
+  return ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
+         ec == beast::error::timeout || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::error::bad_descriptor;
+}
+
+ReadVerdict CloseQuietly() {
+  ReadVerdict v;
+  v.close_quietly = true;
+  return v;
+}
+
+ReadVerdict Answer(Response r) {
+  ReadVerdict v;
+  v.answer = std::move(r);
+  return v;
+}
+
+ReadVerdict TooLarge() {
+  return Answer(ProtocolError(beast_http::status::payload_too_large,
+                              ErrorCodeName(ErrorCode::kPayloadTooLarge),
+                              "The request body is larger than 64 KiB."));
+}
+
+}  // namespace
+
+ReadVerdict AfterHeader(const boost::system::error_code& ec, const RequestParser& parser,
+                        const ServerOptions& options) {
+  if (ec) {
+    if (PeerLeft(ec)) return CloseQuietly();
+    if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
+      return Answer(ProtocolError(beast_http::status::request_header_fields_too_large,
+                                  "headers_too_large", "The request headers are too large."));
+    }
+    if (ec == beast_http::error::body_limit) return TooLarge();
+    return Answer(ProtocolError(beast_http::status::bad_request, "bad_request",
+                                "The request is not valid HTTP/1.1."));
+  }
+  const auto& header = parser.get();
+  const auto length = parser.content_length();
+  if (header.version() >= 11 && header.find(beast_http::field::host) == header.end()) {
+    return Answer(ProtocolError(beast_http::status::bad_request, "bad_request",
+                                "HTTP/1.1 requests must carry a Host header."));
+  }
+  if (length && *length > options.max_body_bytes) return TooLarge();
+  return {};
+}
+
+ReadVerdict AfterBody(const boost::system::error_code& ec) {
+  if (!ec) return {};
+  if (ec == beast_http::error::body_limit) return TooLarge();
+  if (ec == beast_http::error::buffer_overflow) {
+    return Answer(ProtocolError(beast_http::status::request_header_fields_too_large,
+                                "headers_too_large",
+                                "A chunk line or the trailer of the request is too large."));
+  }
+  if (ec == beast::error::timeout || ec == asio::error::eof ||
+      ec == beast_http::error::end_of_stream || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted) {
+    return CloseQuietly();
+  }
+  return Answer(ProtocolError(beast_http::status::bad_request, "bad_request",
+                              "The request body could not be read."));
+}
+
+WireResponse ToWire(const Response& response, unsigned version, bool keep_alive) {
+  WireResponse out;
+  out.version(version);
+  out.result(response.status);
+  out.set(beast_http::field::server, "amur");
+  if (!response.content_type.empty()) {
+    out.set(beast_http::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) out.insert(name, value);
+  const std::string_view body = response.BodyView();
+  out.body() = boost::beast::span<const char>(body.data(), body.size());
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
 
 HttpServer::HttpServer(asio::io_context& ioc, const tcp::endpoint& at, ServerOptions options,
                        RequestHandler handler)
@@ -235,12 +329,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> conn) {
 }
 
 asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
-  // Bounded: the parser keeps at most one unparsed element here (the header,
-  // a chunk-size line with its extensions, or the trailer section; body bytes
-  // are moved out as they arrive), so a line that never ends is cut off at
-  // this size with buffer_overflow instead of growing without limit. It also
-  // keeps every trailer field below Beast's 64 KiB per-field maximum.
-  beast::flat_buffer buffer(options_.max_header_bytes + kBufferSlack);
+  beast::flat_buffer buffer(ReadBufferBytes(options_));
   auto& stream = conn.stream;
   const auto header_timeout = std::min(options_.header_timeout, options_.request_timeout);
   // A new connection has header_timeout from its opening to send a header.
@@ -248,9 +337,8 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
   stream.expires_at(request_start + header_timeout);
   bool first = true;
   while (!stopping_) {
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
-    parser.body_limit(options_.max_body_bytes);
+    RequestParser parser;
+    LimitParser(parser, options_);
     conn.busy = false;
     if (buffer.size() == 0) {
       // Waiting for a request: the connection may be shed for a newcomer.
@@ -276,71 +364,27 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
     if (!Enter(conn, ConnectionPhase::kBusy)) break;
     conn.busy = true;
     stream.expires_at(request_start + options_.request_timeout);
-    std::optional<Response> early;
-    if (ec) {
-      if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
-          ec == beast::error::timeout || ec == asio::error::connection_reset ||
-          ec == asio::error::eof || ec == asio::error::bad_descriptor) {
-        break;
+    ReadVerdict verdict = AfterHeader(ec, parser, options_);
+    if (verdict.proceed()) {
+      if (beast::iequals(parser.get()[beast_http::field::expect], "100-continue")) {
+        beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
+        auto [wec, wn] =
+            co_await beast_http::async_write(stream, cont, asio::as_tuple(asio::use_awaitable));
+        (void)wn;
+        if (wec) break;
       }
-      if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
-        early = ProtocolError(beast_http::status::request_header_fields_too_large,
-                              "headers_too_large", "The request headers are too large.");
-      } else if (ec == beast_http::error::body_limit) {
-        early = ProtocolError(beast_http::status::payload_too_large, ErrorCodeName(ErrorCode::kPayloadTooLarge),
-                              "The request body is larger than 64 KiB.");
-      } else {
-        early = ProtocolError(beast_http::status::bad_request, "bad_request",
-                              "The request is not valid HTTP/1.1.");
-      }
-    } else {
-      const auto& header = parser.get();
-      const auto length = parser.content_length();
-      if (header.version() >= 11 && header.find(beast_http::field::host) == header.end()) {
-        early = ProtocolError(beast_http::status::bad_request, "bad_request",
-                              "HTTP/1.1 requests must carry a Host header.");
-      } else if (length && *length > options_.max_body_bytes) {
-        early = ProtocolError(beast_http::status::payload_too_large,
-                              ErrorCodeName(ErrorCode::kPayloadTooLarge),
-                              "The request body is larger than 64 KiB.");
-      } else {
-        if (beast::iequals(header[beast_http::field::expect], "100-continue")) {
-          beast_http::response<beast_http::empty_body> cont{beast_http::status::continue_, 11};
-          auto [wec, wn] = co_await beast_http::async_write(stream, cont,
-                                                            asio::as_tuple(asio::use_awaitable));
-          (void)wn;
-          if (wec) break;
-        }
-        auto [rec, rn] = co_await beast_http::async_read(stream, buffer, parser,
-                                                         asio::as_tuple(asio::use_awaitable));
-        (void)rn;
-        if (rec) {
-          if (rec == beast_http::error::body_limit) {
-            early = ProtocolError(beast_http::status::payload_too_large,
-                                  ErrorCodeName(ErrorCode::kPayloadTooLarge),
-                                  "The request body is larger than 64 KiB.");
-          } else if (rec == beast_http::error::buffer_overflow) {
-            early = ProtocolError(beast_http::status::request_header_fields_too_large,
-                                  "headers_too_large",
-                                  "A chunk line or the trailer of the request is too large.");
-          } else if (rec == beast::error::timeout || rec == asio::error::eof ||
-                     rec == beast_http::error::end_of_stream ||
-                     rec == asio::error::connection_reset ||
-                     rec == asio::error::operation_aborted) {
-            break;
-          } else {
-            early = ProtocolError(beast_http::status::bad_request, "bad_request",
-                                  "The request body could not be read.");
-          }
-        }
-      }
+      auto [rec, rn] = co_await beast_http::async_read(stream, buffer, parser,
+                                                       asio::as_tuple(asio::use_awaitable));
+      (void)rn;
+      verdict = AfterBody(rec);
     }
+    if (verdict.close_quietly) break;
 
     Response response;
     bool keep_alive = false;
     unsigned version = 11;
-    if (early) {
-      response = std::move(*early);
+    if (verdict.answer) {
+      response = std::move(*verdict.answer);
     } else {
       Request req{parser.release(), {}};
       boost::system::error_code pec;
@@ -365,18 +409,7 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
     }
     if (response.close || stopping_) keep_alive = false;
 
-    beast_http::response<beast_http::span_body<const char>> out;
-    out.version(version);
-    out.result(response.status);
-    out.set(beast_http::field::server, "amur");
-    if (!response.content_type.empty()) {
-      out.set(beast_http::field::content_type, response.content_type);
-    }
-    for (const auto& [name, value] : response.headers) out.insert(name, value);
-    const std::string_view body = response.BodyView();
-    out.body() = boost::beast::span<const char>(body.data(), body.size());
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
+    WireResponse out = ToWire(response, version, keep_alive);
     stream.expires_after(options_.request_timeout);
     auto [wec, wn] = co_await beast_http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
     (void)wn;

@@ -1147,6 +1147,7 @@
         showError('');
         api('POST', '/api/v1/admin/pages', { page: p.key, title: title.value, url: url.value }).then(function (data) {
           update(data.page);
+          showDetails();
           say('Saved the title and URL of page ' + data.page.key + '.');
         }, function (err) {
           save.disabled = false;

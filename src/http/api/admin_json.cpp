@@ -111,7 +111,8 @@ json::object AccountJson(const User& u) {
 
 // "u12" → 12; nullopt for anything else.
 std::optional<std::int64_t> ParseUserId(const std::string& text) {
-  if (text.size() < 2 || text[0] != 'u') return std::nullopt;
+  // One spelling per id: no sign, no leading zero ("u01" is not u1).
+  if (text.size() < 2 || text[0] != 'u' || text[1] < '1' || text[1] > '9') return std::nullopt;
   std::int64_t id = 0;
   const char* last = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data() + 1, last, id);

@@ -34,7 +34,8 @@ boost::json::object BanJson(const Ban& b);
 boost::json::object PageJson(const Page& p, const store::PageCommentCounts& counts);
 // An account as the Users tab shows it.
 boost::json::object AccountJson(const User& u);
-// "u12" → 12; nullopt otherwise.
+// "u12" → 12; nullopt otherwise (signs, leading zeros, overflow: every id
+// has one spelling, as FormatCommentId's comment ids do).
 std::optional<std::int64_t> ParseUserId(const std::string& text);
 // member, moderator or admin; invalid_field (role) otherwise.
 Result<Role> ParseRoleField(const std::string& text);
