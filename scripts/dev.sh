@@ -92,7 +92,7 @@ case "${1:-}" in
     # playwright-core for the browser tests, from package-lock.json; it drives
     # Debian's /usr/bin/chromium and never downloads a browser.
     if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts
     fi
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

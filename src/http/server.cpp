@@ -206,7 +206,8 @@ void HttpServer::Shutdown() {
     acceptor_.close(ec);
   });
   std::lock_guard lock(mu_);
-  for (const auto& [id, conn] : connections_) {
+  for (const auto& entry : connections_) {
+    const auto& conn = entry.second;  // a name a lambda can capture (clang 14)
     asio::post(conn->stream.get_executor(), [conn] {
       if (!conn->busy) {
         boost::system::error_code ec;
