@@ -26,21 +26,15 @@ PAIRS="${3:-2}"
 THREADS=2
 CONNS=32
 
-for p in wrk curl python3; do
-  command -v "$p" >/dev/null || { echo "installing $p"; apt-get install -y -qq wrk curl python3 >/dev/null; break; }
-done
+source "$ROOT/bench/bench_lib.sh"
+bench_tools wrk curl python3
 # Both the server and the holder need more than 10,000 descriptors.
 ulimit -n "$(ulimit -Hn)"
 if (( $(ulimit -n) < IDLE + 1000 )); then
   echo "the descriptor limit $(ulimit -n) is too low for $IDLE idle connections" >&2
   exit 1
 fi
-if [[ -n "${AMUR_BIN:-}" ]]; then
-  AMUR="$AMUR_BIN"
-else
-  "$ROOT/scripts/dev.sh" build-release >/dev/null
-  AMUR="$ROOT/build/release/amur"
-fi
+bench_amur_binary
 
 WORK="$(mktemp -d /tmp/amur-flood.XXXXXX)"
 cleanup() {
@@ -50,29 +44,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 PORT=$(free_port)
-"$AMUR" serve --listen "127.0.0.1:$PORT" --database "sqlite:$WORK/amur.db" \
-  --posts-per-minute 0 --allow-duplicates --header-timeout 120 ${AMUR_ARGS:-} \
-  >"$WORK/amur.out" 2>"$WORK/amur.err" &
-AMUR_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+# shellcheck disable=SC2086  # AMUR_ARGS is a list of flags
+bench_start_amur "$PORT" --header-timeout 120 ${AMUR_ARGS:-}
 
 PAGE="/2022/aigun-treaty"
-python3 - "$PORT" "$PAGE" <<'PY'
-import http.client, json, sys
-port, page = int(sys.argv[1]), sys.argv[2]
-c = http.client.HTTPConnection("127.0.0.1", port)
-def post(body):
-    c.request("POST", "/api/v1/comments", json.dumps(body), {"Content-Type": "application/json"})
-    r = c.getresponse(); data = json.loads(r.read()); assert r.status == 201, data
-    return data["comment"]["id"]
-for t in range(50):
-    parent = post({"page": page, "author_name": f"Reader {t}", "body": f"Top-level comment {t}: the treaty of **1858** moved the border to the Amur; see https://example.com/{t}. " * 3})
-    for r in range(3):
-        parent = post({"page": page, "parent_id": parent, "author_name": f"Replier {r}", "body": f"Reply {r} to thread {t}, with _emphasis_ and `code`."})
-PY
+bench_seed_treaty_page "$PORT" "$PAGE"
 QUERY="/api/v1/comments?page=%2F2022%2Faigun-treaty&limit=50"
 curl -sf "http://127.0.0.1:$PORT$QUERY" -o /dev/null
 
@@ -96,15 +73,6 @@ print(len(socks) - len(poller.poll(0)))
 PY
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$AMUR_PID/status"; }
-
-# wrk's summary → "rps p50_ms p99_ms"
-run_wrk() {
-  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" | tee -a "$WORK/wrk.log" | awk '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 }
-    END { printf "%s %.3f %.3f\n", rps, p50, p99 }'
-}
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 ROWS=""
 for pair in $(seq "$PAIRS"); do
@@ -132,7 +100,7 @@ for pair in $(seq "$PAIRS"); do
 done
 
 cat <<TABLE
-machine: $(nproc) cores, $(awk '/model name/ {sub(/.*: /,""); print; exit}' /proc/cpuinfo); wrk -t$THREADS -c$CONNS -d${DURATION}s --latency, GET $QUERY; descriptor limit $(ulimit -n)
+machine: $(machine); wrk -t$THREADS -c$CONNS -d${DURATION}s --latency, GET $QUERY; descriptor limit $(ulimit -n)
 server: $(grep -o 'connections: at most.*' "$WORK/amur.err" | head -1)
 
 | pair | run | idle connections open at the end | requests/s | p50 ms | p99 ms | p99 / reference p99 | server RSS MiB |

@@ -16,15 +16,9 @@ DURATION="${1:-10}"
 CONNS="${2:-16}"
 THREADS=2
 
-for p in wrk nginx curl python3; do
-  command -v "$p" >/dev/null || { echo "installing $p"; apt-get install -y -qq wrk nginx curl python3 >/dev/null; break; }
-done
-if [[ -n "${AMUR_BIN:-}" ]]; then
-  AMUR="$AMUR_BIN"
-else
-  "$ROOT/scripts/dev.sh" build-release >/dev/null
-  AMUR="$ROOT/build/release/amur"
-fi
+source "$ROOT/bench/bench_lib.sh"
+bench_tools wrk nginx curl python3
+bench_amur_binary
 
 WORK="$(mktemp -d /tmp/amur-bench.XXXXXX)"
 chmod 755 "$WORK"
@@ -35,13 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 AMUR_PORT=$(free_port)
-"$AMUR" serve --listen "127.0.0.1:$AMUR_PORT" --database "sqlite:$WORK/amur.db" \
-  --posts-per-minute 0 --allow-duplicates --log-level warn >"$WORK/amur.out" 2>"$WORK/amur.err" &
-AMUR_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$AMUR_PORT/healthz" >/dev/null && break; sleep 0.1; done
+bench_start_amur "$AMUR_PORT" --log-level warn
 
 PAGE="/2022/view-all"
 # 1,000 threads of 3 comments (a top-level comment and a chain of 2 replies).
@@ -66,40 +55,7 @@ BYTES=$(stat -c %s "$WORK/www/all.html")
 COMMENTS=$(grep -o 'id="c[0-9]*"' "$WORK/www/all.html" | wc -l)
 
 NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx.conf" <<CONF
-daemon off;
-worker_processes $THREADS;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / { root $WORK/www; default_type text/html; }
-  }
-}
-CONF
-nginx -c "$WORK/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$NGINX_PORT/all.html" >/dev/null && break; sleep 0.1; done
-
-# wrk's summary → "rps p50_ms p99_ms"
-run_wrk() {
-  wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" | tee -a "$WORK/wrk.log" | awk '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 }
-    END { printf "%s %.3f %.3f\n", rps, p50, p99 }'
-}
+bench_start_nginx "$NGINX_PORT" text/html /all.html
 
 read -r NG_RPS NG_P50 NG_P99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT/all.html")
 read -r AM_RPS AM_P50 AM_P99 < <(run_wrk "http://127.0.0.1:$AMUR_PORT$QUERY")
@@ -123,9 +79,8 @@ print(f"{statistics.median(cold):.2f} {statistics.median(ref):.3f}")
 PY
 )
 
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
 cat <<TABLE
-machine: $(nproc) cores, $(awk '/model name/ {sub(/.*: /,""); print; exit}' /proc/cpuinfo); wrk -t$THREADS -c$CONNS -d${DURATION}s; page of $COMMENTS comments, $BYTES bytes
+machine: $(machine); wrk -t$THREADS -c$CONNS -d${DURATION}s; page of $COMMENTS comments, $BYTES bytes
 
 | measure | requests/s | p50 ms | p99 ms | ratio to reference |
 |---|---:|---:|---:|---|
