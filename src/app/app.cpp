@@ -33,12 +33,16 @@
 #include "moderation/classifier_eval.hpp"
 #include "moderation/pipeline.hpp"
 #include "moderation/tunables.hpp"
+#include "notify/mail_message.hpp"
+#include "notify/smtp_transport.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
+#include "service/mail_sender.hpp"
 #include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/subscription_service.hpp"
 #include "service/webhook_settings.hpp"
 #include "store/store.hpp"
 
@@ -211,6 +215,51 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
   return dispatcher;
 }
 
+// The mail settings: enabled with --smtp. Returns an error message when
+// --smtp or --mail-from cannot be used.
+Result<service::NotifyConfig> MailSettings(const Config& config) {
+  service::NotifyConfig n;
+  n.digest = std::chrono::minutes(config.digest_minutes);
+  if (config.smtp.empty()) return n;
+  auto url = notify::ParseSmtpUrl(config.smtp);
+  if (!url) return url.error();
+  n.enabled = true;
+  const std::string base = config.public_url;
+  std::string host = base.substr(base.find("://") == std::string::npos ? 0 : base.find("://") + 3);
+  host = host.substr(0, host.find_first_of(":/"));
+  if (host.empty() || host.front() == '[') host = "localhost";
+  n.site.host = host;
+  n.site.public_url = base;
+  if (config.mail_from.empty()) {
+    auto from = notify::NormalizeMailAddress("comments@" + host);
+    if (!from) {
+      return MakeError(ErrorCode::kInvalidField,
+                       "--mail-from is needed: comments@" + host + " is not a usable address");
+    }
+    n.site.from_address = *from;
+  } else {
+    auto from = notify::ParseMailbox(config.mail_from);
+    if (!from) {
+      return MakeError(ErrorCode::kInvalidField,
+                       "--mail-from must be \"Name <address>\" or one plain address");
+    }
+    n.site.from_name = from->first;
+    n.site.from_address = from->second;
+  }
+  return n;
+}
+
+// Where the fan-out starts: after the newest event at the first start, so
+// that turning mail on tells nobody about the past.
+void InitNotifyCursor(store::Store& store) {
+  auto session = store.OpenSession();
+  store::WriteTransaction tx(*session);
+  if (!session->GetSetting(service::kNotifyCursorSetting)) {
+    session->PutSetting(service::kNotifyCursorSetting, std::to_string(session->LastEventSeq()));
+  }
+  tx.Commit();
+}
+
 }  // namespace
 
 int RunServe(const Config& config) {
@@ -274,6 +323,17 @@ int RunServe(const Config& config) {
   moderation_config.reports_to_hide = static_cast<int>(config.reports_to_hide);
   service::ModerationService moderation(moderation_config, clock);
   http::ResponseCache cache(64u << 20);
+  auto mail_settings = MailSettings(config);
+  if (!mail_settings) {
+    std::cerr << "amur: " << mail_settings.error().message << "\n";
+    return 2;
+  }
+  service::SubscriptionService subscriptions(*mail_settings, clock, random);
+  service::RateLimiter subscribe_network_limiter(static_cast<int>(config.subscriptions_per_hour),
+                                                 3'600'000, clock);
+  // Requests naming one address, from anywhere: a few an hour.
+  service::RateLimiter subscribe_address_limiter(5, 3'600'000, clock);
+  std::unique_ptr<service::MailSender> mail;
   service::EventBus events;
   std::unique_ptr<service::DbExecutor> db;
   std::unique_ptr<notify::WebhookDispatcher> webhooks;
@@ -295,6 +355,17 @@ int RunServe(const Config& config) {
     SubscribeModerationSettings(events, pipeline);
     webhooks = StartWebhooks(config, *store, *db, clock, random, events);
     if (!webhooks) return 2;
+    if (mail_settings->enabled) {
+      InitNotifyCursor(*store);
+      notify::SmtpOptions smtp_options;
+      smtp_options.ca_file = config.smtp_ca;
+      mail = std::make_unique<service::MailSender>(
+          *store, *db, subscriptions, clock,
+          std::make_unique<notify::CurlSmtpTransport>(*notify::ParseSmtpUrl(config.smtp),
+                                                      smtp_options),
+          mail_settings->site.from_address);
+      SubscribeMail(events, *mail);
+    }
     db->SetAfterCommit([&events](store::StoreSession& s) { events.PublishCommitted(s); });
   } catch (const std::exception& e) {
     std::cerr << "amur: " << e.what() << "\n";
@@ -325,6 +396,11 @@ int RunServe(const Config& config) {
   deps.webhook_secret_configured = !config.webhook_secret.empty();
   deps.webhook_secret = config.webhook_secret;
   deps.metrics_token = config.metrics_token;
+  deps.public_url = config.public_url;
+  deps.subscriptions = &subscriptions;
+  deps.mail = mail.get();
+  deps.subscribe_network_limiter = &subscribe_network_limiter;
+  deps.subscribe_address_limiter = &subscribe_address_limiter;
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0
@@ -379,6 +455,17 @@ int RunServe(const Config& config) {
 
   const std::string shown_host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   const std::string base = "http://" + shown_host + ":" + std::to_string(server->port());
+  // Links in mail: the public URL, else this address.
+  if (config.public_url.empty()) subscriptions.SetPublicUrl(base);
+  if (mail) {
+    mail->Start();
+    metrics.AddGauge("amur_mail_sent", "Messages the mail server took, since start.",
+                     [&mail] { return static_cast<double>(mail->Stats().sent); });
+    metrics.AddGauge("amur_mail_failed", "Failed attempts to send a message, since start.",
+                     [&mail] { return static_cast<double>(mail->Stats().failed); });
+    metrics.AddGauge("amur_mail_given_up", "Messages given up on, since start.",
+                     [&mail] { return static_cast<double>(mail->Stats().given_up); });
+  }
   std::printf("amur %s: listening on %s (database %s; demo at %s/demo)\n", AMUR_VERSION,
               base.c_str(), config.database.c_str(), base.c_str());
   std::fflush(stdout);
@@ -410,6 +497,7 @@ int RunServe(const Config& config) {
   RunIoThread(ioc);
   for (auto& t : pool) t.join();
   webhooks->Stop();  // saves each endpoint's cursor through the writer
+  if (mail) mail->Stop();
   db->Stop();
   db.reset();
   store.reset();

@@ -24,7 +24,10 @@ struct Config {
   std::vector<std::string> trusted_proxies;
   std::string forwarded_header = "x-forwarded-for";
   std::string smtp;
-  std::string mail_from;
+  std::string mail_from;  // "Name <address>" or "address"; default comments@<public-url host>
+  std::string smtp_ca;    // CA file for the SMTP server's certificate; empty: the system's
+  std::int64_t digest_minutes = 10;          // later notices about one page are gathered this long
+  std::int64_t subscriptions_per_hour = 10;  // subscription requests per client network
   std::int64_t max_depth = 5;
   bool premoderate = false;
   std::int64_t reports_to_queue = 3;

@@ -61,6 +61,15 @@ std::string SettingsChanged(const Event& e) {
 
 }  // namespace
 
+void SubscribeMail(service::EventBus& bus, service::MailSender& sender) {
+  bus.Subscribe("mail", [&sender](const Event& e, store::StoreSession&) {
+    if (e.type == service::event_type::kCommentCreated ||
+        e.type == service::event_type::kCommentApproved) {
+      sender.Notify();
+    }
+  });
+}
+
 void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& pipeline) {
   bus.Subscribe("moderation settings", [&pipeline](const Event& e, store::StoreSession& s) {
     if (SettingsChanged(e) != "moderation") return;

@@ -14,6 +14,7 @@
 #include "notify/webhooks.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
+#include "service/mail_sender.hpp"
 
 namespace amur::app {
 
@@ -38,6 +39,10 @@ void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispat
 // The endpoints to deliver to: `configured` then the desk's, without repeats.
 std::vector<std::string> AllWebhooks(const std::vector<std::string>& configured,
                                      const std::vector<std::string>& desk);
+
+// Mail follows the log: a comment created or approved wakes the mail
+// sender, which reads the log itself from its saved cursor.
+void SubscribeMail(service::EventBus& bus, service::MailSender& sender);
 
 // An admin's new term lists and thresholds (settings.changed "moderation")
 // reach the pipeline once they are committed.

@@ -26,7 +26,15 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--forwarded-header", c.forwarded_header,
                   "the header the trusted proxies write: x-forwarded-for (default) or forwarded");
   cmd->add_option("--smtp", c.smtp, "smtp://[user:pass@]host:port for notification email");
-  cmd->add_option("--mail-from", c.mail_from, "sender of notification email");
+  cmd->add_option("--mail-from", c.mail_from,
+                  "sender of notification email: \"Name <address>\" or an address "
+                  "(default comments@ the public URL's host)");
+  cmd->add_option("--smtp-ca", c.smtp_ca, "CA file to check the SMTP server's certificate with");
+  cmd->add_option(
+      "--digest-minutes", c.digest_minutes,
+      "later notices about one page are gathered into one email this long (default 10)");
+  cmd->add_option("--subscriptions-per-hour", c.subscriptions_per_hour,
+                  "subscription requests per client network per hour; 0 = no limit (default 10)");
   cmd->add_option("--max-depth", c.max_depth, "deepest reply level; deeper replies attach higher (default 5)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
   cmd->add_flag("--premoderate", c.premoderate,

@@ -6,10 +6,13 @@ namespace amur {
 
 std::string FormatCommentId(CommentId id) { return "c" + std::to_string(id); }
 
-std::optional<CommentId> ParseCommentId(std::string_view text) {
-  if (text.size() < 2 || text.size() > 20 || text[0] != 'c') return std::nullopt;
+namespace {
+
+// Parses "<prefix><digits>" with no leading zero, sign or overflow.
+std::optional<std::int64_t> ParsePrefixedId(std::string_view text, char prefix) {
+  if (text.size() < 2 || text.size() > 20 || text[0] != prefix) return std::nullopt;
   if (text[1] == '0') return std::nullopt;
-  CommentId id = 0;
+  std::int64_t id = 0;
   const char* first = text.data() + 1;
   const char* last = text.data() + text.size();
   for (const char* p = first; p != last; ++p) {
@@ -18,6 +21,37 @@ std::optional<CommentId> ParseCommentId(std::string_view text) {
   auto [ptr, ec] = std::from_chars(first, last, id);
   if (ec != std::errc() || ptr != last || id <= 0) return std::nullopt;
   return id;
+}
+
+}  // namespace
+
+std::optional<CommentId> ParseCommentId(std::string_view text) {
+  return ParsePrefixedId(text, 'c');
+}
+
+std::string FormatSubscriptionId(std::int64_t id) { return "s" + std::to_string(id); }
+
+std::optional<std::int64_t> ParseSubscriptionId(std::string_view text) {
+  return ParsePrefixedId(text, 's');
+}
+
+const char* SubscriptionKindName(SubscriptionKind k) {
+  switch (k) {
+    case SubscriptionKind::kThread:
+      return "thread";
+    case SubscriptionKind::kReplies:
+      return "replies";
+    case SubscriptionKind::kModeration:
+      return "moderation";
+  }
+  return "thread";
+}
+
+std::optional<SubscriptionKind> ParseSubscriptionKind(std::string_view s) {
+  if (s == "thread") return SubscriptionKind::kThread;
+  if (s == "replies") return SubscriptionKind::kReplies;
+  if (s == "moderation") return SubscriptionKind::kModeration;
+  return std::nullopt;
 }
 
 const char* CommentStateName(CommentState s) {

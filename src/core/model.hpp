@@ -164,6 +164,72 @@ struct Event {
   std::string data;  // a JSON object, as text
 };
 
+// What a subscription asks to be told about (docs/notifications.md).
+enum class SubscriptionKind {
+  kThread,      // every new published comment on one page
+  kReplies,     // replies to the subscriber's own comments, on any page
+  kModeration,  // (moderators) each comment held for moderation
+};
+const char* SubscriptionKindName(SubscriptionKind k);
+std::optional<SubscriptionKind> ParseSubscriptionKind(std::string_view s);
+
+// One address's wish to get mail. A guest's waits for the address to be
+// confirmed; nothing is sent for an unconfirmed one.
+struct Subscription {
+  std::int64_t id = 0;
+  std::string email;  // lower-cased; never public
+  std::optional<std::int64_t> user_id;
+  SubscriptionKind kind = SubscriptionKind::kThread;
+  std::optional<PageId> page_id;  // kThread only
+  bool confirmed = false;
+  TimeMs created_at = 0;
+  std::optional<TimeMs> confirmed_at;
+};
+
+// "s42" for 42, and back (nullopt for anything else).
+std::string FormatSubscriptionId(std::int64_t id);
+std::optional<std::int64_t> ParseSubscriptionId(std::string_view text);
+
+// The secret of a link in a mail, kept as its hash.
+struct MailToken {
+  std::string token_hash;  // SHA-256 hex
+  std::string purpose;     // "confirm", "manage", "unsubscribe"
+  std::string email;
+  std::optional<std::int64_t> subscription_id;
+  TimeMs created_at = 0;
+  TimeMs expires_at = 0;
+  std::optional<TimeMs> used_at;
+};
+
+// A comment one recipient is to be told about, before it is put in a message.
+struct Notification {
+  std::int64_t id = 0;
+  std::string email;
+  CommentId comment_id = 0;
+  std::int64_t subscription_id = 0;
+  PageId page_id = 0;
+  std::string reason;  // "thread", "replies", "moderation"
+  TimeMs created_at = 0;
+  std::optional<std::int64_t> mail_id;
+};
+
+// A whole message waiting in (or gone from) the outbox.
+struct OutboxMail {
+  std::int64_t id = 0;
+  std::string email;
+  std::string kind;  // "confirm", "notification", "digest", "moderation"
+  std::optional<std::int64_t> subscription_id;
+  std::optional<PageId> page_id;
+  std::string message_id;  // "<…@host>"
+  std::string message;     // RFC 5322 text, CRLF line ends; empty once sent
+  TimeMs created_at = 0;
+  int attempts = 0;
+  TimeMs next_attempt_at = 0;
+  std::optional<std::string> last_error;
+  std::optional<TimeMs> sent_at;
+  std::optional<TimeMs> failed_at;
+};
+
 inline const std::string kZeroHash(64, '0');
 
 }  // namespace amur

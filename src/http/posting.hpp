@@ -15,8 +15,10 @@ namespace amur::http {
 
 // Errors: those of CommentService::Post, and unavailable (the database).
 // `what` names the work in logs and must outlive the call (a literal).
-boost::asio::awaitable<Result<service::PostOutcome>> PostComment(HttpDeps& d,
-                                                                 service::PostRequest p,
-                                                                 const char* what);
+// With `subscribe`, the subscription is made in the same transaction as the
+// comment (the comment form's "notify me of replies"), and fails it.
+boost::asio::awaitable<Result<service::PostOutcome>> PostComment(
+    HttpDeps& d, service::PostRequest p, const char* what,
+    std::optional<service::SubscribeRequest> subscribe = std::nullopt);
 
 }  // namespace amur::http

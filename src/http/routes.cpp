@@ -13,6 +13,7 @@
 #include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/api/comments_api.hpp"
+#include "http/api/subscriptions_api.hpp"
 #include "http/error_mapping.hpp"
 #include "http/html/pages.hpp"
 #include "http/request_parsing.hpp"
@@ -84,9 +85,12 @@ std::string AllowHeader(const std::vector<verb>& methods) {
 
 struct Routes::Impl {
   explicit Impl(HttpDeps deps)
-      : d(std::move(deps)), widget(WidgetOptions{d.edit_window_seconds}) {
+      : d(std::move(deps)),
+        widget(WidgetOptions{d.edit_window_seconds,
+                             d.subscriptions != nullptr && d.subscriptions->config().enabled}) {
     api = std::make_unique<api::CommentsApi>(d);
     admin = std::make_unique<api::AdminApi>(d);
+    subscriptions = std::make_unique<api::SubscriptionsApi>(d);
     pages = std::make_unique<html::Pages>(d);
     routes = Table();
     // One pair of metrics per route name ("unknown" for no route).
@@ -115,6 +119,7 @@ struct Routes::Impl {
     auto& a = *api;
     auto& m = *admin;
     auto& p = *pages;
+    auto& sub = *subscriptions;
     return {
         {verb::get, "/api/v1/comments", "comments",
          [&a](const Call& c) { return a.List(c.req, c.params); }},
@@ -180,11 +185,31 @@ struct Routes::Impl {
          [&m](const Call& c) { return m.TestWebhook(c.req); }},
         {verb::post, "/api/v1/admin/webhooks/secret", "admin_webhook_secret",
          [&m](const Call& c) { return m.RotateWebhookSecret(c.req); }},
+        {verb::post, "/api/v1/subscriptions", "subscriptions",
+         [&sub](const Call& c) { return sub.Create(c.req, c.client); }},
+        {verb::get, "/api/v1/subscriptions", "subscriptions",
+         [&sub](const Call& c) { return sub.List(c.req); }},
+        {verb::delete_, "/api/v1/subscriptions/{id}", "subscription",
+         [&sub](const Call& c) { return sub.Delete(c.req, c.arg); }},
+        {verb::get, "/subscriptions/confirm", "subscription_confirm",
+         [&sub](const Call& c) { return sub.ConfirmPage(c.params); }},
+        {verb::post, "/subscriptions/confirm", "subscription_confirm",
+         [&sub](const Call& c) { return sub.ConfirmPage(c.params); }},
+        {verb::get, "/subscriptions/unsubscribe", "subscription_unsubscribe",
+         [&sub](const Call& c) { return sub.UnsubscribePage(c.req, c.params); }},
+        {verb::post, "/subscriptions/unsubscribe", "subscription_unsubscribe",
+         [&sub](const Call& c) { return sub.UnsubscribePage(c.req, c.params); }},
+        {verb::get, "/subscriptions/manage", "subscription_manage",
+         [&sub](const Call& c) { return sub.ManagePage(c.req, c.params); }},
+        {verb::post, "/subscriptions/manage", "subscription_manage",
+         [&sub](const Call& c) { return sub.ManagePage(c.req, c.params); }},
         {verb::get, "/healthz", "healthz", [&a](const Call&) { return a.Health(); }},
         {verb::get, "/metrics", "metrics", [this](const Call& c) { return Ready(MetricsPage(c)); }},
         {verb::get, "/t", "thread",
          [&p](const Call& c) { return p.Thread(c.req, c.params, false); }},
         {verb::post, "/t", "thread", [&p](const Call& c) { return p.PostForm(c.req, c.client); }},
+        {verb::post, "/t/subscribe", "thread_subscribe",
+         [&p](const Call& c) { return p.Subscribe(c.req, c.client); }},
         {verb::get, "/demo", "demo",
          [&p](const Call& c) { return p.Thread(c.req, c.params, true); }},
         {verb::get, "/admin", "admin_desk", [&p](const Call&) { return Ready(p.Admin()); }},
@@ -348,6 +373,7 @@ struct Routes::Impl {
   WidgetAssets widget;
   std::unique_ptr<api::CommentsApi> api;
   std::unique_ptr<api::AdminApi> admin;
+  std::unique_ptr<api::SubscriptionsApi> subscriptions;
   std::unique_ptr<html::Pages> pages;
   std::vector<Route> routes;
   std::map<std::string_view, NameMetrics> metrics;

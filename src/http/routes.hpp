@@ -21,6 +21,11 @@
 #include "service/db_executor.hpp"
 #include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/subscription_service.hpp"
+
+namespace amur::service {
+class MailSender;
+}
 
 namespace amur::http {
 
@@ -62,6 +67,10 @@ struct HttpDeps {
     }
     return false;
   }
+  service::SubscriptionService* subscriptions = nullptr;      // null: no email notifications
+  service::MailSender* mail = nullptr;                        // woken after a subscription
+  service::RateLimiter* subscribe_network_limiter = nullptr;  // per client network
+  service::RateLimiter* subscribe_address_limiter = nullptr;  // per target address
   std::string metrics_token;               // empty: /metrics only to loopback
   bool webhook_secret_configured = false;  // --webhook-secret given
   std::string webhook_secret;              // its value, when given

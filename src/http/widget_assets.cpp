@@ -169,6 +169,7 @@ WidgetAssets::WidgetAssets(std::string_view js_source, std::string_view css_sour
   std::string js = CompactJs(js_source);
   ReplaceAll(js, kCssVersionPlaceholder, css_version_);
   ReplaceAll(js, kEditWindowPlaceholder, std::to_string(options.edit_window_seconds));
+  ReplaceAll(js, kNotifyPlaceholder, options.notify ? "1" : "0");
   Prepare(js_, std::move(js), AssetContentType("embed.js"));
   Prepare(css_, std::move(css), AssetContentType("embed.css"));
 }

@@ -20,9 +20,11 @@ const std::vector<WebAsset>& WidgetFiles();
 // Placeholders in embed.js that the server fills in at start-up.
 inline constexpr std::string_view kCssVersionPlaceholder = "__AMUR_CSS_VERSION__";
 inline constexpr std::string_view kEditWindowPlaceholder = "__AMUR_EDIT_WINDOW__";
+inline constexpr std::string_view kNotifyPlaceholder = "__AMUR_NOTIFY__";
 
 struct WidgetOptions {
   std::int64_t edit_window_seconds = 900;  // shown to the widget: when Edit/Delete go away
+  bool notify = false;                     // the server sends email: the widget shows Subscribe
 };
 
 class WidgetAssets final {

@@ -201,6 +201,29 @@ void AppendHiddenInput(std::string& out, std::string_view name, std::string_view
   out += "\">\n";
 }
 
+// The no-JS Subscribe control: "Notify of" new follow-up comments or new
+// replies to my comments, an address, one button (POST /t/subscribe).
+void AppendSubscribeForm(std::string& out, const ThreadView& view) {
+  out +=
+      "<details class=\"amur-subscribe\" id=\"amur-subscribe\"><summary>Subscribe</summary>\n"
+      "<form method=\"post\" action=\"/t/subscribe\" class=\"amur-subscribe-form\">\n";
+  AppendHiddenInput(out, "page", view.page_key);
+  AppendHiddenInput(out, "csrf_token", view.form.csrf_token);
+  AppendHiddenInput(out, "return_to", view.base_path);
+  out +=
+      "<fieldset><legend>Notify of</legend>\n"
+      "<label><input type=\"radio\" name=\"kind\" value=\"thread\" checked> new follow-up "
+      "comments</label>\n"
+      "<label><input type=\"radio\" name=\"kind\" value=\"replies\"> new replies to my "
+      "comments</label></fieldset>\n"
+      "<div class=\"amur-field\"><label for=\"amur-subscribe-email\">Email</label>\n"
+      "<input id=\"amur-subscribe-email\" name=\"email\" type=\"email\" required "
+      "autocomplete=\"email\" maxlength=\"254\"></div>\n"
+      "<button type=\"submit\" class=\"amur-button\">Subscribe</button>\n"
+      "<p class=\"amur-hint\">We email a link to confirm first; every email has a link to "
+      "stop.</p>\n</form></details>\n";
+}
+
 void AppendForm(std::string& out, const ThreadView& view) {
   const FormState& form = view.form;
   const bool replying = form.reply_to_id.has_value() && !form.reply_to_id->empty();
@@ -219,6 +242,7 @@ void AppendForm(std::string& out, const ThreadView& view) {
     AppendEscaped(out, *form.notice);
     out += "</p>\n";
   }
+  if (form.notify_enabled) AppendSubscribeForm(out, view);
   out += "<form method=\"post\" action=\"";
   out += kFormAction;
   out += "\" id=\"amur-form\" class=\"amur-form\">\n";
@@ -266,6 +290,12 @@ void AppendForm(std::string& out, const ThreadView& view) {
   AppendEscaped(out, form.author_email);
   out += "\"></div>\n</div>\n";
 
+  if (form.notify_enabled) {
+    out +=
+        "<div class=\"amur-field amur-field-check\"><label><input type=\"checkbox\" "
+        "name=\"notify_replies\" value=\"1\"> Notify me of replies by email (give your "
+        "email above)</label></div>\n";
+  }
   out +=
       "<div class=\"amur-form-foot\">"
       "<p class=\"amur-hint\">Markdown supported</p>"

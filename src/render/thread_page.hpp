@@ -40,6 +40,7 @@ struct FormState {
   std::string body;
   std::optional<std::string> error;          // shown above the form
   std::optional<std::string> notice;         // a status line, e.g. a held comment's notice
+  bool notify_enabled = false;  // the server sends email: Subscribe and "notify me of replies"
 };
 
 struct ThreadView {

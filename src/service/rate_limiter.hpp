@@ -21,6 +21,9 @@ class RateLimiter final {
  public:
   // `per_minute` 0 means no limit.
   RateLimiter(int per_minute, const Clock& clock) : per_minute_(per_minute), clock_(clock) {}
+  // `limit` events per rolling `window_ms` instead of per minute.
+  RateLimiter(int limit, TimeMs window_ms, const Clock& clock)
+      : per_minute_(limit), window_ms_(window_ms), clock_(clock) {}
 
   struct Decision {
     bool allowed = true;
@@ -35,7 +38,8 @@ class RateLimiter final {
  private:
   void PruneLocked(TimeMs now);
 
-  const int per_minute_;
+  const int per_minute_;  // the limit per window
+  const TimeMs window_ms_ = 60'000;
   const Clock& clock_;
   std::mutex mu_;
   std::unordered_map<std::string, std::deque<TimeMs>> events_;

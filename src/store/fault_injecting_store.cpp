@@ -158,6 +158,80 @@ class FaultInjectingSession final : public StoreSession {
   }
   std::int64_t LastEventSeq() override { return inner_->LastEventSeq(); }
   std::int64_t PruneEvents(TimeMs before) override { return inner_->PruneEvents(before); }
+  Subscription UpsertSubscription(const Subscription& s) override {
+    return inner_->UpsertSubscription(s);
+  }
+  std::optional<Subscription> FindSubscription(std::int64_t id) override {
+    return inner_->FindSubscription(id);
+  }
+  std::vector<Subscription> ListSubscriptionsByEmail(std::string_view email) override {
+    return inner_->ListSubscriptionsByEmail(email);
+  }
+  std::vector<Subscription> ListSubscriptionsByUser(std::int64_t user_id) override {
+    return inner_->ListSubscriptionsByUser(user_id);
+  }
+  std::int64_t ConfirmSubscriptions(std::string_view email, TimeMs now) override {
+    return inner_->ConfirmSubscriptions(email, now);
+  }
+  bool DeleteSubscription(std::int64_t id) override { return inner_->DeleteSubscription(id); }
+  std::vector<Subscription> FindSubscriptionsOf(SubscriptionKind kind, std::string_view email,
+                                                std::optional<std::int64_t> user_id) override {
+    return inner_->FindSubscriptionsOf(kind, email, user_id);
+  }
+  std::vector<Subscription> ListConfirmedOfKind(SubscriptionKind kind) override {
+    return inner_->ListConfirmedOfKind(kind);
+  }
+  void InsertMailToken(const MailToken& t) override { inner_->InsertMailToken(t); }
+  std::optional<MailToken> FindMailToken(std::string_view token_hash) override {
+    return inner_->FindMailToken(token_hash);
+  }
+  void MarkMailTokenUsed(std::string_view token_hash, TimeMs at) override {
+    inner_->MarkMailTokenUsed(token_hash, at);
+  }
+  std::int64_t CountOpenMailTokens(std::string_view email, std::string_view purpose,
+                                   TimeMs now) override {
+    return inner_->CountOpenMailTokens(email, purpose, now);
+  }
+  std::int64_t PruneMailTokens(TimeMs now) override { return inner_->PruneMailTokens(now); }
+  std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
+                                        std::string_view except_email,
+                                        std::optional<std::int64_t> except_user,
+                                        TimeMs now) override {
+    return inner_->QueueThreadNotifications(page, comment, except_email, except_user, now);
+  }
+  bool QueueNotification(const Notification& n) override { return inner_->QueueNotification(n); }
+  std::vector<Notification> ListUncomposedNotifications(int limit) override {
+    return inner_->ListUncomposedNotifications(limit);
+  }
+  void AssignNotifications(const std::vector<std::int64_t>& ids, std::int64_t mail_id) override {
+    inner_->AssignNotifications(ids, mail_id);
+  }
+  void DropNotifications(const std::vector<std::int64_t>& ids) override {
+    inner_->DropNotifications(ids);
+  }
+  std::optional<TimeMs> LastMailTime(std::int64_t subscription_id, PageId page) override {
+    return inner_->LastMailTime(subscription_id, page);
+  }
+  std::int64_t CountMailsSince(std::string_view email, std::string_view kind,
+                               TimeMs since) override {
+    return inner_->CountMailsSince(email, kind, since);
+  }
+  std::int64_t InsertMail(const OutboxMail& m) override { return inner_->InsertMail(m); }
+  void SetMailText(std::int64_t id, std::string_view message_id,
+                   std::string_view message) override {
+    inner_->SetMailText(id, message_id, message);
+  }
+  std::optional<OutboxMail> FindMail(std::int64_t id) override { return inner_->FindMail(id); }
+  std::vector<OutboxMail> ListDueMail(TimeMs now, int limit) override {
+    return inner_->ListDueMail(now, limit);
+  }
+  std::optional<TimeMs> NextMailDue() override { return inner_->NextMailDue(); }
+  void MarkMailSent(std::int64_t id, TimeMs at) override { inner_->MarkMailSent(id, at); }
+  void MarkMailAttempt(std::int64_t id, std::string_view error, TimeMs next_attempt_at,
+                       bool give_up, TimeMs at) override {
+    inner_->MarkMailAttempt(id, error, next_attempt_at, give_up, at);
+  }
+  OutboxCounts CountOutbox() override { return inner_->CountOutbox(); }
   bool Ping() override { return inner_->Ping(); }
 
  private:

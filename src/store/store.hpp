@@ -327,6 +327,98 @@ class EventStore {
   virtual std::int64_t PruneEvents(TimeMs before) = 0;
 };
 
+// Email subscriptions and the secrets of the links in mail
+// (docs/notifications.md).
+class SubscriptionStore {
+ public:
+  virtual ~SubscriptionStore() = default;
+  // Stores `s` unless the address already has that kind of subscription (for
+  // that page); then returns the stored one, confirmed now if `s` is
+  // confirmed and it was not, and with `s.user_id` filled in if it had none.
+  // `s.id` is ignored.
+  virtual Subscription UpsertSubscription(const Subscription& s) = 0;
+  virtual std::optional<Subscription> FindSubscription(std::int64_t id) = 0;
+  // Every subscription of the address (lower-cased), oldest first.
+  virtual std::vector<Subscription> ListSubscriptionsByEmail(std::string_view email) = 0;
+  // Every subscription made by the member, oldest first.
+  virtual std::vector<Subscription> ListSubscriptionsByUser(std::int64_t user_id) = 0;
+  // Confirms every unconfirmed subscription of the address; returns how many.
+  virtual std::int64_t ConfirmSubscriptions(std::string_view email, TimeMs now) = 0;
+  // Deletes the subscription and the notifications not yet sent for it.
+  // False when there was none.
+  virtual bool DeleteSubscription(std::int64_t id) = 0;
+  // Confirmed subscriptions of these kinds matching the address or the
+  // member (kReplies, kModeration: page_id ignored).
+  virtual std::vector<Subscription> FindSubscriptionsOf(SubscriptionKind kind,
+                                                        std::string_view email,
+                                                        std::optional<std::int64_t> user_id) = 0;
+  // Every confirmed subscription of this kind (kModeration: the moderators').
+  virtual std::vector<Subscription> ListConfirmedOfKind(SubscriptionKind kind) = 0;
+
+  virtual void InsertMailToken(const MailToken& t) = 0;
+  virtual std::optional<MailToken> FindMailToken(std::string_view token_hash) = 0;
+  virtual void MarkMailTokenUsed(std::string_view token_hash, TimeMs at) = 0;
+  // Tokens of the address for `purpose` not used and not expired at `now`.
+  virtual std::int64_t CountOpenMailTokens(std::string_view email, std::string_view purpose,
+                                           TimeMs now) = 0;
+  // Deletes tokens that expired before `now`; returns how many.
+  virtual std::int64_t PruneMailTokens(TimeMs now) = 0;
+};
+
+// Notifications (a comment one recipient is to be told about) and the
+// outbox of whole messages.
+class MailStore {
+ public:
+  virtual ~MailStore() = default;
+  // Queues a notification of the comment for every confirmed thread
+  // subscriber of the page, except the address `except_email` and the member
+  // `except_user`, and any recipient that already has one for this comment
+  // (not counting moderation notices). Returns how many were queued.
+  virtual std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
+                                                std::string_view except_email,
+                                                std::optional<std::int64_t> except_user,
+                                                TimeMs now) = 0;
+  // Queues one notification; false when the recipient already has one for
+  // this comment (for the same purpose: moderation notices count apart).
+  virtual bool QueueNotification(const Notification& n) = 0;
+  // Notifications not yet put in a message, oldest first.
+  virtual std::vector<Notification> ListUncomposedNotifications(int limit) = 0;
+  // Records that the message `mail_id` carries these notifications.
+  virtual void AssignNotifications(const std::vector<std::int64_t>& ids, std::int64_t mail_id) = 0;
+  // Forgets notifications that will never be sent (their comment went).
+  virtual void DropNotifications(const std::vector<std::int64_t>& ids) = 0;
+  // When the newest notification message of this subscription about this
+  // page was composed, if any.
+  virtual std::optional<TimeMs> LastMailTime(std::int64_t subscription_id, PageId page) = 0;
+  // Messages of `kind` to the address composed at or after `since`.
+  virtual std::int64_t CountMailsSince(std::string_view email, std::string_view kind,
+                                       TimeMs since) = 0;
+
+  // Adds a message to the outbox; `m.id` is ignored. Returns the new id.
+  virtual std::int64_t InsertMail(const OutboxMail& m) = 0;
+  // Fills in the message id and text of a message added without them.
+  virtual void SetMailText(std::int64_t id, std::string_view message_id,
+                           std::string_view message) = 0;
+  virtual std::optional<OutboxMail> FindMail(std::int64_t id) = 0;
+  // Unsent messages due at `now`, oldest first.
+  virtual std::vector<OutboxMail> ListDueMail(TimeMs now, int limit) = 0;
+  // The earliest next_attempt_at of an unsent message, if any.
+  virtual std::optional<TimeMs> NextMailDue() = 0;
+  // The server took it: sent, and its text is dropped.
+  virtual void MarkMailSent(std::int64_t id, TimeMs at) = 0;
+  // A failed attempt: tried again at `next_attempt_at`, or given up when
+  // `give_up` (failed_at = `at`).
+  virtual void MarkMailAttempt(std::int64_t id, std::string_view error, TimeMs next_attempt_at,
+                               bool give_up, TimeMs at) = 0;
+  // Messages by state, for /metrics and the tests: waiting, sent, failed.
+  struct OutboxCounts {
+    std::int64_t waiting = 0;
+    std::int64_t sent = 0;
+    std::int64_t failed = 0;
+  };
+  virtual OutboxCounts CountOutbox() = 0;
+};
+
 class StoreSession : public TransactionStore,
                      public PageStore,
                      public CommentStore,
@@ -334,7 +426,9 @@ class StoreSession : public TransactionStore,
                      public AccountStore,
                      public ModerationStore,
                      public SettingsStore,
-                     public EventStore {
+                     public EventStore,
+                     public SubscriptionStore,
+                     public MailStore {
  public:
   ~StoreSession() override = default;
   // True when the database answers a trivial query.

@@ -56,12 +56,19 @@ class ForgedForwarding(AmurTestCase):
 
 
 class NoMailTriggers(AmurTestCase):
-    """Until subscriptions land (issue 9) no endpoint makes Amur send mail,
-    so there are no wildcards to abuse and nothing to trigger en masse."""
+    """The mail triggers of wpDiscuz's CVE-2026-22201/22216: wildcard
+    subscriptions and mass notification triggers. Without --smtp no endpoint
+    sends mail at all; with it, test_notifications.Abuse shows the limits
+    (one address per request, strict addresses, one confirmation)."""
 
-    def test_no_subscription_or_mail_endpoint(self):
-        for path in ("/api/v1/subscriptions", "/api/v1/subscribe", "/api/v1/notify",
-                     "/api/v1/comments/c1/notify"):
+    def test_no_mail_without_smtp_and_no_other_trigger(self):
+        r = self.server.post("/api/v1/subscriptions", {"page": "%", "email": "*@example.com",
+                                                       "kind": "thread"})
+        self.assertIn(r.status, (400, 403), r)
+        r = self.server.post("/api/v1/subscriptions", {"page": "/p", "email": "a@example.com",
+                                                       "kind": "thread"})
+        self.assertError(r, 403, "not_allowed")
+        for path in ("/api/v1/subscribe", "/api/v1/notify", "/api/v1/comments/c1/notify"):
             with self.subTest(path=path):
                 r = self.server.post(path, {"page": "%", "email": "*@example.com",
                                             "kind": "thread"})

@@ -23,6 +23,7 @@
   var CSS_HREF = API + '/embed.css?v=__AMUR_CSS_VERSION__';
   var editSeconds = parseInt('__AMUR_EDIT_WINDOW__', 10);
   var EDIT_MS = (editSeconds >= 0 ? editSeconds : 900) * 1000;
+  var NOTIFY = '__AMUR_NOTIFY__' === '1';  // the server sends email
   var PENDING_MS = 7 * 864e5;
   var SORTS = ['oldest', 'newest', 'votes'];
 
@@ -84,6 +85,13 @@
     editedAnon: 'Last edited {time}',
     awaiting: 'Your comment is awaiting moderation.',
     posted: 'Your comment was posted.',
+    subscribe: 'Subscribe',
+    notifyOf: 'Notify of',
+    notifyThread: 'new follow-up comments',
+    notifyReplies: 'new replies to my comments',
+    subscribeEmail: 'Email',
+    checkInbox: 'Check your inbox: follow the link in the email to confirm.',
+    notifyMe: 'Notify me of replies by email',
     more: 'More comments',
     loadMore: 'Load more comments',
     viewAll: 'View all comments',
@@ -355,7 +363,43 @@
     var root = h('section', {
       cls: 'amur-w amur-thread' + (theme === 'light' || theme === 'dark' ? ' amur-' + theme : ''),
       'aria-labelledby': countEl.id, 'data-amur-page': key, 'data-amur-ready': true
-    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), compose, alertEl, sortBar, list, empty, pager, live]);
+    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, list, empty, pager, live]);
+
+    // The bell: "Notify of" new follow-up comments or new replies to my
+    // comments, for an address that confirms by email first.
+    function subscribeBox() {
+      var id = 'amur-s' + n, em = h('input', { id: id + 'e', type: 'email', required: true, maxlength: 254, autocomplete: 'email' });
+      var msg = h('p', { cls: 'amur-notice', role: 'status' }), go = h('button', { type: 'submit', cls: 'amur-button', text: t('subscribe') });
+      var radio = function (v, on) {
+        return h('label', null, [h('input', { type: 'radio', name: id + 'k', value: v, checked: on }), ' ', t(v === 'thread' ? 'notifyThread' : 'notifyReplies')]);
+      };
+      var panel = h('form', { cls: 'amur-subscribe-form', id: id, hidden: true, novalidate: true }, [
+        h('fieldset', null, [h('legend', { text: t('notifyOf') }), radio('thread', true), radio('replies')]),
+        h('div', { cls: 'amur-field' }, [h('label', { for: em.id, text: t('subscribeEmail') }), em]), go, msg]);
+      var bell = h('button', { type: 'button', cls: 'amur-link amur-bell', 'aria-expanded': 'false', 'aria-controls': id, text: t('subscribe') });
+      bell.addEventListener('click', function () {
+        var open = panel.hidden;
+        panel.hidden = !open;
+        bell.setAttribute('aria-expanded', String(open));
+        if (open) em.focus();
+      });
+      panel.addEventListener('submit', function (e) {
+        e.preventDefault();
+        var kind = panel.querySelector('input:checked').value;
+        msg.className = 'amur-notice';
+        msg.textContent = '';
+        go.disabled = true;
+        api('POST', '/api/v1/subscriptions', { kind: kind, page: key, email: em.value.trim() }).then(function () {
+          msg.textContent = t('checkInbox');
+          em.value = '';
+        }, function (x) {
+          msg.className = 'amur-error';
+          msg.textContent = x.message;
+          em.focus();
+        }).then(function () { go.disabled = false; });
+      });
+      return h('div', { cls: 'amur-subscribe' }, [bell, panel]);
+    }
 
     function announce(msg) {
       live.textContent = '';
@@ -495,6 +539,7 @@
       nameIn = h('input', { id: 'amur-n' + i, name: 'author_name', type: 'text', maxlength: 64, autocomplete: 'nickname', placeholder: t('namePlaceholder') });
       nameIn.value = store.name || '';
       emailIn = h('input', { id: 'amur-m' + i, name: 'author_email', type: 'email', maxlength: 254, autocomplete: 'email' });
+      var notifyIn = NOTIFY ? h('input', { type: 'checkbox', id: 'amur-r' + i }) : null;
       err = h('p', { cls: 'amur-error', role: 'alert', id: 'amur-x' + i });
       submit = h('button', { type: 'submit', cls: 'amur-button', text: t('post') });
       pv = h('button', { type: 'button', cls: 'amur-link', 'aria-pressed': 'false', 'aria-controls': view.id, text: t('preview') });
@@ -509,6 +554,7 @@
           h('div', { cls: 'amur-field' }, [h('label', { for: nameIn.id, text: t('name') }), nameIn]),
           h('div', { cls: 'amur-field' }, [h('label', { for: emailIn.id, text: t('email') }), emailIn])
         ]),
+        notifyIn ? h('div', { cls: 'amur-field amur-field-check' }, h('label', null, [notifyIn, ' ', t('notifyMe')])) : null,
         err,
         h('div', { cls: 'amur-form-foot' }, [h('span', { cls: 'amur-hint' }, [pv, ' \u00b7 ', t('markdown')]), submit])
       ]);
@@ -536,6 +582,7 @@
         if (parent) req.parent_id = parent.id;
         if (nameIn.value.trim()) req.author_name = nameIn.value;
         if (emailIn.value.trim()) req.author_email = emailIn.value.trim();
+        if (notifyIn && notifyIn.checked) req.notify_replies = true;
         if (pageUrl && /^https?:/.test(pageUrl)) req.page_url = pageUrl;
         if (pageTitle) req.page_title = pageTitle.slice(0, 300);
         el.setAttribute('aria-busy', 'true');

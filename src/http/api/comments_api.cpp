@@ -13,6 +13,7 @@
 #include "http/error_mapping.hpp"
 #include "http/posting.hpp"
 #include "http/routes.hpp"
+#include "notify/mail_message.hpp"
 
 namespace amur::http::api {
 
@@ -169,10 +170,48 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
       p.quote = Quote{*exact, prefix->value_or(""), suffix->value_or("")};
     }
   }
+  bool notify_replies = false;
+  if (auto it = obj->find("notify_replies"); it != obj->end() && !it->value().is_null()) {
+    if (!it->value().is_bool()) {
+      co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                        "notify_replies must be true or false.", "notify_replies"));
+    }
+    notify_replies = it->value().get_bool();
+  }
   p.client_address = client;
   auto caller = co_await IdentifyCaller(d_, req, true);
   if (!caller) co_return ErrorResponse(caller.error());
   p.member = caller->user;
+  // "Notify me of replies": a replies subscription made with the comment.
+  std::optional<service::SubscribeRequest> subscribe;
+  if (notify_replies) {
+    if (!d_.subscriptions || !d_.subscriptions->config().enabled) {
+      co_return ErrorResponse(MakeError(ErrorCode::kNotAllowed,
+                                        "Email notifications are not enabled on this server.",
+                                        "notify_replies"));
+    }
+    service::SubscribeRequest r;
+    r.kind = "replies";
+    r.member = p.member;
+    if (!p.member) {
+      const std::string given = p.author_email.value_or("");
+      if (given.empty()) {
+        co_return ErrorResponse(MakeError(ErrorCode::kMissingField,
+                                          "Give an email address to be told of replies.",
+                                          "author_email"));
+      }
+      auto address = notify::NormalizeMailAddress(given);
+      if (!address) {
+        co_return ErrorResponse(MakeError(
+            ErrorCode::kInvalidField,
+            "author_email must be one plain address such as name@example.com to be told of "
+            "replies.",
+            "author_email"));
+      }
+      r.email = *address;
+    }
+    subscribe = std::move(r);
+  }
   // The page's title and URL are taken only from the sites that embed Amur,
   // and from moderators (issue 12, finding 7): a script or a stranger's page
   // cannot name an article. From a site, the URL must point into an allowed one.
@@ -195,7 +234,8 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
     r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
     co_return r;
   }
-  Result<service::PostOutcome> out = co_await PostComment(d_, std::move(p), "posting");
+  Result<service::PostOutcome> out =
+      co_await PostComment(d_, std::move(p), "posting", std::move(subscribe));
   if (!out) {
     d_.post_limiter->Release(client, decision.slot);
     co_return ErrorResponse(out.error());

@@ -3,14 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include "core/random.hpp"
+#include "http/api/subscriptions_api.hpp"
 #include "http/db_await.hpp"
 #include "http/error_mapping.hpp"
 #include "http/html/form_token.hpp"
 #include "http/posting.hpp"
 #include "http/routes.hpp"
+#include "notify/mail_message.hpp"
 #include "render/admin_page.hpp"
 #include "render/html_escape.hpp"
+#include "render/subscription_pages.hpp"
 #include "render/thread_page.hpp"
+#include "service/mail_sender.hpp"
 
 namespace amur::http::html {
 
@@ -26,6 +30,7 @@ struct Pages::FormInput {
   std::string body;
   std::string csrf_token;
   std::string return_to;
+  bool notify_replies = false;
 };
 
 namespace {
@@ -124,6 +129,7 @@ struct Pages::RenderInput {
   std::string reply_to;
   bool demo = false;
   bool held = false;
+  bool subscribed = false;  // "check your inbox" after the Subscribe form
   const FormInput* refused = nullptr;
   const Error* error = nullptr;
   std::string form_cookie;  // empty or malformed: a new one is set
@@ -142,10 +148,14 @@ constexpr std::string_view kTokenInputPrefix = "name=\"csrf_token\" value=\"";
 // Fills the form token into a cached page; false when the page has no slot.
 bool FillTokenSlot(std::string& html, const std::string& token) {
   const std::string needle = std::string(kTokenInputPrefix) + std::string(kTokenSlot) + "\"";
-  const auto at = html.find(needle);
-  if (at == std::string::npos) return false;
-  html.replace(at + kTokenInputPrefix.size(), kTokenSlot.size(), token);
-  return true;
+  bool filled = false;
+  // Every form of the page (the comment form, the Subscribe form).
+  for (auto at = html.find(needle); at != std::string::npos;
+       at = html.find(needle, at + kTokenInputPrefix.size() + token.size())) {
+    html.replace(at + kTokenInputPrefix.size(), kTokenSlot.size(), token);
+    filled = true;
+  }
+  return filled;
 }
 
 std::string FormCookieHeader(const std::string& value, bool secure) {
@@ -173,6 +183,7 @@ asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params
   in.reply_to = FirstParam(params, "reply").value_or("");
   in.demo = demo;
   in.held = FirstParam(params, "held").has_value();
+  in.subscribed = FirstParam(params, "subscribed").has_value();
   in.form_cookie = CookieValue(req, kFormCookieName).value_or("");
   co_return co_await Render(std::move(in));
 }
@@ -186,8 +197,8 @@ asio::awaitable<Response> Pages::Render(RenderInput in) {
   const std::string token = IssueFormToken(d_.form_key, in.form_cookie, d_.clock->NowMs());
   // Only the pages every reader asks for are cached: the first page or all of
   // it, without a reply form or an error; a cursor page is rendered as asked.
-  const bool plain =
-      !in.refused && !in.error && !in.held && in.reply_to.empty() && in.cursor.empty();
+  const bool plain = !in.refused && !in.error && !in.held && !in.subscribed &&
+                     in.reply_to.empty() && in.cursor.empty();
   std::string html;
   beast_http::status status = beast_http::status::ok;
   if (plain) {
@@ -284,6 +295,11 @@ asio::awaitable<Result<std::string>> Pages::RenderThread(const RenderInput& in,
   }
   if (in.error) view.form.error = in.error->message;
   if (in.held) view.form.notice = "Your comment is awaiting moderation.";
+  view.form.notify_enabled = d_.subscriptions && d_.subscriptions->config().enabled;
+  if (in.subscribed) {
+    view.form.notice =
+        "Check your inbox: follow the link in the email to confirm your subscription.";
+  }
   co_return in.demo ? render::RenderDemoDocument(view) : render::RenderThreadDocument(view);
 }
 
@@ -326,6 +342,7 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
   in.body = FirstParam(*fields, "body").value_or("");
   in.csrf_token = FirstParam(*fields, "csrf_token").value_or("");
   in.return_to = FirstParam(*fields, "return_to").value_or("");
+  in.notify_replies = FirstParam(*fields, "notify_replies").value_or("") == "1";
   if (auto st = service::ValidatePageKey(in.page, "page"); !st) co_return ErrorResponse(st.error());
   const bool demo = in.page == render::kDemoPageKey && in.return_to == "/demo";
 
@@ -367,7 +384,23 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
     r.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
     co_return r;
   }
-  Result<service::PostOutcome> out = co_await PostComment(d_, std::move(p), "a form post");
+  std::optional<service::SubscribeRequest> subscribe;
+  if (in.notify_replies && d_.subscriptions && d_.subscriptions->config().enabled) {
+    auto address = notify::NormalizeMailAddress(in.author_email);
+    if (!address) {
+      const Error e =
+          MakeError(ErrorCode::kInvalidField, "Give one plain email address to be told of replies.",
+                    "author_email");
+      d_.post_limiter->Release(client, decision.slot);
+      co_return co_await refuse(e);
+    }
+    service::SubscribeRequest r;
+    r.kind = "replies";
+    r.email = *address;
+    subscribe = std::move(r);
+  }
+  Result<service::PostOutcome> out =
+      co_await PostComment(d_, std::move(p), "a form post", std::move(subscribe));
   if (!out) {
     d_.post_limiter->Release(client, decision.slot);
     co_return co_await refuse(out.error());
@@ -382,6 +415,65 @@ asio::awaitable<Response> Pages::PostForm(const Request& req, std::string client
                                                 (held ? "&held=1" : "") + anchor);
   r.headers.emplace_back("Cache-Control", "no-store");
   co_return r;
+}
+
+asio::awaitable<Response> Pages::Subscribe(const Request& req, std::string client) {
+  std::string_view ct = Header(req, "Content-Type");
+  ct = ct.substr(0, ct.find(';'));
+  if (!boost::beast::iequals(ct, "application/x-www-form-urlencoded")) {
+    co_return ErrorResponse(MakeError(ErrorCode::kUnsupportedMediaType,
+                                      "Send the form as application/x-www-form-urlencoded."));
+  }
+  auto fields = ParseQuery(req.message.body());
+  if (!fields) {
+    co_return ErrorPage(
+        MakeError(ErrorCode::kInvalidField, "The form data is not correctly encoded."));
+  }
+  const std::string page = FirstParam(*fields, "page").value_or("");
+  const bool demo =
+      page == render::kDemoPageKey && FirstParam(*fields, "return_to").value_or("") == "/demo";
+  const std::string back = demo ? std::string("/demo") : "/t?page=" + render::UrlEncode(page);
+  auto refuse = [&](const Error& e) {
+    Response r = HtmlResponse(
+        HttpStatusOf(e.code),
+        render::NoticePageHtml("Subscribe", e.message, "Back to the comments", back + "#comments"));
+    return r;
+  };
+  if (auto st = service::ValidatePageKey(page, "page"); !st) co_return refuse(st.error());
+  const std::string form_cookie = CookieValue(req, kFormCookieName).value_or("");
+  if (!FromThisSite(req) ||
+      !CheckFormToken(d_.form_key, form_cookie, FirstParam(*fields, "csrf_token").value_or(""),
+                      d_.clock->NowMs())) {
+    co_return refuse(MakeError(ErrorCode::kInvalidCsrfToken,
+                               "The form has expired or did not come from this site; please "
+                               "subscribe again from the comments."));
+  }
+  service::SubscribeRequest r;
+  r.kind = FirstParam(*fields, "kind").value_or("");
+  r.page_key = page;
+  r.email = FirstParam(*fields, "email").value_or("");
+  const auto address = notify::NormalizeMailAddress(*r.email);
+  if (auto retry = api::SubscribeRateLimited(d_, client, address.value_or(""))) {
+    Response res = refuse(MakeError(ErrorCode::kRateLimited,
+                                    "Too many subscription requests; please try again later."));
+    res.headers.emplace_back("Retry-After", std::to_string(*retry));
+    co_return res;
+  }
+  service::SubscriptionService* subs = d_.subscriptions;
+  if (!subs) co_return refuse(MakeError(ErrorCode::kNotAllowed, "Email notifications are off."));
+  const std::function<Result<service::SubscribeOutcome>(StoreSession&)> job =
+      [subs, r](StoreSession& s) { return subs->Subscribe(s, r); };
+  const std::function<void(const Result<service::SubscribeOutcome>&)> after =
+      [mail = d_.mail](const Result<service::SubscribeOutcome>&) {
+        if (mail) mail->Notify();
+      };
+  auto out = co_await WriteResult(*d_.db, "subscribing from a form", job, after);
+  if (!out) co_return refuse(out.error());
+  Response res;
+  res.status = beast_http::status::see_other;
+  res.headers.emplace_back("Location", back + (demo ? "?" : "&") + "subscribed=1#amur-subscribe");
+  res.headers.emplace_back("Cache-Control", "no-store");
+  co_return res;
 }
 
 }  // namespace amur::http::html

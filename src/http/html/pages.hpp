@@ -32,6 +32,10 @@ class Pages final {
   // csrf_token, return_to.
   boost::asio::awaitable<Response> PostForm(const Request& req, std::string client);
 
+  // POST /t/subscribe, form-encoded: page, kind, email, csrf_token,
+  // return_to; 303 back to the page with "check your inbox".
+  boost::asio::awaitable<Response> Subscribe(const Request& req, std::string client);
+
   // GET /admin: the moderation desk (render::AdminPageHtml()) with the pages'
   // headers; its script and stylesheet come from /assets, nothing inline.
   Response Admin() const;

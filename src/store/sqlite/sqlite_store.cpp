@@ -224,6 +224,60 @@ constexpr const char* kPageColumns =
 
 constexpr const char* kUserColumns = "id, email, name, role, password_hash, created_at, disabled";
 
+constexpr const char* kSubscriptionColumns =
+    "id, email, user_id, kind, page_id, confirmed, created_at, confirmed_at";
+
+Subscription ReadSubscription(const Query& q) {
+  Subscription s;
+  s.id = q.Int(0);
+  s.email = q.Text(1);
+  s.user_id = q.OptInt(2);
+  s.kind = ParseSubscriptionKind(q.Text(3)).value_or(SubscriptionKind::kThread);
+  s.page_id = q.OptInt(4);
+  s.confirmed = q.Int(5) != 0;
+  s.created_at = q.Int(6);
+  s.confirmed_at = q.OptInt(7);
+  return s;
+}
+
+constexpr const char* kNotificationColumns =
+    "id, email, comment_id, subscription_id, page_id, reason, created_at, mail_id";
+
+Notification ReadNotification(const Query& q) {
+  Notification n;
+  n.id = q.Int(0);
+  n.email = q.Text(1);
+  n.comment_id = q.Int(2);
+  n.subscription_id = q.Int(3);
+  n.page_id = q.Int(4);
+  n.reason = q.Text(5);
+  n.created_at = q.Int(6);
+  n.mail_id = q.OptInt(7);
+  return n;
+}
+
+constexpr const char* kMailColumns =
+    "id, email, kind, subscription_id, page_id, message_id, message, created_at, attempts, "
+    "next_attempt_at, last_error, sent_at, failed_at";
+
+OutboxMail ReadMail(const Query& q) {
+  OutboxMail m;
+  m.id = q.Int(0);
+  m.email = q.Text(1);
+  m.kind = q.Text(2);
+  m.subscription_id = q.OptInt(3);
+  m.page_id = q.OptInt(4);
+  m.message_id = q.Text(5);
+  m.message = q.Text(6);
+  m.created_at = q.Int(7);
+  m.attempts = static_cast<int>(q.Int(8));
+  m.next_attempt_at = q.Int(9);
+  m.last_error = q.OptText(10);
+  m.sent_at = q.OptInt(11);
+  m.failed_at = q.OptInt(12);
+  return m;
+}
+
 constexpr const char* kBanColumns =
     "id, client_address, email_hash, user_id, reason, created_by, created_at, expires_at, comment_id";
 
@@ -1015,6 +1069,320 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, before);
     q.Exec();
     return sqlite3_changes(db_);
+  }
+
+  // --- SubscriptionStore ---
+
+  Subscription UpsertSubscription(const Subscription& sub) override {
+    {
+      Query q(
+          S("INSERT INTO subscriptions(email, user_id, kind, page_id, confirmed, created_at, "
+            "confirmed_at) VALUES (?,?,?,?,?,?,?) "
+            "ON CONFLICT (email, kind, IFNULL(page_id, 0)) DO UPDATE SET "
+            "confirmed = max(confirmed, excluded.confirmed), "
+            "confirmed_at = coalesce(confirmed_at, excluded.confirmed_at), "
+            "user_id = coalesce(user_id, excluded.user_id)"));
+      q.Bind(1, sub.email)
+          .Bind(2, sub.user_id)
+          .Bind(3, SubscriptionKindName(sub.kind))
+          .Bind(4, sub.page_id)
+          .Bind(5, sub.confirmed ? 1 : 0)
+          .Bind(6, sub.created_at)
+          .Bind(7, sub.confirmed
+                       ? std::optional<std::int64_t>(sub.confirmed_at.value_or(sub.created_at))
+                       : std::nullopt);
+      q.Exec();
+    }
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns +
+              " FROM subscriptions WHERE email = ? AND kind = ? AND IFNULL(page_id, 0) = ?"));
+    q.Bind(1, sub.email).Bind(2, SubscriptionKindName(sub.kind)).Bind(3, sub.page_id.value_or(0));
+    if (!q.Step()) throw StoreError("sqlite: the subscription just stored is missing");
+    return ReadSubscription(q);
+  }
+
+  std::optional<Subscription> FindSubscription(std::int64_t id) override {
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns + " FROM subscriptions WHERE id = ?"));
+    q.Bind(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadSubscription(q);
+  }
+
+  std::vector<Subscription> ListSubscriptionsByEmail(std::string_view email) override {
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns +
+              " FROM subscriptions WHERE email = ? ORDER BY id"));
+    q.Bind(1, email);
+    std::vector<Subscription> out;
+    while (q.Step()) out.push_back(ReadSubscription(q));
+    return out;
+  }
+
+  std::vector<Subscription> ListSubscriptionsByUser(std::int64_t user_id) override {
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns +
+              " FROM subscriptions WHERE user_id = ? ORDER BY id"));
+    q.Bind(1, user_id);
+    std::vector<Subscription> out;
+    while (q.Step()) out.push_back(ReadSubscription(q));
+    return out;
+  }
+
+  std::int64_t ConfirmSubscriptions(std::string_view email, TimeMs now) override {
+    Query q(
+        S("UPDATE subscriptions SET confirmed = 1, confirmed_at = ? "
+          "WHERE email = ? AND confirmed = 0"));
+    q.Bind(1, now).Bind(2, email);
+    q.Exec();
+    return sqlite3_changes(db_);
+  }
+
+  bool DeleteSubscription(std::int64_t id) override {
+    {
+      Query q(S("DELETE FROM notifications WHERE subscription_id = ? AND mail_id IS NULL"));
+      q.Bind(1, id);
+      q.Exec();
+    }
+    {
+      // Sent ones stay as the record of what was mailed, without the link.
+      Query q(S("UPDATE notifications SET subscription_id = NULL WHERE subscription_id = ?"));
+      q.Bind(1, id);
+      q.Exec();
+    }
+    Query q(S("DELETE FROM subscriptions WHERE id = ?"));
+    q.Bind(1, id);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::vector<Subscription> FindSubscriptionsOf(SubscriptionKind kind, std::string_view email,
+                                                std::optional<std::int64_t> user_id) override {
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns +
+              " FROM subscriptions WHERE kind = ? AND confirmed = 1 AND "
+              "(email = ? OR (? IS NOT NULL AND user_id = ?)) ORDER BY id"));
+    q.Bind(1, SubscriptionKindName(kind)).Bind(2, email).Bind(3, user_id).Bind(4, user_id);
+    std::vector<Subscription> out;
+    while (q.Step()) out.push_back(ReadSubscription(q));
+    return out;
+  }
+
+  std::vector<Subscription> ListConfirmedOfKind(SubscriptionKind kind) override {
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns +
+              " FROM subscriptions WHERE kind = ? AND confirmed = 1 ORDER BY id"));
+    q.Bind(1, SubscriptionKindName(kind));
+    std::vector<Subscription> out;
+    while (q.Step()) out.push_back(ReadSubscription(q));
+    return out;
+  }
+
+  void InsertMailToken(const MailToken& t) override {
+    Query q(
+        S("INSERT INTO mail_tokens(token_hash, purpose, email, subscription_id, created_at, "
+          "expires_at, used_at) VALUES (?,?,?,?,?,?,?)"));
+    q.Bind(1, t.token_hash)
+        .Bind(2, t.purpose)
+        .Bind(3, t.email)
+        .Bind(4, t.subscription_id)
+        .Bind(5, t.created_at)
+        .Bind(6, t.expires_at)
+        .Bind(7, t.used_at);
+    q.Exec();
+  }
+
+  std::optional<MailToken> FindMailToken(std::string_view token_hash) override {
+    Query q(
+        S("SELECT token_hash, purpose, email, subscription_id, created_at, expires_at, used_at "
+          "FROM mail_tokens WHERE token_hash = ?"));
+    q.Bind(1, token_hash);
+    if (!q.Step()) return std::nullopt;
+    MailToken t;
+    t.token_hash = q.Text(0);
+    t.purpose = q.Text(1);
+    t.email = q.Text(2);
+    t.subscription_id = q.OptInt(3);
+    t.created_at = q.Int(4);
+    t.expires_at = q.Int(5);
+    t.used_at = q.OptInt(6);
+    return t;
+  }
+
+  void MarkMailTokenUsed(std::string_view token_hash, TimeMs at) override {
+    Query q(S("UPDATE mail_tokens SET used_at = coalesce(used_at, ?) WHERE token_hash = ?"));
+    q.Bind(1, at).Bind(2, token_hash);
+    q.Exec();
+  }
+
+  std::int64_t CountOpenMailTokens(std::string_view email, std::string_view purpose,
+                                   TimeMs now) override {
+    Query q(
+        S("SELECT count(*) FROM mail_tokens WHERE email = ? AND purpose = ? AND "
+          "used_at IS NULL AND expires_at >= ?"));
+    q.Bind(1, email).Bind(2, purpose).Bind(3, now);
+    return q.Step() ? q.Int(0) : 0;
+  }
+
+  std::int64_t PruneMailTokens(TimeMs now) override {
+    Query q(S("DELETE FROM mail_tokens WHERE expires_at < ?"));
+    q.Bind(1, now);
+    q.Exec();
+    return sqlite3_changes(db_);
+  }
+
+  // --- MailStore ---
+
+  std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
+                                        std::string_view except_email,
+                                        std::optional<std::int64_t> except_user,
+                                        TimeMs now) override {
+    Query q(
+        S("INSERT OR IGNORE INTO notifications(email, comment_id, subscription_id, page_id, "
+          "reason, created_at) "
+          "SELECT email, ?, id, page_id, 'thread', ? FROM subscriptions "
+          "WHERE page_id = ? AND kind = 'thread' AND confirmed = 1 AND email <> ? "
+          "AND (? IS NULL OR user_id IS NULL OR user_id <> ?) ORDER BY id"));
+    q.Bind(1, comment)
+        .Bind(2, now)
+        .Bind(3, page)
+        .Bind(4, except_email)
+        .Bind(5, except_user)
+        .Bind(6, except_user);
+    q.Exec();
+    return sqlite3_changes(db_);
+  }
+
+  bool QueueNotification(const Notification& n) override {
+    Query q(
+        S("INSERT OR IGNORE INTO notifications(email, comment_id, subscription_id, page_id, "
+          "reason, created_at) VALUES (?,?,?,?,?,?)"));
+    q.Bind(1, n.email)
+        .Bind(2, n.comment_id)
+        .Bind(3, n.subscription_id)
+        .Bind(4, n.page_id)
+        .Bind(5, n.reason)
+        .Bind(6, n.created_at);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::vector<Notification> ListUncomposedNotifications(int limit) override {
+    std::vector<Notification> out;
+    if (limit <= 0) return out;
+    Query q(S(std::string("SELECT ") + kNotificationColumns +
+              " FROM notifications WHERE mail_id IS NULL ORDER BY id LIMIT ?"));
+    q.Bind(1, static_cast<std::int64_t>(limit));
+    while (q.Step()) out.push_back(ReadNotification(q));
+    return out;
+  }
+
+  void AssignNotifications(const std::vector<std::int64_t>& ids, std::int64_t mail_id) override {
+    for (std::int64_t id : ids) {
+      Query q(S("UPDATE notifications SET mail_id = ? WHERE id = ?"));
+      q.Bind(1, mail_id).Bind(2, id);
+      q.Exec();
+    }
+  }
+
+  void DropNotifications(const std::vector<std::int64_t>& ids) override {
+    // Kept (with mail_id 0) so that the comment is never queued again.
+    AssignNotifications(ids, 0);
+  }
+
+  std::optional<TimeMs> LastMailTime(std::int64_t subscription_id, PageId page) override {
+    Query q(
+        S("SELECT max(created_at) FROM mail_outbox WHERE subscription_id = ? AND page_id = ? "
+          "AND kind IN ('notification', 'digest')"));
+    q.Bind(1, subscription_id).Bind(2, page);
+    if (!q.Step()) return std::nullopt;
+    return q.OptInt(0);
+  }
+
+  std::int64_t CountMailsSince(std::string_view email, std::string_view kind,
+                               TimeMs since) override {
+    Query q(S("SELECT count(*) FROM mail_outbox WHERE email = ? AND kind = ? AND created_at >= ?"));
+    q.Bind(1, email).Bind(2, kind).Bind(3, since);
+    return q.Step() ? q.Int(0) : 0;
+  }
+
+  std::int64_t InsertMail(const OutboxMail& m) override {
+    Query q(
+        S("INSERT INTO mail_outbox(email, kind, subscription_id, page_id, message_id, message, "
+          "created_at, attempts, next_attempt_at) VALUES (?,?,?,?,?,?,?,0,?)"));
+    q.Bind(1, m.email)
+        .Bind(2, m.kind)
+        .Bind(3, m.subscription_id)
+        .Bind(4, m.page_id)
+        .Bind(5, m.message_id)
+        .Bind(6, m.message)
+        .Bind(7, m.created_at)
+        .Bind(8, m.next_attempt_at);
+    q.Exec();
+    return sqlite3_last_insert_rowid(db_);
+  }
+
+  void SetMailText(std::int64_t id, std::string_view message_id,
+                   std::string_view message) override {
+    Query q(S("UPDATE mail_outbox SET message_id = ?, message = ? WHERE id = ?"));
+    q.Bind(1, message_id).Bind(2, message).Bind(3, id);
+    q.Exec();
+  }
+
+  std::optional<OutboxMail> FindMail(std::int64_t id) override {
+    Query q(S(std::string("SELECT ") + kMailColumns + " FROM mail_outbox WHERE id = ?"));
+    q.Bind(1, id);
+    if (!q.Step()) return std::nullopt;
+    return ReadMail(q);
+  }
+
+  std::vector<OutboxMail> ListDueMail(TimeMs now, int limit) override {
+    std::vector<OutboxMail> out;
+    if (limit <= 0) return out;
+    Query q(S(std::string("SELECT ") + kMailColumns +
+              " FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND "
+              "next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"));
+    q.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
+    while (q.Step()) out.push_back(ReadMail(q));
+    return out;
+  }
+
+  std::optional<TimeMs> NextMailDue() override {
+    Query q(
+        S("SELECT min(next_attempt_at) FROM mail_outbox "
+          "WHERE sent_at IS NULL AND failed_at IS NULL"));
+    if (!q.Step()) return std::nullopt;
+    return q.OptInt(0);
+  }
+
+  void MarkMailSent(std::int64_t id, TimeMs at) override {
+    Query q(
+        S("UPDATE mail_outbox SET sent_at = ?, message = NULL, attempts = attempts + 1, "
+          "last_error = NULL WHERE id = ?"));
+    q.Bind(1, at).Bind(2, id);
+    q.Exec();
+  }
+
+  void MarkMailAttempt(std::int64_t id, std::string_view error, TimeMs next_attempt_at,
+                       bool give_up, TimeMs at) override {
+    Query q(
+        S("UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, "
+          "next_attempt_at = ?, failed_at = ?, message = CASE WHEN ? THEN NULL ELSE message END "
+          "WHERE id = ?"));
+    q.Bind(1, error)
+        .Bind(2, next_attempt_at)
+        .Bind(3, give_up ? std::optional<std::int64_t>(at) : std::nullopt)
+        .Bind(4, give_up ? 1 : 0)
+        .Bind(5, id);
+    q.Exec();
+  }
+
+  OutboxCounts CountOutbox() override {
+    Query q(
+        S("SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), "
+          "count(*) FILTER (WHERE sent_at IS NOT NULL), "
+          "count(*) FILTER (WHERE failed_at IS NOT NULL) FROM mail_outbox"));
+    OutboxCounts c;
+    if (q.Step()) {
+      c.waiting = q.Int(0);
+      c.sent = q.Int(1);
+      c.failed = q.Int(2);
+    }
+    return c;
   }
 
   bool Ping() override {
