@@ -158,8 +158,10 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
       out.score = RuleScore(a);
     } else {
       out.score = model_.Score(ClassifierText(input.author_name, input.body_markdown), TagsOf(a));
-      const double hold_at = std::min(threshold, calibrated_.value_or(threshold));
-      const double alone_at = std::min(threshold, calibrated_alone_.value_or(threshold));
+      // Never below 0.5: the model must at least lean towards "reject".
+      const double hold_at = std::min(threshold, std::max(0.5, calibrated_.value_or(threshold)));
+      const double alone_at =
+          std::min(threshold, std::max(0.5, calibrated_alone_.value_or(threshold)));
       // A signal and the classifier agreeing hold; a signal aimed at another
       // commenter needs less agreement than one about someone else.
       const double with_signal = a.directed ? 0.5 : (0.5 + hold_at) / 2;
@@ -226,7 +228,7 @@ double Pipeline::HoldThreshold() const {
     threshold = tunables_.classifier_threshold;
   }
   std::shared_lock lock(model_mu_);
-  return std::min(threshold, calibrated_.value_or(threshold));
+  return std::min(threshold, std::max(0.5, calibrated_.value_or(threshold)));
 }
 
 std::string Pipeline::SaveCalibration() const {

@@ -104,8 +104,8 @@ class Pipeline final : public service::Screener {
   // "directed", "suspect_term" and "banned_term" that the rules find in it.
   std::vector<std::string> Tags(const std::string& author_name, const std::string& body_markdown,
                                 bool is_reply) const;
-  // The threshold at which the classifier holds now: the calibrated one,
-  // capped by the tunable classifier_threshold.
+  // The threshold at which the classifier holds now: the calibrated one (at
+  // least 0.5), capped by the tunable classifier_threshold.
   double HoldThreshold() const;
   std::string SaveCalibration() const;
   void SetCalibration(Calibration c);
