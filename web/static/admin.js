@@ -737,7 +737,7 @@
     var a = ACTIONS[action];
     if (c.stale) { say(c.id + ': ' + lowerFirst(c.stale) + '.'); return; }
     if (action === 'ban') { openBanDialog(id); return; }
-    if (a.state && a.state === c.state) {
+    if (a.state && a.state === c.state && !(state.tab === 'flagged' && action === 'approve')) {
       say(c.id + ' is already ' + c.state + '.');
       return;
     }
