@@ -13,7 +13,9 @@
 #include "moderation/analysis.hpp"
 #include "moderation/default_lists.hpp"
 #include "moderation/normalize.hpp"
+#include "moderation/pipeline.hpp"
 #include "moderation/spam.hpp"
+#include "moderation/targeted_abuse.hpp"
 #include "render/markdown.hpp"
 
 namespace {
@@ -224,5 +226,94 @@ void BM_AnalyzeMaxLengthComment(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(body.size()));
 }
 BENCHMARK(BM_AnalyzeMaxLengthComment);
+
+// Issue 14: the targeted-abuse signals alone, on normalised text.
+void BM_TargetedAbuseFind(benchmark::State& state) {
+  const auto matcher = DefaultTargetedAbuseMatcher();
+  const auto& comments = TypicalComments();
+  std::vector<NormalizedText> normalized;
+  for (const auto& c : comments) normalized.push_back(NormalizeForMatching(c));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(matcher->Find(normalized[i % normalized.size()], (i & 1) != 0));
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_TargetedAbuseFind);
+
+// BM_AnalyzeAndRecord with the targeted-abuse signals (name and body), as
+// the server runs it since issue 14; BM_AnalyzeAndRecord is the reference.
+void BM_AnalyzeAndRecordWithSignals(benchmark::State& state) {
+  NearDuplicateIndex recent;
+  const TextAnalyzer analyzer(DefaultTermMatcher(), ModerationSettings{}, &recent,
+                              DefaultTargetedAbuseMatcher());
+  const auto& comments = DistinctComments();
+  const char* names[] = {"Realpolitik", "Guest", "Amur watcher", "Dmitri K."};
+  amur::TimeMs now = 1'764'000'000'000;
+  for (std::size_t i = 0; i < 10'000; ++i) {
+    (void)analyzer.AnalyzeAndRecord({names[i % 4], comments[i], (i & 1) != 0}, "", now += 400);
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i++;
+    benchmark::DoNotOptimize(analyzer.AnalyzeAndRecord(
+        {names[k % 4], comments[10'000 + k % 12'000], (k & 1) != 0}, "", now += 400));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AnalyzeAndRecordWithSignals);
+
+// Sixty decisions, alternating, as tests/moderation/harassment_train.tsv.
+void TrainSixty(Pipeline& p) {
+  const auto& comments = TypicalComments();
+  for (int i = 0; i < 60; ++i) {
+    const bool hold = (i & 1) == 0;
+    p.Learn(
+        "Guest",
+        hold ? "Your daughters will share their beds with us, you know where " + std::to_string(i)
+             : comments[static_cast<std::size_t>(i) % comments.size()] + std::to_string(i),
+        hold, hold);
+  }
+}
+
+// Pipeline::Screen per new comment, with a model that has learned 60
+// decisions: terms, signals, links, duplicates, the classifier with tags.
+void BM_PipelineScreen(benchmark::State& state) {
+  amur::FakeClock clock(1'764'000'000'000);
+  Pipeline pipeline(PipelineSettings{}, clock);
+  TrainSixty(pipeline);
+  const auto& comments = DistinctComments();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i++;
+    amur::service::ScreeningInput in;
+    in.author_name = "Reader";
+    in.body_markdown = comments[k % 12'000];
+    in.client_address = "192.0.2." + std::to_string(k % 250);
+    in.is_reply = (k & 1) != 0;
+    clock.Advance(400);
+    benchmark::DoNotOptimize(pipeline.Screen(in));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PipelineScreen);
+
+// Pipeline::Learn per moderator decision (its tags, the held-out score, the
+// FTRL update, the calibrated threshold over up to 1,000 decisions), after
+// the calibration is full.
+void BM_PipelineLearnDecision(benchmark::State& state) {
+  amur::FakeClock clock(1'764'000'000'000);
+  Pipeline pipeline(PipelineSettings{}, clock);
+  for (int r = 0; r < 17; ++r) TrainSixty(pipeline);
+  const auto& comments = DistinctComments();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i++;
+    pipeline.Learn("Reader", comments[k % 12'000], (k % 3) == 0, (k & 1) != 0);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PipelineLearnDecision)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -32,6 +32,7 @@
 #include "http/server.hpp"
 #include "moderation/classifier_eval.hpp"
 #include "moderation/pipeline.hpp"
+#include "moderation/pipeline_eval.hpp"
 #include "moderation/tunables.hpp"
 #include "notify/mail_message.hpp"
 #include "notify/smtp_transport.hpp"
@@ -108,6 +109,12 @@ void LoadTunables(store::Store& store, moderation::Pipeline& pipeline) {
 
 void LoadModel(store::Store& store, moderation::Pipeline& pipeline) {
   if (auto model = LoadSavedModel(store)) pipeline.SetModel(std::move(*model));
+  {
+    auto session = store.OpenSession();
+    if (auto text = session->GetSetting(kCalibrationSetting)) {
+      pipeline.SetCalibration(moderation::Calibration::Load(*text));
+    }
+  }
 }
 
 // Raises the soft limit on open file descriptors to the hard limit and
@@ -313,6 +320,7 @@ int RunServe(const Config& config) {
   pipeline_settings.text.hold_shouting = config.hold_shouting;
   pipeline_settings.text.hold_near_duplicate = !config.allow_duplicates;
   pipeline_settings.classifier_threshold = config.classifier_threshold;
+  pipeline_settings.flag_threshold = config.flag_threshold;
   moderation::Pipeline pipeline(pipeline_settings, clock);
   service::CommentService comments(svc_config, clock, random, &pipeline);
   service::RateLimiter limiter(static_cast<int>(config.posts_per_minute), clock);
@@ -565,12 +573,17 @@ int RunModerationTrain(const Config& config) {
     }
     std::vector<moderation::LabelledText> examples;
     std::size_t held = 0;
+    SystemClock clock;
+    const moderation::Pipeline tagger(moderation::PipelineSettings{}, clock);
     for (const auto& [id, hold] : labels) {
       auto c = session->FindComment(id);
       if (!c || c->body_markdown.empty()) continue;
-      examples.push_back({moderation::Pipeline::ClassifierText(c->author_name.value_or("Guest"),
-                                                               c->body_markdown),
-                          hold});
+      const std::string name = c->author_name.value_or("Guest");
+      examples.push_back({moderation::Pipeline::ClassifierText(name, c->body_markdown),
+                          hold,
+                          {},
+                          c->parent_id.has_value(),
+                          tagger.Tags(name, c->body_markdown, c->parent_id.has_value())});
       held += hold;
     }
     session->Commit();
@@ -588,12 +601,38 @@ int RunModerationTrain(const Config& config) {
   }
 }
 
-int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file) {
+int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file,
+                      bool pipeline, bool goals) {
   InitCrypto();
   auto examples = moderation::ReadLabelledFile(file);
   if (!examples) {
     std::fprintf(stderr, "amur moderation eval: %s\n", examples.error().message.c_str());
     return 1;
+  }
+  if (pipeline) {
+    std::vector<moderation::LabelledText> decisions;
+    if (!train_file.empty()) {
+      auto training = moderation::ReadLabelledFile(train_file);
+      if (!training) {
+        std::fprintf(stderr, "amur moderation eval: %s\n", training.error().message.c_str());
+        return 1;
+      }
+      decisions = std::move(*training);
+    }
+    moderation::PipelineSettings settings;
+    settings.classifier_threshold = config.classifier_threshold;
+    settings.flag_threshold = config.flag_threshold;
+    settings.text.max_links = static_cast<int>(config.max_links);
+    settings.text.hold_suspect = config.hold_suspect;
+    const auto r = moderation::EvaluatePipeline(decisions, *examples, settings);
+    std::fputs(moderation::FormatPipelineReport(r).c_str(), stdout);
+    if (goals) {
+      const auto missed = moderation::MissedGoals(r);
+      for (const auto& m : missed) std::printf("GOAL MISSED: %s\n", m.c_str());
+      if (!missed.empty()) return 1;
+      std::printf("all goals met\n");
+    }
+    return 0;
   }
   moderation::Classifier model;
   if (!train_file.empty()) {

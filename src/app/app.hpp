@@ -27,7 +27,10 @@ int RunModerationTrain(const Config& config);
 // `amur moderation eval FILE`: scores a labelled file (JSON Lines or TSV) with
 // the saved model, or with one trained on `train_file` when given, and prints
 // precision, recall, F1 and ROC-AUC.
-int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file);
+// `pipeline`: the whole pipeline after learning `train_file` as decisions
+// (moderation/pipeline_eval.hpp); `goals`: exit 1 when it misses them.
+int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file,
+                      bool pipeline = false, bool goals = false);
 
 int RunUserAdd(const Config& config, const std::string& email, const std::string& name,
                const std::string& role);

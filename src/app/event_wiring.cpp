@@ -35,10 +35,12 @@ void SubscribeClassifier(service::EventBus& bus, moderation::Pipeline& pipeline,
     if ((!approved && !held) || !e.comment_id || e.actor.rfind("user:", 0) != 0) return;
     const auto c = s.FindComment(*e.comment_id);
     if (!c) return;
-    pipeline.Learn(c->author_name.value_or("Guest"), c->body_markdown, held);
+    pipeline.Learn(c->author_name.value_or("Guest"), c->body_markdown, held,
+                   c->parent_id.has_value());
     service::WriteJob job;
     job.run = [&pipeline](store::StoreSession& w) {
       w.PutSetting(kModelSetting, Base64Encode(pipeline.SaveModel()));
+      w.PutSetting(kCalibrationSetting, pipeline.SaveCalibration());
       return true;
     };
     job.done = [](bool) {};

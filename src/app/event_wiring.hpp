@@ -20,6 +20,8 @@ namespace amur::app {
 
 // The settings key of the saved classifier model.
 inline constexpr const char* kModelSetting = "classifier_model";
+// The held-out scores of recent decisions (moderation::Calibration::Save).
+inline constexpr const char* kCalibrationSetting = "classifier_calibration";
 
 // Every event about a page makes that page's cached answers stale.
 void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache);

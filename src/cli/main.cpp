@@ -61,7 +61,12 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_flag("--allow-duplicates", c.allow_duplicates,
                 "do not hold near-duplicates of recent comments (default: hold them)");
   cmd->add_option("--classifier-threshold", c.classifier_threshold,
-                  "hold comments the learned classifier scores at or above this (default 0.9)")
+                  "hold comments the learned classifier scores at or above this, or at the "
+                  "lower threshold its held-out precision allows (default 0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--flag-threshold", c.flag_threshold,
+                  "flag (publish, list in the flagged queue) comments the classifier scores at "
+                  "or above this (default 0.6)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--request-timeout", c.request_timeout_seconds,
                   "seconds a client may take to send one request (default 30)")
@@ -156,6 +161,17 @@ int main(int argc, char** argv) {
   eval->add_option("--classifier-threshold", moderation_config.classifier_threshold,
                    "score at or above which a text counts as held (default 0.9)")
       ->check(CLI::Range(0.0, 1.0));
+  bool eval_pipeline = false, eval_goals = false;
+  eval->add_flag("--pipeline", eval_pipeline,
+                 "screen FILE with the whole pipeline (term lists, targeted-abuse signals, "
+                 "classifier) after it learned --train's lines as decisions, one by one; "
+                 "report held and flagged per kind and precision and recall per reason");
+  eval->add_flag("--goals", eval_goals,
+                 "with --pipeline: exit 1 unless >= 70% of harassment is held, >= 90% held or "
+                 "flagged, <= 1% of civil texts held and <= 5% flagged");
+  eval->add_option("--flag-threshold", moderation_config.flag_threshold,
+                   "with --pipeline: flag at or above this score (default 0.6)")
+      ->check(CLI::Range(0.0, 1.0));
   AddCommonFlags(eval, moderation_config);
 
   CLI11_PARSE(app, argc, argv);
@@ -181,8 +197,10 @@ int main(int argc, char** argv) {
       std::cerr << "amur moderation: " << st.error().message << "\n";
       return 2;
     }
-    return train->parsed() ? amur::app::RunModerationTrain(moderation_config)
-                           : amur::app::RunModerationEval(moderation_config, eval_file, eval_train_file);
+    return train->parsed()
+               ? amur::app::RunModerationTrain(moderation_config)
+               : amur::app::RunModerationEval(moderation_config, eval_file, eval_train_file,
+                                              eval_pipeline, eval_goals);
   }
   if (verify->parsed()) {
     if (auto st = amur::app::ResolveConfig(verify_config, GivenFlags(verify), env); !st) {

@@ -78,6 +78,8 @@ struct Comment {
   std::int64_t report_count = 0;                // distinct readers who reported it
   std::int64_t report_networks = 0;             // distinct networks among them
   bool pinned = false;                          // shown first by its thread
+  // Published but listed in the flagged queue until a moderator decides.
+  bool flagged = false;
 
   std::int64_t score() const { return upvotes - downvotes; }
 };

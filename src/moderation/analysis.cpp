@@ -21,7 +21,7 @@ double RuleScore(const Analysis& a) {
       {kReasonBannedTerm, 0.95},   {kReasonLinkLimit, 0.8},     {kReasonNearDuplicate, 0.7},
       {kReasonSuspectTerm, 0.6},   {kReasonRepeatedPost, 0.4},  {kReasonShouting, 0.3},
   };
-  double score = 0.0;
+  double score = a.signals.empty() ? 0.0 : a.directed ? 0.85 : 0.65;
   for (const std::string& r : a.reasons) {
     for (const auto& [reason, value] : kScores) {
       if (r == reason) score = std::max(score, value);
@@ -31,8 +31,12 @@ double RuleScore(const Analysis& a) {
 }
 
 TextAnalyzer::TextAnalyzer(std::shared_ptr<const TermMatcher> terms, ModerationSettings settings,
-                           NearDuplicateIndex* recent)
-    : terms_(std::move(terms)), settings_(settings), recent_(recent) {
+                           NearDuplicateIndex* recent,
+                           std::shared_ptr<const TargetedAbuseMatcher> targeted)
+    : terms_(std::move(terms)),
+      targeted_(std::move(targeted)),
+      settings_(settings),
+      recent_(recent) {
   if (terms_ == nullptr) throw std::invalid_argument("TextAnalyzer needs a TermMatcher");
 }
 
@@ -80,10 +84,22 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
     for (TermMatch& m : terms_->FindIn(name)) {
       a.matches.push_back(Match{m.kind, MatchField::kAuthorName, std::move(m.term), m.span});
     }
+    if (targeted_) {
+      // A name is nobody's reply: its signals are never "directed".
+      for (const AbuseSignal& s : targeted_->Find(NormalizeForMatching(name), false)) {
+        a.signals.push_back({AbuseSignal{s.kind, s.span, false}, MatchField::kAuthorName});
+      }
+    }
   }
   const NormalizedText normalized = NormalizeForMatching(body);
   for (TermMatch& m : terms_->Find(normalized)) {
     a.matches.push_back(Match{m.kind, MatchField::kBody, std::move(m.term), m.span});
+  }
+  if (targeted_) {
+    for (const AbuseSignal& s : targeted_->Find(normalized, comment.is_reply)) {
+      a.signals.push_back({s, MatchField::kBody});
+      a.directed = a.directed || s.directed;
+    }
   }
 
   bool banned = false;
@@ -107,6 +123,16 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
   auto add = [&a](std::string_view reason) { a.reasons.emplace_back(reason); };
   if (banned) add(kReasonBannedTerm);
   if (suspect) add(kReasonSuspectTerm);
+  for (AbuseKind kind : {AbuseKind::kDehumanising, AbuseKind::kThreat, AbuseKind::kSexualised,
+                         AbuseKind::kInsultCoinage}) {
+    for (const Analysis::Signal& s : a.signals) {
+      if (s.signal.kind == kind) {
+        add(AbuseReason(kind));
+        break;
+      }
+    }
+  }
+  if (a.directed) add(kReasonDirected);
   if (too_many_links) add(kReasonLinkLimit);
   if (a.duplicate.near_duplicate()) add(kReasonNearDuplicate);
   if (a.duplicate.repeated_post()) add(kReasonRepeatedPost);

@@ -17,6 +17,7 @@
 #include "core/clock.hpp"
 #include "moderation/shouting.hpp"
 #include "moderation/spam.hpp"
+#include "moderation/targeted_abuse.hpp"
 #include "moderation/term_matcher.hpp"
 
 namespace amur::moderation {
@@ -28,6 +29,9 @@ inline constexpr std::string_view kReasonLinkLimit = "link_limit";
 inline constexpr std::string_view kReasonNearDuplicate = "near_duplicate";
 inline constexpr std::string_view kReasonRepeatedPost = "repeated_post";
 inline constexpr std::string_view kReasonShouting = "shouting";
+// With a targeted-abuse reason (AbuseReason: "dehumanising", "threat",
+// "sexualised", "insult_coinage"): a signal aimed at another commenter.
+inline constexpr std::string_view kReasonDirected = "directed";
 
 struct ModerationSettings {
   int max_links = 3;                // more links than this: "link_limit"; < 0: no limit
@@ -48,6 +52,7 @@ struct ModerationSettings {
 struct CommentText {
   std::string_view author_name;    // as typed; may be empty (a guest)
   std::string_view body_markdown;  // as typed
+  bool is_reply = false;           // answers another comment (targeted signals weigh more)
 };
 
 enum class MatchField { kAuthorName, kBody };
@@ -63,11 +68,19 @@ struct Match {
 struct Analysis {
   bool hold = false;
   // Distinct, in this order when present: "banned_term", "suspect_term",
-  // "link_limit", "near_duplicate", "repeated_post", "shouting". A reason is
-  // listed even when the settings say not to hold for it (suspect terms and,
-  // with hold_shouting off, shouting are flags).
+  // the targeted-abuse reasons (AbuseKind order) and "directed", "link_limit", "near_duplicate",
+  // "repeated_post", "shouting". A reason is listed even when the settings say not to hold for it
+  // (suspect terms and, with hold_shouting off, shouting are flags).
   std::vector<std::string> reasons;
   std::vector<Match> matches;  // author-name matches first, then the body's
+  // Targeted-abuse signals (targeted_abuse.hpp): the author name's first,
+  // then the body's. Flags, never holds by themselves.
+  struct Signal {
+    AbuseSignal signal;
+    MatchField field = MatchField::kBody;
+  };
+  std::vector<Signal> signals;
+  bool directed = false;  // some signal is aimed at another commenter
   int links = 0;
   ShoutingCheck shouting;    // the body's capitals
   DuplicateCheck duplicate;  // all zero unless AnalyzeAndRecord/AnalyzeAndCheck looked
@@ -85,8 +98,10 @@ class TextAnalyzer final {
   // `terms` must not be null. `recent` may be null (no duplicate checks);
   // when given it must outlive the analyzer. Cheap to construct: build one
   // per settings change and share the matcher.
+  // `targeted` may be null (no targeted-abuse signals).
   TextAnalyzer(std::shared_ptr<const TermMatcher> terms, ModerationSettings settings,
-               NearDuplicateIndex* recent = nullptr);
+               NearDuplicateIndex* recent = nullptr,
+               std::shared_ptr<const TargetedAbuseMatcher> targeted = nullptr);
 
   // Terms (author name and body) and links. No state is read or changed;
   // use it for edits and for previews. Thread-safe.
@@ -125,6 +140,7 @@ class TextAnalyzer final {
                TimeMs now) const;
 
   std::shared_ptr<const TermMatcher> terms_;
+  std::shared_ptr<const TargetedAbuseMatcher> targeted_;
   ModerationSettings settings_;
   NearDuplicateIndex* recent_;
 };
@@ -132,7 +148,8 @@ class TextAnalyzer final {
 // A 0–1 score from what the analysis found, for the moderation queue while
 // the learned classifier is untrained: the highest of banned_term 0.95,
 // link_limit 0.8, near_duplicate 0.7, suspect_term 0.6, repeated_post 0.4,
-// shouting 0.3, and 0 when nothing was found.
+// shouting 0.3, and 0 when nothing was found; a targeted-abuse signal
+// counts 0.85 when directed at another commenter, 0.65 otherwise.
 double RuleScore(const Analysis& a);
 
 // The longest prefix of `utf8` with at most `max_code_points` code points,

@@ -29,6 +29,14 @@ inline std::uint64_t Mix64(std::uint64_t k) {
 constexpr std::uint64_t kUnigramSeed = 0x9e3779b97f4a7c15ULL;
 constexpr std::uint64_t kBigramSeed = 0xbf58476d1ce4e5b9ULL;
 constexpr std::uint64_t kCharSeed = 0x94d049bb133111ebULL;
+constexpr std::uint64_t kTagSeed = 0xd6e8feb86659fd93ULL;
+
+// The bucket of a tag feature.
+std::uint32_t TagBucket(std::string_view tag, int bits) {
+  std::uint64_t h = kFnvOffset;
+  for (char c : tag) h = (h ^ static_cast<unsigned char>(c)) * kFnvPrime;
+  return static_cast<std::uint32_t>(Mix64(h ^ kTagSeed) >> (64 - bits));
+}
 
 // The last bytes of the sliding window, oldest first, as one integer.
 constexpr std::uint64_t Pack(std::string_view s) {
@@ -357,13 +365,16 @@ Result<Classifier> Classifier::Create(const ClassifierOptions& options) {
   return Classifier(options);
 }
 
-double Classifier::Score(std::string_view text) const {
+double Classifier::Score(std::string_view text) const { return Score(text, {}); }
+
+double Classifier::Score(std::string_view text, std::span<const std::string> tags) const {
   ScoreSink sink{w_.data()};
   Dense dense;
   const GroupCounts counts = Extract(text, options_.bucket_bits, sink, dense);
   double margin = sink.words * GroupScale(counts.words) + sink.chars * GroupScale(counts.chars);
   const float* dense_w = w_.data() + (std::size_t{1} << options_.bucket_bits);
   for (std::size_t j = 0; j < kDenseCount; ++j) margin += dense[j] * dense_w[j];
+  for (const std::string& tag : tags) margin += w_[TagBucket(tag, options_.bucket_bits)];
   return Sigmoid(margin);
 }
 
@@ -378,7 +389,9 @@ void Classifier::UpdateWeight(std::size_t i) {
           ((options_.beta + std::sqrt(n_[i])) / options_.alpha + options_.l2);
 }
 
-void Classifier::Learn(std::string_view text, bool label) {
+void Classifier::Learn(std::string_view text, bool label) { Learn(text, label, {}); }
+
+void Classifier::Learn(std::string_view text, bool label, std::span<const std::string> tags) {
   const std::size_t hashed = std::size_t{1} << options_.bucket_bits;
   if (scratch_.size() != w_.size()) scratch_.assign(w_.size(), 0.0f);
   word_buckets_.clear();
@@ -402,6 +415,7 @@ void Classifier::Learn(std::string_view text, bool label) {
   for (std::size_t j = 0; j < kDenseCount; ++j) {
     if (dense[j] > 0.0f) add(static_cast<std::uint32_t>(hashed + j), dense[j]);
   }
+  for (const std::string& tag : tags) add(TagBucket(tag, options_.bucket_bits), 1.0f);
 
   double margin = 0;
   for (std::uint32_t i : unique_) margin += double{scratch_[i]} * w_[i];
@@ -428,7 +442,7 @@ void Classifier::TrainEpochs(const std::vector<LabelledText>& examples, int epoc
     for (std::size_t i = order.size(); i > 1; --i) {
       std::swap(order[i - 1], order[rng.Next() % i]);
     }
-    for (std::size_t i : order) Learn(examples[i].text, examples[i].label);
+    for (std::size_t i : order) Learn(examples[i].text, examples[i].label, examples[i].tags);
   }
 }
 

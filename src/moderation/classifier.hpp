@@ -14,6 +14,7 @@
 //     white space collapsed to one space (robust to spacing and misspelling);
 //   - a few dense features: a bias, the number of links, the length, the share
 //     of upper-case letters ("shouting") and the share of non-letters.
+//   - optional tags (Score and Learn with tags): one binary feature each.
 // Word and character n-grams are hashed (64-bit FNV-1a / murmur finaliser) into
 // 2^bucket_bits weights; each group is scaled by 1/sqrt(its n-gram count) so
 // long and short comments weigh alike.
@@ -29,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,9 @@ inline constexpr std::size_t kMaxScoredBytes = 10'000;
 struct LabelledText {
   std::string text;
   bool label = false;
+  std::string kind = {};               // optional: what kind of text it is ("threat", "civil")
+  bool reply = false;                  // optional: it answers another comment
+  std::vector<std::string> tags = {};  // optional: tags for Learn (the pipeline's reasons)
 };
 
 struct ClassifierOptions {
@@ -72,11 +77,16 @@ class Classifier final {
   // bytes are accepted (invalid UTF-8 included). Cost is linear in
   // min(text.size(), kMaxScoredBytes). Safe to call concurrently.
   double Score(std::string_view text) const;
+  // With tags: binary features of weight 1 each, beside the text's (the
+  // pipeline passes the reasons the rules found: "threat", "directed", …),
+  // so that a few decisions teach what a reason means on this site.
+  double Score(std::string_view text, std::span<const std::string> tags) const;
 
   // One online update from one decision: label true = reject/spam, false =
   // approve. Cost is linear in min(text.size(), kMaxScoredBytes).
   // REQUIRES: exclusive access to this object.
   void Learn(std::string_view text, bool label);
+  void Learn(std::string_view text, bool label, std::span<const std::string> tags);
 
   // Batch (re)training: `epochs` passes over `examples` (none when epochs <= 0),
   // each pass in an order shuffled deterministically from `seed`, continuing

@@ -56,7 +56,20 @@ Result<LabelledText> ParseTsvLine(std::string_view line) {
   if (tab == std::string_view::npos) {
     return BadLine("expected a JSON object or label<TAB>text");
   }
-  const std::string_view label = line.substr(0, tab);
+  std::string_view label = line.substr(0, tab);
+  // "1:kind" or "0:kind:reply": the label, the kind of text, a reply.
+  std::string kind;
+  bool reply = false;
+  if (const std::size_t colon = label.find(':'); colon != std::string_view::npos) {
+    std::string_view rest = label.substr(colon + 1);
+    label = label.substr(0, colon);
+    if (rest.ends_with(":reply")) {
+      reply = true;
+      rest.remove_suffix(6);
+    }
+    kind = std::string(rest);
+    if (kind.empty()) return BadLine("an empty kind after the label");
+  }
   bool positive;
   if (label == "spam" || label == "1") {
     positive = true;
@@ -65,7 +78,7 @@ Result<LabelledText> ParseTsvLine(std::string_view line) {
   } else {
     return BadLine("the label before the tab must be spam, ham, 1 or 0");
   }
-  return LabelledText{std::string(line.substr(tab + 1)), positive};
+  return LabelledText{std::string(line.substr(tab + 1)), positive, std::move(kind), reply};
 }
 
 bool IsBlank(std::string_view s) {
@@ -153,7 +166,7 @@ Result<std::vector<LabelledText>> ReadLabelledFile(const std::string& path) {
   std::size_t number = 0;
   while (std::getline(in, line)) {
     ++number;
-    if (IsBlank(line)) continue;
+    if (IsBlank(line) || line[0] == '#') continue;
     Result<LabelledText> parsed = ParseLabelledLine(line);
     if (!parsed) {
       Error e = parsed.error();

@@ -57,9 +57,9 @@ EvalReport Evaluate(const Classifier& classifier, const std::vector<LabelledText
 Result<LabelledText> ParseLabelledLine(std::string_view line);
 
 // Reads a whole labelled file, one example per line (JSON Lines and TSV lines
-// may be mixed; blank lines are skipped). Returns kNotFound when the file
-// cannot be opened, kUnavailable on a read error, and the first bad line's
-// error with "PATH: line N: " in front of its message.
+// may be mixed; blank lines and lines starting with '#' are skipped). Returns kNotFound when the
+// file cannot be opened, kUnavailable on a read error, and the first bad line's error with "PATH:
+// line N: " in front of its message.
 Result<std::vector<LabelledText>> ReadLabelledFile(const std::string& path);
 
 }  // namespace amur::moderation

@@ -1,5 +1,8 @@
 #include "moderation/pipeline.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "core/network_key.hpp"
@@ -32,12 +35,26 @@ std::string Identity(const service::ScreeningInput& input) {
   return input.author_email ? *input.author_email : NetworkKey(input.client_address);
 }
 
+// The reasons the classifier reads as tags (Classifier::Score with tags).
+std::vector<std::string> TagsOf(const Analysis& a) {
+  std::vector<std::string> tags;
+  for (const std::string& r : a.reasons) {
+    if (r == kReasonBannedTerm || r == kReasonSuspectTerm || r == kReasonDirected ||
+        r == AbuseReason(AbuseKind::kDehumanising) || r == AbuseReason(AbuseKind::kThreat) ||
+        r == AbuseReason(AbuseKind::kSexualised) || r == AbuseReason(AbuseKind::kInsultCoinage)) {
+      tags.push_back("reason:" + r);
+    }
+  }
+  return tags;
+}
+
 }  // namespace
 
 Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
     : settings_(settings),
       clock_(clock),
-      analyzer_(std::make_shared<TextAnalyzer>(DefaultTermMatcher(), settings.text, recent_.get())) {
+      analyzer_(std::make_shared<TextAnalyzer>(DefaultTermMatcher(), settings.text, recent_.get(),
+                                               DefaultTargetedAbuseMatcher())) {
   const auto& lists = DefaultTermLists();
   tunables_.banned = std::string(lists.banned);
   tunables_.suspect = std::string(lists.suspect);
@@ -98,7 +115,8 @@ Status Pipeline::SetTunables(const Tunables& t) {
   text.max_links = t.max_links;
   text.hold_suspect = t.hold_suspect;
   text.hold_shouting = t.hold_shouting;
-  auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, recent_.get());
+  auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, recent_.get(),
+                                                 DefaultTargetedAbuseMatcher());
   std::unique_lock lock(tunables_mu_);
   tunables_ = t;
   analyzer_ = std::move(analyzer);
@@ -119,7 +137,7 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
     analyzer = analyzer_;
     threshold = tunables_.classifier_threshold;
   }
-  const CommentText text{input.author_name, input.body_markdown};
+  const CommentText text{input.author_name, input.body_markdown, input.is_reply};
   const Analysis a = input.is_edit ? analyzer->Analyze(text)
                                    : analyzer->AnalyzeAndCheck(text, identity, clock_.NowMs());
   if (a.author_key != 0) {
@@ -130,6 +148,7 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
   }
   out.hold = a.hold;
   out.reasons = a.reasons;
+  bool flag_by_score = false;
   {
     // An untrained model scores everything about 0.5, which tells a
     // moderator nothing: until it has learned enough, the score says what
@@ -138,13 +157,29 @@ service::Screening Pipeline::Screen(const service::ScreeningInput& input) {
     if (model_.examples_seen() < settings_.classifier_min_examples) {
       out.score = RuleScore(a);
     } else {
-      out.score = model_.Score(ClassifierText(input.author_name, input.body_markdown));
-      if (out.score >= threshold) {
+      out.score = model_.Score(ClassifierText(input.author_name, input.body_markdown), TagsOf(a));
+      // Never below 0.5: the model must at least lean towards "reject".
+      const double hold_at = std::min(threshold, std::max(0.5, calibrated_.value_or(threshold)));
+      const double alone_at =
+          std::min(threshold, std::max(0.5, calibrated_alone_.value_or(threshold)));
+      // A signal and the classifier agreeing hold; a signal aimed at another
+      // commenter needs less agreement than one about someone else.
+      const double with_signal = a.directed ? 0.5 : (0.5 + hold_at) / 2;
+      const bool hold = !a.signals.empty()  ? out.score >= with_signal
+                        : a.matches.empty() ? out.score >= alone_at
+                                            : out.score >= hold_at;
+      if (hold) {
         out.hold = true;
+        out.reasons.push_back("classifier");
+      } else if (out.score >= settings_.flag_threshold) {
+        flag_by_score = true;
         out.reasons.push_back("classifier");
       }
     }
   }
+  const bool suspect =
+      std::find(a.reasons.begin(), a.reasons.end(), kReasonSuspectTerm) != a.reasons.end();
+  out.flag = !out.hold && (suspect || !a.signals.empty() || flag_by_score);
   return out;
 }
 
@@ -165,9 +200,101 @@ void Pipeline::RememberStored(const service::ScreeningInput& input, TimeMs creat
   analyzer->Record(a, created_at);
 }
 
-void Pipeline::Learn(const std::string& author_name, const std::string& body_markdown, bool hold) {
+std::vector<std::string> Pipeline::Tags(const std::string& author_name,
+                                        const std::string& body_markdown, bool is_reply) const {
+  std::shared_ptr<const TextAnalyzer> analyzer;
+  {
+    std::shared_lock lock(tunables_mu_);
+    analyzer = analyzer_;
+  }
+  return TagsOf(analyzer->Analyze({author_name, body_markdown, is_reply}));
+}
+
+void Pipeline::Learn(const std::string& author_name, const std::string& body_markdown, bool hold,
+                     bool is_reply) {
+  const std::string text = ClassifierText(author_name, body_markdown);
+  const std::vector<std::string> tags = Tags(author_name, body_markdown, is_reply);
   std::unique_lock lock(model_mu_);
-  model_.Learn(ClassifierText(author_name, body_markdown), hold);
+  calibration_.Add(model_.Score(text, tags), hold, !tags.empty());
+  model_.Learn(text, hold, tags);
+  calibrated_ = calibration_.Threshold(settings_.target_precision);
+  calibrated_alone_ = calibration_.Threshold(settings_.target_precision, true);
+}
+
+double Pipeline::HoldThreshold() const {
+  double threshold;
+  {
+    std::shared_lock lock(tunables_mu_);
+    threshold = tunables_.classifier_threshold;
+  }
+  std::shared_lock lock(model_mu_);
+  return std::min(threshold, std::max(0.5, calibrated_.value_or(threshold)));
+}
+
+std::string Pipeline::SaveCalibration() const {
+  std::shared_lock lock(model_mu_);
+  return calibration_.Save();
+}
+
+void Pipeline::SetCalibration(Calibration c) {
+  std::unique_lock lock(model_mu_);
+  calibration_ = std::move(c);
+  calibrated_ = calibration_.Threshold(settings_.target_precision);
+  calibrated_alone_ = calibration_.Threshold(settings_.target_precision, true);
+}
+
+void Calibration::Add(double score, bool held, bool signal) {
+  if (pairs_.size() == kCapacity) pairs_.erase(pairs_.begin());
+  pairs_.push_back(Entry{static_cast<float>(score), held, signal});
+}
+
+std::optional<double> Calibration::Threshold(double target_precision, bool without_signal) const {
+  std::vector<Entry> sorted;
+  for (const Entry& e : pairs_) {
+    if (!without_signal || !e.signal) sorted.push_back(e);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Entry& x, const Entry& y) { return x.score > y.score; });
+  std::optional<double> best;
+  std::size_t held = 0;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    held += sorted[i].held;
+    // Only between distinct scores: a threshold takes every tie with it.
+    if (i + 1 < sorted.size() && sorted[i + 1].score == sorted[i].score) continue;
+    const double precision = static_cast<double>(held) / static_cast<double>(i + 1);
+    if (held >= kMinHeld && precision >= target_precision) best = sorted[i].score;
+  }
+  return best;
+}
+
+std::string Calibration::Save() const {
+  std::string out;
+  char buf[32];
+  for (const Entry& e : pairs_) {
+    std::snprintf(buf, sizeof buf, "%.6f:%d;", static_cast<double>(e.score),
+                  (e.held ? 1 : 0) + (e.signal ? 2 : 0));
+    out += buf;
+  }
+  return out;
+}
+
+Calibration Calibration::Load(std::string_view text) {
+  Calibration c;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find(';'), text.size());
+    const std::string_view entry = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    const std::size_t colon = entry.find(':');
+    if (colon == std::string_view::npos || colon + 2 != entry.size()) continue;
+    const std::string number(entry.substr(0, colon));
+    char* stop = nullptr;
+    const double score = std::strtod(number.c_str(), &stop);
+    if (stop != number.c_str() + number.size() || !(score >= 0.0 && score <= 1.0)) continue;
+    if (entry.back() < '0' || entry.back() > '3') continue;
+    const int code = entry.back() - '0';
+    c.Add(score, (code & 1) != 0, (code & 2) != 0);
+  }
+  return c;
 }
 
 void Pipeline::SetModel(Classifier model) {

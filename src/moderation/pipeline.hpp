@@ -7,6 +7,9 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/model.hpp"
@@ -19,10 +22,48 @@ namespace amur::moderation {
 
 struct PipelineSettings {
   ModerationSettings text;
-  double classifier_threshold = 0.9;  // hold at or above this score
-  // The classifier holds nothing until it has learned from this many
-  // moderator decisions (an untrained model knows nothing of this site).
-  std::uint64_t classifier_min_examples = 50;
+  // The most the classifier's score must reach to hold: it holds at the
+  // calibrated threshold (Calibration) when that is lower.
+  double classifier_threshold = 0.9;
+  // Flag (publish, list in the flagged queue) at or above this score.
+  double flag_threshold = 0.6;
+  // The classifier acts once it has learned from this many moderator
+  // decisions (an untrained model knows nothing of this site).
+  std::uint64_t classifier_min_examples = 10;
+  // The calibrated threshold is the lowest at which the held-out precision
+  // of the recent decisions is at least this.
+  double target_precision = 0.95;
+};
+
+// Held-out scores of recent decisions: each decision is scored by the model
+// before it learns from it (progressive validation), so every pair is a
+// prediction on a text the model had not seen. Keeps the last kCapacity.
+class Calibration {
+ public:
+  static constexpr std::size_t kCapacity = 1000;
+  // Needs at least this many held decisions above a threshold to trust it.
+  static constexpr std::size_t kMinHeld = 5;
+  // `signal`: the comment had a targeted-abuse signal or a term match.
+  void Add(double score, bool held, bool signal = false);
+  // The lowest score t such that, among the recorded decisions scored >= t
+  // (only those without a signal when `without_signal`), at least
+  // `target_precision` were held and at least kMinHeld were; nullopt when
+  // there is no such t.
+  std::optional<double> Threshold(double target_precision, bool without_signal = false) const;
+  std::size_t size() const { return pairs_.size(); }
+  // "score:label;..." (label 1 = held, 3 = held with a signal, 2 = kept
+  // with a signal), oldest first; Load takes it back (unreadable entries
+  // skipped).
+  std::string Save() const;
+  static Calibration Load(std::string_view text);
+
+ private:
+  struct Entry {
+    float score;
+    bool held;
+    bool signal;
+  };
+  std::vector<Entry> pairs_;  // oldest first
 };
 
 class Pipeline final : public service::Screener {
@@ -31,6 +72,13 @@ class Pipeline final : public service::Screener {
 
   // Screening::score is the classifier's score once it has learned from
   // classifier_min_examples decisions, and RuleScore (analysis.hpp) before.
+  // Holds: what the rules hold; a comment without a signal or term match
+  // scored at or above the threshold calibrated on such comments (capped by
+  // classifier_threshold); a targeted-abuse signal with a score of 0.5 or
+  // more (directed at another commenter) or halfway from 0.5 to
+  // HoldThreshold() (otherwise). Flags what is not
+  // held: a suspect term, a targeted-abuse signal, a score at or above
+  // flag_threshold.
   // Reads the near-duplicate index but records nothing; Remember records.
   service::Screening Screen(const service::ScreeningInput& input) override;
   void Remember(const service::ScreeningMemo* memo) override;
@@ -48,7 +96,19 @@ class Pipeline final : public service::Screener {
   std::size_t PendingCount() const { return recent_->pending(); }
 
   // A moderator's decision as a labelled example: rejected or spam = hold.
-  void Learn(const std::string& author_name, const std::string& body_markdown, bool hold);
+  // Scores it first (Calibration), then learns, then recomputes the
+  // calibrated threshold.
+  void Learn(const std::string& author_name, const std::string& body_markdown, bool hold,
+             bool is_reply = false);
+  // The classifier's tags for a comment: the targeted-abuse reasons and
+  // "directed", "suspect_term" and "banned_term" that the rules find in it.
+  std::vector<std::string> Tags(const std::string& author_name, const std::string& body_markdown,
+                                bool is_reply) const;
+  // The threshold at which the classifier holds now: the calibrated one (at
+  // least 0.5), capped by the tunable classifier_threshold.
+  double HoldThreshold() const;
+  std::string SaveCalibration() const;
+  void SetCalibration(Calibration c);
 
   // The editable part of the pipeline: term lists (term_list.hpp format) and
   // thresholds.
@@ -87,6 +147,9 @@ class Pipeline final : public service::Screener {
   std::shared_ptr<const TextAnalyzer> analyzer_;
   mutable std::shared_mutex model_mu_;
   Classifier model_;
+  Calibration calibration_;                 // under model_mu_
+  std::optional<double> calibrated_;        // under model_mu_
+  std::optional<double> calibrated_alone_;  // for comments without a signal; under model_mu_
 };
 
 }  // namespace amur::moderation

@@ -342,3 +342,115 @@ TEST(PipelineTest, EditsHaveNoMemoAndNoDuplicateChecks) {
 
 }  // namespace
 }  // namespace amur::moderation
+
+// ------------------------------------------------ issue 14: flags, learning --
+
+namespace amur::moderation {
+namespace {
+
+service::Screening ScreenReply(Pipeline& p, const std::string& body, bool reply = true) {
+  service::ScreeningInput in;
+  in.author_name = "Reader";
+  in.body_markdown = body;
+  in.client_address = "198.51.100.9";
+  in.is_reply = reply;
+  in.is_edit = true;  // no duplicate checks: the same text may be screened twice
+  return p.Screen(in);
+}
+
+TEST(PipelineFlagTest, SignalsAndSuspectTermsFlagWithoutHolding) {
+  FakeClock clock(1'700'000'000'000);
+  Pipeline p(PipelineSettings{}, clock);
+  const auto monkey = ScreenReply(p, "Stop writing in your monkey language, Ukroshitian.");
+  EXPECT_FALSE(monkey.hold) << Describe(monkey);
+  EXPECT_TRUE(monkey.flag) << Describe(monkey);
+  EXPECT_TRUE(Has(monkey.reasons, "dehumanising"));
+  EXPECT_TRUE(Has(monkey.reasons, "insult_coinage"));
+  EXPECT_TRUE(Has(monkey.reasons, "directed"));
+  EXPECT_DOUBLE_EQ(monkey.score, 0.85);  // RuleScore: a directed signal
+  const auto idiot = ScreenReply(p, "what an idiot");
+  EXPECT_TRUE(idiot.flag);
+  EXPECT_FALSE(idiot.hold);
+  const auto civil = ScreenReply(p, "The psychos in Washington want another war.");
+  EXPECT_FALSE(civil.flag) << Describe(civil);
+  EXPECT_FALSE(civil.hold);
+  // A held comment is never also flagged.
+  const auto slur = ScreenReply(p, "you n1gg3r");
+  EXPECT_TRUE(slur.hold);
+  EXPECT_FALSE(slur.flag);
+}
+
+// Thirty decisions each way teach the model what the signals mean here: a
+// new sexualised reply is then held, while heated opinion stays published.
+TEST(PipelineLearningTest, HoldsASignalTheModeratorsRejectedFromTheFirstDecisions) {
+  FakeClock clock(1'700'000'000'000);
+  Pipeline p(PipelineSettings{}, clock);
+  const std::vector<std::string> harassing = {
+      "Your wife was begging for it last night, ask her.",
+      "I know where you live, keep typing.",
+      "Your sister is a cheap whore, everyone knows.",
+      "They are vermin, every last one of them.",
+      "Typical Ukroshitian whining again.",
+      "Someone should shut you up for good.",
+  };
+  const std::vector<std::string> civil = {
+      "The government lied about the war.",
+      "Sanctions hurt ordinary people more than oligarchs.",
+      "Your numbers are wrong; check the ministry's report.",
+      "The Kremlin will never negotiate in good faith.",
+      "Both parties sold out the working class.",
+      "The defence budget is bloated and nobody audits it.",
+  };
+  const service::Screening before = ScreenReply(p, "Your daughters will share their beds with us.");
+  EXPECT_FALSE(before.hold);
+  EXPECT_TRUE(before.flag);
+  for (int round = 0; round < 5; ++round) {
+    for (std::size_t i = 0; i < harassing.size(); ++i) {
+      p.Learn("Guest", harassing[i] + " " + std::to_string(round), true, true);
+      p.Learn("Guest", civil[i] + " " + std::to_string(round), false, false);
+    }
+  }
+  const service::Screening after = ScreenReply(p, "Your daughters will share their beds with us.");
+  EXPECT_TRUE(after.hold) << Describe(after);
+  EXPECT_TRUE(Has(after.reasons, "classifier"));
+  const service::Screening opinion =
+      ScreenReply(p, "Neocon mental midgets learned nothing.", false);
+  EXPECT_FALSE(opinion.hold) << Describe(opinion);
+  EXPECT_LT(p.HoldThreshold(), 0.9);  // calibrated below the cap
+}
+
+TEST(CalibrationTest, ThresholdIsTheLowestScoreWithHeldOutPrecisionAtTheTarget) {
+  Calibration c;
+  EXPECT_FALSE(c.Threshold(0.95).has_value());
+  for (int i = 0; i < 10; ++i) c.Add(0.9 + i * 0.005, true);  // 0.900 .. 0.945, all held
+  c.Add(0.85, false);
+  for (int i = 0; i < 5; ++i) c.Add(0.8, true);
+  for (int i = 0; i < 20; ++i) c.Add(0.3, false);
+  // Down to 0.9: 10/10. At 0.85: 10/11 = 0.91. At 0.8: 15/16 = 0.9375 < 0.95.
+  ASSERT_TRUE(c.Threshold(0.95).has_value());
+  EXPECT_FLOAT_EQ(static_cast<float>(*c.Threshold(0.95)), 0.9f);
+  EXPECT_FLOAT_EQ(static_cast<float>(*c.Threshold(0.9)), 0.8f);
+  // Fewer than kMinHeld held decisions above any threshold: none.
+  Calibration few;
+  for (int i = 0; i < 4; ++i) few.Add(0.99, true);
+  EXPECT_FALSE(few.Threshold(0.95).has_value());
+}
+
+TEST(CalibrationTest, SaveLoadRoundTripsAndSkipsJunk) {
+  Calibration c;
+  c.Add(0.25, false, true);
+  c.Add(0.75, true, false);
+  const std::string text = c.Save();
+  const Calibration back = Calibration::Load(text + "junk;2:1;0.5:7;");
+  EXPECT_EQ(back.size(), 2u);
+  EXPECT_EQ(back.Save(), text);
+}
+
+TEST(CalibrationTest, KeepsTheLastThousand) {
+  Calibration c;
+  for (std::size_t i = 0; i < Calibration::kCapacity + 10; ++i) c.Add(0.5, false);
+  EXPECT_EQ(c.size(), Calibration::kCapacity);
+}
+
+}  // namespace
+}  // namespace amur::moderation

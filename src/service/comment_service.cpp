@@ -201,9 +201,10 @@ Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
     out.author_email = req.member->email;
   }
   if (screener_) {
-    out.screening = screener_->Screen(
-        ScreeningInput{out.author_name.value_or("Guest"), out.body, req.client_address,
-                       out.author_email, req.member.has_value()});
+    out.screening = screener_->Screen(ScreeningInput{out.author_name.value_or("Guest"), out.body,
+                                                     req.client_address, out.author_email,
+                                                     req.member.has_value(), /*is_edit=*/false,
+                                                     /*is_reply=*/req.parent_id.has_value()});
   }
   return out;
 }
@@ -304,8 +305,9 @@ Result<PostOutcome> CommentService::StorePost(store::StoreSession& s, const Prep
     const Screening& verdict = *prepared.screening;
     c.moderation_score = verdict.score;
     for (const auto& r : verdict.reasons) c.moderation_reasons.push_back(r);
-    // Moderators' own comments are never held.
+    // Moderators' own comments are never held or flagged.
     if (verdict.hold && !trusted_member) c.state = CommentState::kPending;
+    c.flagged = verdict.flag && !trusted_member && c.state == CommentState::kApproved;
   }
   c.created_at = now;
   c.quote = prepared.quote;
@@ -443,9 +445,10 @@ Result<PreparedEdit> CommentService::PrepareEdit(store::StoreSession& s, Comment
   out.body = std::move(*normalized);
   out.body_html = render::MarkdownToSafeHtml(out.body);
   if (screener_ && !(who.user && who.user->CanModerate())) {
-    out.screening = screener_->Screen(
-        ScreeningInput{c->author_name.value_or("Guest"), out.body, c->client_address,
-                       c->author_email, !c->is_guest, /*is_edit=*/true});
+    out.screening = screener_->Screen(ScreeningInput{c->author_name.value_or("Guest"), out.body,
+                                                     c->client_address, c->author_email,
+                                                     !c->is_guest, /*is_edit=*/true,
+                                                     /*is_reply=*/c->parent_id.has_value()});
   }
   return out;
 }
@@ -480,7 +483,14 @@ Result<EditOutcome> CommentService::StoreEdit(store::StoreSession& s, CommentId 
   RecordVersion(s, page->id, *c, now, c->edited_by);
   s.UpdateComment(*c);
   if (c->state == CommentState::kPending) {
-    s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score});
+    s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score, false});
+  } else if (prepared.screening && prepared.screening->flag && !c->flagged &&
+             c->state == CommentState::kApproved && !(who.user && who.user->CanModerate())) {
+    // An edit that brings in what a new comment would be flagged for.
+    c->flagged = true;
+    c->moderation_reasons = prepared.screening->reasons;
+    c->moderation_score = prepared.screening->score;
+    s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score, true});
   }
   if (IsStaffActingOnOthers(who, *c)) AppendAudit(s, now, who.user->name, "edit", c->id, "");
   const std::string actor = who.user ? UserActor(who.user->id) : AuthorActor(*c);

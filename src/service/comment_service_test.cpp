@@ -1445,7 +1445,7 @@ TEST_F(CommentServiceTest, TrustAfterCountsTheGuestsAddress) {
   EXPECT_EQ(first->comment.moderation_reasons, std::vector<std::string>{"new_author"});
   {
     store::WriteTransaction tx(*s_);
-    s_->SetModeration({first->comment.id, CommentState::kApproved, {}, 0});
+    s_->SetModeration({first->comment.id, CommentState::kApproved, {}, 0, false});
     tx.Commit();
   }
   // Same address, no email: trusted now.

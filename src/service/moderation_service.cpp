@@ -30,6 +30,8 @@ const char* QueueName(Queue q) {
     case Queue::kReported: return "reported";
     case Queue::kRejected: return "rejected";
     case Queue::kSpam: return "spam";
+    case Queue::kFlagged:
+      return "flagged";
   }
   return "pending";
 }
@@ -78,6 +80,7 @@ std::optional<Queue> ParseQueue(std::string_view s) {
   if (s == "reported") return Queue::kReported;
   if (s == "rejected") return Queue::kRejected;
   if (s == "spam") return Queue::kSpam;
+  if (s == "flagged") return Queue::kFlagged;
   return std::nullopt;
 }
 
@@ -95,6 +98,8 @@ bool InQueue(const Comment& c, Queue queue, int min_reports) {
       return c.state == CommentState::kApproved && c.report_networks >= min_reports;
     case Queue::kRejected: return c.state == CommentState::kRejected;
     case Queue::kSpam: return c.state == CommentState::kSpam;
+    case Queue::kFlagged:
+      return c.state == CommentState::kApproved && c.flagged;
   }
   return false;
 }
@@ -182,16 +187,19 @@ Result<QueuePage> ModerationService::ListQueue(store::StoreSession& s, Queue que
   std::vector<Comment> rows;
   switch (queue) {
     case Queue::kPending:
-      rows = s.ListQueue({CommentState::kPending, false, 0, *before, limit + 1});
+      rows = s.ListQueue({CommentState::kPending, false, 0, *before, limit + 1, false});
       break;
     case Queue::kReported:
-      rows = s.ListQueue({std::nullopt, true, config_.reports_to_queue, *before, limit + 1});
+      rows = s.ListQueue({std::nullopt, true, config_.reports_to_queue, *before, limit + 1, false});
       break;
     case Queue::kRejected:
-      rows = s.ListQueue({CommentState::kRejected, false, 0, *before, limit + 1});
+      rows = s.ListQueue({CommentState::kRejected, false, 0, *before, limit + 1, false});
       break;
     case Queue::kSpam:
-      rows = s.ListQueue({CommentState::kSpam, false, 0, *before, limit + 1});
+      rows = s.ListQueue({CommentState::kSpam, false, 0, *before, limit + 1, false});
+      break;
+    case Queue::kFlagged:
+      rows = s.ListQueue({CommentState::kApproved, false, 0, *before, limit + 1, true});
       break;
   }
   QueuePage out;
@@ -258,7 +266,7 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
   const CommentState target = d == Decision::kApprove  ? CommentState::kApproved
                               : d == Decision::kReject ? CommentState::kRejected
                                                        : CommentState::kSpam;
-  if (c->state == target && (d != Decision::kApprove || c->report_count == 0)) {
+  if (c->state == target && (d != Decision::kApprove || (c->report_count == 0 && !c->flagged))) {
     // The same decision stands already: no link, no audit entry, no example.
     std::optional<DecisionRecord> decided = LastDecision(s, *c);
     return DecisionOutcome{std::move(*c), page->key, false, std::move(decided)};
@@ -280,7 +288,10 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
     // since: bring the tombstones back so the approved reply is shown.
     if (target == CommentState::kApproved) RestoreTombstones(s, page->id, c->parent_id, now);
   }
-  s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score});
+  // Any decision clears the flag: approving keeps the comment as it is.
+  const bool flag_cleared = c->flagged;
+  c->flagged = false;
+  s.SetModeration({c->id, c->state, c->moderation_reasons, c->moderation_score, false});
   if (d == Decision::kApprove) {
     s.ClearReports(c->id);
     c->report_count = 0;
@@ -296,6 +307,7 @@ Result<DecisionOutcome> ModerationService::Decide(store::StoreSession& s, Commen
     // Approving a comment that was shown already only clears its reports.
     decided_event.visibility = EventVisibility::kStaff;
     decided_event.data["reports_cleared"] = true;
+    if (flag_cleared) decided_event.data["flag_cleared"] = true;
   }
   if (!reason.empty() && decided_event.visibility == EventVisibility::kStaff) {
     decided_event.data["reason"] = reason;
@@ -399,7 +411,8 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
                                                              const std::string& reporter_hash,
                                                              const std::string& network_hash,
                                                              const std::string& reason,
-                                                             const std::string& note) {
+                                                             const std::string& note,
+                                                             const ReporterIdentity& who) {
   if (reason != "spam" && reason != "abuse" && reason != "off_topic" && reason != "other") {
     return MakeError(ErrorCode::kInvalidField, "reason must be spam, abuse, off_topic or other.",
                      "reason");
@@ -442,12 +455,28 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
     c->state = CommentState::kPending;
     RecordVersion(s, c->page_id, *c, clock_.NowMs(), std::string("reports"));
     s.UpdateComment(*c);
-    s.SetModeration({c->id, CommentState::kPending, reasons, c->moderation_score});
+    s.SetModeration({c->id, CommentState::kPending, reasons, c->moderation_score, false});
     Audit(s, "readers", "hide", c->id, std::to_string(reports) + " reports");
     RecordEvent(s, now, HiddenEvent(*c, page_key, kReportsActor));
     return std::optional<std::string>(page_key);
   }
   reported.data["hidden"] = false;
+  // One report from a reader whose own comments were approved before is
+  // enough to put the comment before a moderator (the flagged queue).
+  if (!c->flagged && (!who.client_address.empty() || who.user_id)) {
+    bool trusted = false;
+    for (const Comment& mine : s.ListByAuthor(who.client_address, who.user_id, 2)) {
+      if (mine.id != c->id) trusted = true;
+    }
+    if (trusted) {
+      std::vector<std::string> reasons = c->moderation_reasons;
+      if (std::find(reasons.begin(), reasons.end(), "trusted_report") == reasons.end()) {
+        reasons.push_back("trusted_report");
+      }
+      s.SetModeration({c->id, c->state, reasons, c->moderation_score, true});
+      reported.data["flagged"] = true;
+    }
+  }
   RecordEvent(s, now, reported);
   return std::optional<std::string>();
 }

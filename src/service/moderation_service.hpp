@@ -20,7 +20,8 @@ struct ModerationConfig {
   int reports_to_hide = 5;   // distinct reports that hide it until a moderator looks
 };
 
-enum class Queue { kPending, kReported, kRejected, kSpam };
+// kFlagged: published comments flagged for a moderator (Comment::flagged).
+enum class Queue { kPending, kReported, kRejected, kSpam, kFlagged };
 std::optional<Queue> ParseQueue(std::string_view s);
 
 // The last change of a comment's state made after it was posted: who made
@@ -53,6 +54,14 @@ std::optional<Decision> ParseDecision(std::string_view s);
 struct DecisionPrecondition {
   std::optional<CommentState> expected_state;  // the comment's stored state
   std::optional<Queue> queue;                  // the queue it was listed in
+};
+
+// Who reports a comment, beyond the hashes that tell readers apart: the
+// client's address and, for a signed-in member, the account. A reader with an
+// approved comment from either flags the comment with one report.
+struct ReporterIdentity {
+  std::string client_address;
+  std::optional<std::int64_t> user_id;
 };
 
 struct DecisionOutcome {
@@ -139,7 +148,9 @@ class ModerationService final {
                               const std::string& cursor);
 
   // Approves, rejects or marks as spam. Writes an audit entry, and a chain
-  // link when the state changes. Approving also clears the comment's reports.
+  // link when the state changes. Approving also clears the comment's reports;
+  // every decision clears its flag (approving a flagged comment is a
+  // decision, and an example for the classifier, even with no reports).
   // Repeating the decision that stands (the same state and, for approve, no
   // reports to clear) writes nothing and answers recorded = false.
   // Errors: not_found (unknown or deleted), invalid_field (reason),
@@ -176,12 +187,15 @@ class ModerationService final {
   // joins the reported queue after reports from reports_to_queue distinct
   // networks (reader ids cost nothing to make up), and is hidden
   // once reports_to_hide readers from as many distinct networks reported it.
+  // A report from a reader with an approved comment of their own (`who`:
+  // same address or account) flags the comment ("trusted_report").
   // Returns the page key when the comment was hidden by it (so the caller
   // invalidates caches). Errors: not_found, invalid_field (reason, note).
   Result<std::optional<std::string>> Report(store::StoreSession& s, CommentId id,
                                             const std::string& reporter_hash,
                                             const std::string& network_hash,
-                                            const std::string& reason, const std::string& note);
+                                            const std::string& reason, const std::string& note,
+                                            const ReporterIdentity& who = {});
 
   // Appends an entry to the audit log, chaining it to the newest one.
   AuditEntry Audit(store::StoreSession& s, const std::string& actor, const std::string& action,

@@ -24,6 +24,7 @@ struct ScreeningInput {
   std::optional<std::string> author_email;
   bool is_member = false;
   bool is_edit = false;  // an edit: no duplicate checks (it resembles its own earlier version)
+  bool is_reply = false;  // answers another comment: targeted abuse weighs more
 };
 
 // What a screener remembers about a screened comment once it is stored
@@ -35,6 +36,7 @@ struct ScreeningMemo {
 
 struct Screening {
   bool hold = false;                 // keep it pending until a moderator decides
+  bool flag = false;  // publish it, but list it in the flagged queue (never with hold)
   std::vector<std::string> reasons;  // "banned_term", "classifier", … (flags too)
   double score = 0;                  // 0–1: how likely a moderator would reject it
   std::shared_ptr<const ScreeningMemo> memo;  // for Remember; null: nothing to remember

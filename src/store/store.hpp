@@ -47,6 +47,7 @@ struct QueueCounts {
   std::int64_t reported = 0;
   std::int64_t rejected = 0;
   std::int64_t spam = 0;
+  std::int64_t flagged = 0;  // approved comments with flagged set
 };
 
 // A position in the list of pages by activity: the last page shown.
@@ -72,6 +73,7 @@ struct ModerationUpdate {
   CommentState state = CommentState::kApproved;
   std::vector<std::string> reasons;
   double score = 0;
+  bool flagged = false;  // stored only with state approved (any other state clears it)
 };
 
 // Which comments a moderation queue lists (ModerationStore::ListQueue).
@@ -81,6 +83,7 @@ struct QueueQuery {
   int min_reports = 1;      // for the reported queue
   CommentId before_id = 0;  // 0: from the newest
   int limit = 50;
+  bool flagged = false;  // the flagged queue: approved comments with flagged set
 };
 
 // One reader's report (ModerationStore::AddReport). The views must outlive the call.
@@ -258,7 +261,7 @@ class AccountStore {
 class ModerationStore {
  public:
   virtual ~ModerationStore() = default;
-  // Moderation columns of a comment: state, reasons and score.
+  // Moderation columns of a comment: state, reasons, score and flag.
   virtual void SetModeration(const ModerationUpdate& u) = 0;
   // Comments for a moderation queue, newest first, with id < before_id (0:
   // from the newest), at most `limit`. `state` empty with reported=true lists

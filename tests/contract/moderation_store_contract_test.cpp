@@ -19,7 +19,7 @@ TEST_P(ModerationStoreContract, ModerationColumnsQueuesAndReports) {
   auto got = s_->FindComment(hid);
   EXPECT_EQ(got->moderation_reasons, (std::vector<std::string>{"banned_term", "classifier"}));
   EXPECT_DOUBLE_EQ(got->moderation_score, 0.75);
-  auto pending = s_->ListQueue({CommentState::kPending, false, 0, 0, 10});
+  auto pending = s_->ListQueue({CommentState::kPending, false, 0, 0, 10, false});
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].id, hid);
   WriteTransaction tx(*s_);
@@ -34,20 +34,20 @@ TEST_P(ModerationStoreContract, ModerationColumnsQueuesAndReports) {
   EXPECT_EQ(s_->FindComment(aid)->report_networks, 2);
   EXPECT_EQ(s_->CountReportNetworks(aid), 2);
   // The reported queue counts networks, not readers.
-  EXPECT_EQ(s_->ListQueue({std::nullopt, true, 2, 0, 10}).size(), 1u);
-  EXPECT_TRUE(s_->ListQueue({std::nullopt, true, 3, 0, 10}).empty());
+  EXPECT_EQ(s_->ListQueue({std::nullopt, true, 2, 0, 10, false}).size(), 1u);
+  EXPECT_TRUE(s_->ListQueue({std::nullopt, true, 3, 0, 10, false}).empty());
   EXPECT_EQ(s_->CountQueues(2).reported, 1);
   EXPECT_EQ(s_->CountQueues(3).reported, 0);
   WriteTransaction tx2(*s_);
   s_->ClearReports(aid);
-  s_->SetModeration({hid, CommentState::kRejected, {"manual"}, 0.5});
+  s_->SetModeration({hid, CommentState::kRejected, {"manual"}, 0.5, false});
   s_->SetPinned(aid, true);
   tx2.Commit();
   EXPECT_EQ(s_->FindComment(aid)->report_count, 0);
   EXPECT_EQ(s_->FindComment(aid)->report_networks, 0);
   EXPECT_TRUE(s_->FindComment(aid)->pinned);
   EXPECT_EQ(s_->FindComment(hid)->state, CommentState::kRejected);
-  EXPECT_EQ(s_->ListQueue({CommentState::kRejected, false, 0, 0, 10}).size(), 1u);
+  EXPECT_EQ(s_->ListQueue({CommentState::kRejected, false, 0, 0, 10, false}).size(), 1u);
   EXPECT_EQ(s_->CountApprovedByAuthor("127.0.0.1", ""), 1);
   EXPECT_EQ(s_->CountApprovedByAuthor("10.0.0.1", "ANN@example.com"), 1);
   EXPECT_EQ(s_->CountApprovedByAuthor("10.0.0.1", ""), 0);
@@ -135,9 +135,9 @@ TEST_P(ModerationStoreContract, QueueCountsMatchTheQueues) {
   EXPECT_EQ(n.spam, 1);
   EXPECT_EQ(n.reported, 1);
   EXPECT_EQ(n.reported,
-            static_cast<std::int64_t>(s_->ListQueue({std::nullopt, true, 2, 0, 50}).size()));
+            static_cast<std::int64_t>(s_->ListQueue({std::nullopt, true, 2, 0, 50, false}).size()));
   EXPECT_EQ(n.pending, static_cast<std::int64_t>(
-                           s_->ListQueue({CommentState::kPending, false, 0, 0, 50}).size()));
+                           s_->ListQueue({CommentState::kPending, false, 0, 0, 50, false}).size()));
   EXPECT_EQ(s_->CountQueues(1).reported, 2);
   EXPECT_EQ(s_->CountQueues(3).reported, 0);
 }

@@ -56,7 +56,7 @@ class Desk(AmurTestCase):
     def test_queue_counts_follow_decisions_and_match_the_queues(self):
         _, mod = self.login(MOD_EMAIL, MOD_PASSWORD)
         before = self.counts(mod)
-        self.assertEqual(sorted(before), ["pending", "rejected", "reported", "spam"])
+        self.assertEqual(sorted(before), ["flagged", "pending", "rejected", "reported", "spam"])
         page = unique_page()
         a, b, c = (self.held(page, f"held {i}") for i in range(3))
         now = self.counts(mod)
@@ -75,7 +75,7 @@ class Desk(AmurTestCase):
             self.assertStatus(r, 202)
         final = self.counts(mod)
         self.assertEqual(final["reported"], before["reported"] + 1)
-        for state in ("pending", "reported", "rejected", "spam"):
+        for state in ("pending", "flagged", "reported", "rejected", "spam"):
             self.assertEqual(final[state], self.queue_len(state, mod), state)
 
     def test_one_network_cannot_put_a_comment_in_the_reported_queue(self):

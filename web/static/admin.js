@@ -8,6 +8,9 @@
 
   var QUEUES = [
     { state: 'pending', label: 'Pending', empty: 'Nothing is waiting for a decision.' },
+    // Published but suspicious: Approve keeps the comment and clears the flag
+    // (a "not abuse" example for the classifier), Reject hides it.
+    { state: 'flagged', label: 'Flagged', empty: 'Nothing is flagged.' },
     { state: 'reported', label: 'Reported', empty: 'No reported comments.' },
     { state: 'rejected', label: 'Rejected', empty: 'No rejected comments.' },
     { state: 'spam', label: 'Spam', empty: 'Nothing marked as spam.' },
@@ -55,6 +58,12 @@
     reports: 'Reader reports',
     page_premoderation: 'Page pre-moderated',
     new_author: 'New author',
+    dehumanising: 'Dehumanising',
+    threat: 'Threat',
+    sexualised: 'Sexualised remark',
+    insult_coinage: 'Insult coinage',
+    directed: 'Aimed at a commenter',
+    trusted_report: 'Report from a trusted reader',
   };
 
   var state = {
@@ -390,6 +399,7 @@
     if (decided && decided.action === 'hide') return 'No longer in this queue: hidden by reader reports';
     if (stateName === 'deleted') return 'No longer in this queue: deleted';
     if (state.tab === 'reported' && stateName === 'approved') return 'No longer in this queue: reports dismissed';
+    if (state.tab === 'flagged' && stateName === 'approved') return 'No longer in this queue: flag cleared';
     return 'No longer in this queue' + (stateName ? ': ' + stateName : '');
   }
 
@@ -626,7 +636,8 @@
     var buttons = el('div', { className: 'desk-actions', role: 'group', 'aria-label': 'Decision on ' + c.id });
     Object.keys(ACTIONS).forEach(function (action) {
       var a = ACTIONS[action];
-      var same = a.state && a.state === c.state;
+      // A flagged comment is published: approving it is what clears the flag.
+      var same = a.state && a.state === c.state && !(state.tab === 'flagged' && action === 'approve');
       buttons.appendChild(el('button', {
         type: 'button', className: 'desk-btn desk-act desk-act-' + action,
         'data-action': action, disabled: same, 'aria-keyshortcuts': a.key.toUpperCase(),
@@ -726,7 +737,7 @@
     var a = ACTIONS[action];
     if (c.stale) { say(c.id + ': ' + lowerFirst(c.stale) + '.'); return; }
     if (action === 'ban') { openBanDialog(id); return; }
-    if (a.state && a.state === c.state) {
+    if (a.state && a.state === c.state && !(state.tab === 'flagged' && action === 'approve')) {
       say(c.id + ' is already ' + c.state + '.');
       return;
     }

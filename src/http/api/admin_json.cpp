@@ -38,6 +38,7 @@ json::object ModerationJson(const Comment& c) {
   m["score"] = c.moderation_score;
   m["reports"] = c.report_count;
   m["report_networks"] = c.report_networks;
+  m["flagged"] = c.flagged;
   return m;
 }
 

@@ -45,9 +45,11 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
   const std::string why = *reason;
   const std::string text = note->value_or("");
   using Out = Result<std::optional<std::string>>;
+  // A reader whose own comments from this address were approved flags it.
+  const service::ReporterIdentity who{client, std::nullopt};
   const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, network_hash, why,
-                                                 text](StoreSession& s) {
-    return moderation->Report(s, cid, reporter_hash, network_hash, why, text);
+                                                 text, who](StoreSession& s) {
+    return moderation->Report(s, cid, reporter_hash, network_hash, why, text, who);
   };
   Out out = co_await WriteResult(*d_.db, "a report", job);
   if (!out) co_return ErrorResponse(out.error());
@@ -59,8 +61,9 @@ asio::awaitable<Response> AdminApi::Queue(const Request& req, Params params) {
   if (!who) co_return ErrorResponse(who.error());
   auto queue = service::ParseQueue(FirstParam(params, "state").value_or("pending"));
   if (!queue) {
-    co_return ErrorResponse(MakeError(
-        ErrorCode::kInvalidField, "state must be pending, reported, rejected or spam.", "state"));
+    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                      "state must be pending, reported, rejected, spam or flagged.",
+                                      "state"));
   }
   auto limit = ParseLimit(FirstParam(params, "limit"), 50);
   if (!limit) co_return ErrorResponse(limit.error());
@@ -129,8 +132,9 @@ asio::awaitable<Response> AdminApi::Decide(const Request& req, std::string id_te
   if (*seen_in) {
     auto q = service::ParseQueue(**seen_in);
     if (!q) {
-      co_return ErrorResponse(MakeError(
-          ErrorCode::kInvalidField, "queue must be pending, reported, rejected or spam.", "queue"));
+      co_return ErrorResponse(
+          MakeError(ErrorCode::kInvalidField,
+                    "queue must be pending, reported, rejected, spam or flagged.", "queue"));
     }
     pre.queue = *q;
   }
@@ -171,8 +175,9 @@ asio::awaitable<Response> AdminApi::QueueStatus(const Request& req, Params param
   if (!who) co_return ErrorResponse(who.error());
   auto queue = service::ParseQueue(FirstParam(params, "state").value_or("pending"));
   if (!queue) {
-    co_return ErrorResponse(MakeError(
-        ErrorCode::kInvalidField, "state must be pending, reported, rejected or spam.", "state"));
+    co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                      "state must be pending, reported, rejected, spam or flagged.",
+                                      "state"));
   }
   const std::vector<std::string> texts = AllParams(params, "id");
   if (texts.empty()) {
@@ -232,6 +237,7 @@ asio::awaitable<Response> AdminApi::QueueCounts(const Request& req) {
   body["reported"] = out->reported;
   body["rejected"] = out->rejected;
   body["spam"] = out->spam;
+  body["flagged"] = out->flagged;
   Response r = JsonResponse(beast_http::status::ok, body);
   r.headers.emplace_back("Cache-Control", "no-store");
   co_return r;

@@ -119,7 +119,8 @@ constexpr const char* kCommentColumns =
     "id, page_id, parent_id, depth, author_name, author_email, is_guest, author_role, "
     "body_markdown, body_html, state, created_at, edited_at, edited_by, upvotes, downvotes, "
     "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix, "
-    "author_user_id, moderation_reasons, moderation_score, report_count, pinned, report_networks";
+    "author_user_id, moderation_reasons, moderation_score, report_count, pinned, report_networks, "
+    "flagged";
 
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
@@ -170,6 +171,7 @@ Comment ReadComment(const Query& q) {
   c.report_count = q.Int(25);
   c.pinned = q.Int(26) != 0;
   c.report_networks = q.Int(27);
+  c.flagged = q.Int(28) != 0;
   return c;
 }
 
@@ -557,11 +559,13 @@ class SqliteSession final : public StoreSession {
   }
 
   CommentId InsertComment(const Comment& c) override {
-    Query q(S("INSERT INTO comments(page_id, parent_id, depth, author_name, author_email, is_guest, "
-              "author_role, body_markdown, body_html, state, created_at, edited_at, edited_by, "
-              "upvotes, downvotes, hash, edit_token_hash, client_address, quote_exact, "
-              "quote_prefix, quote_suffix, author_user_id, moderation_reasons, moderation_score) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    Query q(
+        S("INSERT INTO comments(page_id, parent_id, depth, author_name, author_email, is_guest, "
+          "author_role, body_markdown, body_html, state, created_at, edited_at, edited_by, "
+          "upvotes, downvotes, hash, edit_token_hash, client_address, quote_exact, "
+          "quote_prefix, quote_suffix, author_user_id, moderation_reasons, moderation_score, "
+          "flagged) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     q.Bind(1, c.page_id)
         .Bind(2, c.parent_id)
         .Bind(3, static_cast<std::int64_t>(c.depth))
@@ -584,6 +588,7 @@ class SqliteSession final : public StoreSession {
       q.Bind(19, c.quote->exact).Bind(20, c.quote->prefix).Bind(21, c.quote->suffix);
     }
     q.Bind(22, c.author_user_id).Bind(23, JoinReasons(c.moderation_reasons)).Bind(24, c.moderation_score);
+    q.Bind(25, static_cast<std::int64_t>(c.flagged ? 1 : 0));
     q.Exec();
     return sqlite3_last_insert_rowid(db_);
   }
@@ -805,18 +810,31 @@ class SqliteSession final : public StoreSession {
   }
 
   void SetModeration(const ModerationUpdate& u) override {
-    Query q(S("UPDATE comments SET state = ?, moderation_reasons = ?, moderation_score = ? WHERE id = ?"));
+    Query q(
+        S("UPDATE comments SET state = ?, moderation_reasons = ?, moderation_score = ?, "
+          "flagged = ? WHERE id = ?"));
     q.Bind(1, CommentStateName(u.state))
         .Bind(2, JoinReasons(u.reasons))
         .Bind(3, u.score)
-        .Bind(4, u.id);
+        .Bind(4, static_cast<std::int64_t>(u.flagged && u.state == CommentState::kApproved ? 1 : 0))
+        .Bind(5, u.id);
     q.Exec();
   }
 
   std::vector<Comment> ListQueue(const QueueQuery& query) override {
-    const auto& [state, reported, min_reports, before_id, limit] = query;
+    const auto& [state, reported, min_reports, before_id, limit, flagged] = query;
     const CommentId before = before_id > 0 ? before_id : std::numeric_limits<CommentId>::max();
     std::vector<Comment> out;
+    if (flagged) {
+      static const std::string sql =
+          std::string("SELECT ") + kCommentColumns +
+          " FROM comments INDEXED BY comments_flagged WHERE flagged = 1 AND state = 'approved' "
+          "AND id < ? ORDER BY id DESC LIMIT ?";
+      Query q(S(sql));
+      q.Bind(1, before).Bind(2, static_cast<std::int64_t>(limit));
+      while (q.Step()) out.push_back(ReadComment(q));
+      return out;
+    }
     if (reported) {
       static const std::string sql =
           std::string("SELECT ") + kCommentColumns +
@@ -849,6 +867,13 @@ class SqliteSession final : public StoreSession {
         else if (state == "rejected") out.rejected = q.Int(1);
         else if (state == "spam") out.spam = q.Int(1);
       }
+    }
+    {
+      Query q(
+          S("SELECT count(*) FROM comments INDEXED BY comments_flagged "
+            "WHERE flagged = 1 AND state = 'approved'"));
+      q.Step();
+      out.flagged = q.Int(0);
     }
     if (min_reports > 0) {
       // On the partial index of reported comments (few), not on the state

@@ -1,0 +1,326 @@
+#include "moderation/targeted_abuse.hpp"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <stdexcept>
+
+#include "moderation/embedded_files.hpp"
+
+namespace amur::moderation {
+
+std::string_view AbuseReason(AbuseKind kind) {
+  switch (kind) {
+    case AbuseKind::kDehumanising:
+      return "dehumanising";
+    case AbuseKind::kThreat:
+      return "threat";
+    case AbuseKind::kSexualised:
+      return "sexualised";
+    case AbuseKind::kInsultCoinage:
+      return "insult_coinage";
+  }
+  return "dehumanising";
+}
+
+namespace {
+
+constexpr std::size_t kPhraseKinds = 3;  // dehumanising, threat, sexualised
+constexpr std::size_t kMinCoinageLength = 6;
+
+bool IsSecondPerson(std::string_view w) {
+  return w == "you" || w == "your" || w == "u" || w == "ur" || w == "yourself" || w == "ya" ||
+         w == "yer" || w == "ye" || w == "yours" || w == "youre";
+}
+
+// Calls f(word, begin) for each space-separated word of `s`.
+template <typename F>
+void ForEachWord(std::string_view s, F&& f) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = s.find(' ', i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) f(s.substr(i, j - i), i);
+    i = j + 1;
+  }
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// One alternative ("word", "word*", "ought_to") as a regular expression.
+std::string Alternative(std::string_view alt) {
+  std::string out;
+  bool prefix = false;
+  if (!alt.empty() && alt.back() == '*') {
+    prefix = true;
+    alt.remove_suffix(1);
+  }
+  std::string words(alt);
+  for (char& c : words) {
+    if (c == '_') c = ' ';
+  }
+  out = RE2::QuoteMeta(words);
+  if (prefix) out += "[^ ]*";
+  return out;
+}
+
+// A token ("a|b*", "@class", "@class|word") as a regular expression; empty
+// on error.
+std::string Token(std::string_view token,
+                  const std::map<std::string, std::string, std::less<>>& classes,
+                  std::string* error) {
+  std::string out = "(?:";
+  bool first = true;
+  std::size_t i = 0;
+  while (i <= token.size()) {
+    std::size_t j = token.find('|', i);
+    if (j == std::string_view::npos) j = token.size();
+    if (j > i) {
+      const std::string_view alt = token.substr(i, j - i);
+      if (!first) out += '|';
+      if (alt.front() == '@') {
+        auto it = classes.find(alt.substr(1));
+        if (it == classes.end()) {
+          *error = "unknown class " + std::string(alt);
+          return {};
+        }
+        out += it->second;
+      } else {
+        out += Alternative(alt);
+      }
+      first = false;
+    }
+    i = j + 1;
+  }
+  out += ')';
+  return first ? std::string() : out;
+}
+
+bool IsLetterOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+}  // namespace
+
+struct TargetedAbuseMatcher::Impl {
+  std::array<std::unique_ptr<RE2>, kPhraseKinds> phrases;
+  std::vector<std::string> stems;  // sorted
+  std::vector<std::string> insults;
+  std::vector<std::string> allow_exact, allow_prefix;
+  std::vector<std::string> coinage_exact, coinage_prefix;
+
+  static bool Listed(std::string_view w, const std::vector<std::string>& exact,
+                     const std::vector<std::string>& prefix) {
+    for (const auto& e : exact) {
+      if (w == e) return true;
+    }
+    for (const auto& p : prefix) {
+      if (w.starts_with(p)) return true;
+    }
+    return false;
+  }
+
+  bool IsCoinage(std::string_view w) const {
+    if (w.size() < 4) return false;
+    if (Listed(w, allow_exact, allow_prefix)) return false;
+    if (Listed(w, coinage_exact, coinage_prefix)) return true;
+    if (w.size() < kMinCoinageLength) return false;
+    for (const std::string& stem : stems) {
+      if (stem[0] > w[0]) break;
+      if (!w.starts_with(stem)) continue;
+      const std::string_view rest = w.substr(stem.size());
+      for (const std::string& insult : insults) {
+        if (rest.find(insult) != std::string_view::npos) return true;
+      }
+    }
+    return false;
+  }
+};
+
+TargetedAbuseMatcher::TargetedAbuseMatcher() : impl_(std::make_unique<Impl>()) {}
+TargetedAbuseMatcher::~TargetedAbuseMatcher() = default;
+
+Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
+    std::string_view list_text, std::vector<std::string>* errors) {
+  std::shared_ptr<TargetedAbuseMatcher> m(new TargetedAbuseMatcher());
+  Impl& impl = *m->impl_;
+  std::map<std::string, std::string, std::less<>> classes;
+  std::array<std::vector<std::string>, kPhraseKinds> phrases;
+  std::string section;
+  int line_no = 0;
+  auto fail = [&](const std::string& what) {
+    if (errors) errors->push_back("line " + std::to_string(line_no) + ": " + what);
+  };
+  std::size_t pos = 0;
+  while (pos <= list_text.size()) {
+    std::size_t end = list_text.find('\n', pos);
+    if (end == std::string_view::npos) end = list_text.size();
+    std::string_view line = list_text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = Trim(line);
+    if (line.empty()) continue;
+    if (line.front() == '[' && line.back() == ']') {
+      section = std::string(line.substr(1, line.size() - 2));
+      continue;
+    }
+    if (line.front() == '@' && line.find('=') != std::string_view::npos) {
+      const auto eq = line.find('=');
+      std::string error;
+      std::string re = Token(Trim(line.substr(eq + 1)), classes, &error);
+      if (re.empty()) {
+        fail(error.empty() ? "empty class" : error);
+        continue;
+      }
+      classes[std::string(Trim(line.substr(1, eq - 1)))] = re;
+      continue;
+    }
+    int kind = section == "dehumanising" ? 0
+               : section == "threat"     ? 1
+               : section == "sexualised" ? 2
+                                         : -1;
+    if (kind >= 0) {
+      std::string re = "(?:^| )";
+      std::string error;
+      int gap = 0;
+      bool first = true;
+      ForEachWord(line, [&](std::string_view token, std::size_t) {
+        if (!error.empty()) return;
+        if (token.size() == 2 && token[0] == '~' && token[1] >= '1' && token[1] <= '9') {
+          gap = token[1] - '0';
+          return;
+        }
+        std::string t = Token(token, classes, &error);
+        if (t.empty()) {
+          if (error.empty()) error = "empty word";
+          return;
+        }
+        if (!first) {
+          if (gap > 0) re += "(?: [^ ]+){0," + std::to_string(gap) + "}";
+          re += ' ';
+        }
+        re += t;
+        gap = 0;
+        first = false;
+      });
+      if (!error.empty() || first) {
+        fail(error.empty() ? "empty phrase" : error);
+        continue;
+      }
+      re += "(?: |$)";
+      RE2 check(re);
+      if (!check.ok()) {
+        fail(check.error());
+        continue;
+      }
+      phrases[static_cast<std::size_t>(kind)].push_back(std::move(re));
+      continue;
+    }
+    std::string word(line);
+    const bool prefix = word.back() == '*';
+    if (prefix) word.pop_back();
+    if (word.empty()) continue;
+    if (section == "coinage-stem") {
+      impl.stems.push_back(word);
+    } else if (section == "coinage-insult") {
+      impl.insults.push_back(word);
+    } else if (section == "coinage-allow") {
+      (prefix ? impl.allow_prefix : impl.allow_exact).push_back(word);
+    } else if (section == "coinage") {
+      (prefix ? impl.coinage_prefix : impl.coinage_exact).push_back(word);
+    } else {
+      fail("a word outside a known section: " + word);
+    }
+  }
+  std::sort(impl.stems.begin(), impl.stems.end());
+  RE2::Options options;
+  options.set_max_mem(64 << 20);
+  for (std::size_t k = 0; k < kPhraseKinds; ++k) {
+    if (phrases[k].empty()) continue;
+    std::string all = "(";
+    for (std::size_t i = 0; i < phrases[k].size(); ++i) {
+      if (i) all += '|';
+      all += phrases[k][i];
+    }
+    all += ')';
+    auto re = std::make_unique<RE2>(all, options);
+    if (!re->ok()) return MakeError(ErrorCode::kInvalidField, re->error(), "targeted");
+    impl.phrases[k] = std::move(re);
+  }
+  return std::shared_ptr<const TargetedAbuseMatcher>(std::move(m));
+}
+
+std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text,
+                                                    bool is_reply) const {
+  std::vector<AbuseSignal> out;
+  const std::string& s = text.text;
+  if (s.empty()) return out;
+  bool second_person = false;
+  std::size_t coinage_begin = 0, coinage_end = 0;
+  bool coinage = false;
+  ForEachWord(s, [&](std::string_view w, std::size_t at) {
+    if (IsSecondPerson(w)) second_person = true;
+    if (!coinage && impl_->IsCoinage(w)) {
+      coinage = true;
+      coinage_begin = at;
+      coinage_end = at + w.size();
+    }
+  });
+  auto source = [&text](std::size_t b, std::size_t e) {
+    while (b < e && !IsLetterOrDigit(text.text[b])) ++b;
+    while (e > b && !IsLetterOrDigit(text.text[e - 1])) --e;
+    return b < e ? text.SourceSpan(b, e) : ByteSpan{};
+  };
+  const re2::StringPiece input(s);
+  static constexpr AbuseKind kKinds[kPhraseKinds] = {AbuseKind::kDehumanising, AbuseKind::kThreat,
+                                                     AbuseKind::kSexualised};
+  for (std::size_t k = 0; k < kPhraseKinds; ++k) {
+    const RE2* re = impl_->phrases[k].get();
+    if (re == nullptr) continue;
+    re2::StringPiece m;
+    if (!re->Match(input, 0, s.size(), RE2::UNANCHORED, &m, 1)) continue;
+    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
+    const std::size_t e = b + m.size();
+    bool directed = is_reply && second_person;
+    ForEachWord(std::string_view(s).substr(b, e - b), [&](std::string_view w, std::size_t) {
+      if (IsSecondPerson(w)) directed = true;
+    });
+    out.push_back(AbuseSignal{kKinds[k], source(b, e), directed});
+  }
+  if (coinage) {
+    out.push_back(AbuseSignal{AbuseKind::kInsultCoinage, source(coinage_begin, coinage_end),
+                              second_person || is_reply});
+  }
+  return out;
+}
+
+std::shared_ptr<const TargetedAbuseMatcher> DefaultTargetedAbuseMatcher() {
+  static const std::shared_ptr<const TargetedAbuseMatcher> kMatcher = [] {
+    std::string_view text;
+    for (int i = 0; i < kEmbeddedTermListFilesCount; ++i) {
+      if (kEmbeddedTermListFiles[i].name != nullptr &&
+          std::string_view(kEmbeddedTermListFiles[i].name) == "targeted-en.txt") {
+        text = kEmbeddedTermListFiles[i].text;
+      }
+    }
+    std::vector<std::string> errors;
+    auto built = TargetedAbuseMatcher::Build(text, &errors);
+    if (!built.ok() || !errors.empty()) {
+      throw std::logic_error("data/moderation/targeted-en.txt does not compile: " +
+                             (built.ok() ? errors.front() : built.error().message));
+    }
+    return std::move(built).value();
+  }();
+  return kMatcher;
+}
+
+}  // namespace amur::moderation

@@ -1,0 +1,64 @@
+// Targeted-abuse signals: harassment of people that uses no slur —
+// dehumanising language, threats, sexualised remarks about a person or their
+// family, and insult coinages fused from a group's name and an insult
+// ("Ukroshitian"). The phrases come from data/moderation/targeted-en.txt
+// (format in that file). Each signal is a flag on its own; the pipeline
+// holds a comment when the classifier agrees (docs/moderation.md).
+//
+// Matching runs on NormalizedText (normalize.hpp): RE2 alternations, one per
+// kind, so time is linear in the text whatever the lists. Immutable and
+// thread-safe once built.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "moderation/normalize.hpp"
+
+namespace amur::moderation {
+
+enum class AbuseKind { kDehumanising, kThreat, kSexualised, kInsultCoinage };
+
+// Reason codes as stored with the comment and named by the desk:
+// "dehumanising", "threat", "sexualised", "insult_coinage".
+std::string_view AbuseReason(AbuseKind kind);
+
+struct AbuseSignal {
+  AbuseKind kind = AbuseKind::kDehumanising;
+  ByteSpan span;  // of the original text
+  // Aimed at another commenter: a second-person word ("you", "your", "ur")
+  // inside the match, or anywhere in a reply.
+  bool directed = false;
+};
+
+class TargetedAbuseMatcher {
+ public:
+  // Builds the matcher from the list text. Errors (unknown section or class,
+  // a phrase RE2 refuses) are appended to `errors` by line and the line is
+  // skipped; kInvalidField only when nothing could be built.
+  static Result<std::shared_ptr<const TargetedAbuseMatcher>> Build(
+      std::string_view list_text, std::vector<std::string>* errors = nullptr);
+
+  // At most one signal per kind (the first match), in AbuseKind order.
+  // `is_reply`: the comment answers another comment.
+  std::vector<AbuseSignal> Find(const NormalizedText& text, bool is_reply) const;
+
+  ~TargetedAbuseMatcher();
+  TargetedAbuseMatcher(const TargetedAbuseMatcher&) = delete;
+  TargetedAbuseMatcher& operator=(const TargetedAbuseMatcher&) = delete;
+
+ private:
+  TargetedAbuseMatcher();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Built once from the embedded data/moderation/targeted-en.txt, shared.
+// Throws std::logic_error if the shipped list does not compile (a bug,
+// caught by the unit tests).
+std::shared_ptr<const TargetedAbuseMatcher> DefaultTargetedAbuseMatcher();
+
+}  // namespace amur::moderation
