@@ -318,6 +318,7 @@ int RunServe(const Config& config) {
   deps.accounts = &accounts;
   deps.moderation = &moderation;
   deps.secure_cookies = config.public_url.rfind("https://", 0) == 0;
+  deps.public_url = config.public_url;  // feed links; the form's Origin check
   deps.pipeline = &pipeline;
   deps.webhooks = webhooks.get();
   deps.configured_webhooks = config.webhooks;

@@ -14,6 +14,7 @@
 #include "http/api/comment_json.hpp"
 #include "http/api/comments_api.hpp"
 #include "http/error_mapping.hpp"
+#include "http/feeds.hpp"
 #include "http/html/pages.hpp"
 #include "http/request_parsing.hpp"
 #include "http/web_assets.hpp"
@@ -88,6 +89,7 @@ struct Routes::Impl {
     api = std::make_unique<api::CommentsApi>(d);
     admin = std::make_unique<api::AdminApi>(d);
     pages = std::make_unique<html::Pages>(d);
+    feeds = std::make_unique<Feeds>(d);
     routes = Table();
     // One pair of metrics per route name ("unknown" for no route).
     std::vector<std::string_view> names;
@@ -115,6 +117,7 @@ struct Routes::Impl {
     auto& a = *api;
     auto& m = *admin;
     auto& p = *pages;
+    auto& f = *feeds;
     return {
         {verb::get, "/api/v1/comments", "comments",
          [&a](const Call& c) { return a.List(c.req, c.params); }},
@@ -187,6 +190,10 @@ struct Routes::Impl {
         {verb::post, "/t", "thread", [&p](const Call& c) { return p.PostForm(c.req, c.client); }},
         {verb::get, "/demo", "demo",
          [&p](const Call& c) { return p.Thread(c.req, c.params, true); }},
+        {verb::get, "/feeds/comments.atom", "feed_page",
+         [&f](const Call& c) { return f.PageFeed(c.req, c.params); }},
+        {verb::get, "/feeds/recent.atom", "feed_recent",
+         [&f](const Call& c) { return f.RecentFeed(c.req); }},
         {verb::get, "/admin", "admin_desk", [&p](const Call&) { return Ready(p.Admin()); }},
         {verb::get, "/", "root", [](const Call&) { return Ready(Redirect("/demo")); }},
         {verb::get, "/assets/{*}", "asset",
@@ -349,6 +356,7 @@ struct Routes::Impl {
   std::unique_ptr<api::CommentsApi> api;
   std::unique_ptr<api::AdminApi> admin;
   std::unique_ptr<html::Pages> pages;
+  std::unique_ptr<Feeds> feeds;
   std::vector<Route> routes;
   std::map<std::string_view, NameMetrics> metrics;
 };
