@@ -314,9 +314,10 @@ std::string_view PageName(const ThreadView& view) {
 }
 
 // The document's head and the opening of its body; the head links the
-// page's feed (titled "Comments on <page_name>") when the view has one.
+// page's feed when the view has one. The link's title is fixed: the feed
+// names the page itself, and no user text goes into <head> attributes.
 void AppendDocumentStart(std::string& out, std::string_view title, std::string_view body_class,
-                         const ThreadView& view, std::string_view page_name) {
+                         const ThreadView& view) {
   out +=
       "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -327,9 +328,7 @@ void AppendDocumentStart(std::string& out, std::string_view title, std::string_v
   out += kStylesheetHref;
   out += "\">\n";
   if (!view.feed_href.empty()) {
-    out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments on ";
-    AppendEscaped(out, page_name);
-    out += "\" href=\"";
+    out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments (Atom)\" href=\"";
     AppendEscaped(out, view.feed_href);
     out += "\">\n";
   }
@@ -402,7 +401,7 @@ std::string RenderThreadDocument(const ThreadView& view) {
   std::string out;
   out.reserve(10240 + view.comments.size() * 1024);
   AppendDocumentStart(out, std::string(name) + " \u2014 Comments", "amur-page amur-thread-page",
-                      view, name);
+                      view);
   out +=
       "<header class=\"amur-page-head\"><div class=\"amur-wrap\">"
       "<p class=\"amur-kicker\">Discussion</p><h1>";
@@ -426,7 +425,7 @@ std::string RenderDemoDocument(const ThreadView& view) {
   std::string out;
   out.reserve(32768 + view.comments.size() * 1024);
   AppendDocumentStart(out, std::string(kDemoArticleTitle) + " \u2014 The Confluence",
-                      "amur-page amur-demo", view, kDemoArticleTitle);
+                      "amur-page amur-demo", view);
   out += DemoMastheadHtml();
   out += "<main class=\"amur-wrap\" id=\"main\">\n";
   out += DemoArticleHtml();

@@ -335,7 +335,7 @@ class Feeds(AmurTestCase):
         self.assertEqual(len(links), 1)
         href = f"{PUBLIC_URL}/feeds/comments.atom?page={urllib.parse.quote(page, safe='')}"
         self.assertEqual(links[0]["href"], href)
-        self.assertEqual(links[0]["title"], "Comments on Linked")
+        self.assertEqual(links[0]["title"], "Comments (Atom)")
         self.page_feed(page)  # and it answers
         self.assertStatus(self.server.get(href[len(PUBLIC_URL):]), 200)
         # The demo article links the /demo page's feed once someone commented there.
