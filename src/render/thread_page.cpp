@@ -328,7 +328,8 @@ void AppendDocumentStart(std::string& out, std::string_view title, std::string_v
   out += kStylesheetHref;
   out += "\">\n";
   if (!view.feed_href.empty()) {
-    out += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments (Atom)\" href=\"";
+    out +=
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments (Atom)\" href=\"";
     AppendEscaped(out, view.feed_href);
     out += "\">\n";
   }
