@@ -46,10 +46,8 @@ asio::awaitable<Response> Feeds::PageFeed(const Request& req, const Params& para
   if (!cached) {
     misses_->Inc();
     const std::uint64_t generation = d_.cache->Generation(*page);
-    const std::string page_key = *page;
-    const std::string public_url = d_.public_url;
     const std::function<FeedResult(StoreSession&)> job =
-        [page_key, public_url](StoreSession& s) -> FeedResult {
+        [page_key = *page, public_url = d_.public_url](StoreSession& s) -> FeedResult {
       const auto p = s.FindPage(page_key);
       if (!p) return MakeError(ErrorCode::kNotFound, "No comments were ever posted to this page.");
       const auto comments = s.ListNewestApproved(p->id, render::kFeedEntries);
@@ -58,7 +56,7 @@ asio::awaitable<Response> Feeds::PageFeed(const Request& req, const Params& para
     FeedResult computed = co_await ReadResult(*d_.db, "a page's feed", job);
     if (!computed) co_return ErrorResponse(computed.error());
     cached = *computed;
-    d_.cache->Put(key, page_key, generation, cached);
+    d_.cache->Put(key, *page, generation, cached);
   } else {
     hits_->Inc();
   }
@@ -72,9 +70,8 @@ asio::awaitable<Response> Feeds::RecentFeed(const Request& req) {
   if (!cached) {
     misses_->Inc();
     const std::uint64_t generation = d_.cache->Generation(scope);
-    const std::string public_url = d_.public_url;
     const std::function<FeedResult(StoreSession&)> job =
-        [public_url](StoreSession& s) -> FeedResult {
+        [public_url = d_.public_url](StoreSession& s) -> FeedResult {
       const auto comments = s.ListNewestApproved(std::nullopt, render::kFeedEntries);
       std::map<PageId, Page> pages;
       std::vector<render::FeedComment> items;
