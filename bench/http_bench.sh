@@ -9,7 +9,9 @@
 #   1. nginx serving the GET /api/v1/comments?page=…&limit=50 answer as a
 #      static file (the reference);
 #   2. amur answering that GET;
-#   3. amur accepting POST /api/v1/comments (durable: group commit, fsync).
+#   3. amur accepting POST /api/v1/comments (durable: group commit, fsync);
+#   4. nginx serving that page's Atom feed (50 entries) as a static file, and
+#      amur answering GET /feeds/comments.atom?page=… (the same bytes).
 # Prints a Markdown table of absolute figures and ratios to the reference.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,13 +45,19 @@ QUERY="/api/v1/comments?page=%2F2022%2Faigun-treaty&limit=50"
 mkdir -p "$WORK/www"
 curl -sf "http://127.0.0.1:$AMUR_PORT$QUERY" -o "$WORK/www/thread.json"
 BYTES=$(stat -c %s "$WORK/www/thread.json")
+FEED="/feeds/comments.atom?page=%2F2022%2Faigun-treaty"
+curl -sf "http://127.0.0.1:$AMUR_PORT$FEED" -o "$WORK/www/feed.atom"
+FEED_BYTES=$(stat -c %s "$WORK/www/feed.atom")
 
 NGINX_PORT=$(free_port)
 bench_start_nginx "$NGINX_PORT" application/json /thread.json
 cmp <(curl -sf "http://127.0.0.1:$NGINX_PORT/thread.json") <(curl -sf "http://127.0.0.1:$AMUR_PORT$QUERY")
+cmp <(curl -sf "http://127.0.0.1:$NGINX_PORT/feed.atom") <(curl -sf "http://127.0.0.1:$AMUR_PORT$FEED")
 
 read -r NG_RPS NG_P50 NG_P99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT/thread.json")
 read -r AM_RPS AM_P50 AM_P99 < <(run_wrk "http://127.0.0.1:$AMUR_PORT$QUERY")
+read -r NF_RPS NF_P50 NF_P99 < <(run_wrk "http://127.0.0.1:$NGINX_PORT/feed.atom")
+read -r AF_RPS AF_P50 AF_P99 < <(run_wrk "http://127.0.0.1:$AMUR_PORT$FEED")
 BEFORE=$(curl -sf "http://127.0.0.1:$AMUR_PORT/metrics" | awk '/^amur_comments_posted_total/ {print $2}')
 read -r PO_RPS PO_P50 PO_P99 < <(run_wrk -s "$ROOT/bench/post.lua" "http://127.0.0.1:$AMUR_PORT")
 AFTER=$(curl -sf "http://127.0.0.1:$AMUR_PORT/metrics" | awk '/^amur_comments_posted_total/ {print $2}')
@@ -58,11 +66,13 @@ POSTED=$((AFTER - BEFORE))
 STORED=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from comments c join pages p on p.id=c.page_id where p.key like '/bench-write-%'\").fetchone()[0])" "$WORK/amur.db")
 
 cat <<TABLE
-machine: $(machine); wrk -t$THREADS -c$CONNS -d${DURATION}s; answer size $BYTES bytes
+machine: $(machine); wrk -t$THREADS -c$CONNS -d${DURATION}s; answer size $BYTES bytes, feed $FEED_BYTES bytes
 
 | measure | requests/s | p50 ms | p99 ms | ratio to reference |
 |---|---:|---:|---:|---|
 | nginx static file (reference) | $NG_RPS | $NG_P50 | $NG_P99 | 1.00 |
 | amur GET thread (limit=50) | $AM_RPS | $AM_P50 | $AM_P99 | rps $(ratio "$AM_RPS" "$NG_RPS")×, p99 $(ratio "$AM_P99" "$NG_P99")× |
 | amur POST comment (durable) | $PO_RPS | $PO_P50 | $PO_P99 | $POSTED acknowledged, $STORED stored |
+| nginx static feed (reference) | $NF_RPS | $NF_P50 | $NF_P99 | 1.00 |
+| amur GET page feed (Atom, 50) | $AF_RPS | $AF_P50 | $AF_P99 | rps $(ratio "$AF_RPS" "$NF_RPS")×, p99 $(ratio "$AF_P99" "$NF_P99")× |
 TABLE

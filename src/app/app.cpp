@@ -397,6 +397,7 @@ int RunServe(const Config& config) {
   deps.accounts = &accounts;
   deps.moderation = &moderation;
   deps.secure_cookies = config.public_url.rfind("https://", 0) == 0;
+  deps.public_url = config.public_url;  // feed links; the form's Origin check
   deps.pipeline = &pipeline;
   deps.webhooks = webhooks.get();
   deps.configured_webhooks = config.webhooks;
@@ -404,7 +405,6 @@ int RunServe(const Config& config) {
   deps.webhook_secret_configured = !config.webhook_secret.empty();
   deps.webhook_secret = config.webhook_secret;
   deps.metrics_token = config.metrics_token;
-  deps.public_url = config.public_url;
   deps.subscriptions = &subscriptions;
   deps.mail = mail.get();
   deps.subscribe_network_limiter = &subscribe_network_limiter;

@@ -45,6 +45,7 @@ void ResponseCache::Put(const std::string& key, const std::string& page, std::ui
 void ResponseCache::Invalidate(std::string_view page) {
   std::lock_guard lock(mu_);
   ++generations_[std::string(page)];
+  if (page != kSiteWideScope) ++generations_[std::string(kSiteWideScope)];
 }
 
 void ResponseCache::EraseLocked(std::unordered_map<std::string, Slot>::iterator it) {

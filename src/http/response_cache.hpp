@@ -16,6 +16,11 @@
 
 namespace amur::http {
 
+// The scope of answers drawn from every page (the site-wide feed). It is not
+// a page key (page keys hold no control characters), and Invalidate of any
+// page makes its answers stale too, so a writer needs to know nothing of it.
+inline constexpr std::string_view kSiteWideScope = "\x01site";
+
 struct CachedAnswer {
   std::string body;
   std::string etag;  // quoted strong validator
@@ -35,7 +40,7 @@ class ResponseCache final {
   void Put(const std::string& key, const std::string& page, std::uint64_t generation,
            std::shared_ptr<const CachedAnswer> answer);
 
-  // Makes every stored answer of `page` stale.
+  // Makes every stored answer of `page` stale, and those of kSiteWideScope.
   void Invalidate(std::string_view page);
 
   std::size_t Bytes() const;

@@ -51,6 +51,24 @@ TEST(ResponseCacheTest, InvalidateMakesEveryAnswerOfThePageStale) {
   EXPECT_EQ(cache.Bytes(), std::string("three").size() + std::string("/b|oldest").size());
 }
 
+TEST(ResponseCacheTest, InvalidatingAnyPageMakesSiteWideAnswersStale) {
+  ResponseCache cache(1 << 20);
+  const std::string site(kSiteWideScope);
+  cache.Put("recent", site, cache.Generation(site), Answer("feed"));
+  cache.Put("/b|oldest", "/b", 0, Answer("three"));
+  ASSERT_NE(cache.Get("recent", site), nullptr);
+  const auto before = cache.Generation(site);  // a site-wide reader starts...
+  cache.Invalidate("/a");                      // ...any page changes...
+  EXPECT_EQ(cache.Get("recent", site), nullptr);
+  cache.Put("recent", site, before, Answer("stale"));  // ...its answer is dropped.
+  EXPECT_EQ(cache.Get("recent", site), nullptr);
+  EXPECT_NE(cache.Get("/b|oldest", "/b"), nullptr);  // other pages keep theirs
+  // Invalidating the site-wide scope itself leaves the pages alone.
+  cache.Invalidate(site);
+  EXPECT_NE(cache.Get("/b|oldest", "/b"), nullptr);
+  EXPECT_EQ(cache.Generation("/b"), 0u);
+}
+
 TEST(ResponseCacheTest, PutWithAnOldGenerationIsDropped) {
   ResponseCache cache(1 << 20);
   const auto before = cache.Generation("/a");  // a reader starts...

@@ -15,6 +15,7 @@
 #include "http/api/comments_api.hpp"
 #include "http/api/subscriptions_api.hpp"
 #include "http/error_mapping.hpp"
+#include "http/feeds.hpp"
 #include "http/html/pages.hpp"
 #include "http/request_parsing.hpp"
 #include "http/web_assets.hpp"
@@ -92,6 +93,7 @@ struct Routes::Impl {
     admin = std::make_unique<api::AdminApi>(d);
     subscriptions = std::make_unique<api::SubscriptionsApi>(d);
     pages = std::make_unique<html::Pages>(d);
+    feeds = std::make_unique<Feeds>(d);
     routes = Table();
     // One pair of metrics per route name ("unknown" for no route).
     std::vector<std::string_view> names;
@@ -120,6 +122,7 @@ struct Routes::Impl {
     auto& m = *admin;
     auto& p = *pages;
     auto& sub = *subscriptions;
+    auto& f = *feeds;
     return {
         {verb::get, "/api/v1/comments", "comments",
          [&a](const Call& c) { return a.List(c.req, c.params); }},
@@ -212,6 +215,10 @@ struct Routes::Impl {
          [&p](const Call& c) { return p.Subscribe(c.req, c.client); }},
         {verb::get, "/demo", "demo",
          [&p](const Call& c) { return p.Thread(c.req, c.params, true); }},
+        {verb::get, "/feeds/comments.atom", "feed_page",
+         [&f](const Call& c) { return f.PageFeed(c.req, c.params); }},
+        {verb::get, "/feeds/recent.atom", "feed_recent",
+         [&f](const Call& c) { return f.RecentFeed(c.req); }},
         {verb::get, "/admin", "admin_desk", [&p](const Call&) { return Ready(p.Admin()); }},
         {verb::get, "/", "root", [](const Call&) { return Ready(Redirect("/demo")); }},
         {verb::get, "/assets/{*}", "asset",
@@ -375,6 +382,7 @@ struct Routes::Impl {
   std::unique_ptr<api::AdminApi> admin;
   std::unique_ptr<api::SubscriptionsApi> subscriptions;
   std::unique_ptr<html::Pages> pages;
+  std::unique_ptr<Feeds> feeds;
   std::vector<Route> routes;
   std::map<std::string_view, NameMetrics> metrics;
 };

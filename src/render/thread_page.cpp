@@ -343,7 +343,11 @@ std::string_view PageName(const ThreadView& view) {
   return view.page_key;
 }
 
-void AppendDocumentStart(std::string& out, std::string_view title, std::string_view body_class) {
+// The document's head and the opening of its body; the head links the
+// page's feed when the view has one. The link's title is fixed: the feed
+// names the page itself, and no user text goes into <head> attributes.
+void AppendDocumentStart(std::string& out, std::string_view title, std::string_view body_class,
+                         const ThreadView& view) {
   out +=
       "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -352,7 +356,14 @@ void AppendDocumentStart(std::string& out, std::string_view title, std::string_v
   // An empty icon: browsers ask for /favicon.ico otherwise, and log its 404.
   out += "</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"";
   out += kStylesheetHref;
-  out += "\">\n</head>\n<body class=\"";
+  out += "\">\n";
+  if (!view.feed_href.empty()) {
+    out +=
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments (Atom)\" href=\"";
+    AppendEscaped(out, view.feed_href);
+    out += "\">\n";
+  }
+  out += "</head>\n<body class=\"";
   out += body_class;
   out += "\">\n<a class=\"amur-skip\" href=\"#comments\">Skip to comments</a>\n";
 }
@@ -420,7 +431,8 @@ std::string RenderThreadDocument(const ThreadView& view) {
   const std::string_view name = PageName(view);
   std::string out;
   out.reserve(10240 + view.comments.size() * 1024);
-  AppendDocumentStart(out, std::string(name) + " \u2014 Comments", "amur-page amur-thread-page");
+  AppendDocumentStart(out, std::string(name) + " \u2014 Comments", "amur-page amur-thread-page",
+                      view);
   out +=
       "<header class=\"amur-page-head\"><div class=\"amur-wrap\">"
       "<p class=\"amur-kicker\">Discussion</p><h1>";
@@ -444,7 +456,7 @@ std::string RenderDemoDocument(const ThreadView& view) {
   std::string out;
   out.reserve(32768 + view.comments.size() * 1024);
   AppendDocumentStart(out, std::string(kDemoArticleTitle) + " \u2014 The Confluence",
-                      "amur-page amur-demo");
+                      "amur-page amur-demo", view);
   out += DemoMastheadHtml();
   out += "<main class=\"amur-wrap\" id=\"main\">\n";
   out += DemoArticleHtml();

@@ -58,6 +58,10 @@ struct ThreadView {
   std::string base_path;
   // True when `base_path` already has a query string (links append with &).
   bool base_has_query = false;
+  // The page's Atom feed (absolute on --public-url when known), linked as
+  // <link rel="alternate"> from the document's head; empty: no link (the
+  // page does not exist yet, so its feed answers 404).
+  std::string feed_href;
 };
 
 // The path of the server-rendered thread of `page_key` (GET /t): "/t?page="

@@ -421,3 +421,24 @@ TEST(ThreadPageTest, DemoDocumentHasTheArticleAndTheThread) {
 
 }  // namespace
 }  // namespace amur::render
+
+namespace amur::render {
+namespace {
+
+TEST(ThreadPageTest, HeadLinksThePagesFeedWhenItHasOne) {
+  ThreadView view = MakeView();
+  view.page_title = "Aigun <script>alert(1)</script>";
+  EXPECT_FALSE(Contains(RenderThreadDocument(view), "application/atom+xml"));
+  EXPECT_FALSE(Contains(RenderDemoDocument(view), "application/atom+xml"));
+  view.feed_href = "https://c.example/feeds/comments.atom?page=%2Fp&x=\"";
+  const std::string link =
+      "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Comments (Atom)\" "
+      "href=\"https://c.example/feeds/comments.atom?page=%2Fp&amp;x=&quot;\">\n";
+  for (const std::string& doc : {RenderThreadDocument(view), RenderDemoDocument(view)}) {
+    EXPECT_EQ(Count(doc, link), 1u);
+    EXPECT_LT(doc.find(link), doc.find("</head>"));
+  }
+}
+
+}  // namespace
+}  // namespace amur::render

@@ -68,6 +68,9 @@ class FaultInjectingSession final : public StoreSession {
   std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) override {
     return inner_->ListCommentsSince(since, limit);
   }
+  std::vector<Comment> ListNewestApproved(std::optional<PageId> page, int limit) override {
+    return inner_->ListNewestApproved(page, limit);
+  }
   CommentId InsertComment(const Comment& c) override {
     plan_->Check(FaultPoint::kInsertComment);
     return inner_->InsertComment(c);

@@ -189,6 +189,12 @@ class CommentStore {
   // Reads an index on created_at, so the cost follows the rows returned,
   // not the size of the table. Empty when limit <= 0.
   virtual std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) = 0;
+  // The newest `limit` approved comments (state approved only: no pending,
+  // rejected, spam, removed or tombstones), newest first (by id = creation
+  // order): of one page when `page` is set, else of the whole site. Reads an
+  // index on (page_id, state, id) or (state, id), so the cost follows the rows
+  // returned. Empty when limit <= 0.
+  virtual std::vector<Comment> ListNewestApproved(std::optional<PageId> page, int limit) = 0;
   // Inserts a new comment; `c.id` is ignored. Returns the new id.
   virtual CommentId InsertComment(const Comment& c) = 0;
   // Rewrites the mutable columns of an existing comment: body, html, state,

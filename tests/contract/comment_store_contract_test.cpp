@@ -128,6 +128,50 @@ TEST_P(CommentStoreContract, CommentsSinceAreTheNewestOfTheWindowOldestFirst) {
   EXPECT_TRUE(s_->ListCommentsSince(0, 0).empty());
 }
 
+TEST_P(CommentStoreContract, NewestApprovedAreApprovedOnlyNewestFirstPerPageOrSiteWide) {
+  const Page p = NewPage("/feed");
+  const Page q = NewPage("/feed-2");
+  EXPECT_TRUE(s_->ListNewestApproved(std::nullopt, 10).empty());
+  EXPECT_TRUE(s_->ListNewestApproved(p.id, 10).empty());
+  struct Row {
+    CommentState state;
+    const Page* page;
+  };
+  const Row rows[] = {{CommentState::kApproved, &p}, {CommentState::kPending, &p},
+                      {CommentState::kApproved, &q}, {CommentState::kDeleted, &p},
+                      {CommentState::kRemoved, &p},  {CommentState::kRejected, &q},
+                      {CommentState::kSpam, &p},     {CommentState::kApproved, &p}};
+  std::vector<CommentId> ids;
+  for (const Row& r : rows) {
+    Comment c = MakeComment(*r.page, CommentStateName(r.state));
+    c.state = r.state;
+    ids.push_back(Insert(c));
+  }
+  auto ids_of = [](const std::vector<Comment>& cs) {
+    std::vector<CommentId> out;
+    for (const auto& c : cs) out.push_back(c.id);
+    return out;
+  };
+  const auto site = s_->ListNewestApproved(std::nullopt, 10);
+  EXPECT_EQ(ids_of(site), (std::vector<CommentId>{ids[7], ids[2], ids[0]}));
+  ASSERT_EQ(site.size(), 3u);
+  EXPECT_EQ(site[1].page_id, q.id);
+  EXPECT_EQ(site[0].body_html, "<p>approved</p>");
+  EXPECT_EQ(ids_of(s_->ListNewestApproved(p.id, 10)), (std::vector<CommentId>{ids[7], ids[0]}));
+  EXPECT_EQ(ids_of(s_->ListNewestApproved(q.id, 10)), (std::vector<CommentId>{ids[2]}));
+  // The limit keeps the newest.
+  EXPECT_EQ(ids_of(s_->ListNewestApproved(std::nullopt, 2)),
+            (std::vector<CommentId>{ids[7], ids[2]}));
+  EXPECT_EQ(ids_of(s_->ListNewestApproved(p.id, 1)), (std::vector<CommentId>{ids[7]}));
+  EXPECT_TRUE(s_->ListNewestApproved(std::nullopt, 0).empty());
+  EXPECT_TRUE(s_->ListNewestApproved(p.id + q.id + 100, 10).empty());
+  // A comment leaving the approved state leaves the list.
+  Comment held = *s_->FindComment(ids[7]);
+  held.state = CommentState::kPending;
+  s_->UpdateComment(held);
+  EXPECT_EQ(ids_of(s_->ListNewestApproved(p.id, 10)), (std::vector<CommentId>{ids[0]}));
+}
+
 TEST_P(CommentStoreContract, UpdateRewritesMutableColumns) {
   Page p = NewPage("/u");
   Comment c = MakeComment(p, "before");

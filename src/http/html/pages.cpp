@@ -11,6 +11,7 @@
 #include "http/routes.hpp"
 #include "notify/mail_message.hpp"
 #include "render/admin_page.hpp"
+#include "render/atom_feed.hpp"
 #include "render/html_escape.hpp"
 #include "render/subscription_pages.hpp"
 #include "render/thread_page.hpp"
@@ -271,6 +272,7 @@ asio::awaitable<Result<std::string>> Pages::RenderThread(const RenderInput& in,
   if (loaded->page.page) {
     view.page_title = loaded->page.page->title;
     view.closed = loaded->page.page->closed;
+    view.feed_href = d_.public_url + render::PageFeedPath(in.page_key);
   }
   view.comment_count = loaded->page.comment_count;
   view.sort = service::SortOrderName(q.sort);

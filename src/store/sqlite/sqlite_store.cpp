@@ -558,6 +558,25 @@ class SqliteSession final : public StoreSession {
     return out;
   }
 
+  std::vector<Comment> ListNewestApproved(std::optional<PageId> page, int limit) override {
+    std::vector<Comment> out;
+    if (limit <= 0) return out;
+    static const std::string by_page = std::string("SELECT ") + kCommentColumns +
+                                       " FROM comments WHERE page_id = ? AND state = 'approved' "
+                                       "ORDER BY id DESC LIMIT ?";
+    static const std::string site = std::string("SELECT ") + kCommentColumns +
+                                    " FROM comments WHERE state = 'approved' "
+                                    "ORDER BY id DESC LIMIT ?";
+    Query q(S(page ? by_page : site));
+    if (page) {
+      q.Bind(1, *page).Bind(2, limit);
+    } else {
+      q.Bind(1, limit);
+    }
+    while (q.Step()) out.push_back(ReadComment(q));
+    return out;
+  }
+
   CommentId InsertComment(const Comment& c) override {
     Query q(
         S("INSERT INTO comments(page_id, parent_id, depth, author_name, author_email, is_guest, "
