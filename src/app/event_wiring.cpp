@@ -113,15 +113,23 @@ void SubscribeWebhooks(service::EventBus& bus, notify::WebhookDispatcher& dispat
 
 namespace {
 
-void PruneOnce(service::DbExecutor& db, TimeMs before) {
+// Notices sent (or given up) are kept this long: while they are, a comment
+// approved again is not mailed again.
+constexpr TimeMs kMailRetentionMs = 90LL * 24 * 3'600'000;
+
+void PruneOnce(service::DbExecutor& db, TimeMs now, TimeMs before) {
   service::WriteJob job;
   auto pruned = std::make_shared<std::int64_t>(0);
-  job.run = [before, pruned](store::StoreSession& s) {
+  auto mail = std::make_shared<std::int64_t>(0);
+  job.run = [now, before, pruned, mail](store::StoreSession& s) {
     *pruned = s.PruneEvents(before);
+    *mail = s.PruneMail(now - kMailRetentionMs) + s.PruneMailTokens(now);
     return true;
   };
-  job.done = [pruned](bool committed) {
+  job.done = [pruned, mail](bool committed) {
     if (committed && *pruned > 0) spdlog::info("event log: pruned {} old events", *pruned);
+    if (committed && *mail > 0)
+      spdlog::info("mail: pruned {} old messages, notices and links", *mail);
   };
   db.Write(std::move(job));
 }
@@ -135,7 +143,8 @@ void StartEventRetention(asio::io_context& ioc, service::DbExecutor& db, const C
       [&ioc, &db, &clock, retention, every]() -> asio::awaitable<void> {
         asio::steady_timer timer(ioc);
         for (;;) {
-          PruneOnce(db, clock.NowMs() - retention.count());
+          const TimeMs now = clock.NowMs();
+          PruneOnce(db, now, now - retention.count());
           timer.expires_after(every);
           co_await timer.async_wait(asio::use_awaitable);
         }

@@ -235,6 +235,7 @@ class FaultInjectingSession final : public StoreSession {
     inner_->MarkMailAttempt(id, error, next_attempt_at, give_up, at);
   }
   OutboxCounts CountOutbox() override { return inner_->CountOutbox(); }
+  std::int64_t PruneMail(TimeMs before) override { return inner_->PruneMail(before); }
   bool Ping() override { return inner_->Ping(); }
 
  private:

@@ -426,6 +426,9 @@ class MailStore {
     std::int64_t failed = 0;
   };
   virtual OutboxCounts CountOutbox() = 0;
+  // Deletes messages sent or given up before `before`, and the notifications
+  // they carried that were made before it; returns how many rows went.
+  virtual std::int64_t PruneMail(TimeMs before) = 0;
 };
 
 class StoreSession : public TransactionStore,

@@ -223,6 +223,12 @@ TEST_P(SubscriptionStoreContract, OutboxWalksFromQueuedToSentOrGivenUp) {
   EXPECT_EQ(counts.waiting, 0);
   EXPECT_EQ(counts.sent, 1);
   EXPECT_EQ(counts.failed, 1);
+  WriteTransaction tx4(*s_);
+  EXPECT_EQ(s_->PruneMail(160), 0);  // nothing before the first was done
+  EXPECT_EQ(s_->PruneMail(601), 2);
+  tx4.Commit();
+  EXPECT_FALSE(s_->FindMail(first));
+  EXPECT_EQ(s_->CountOutbox().sent, 0);
 }
 
 TEST_P(SubscriptionStoreContract, AssignedAndDroppedNotificationsLeaveTheQueue) {

@@ -1415,6 +1415,23 @@ class SqliteSession final : public StoreSession {
     q.Exec();
   }
 
+  std::int64_t PruneMail(TimeMs before) override {
+    std::int64_t n = 0;
+    {
+      Query q(
+          S("DELETE FROM notifications WHERE created_at < ? AND mail_id IS NOT NULL AND "
+            "(mail_id = 0 OR mail_id IN (SELECT id FROM mail_outbox WHERE sent_at < ? OR "
+            "failed_at < ?))"));
+      q.Bind(1, before).Bind(2, before).Bind(3, before);
+      q.Exec();
+      n += sqlite3_changes(db_);
+    }
+    Query q(S("DELETE FROM mail_outbox WHERE sent_at < ? OR failed_at < ?"));
+    q.Bind(1, before).Bind(2, before);
+    q.Exec();
+    return n + sqlite3_changes(db_);
+  }
+
   OutboxCounts CountOutbox() override {
     Query q(
         S("SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL), "
