@@ -542,12 +542,16 @@ int RunVerify(const Config& config) {
     service::CommentService comments(service::ServiceConfig{}, clock, random);
     int pages = 0;
     int failed = 0;
+    std::int64_t links = 0;
+    std::int64_t erased = 0;
     for (PageId after = 0;;) {
       session->BeginRead();
       auto batch = session->ListPages(after, 500);
       for (const auto& page : batch) {
         ++pages;
         const auto v = comments.VerifyPage(*session, page.key);
+        links += v.length;
+        erased += static_cast<std::int64_t>(v.erased_ids.size());
         if (!v.verified) {
           ++failed;
           std::printf("FAILED %s:", page.key.c_str());
@@ -559,8 +563,41 @@ int RunVerify(const Config& config) {
       if (batch.empty()) break;
       after = batch.back().id;
     }
-    std::printf("%d pages checked, %d verified, %d failed\n", pages, pages - failed, failed);
+    std::printf("%d pages checked, %d verified, %d failed (%lld links, %lld erased comments)\n",
+                pages, pages - failed, failed, static_cast<long long>(links),
+                static_cast<long long>(erased));
     return failed == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "amur: %s\n", e.what());
+    return 2;
+  }
+}
+
+int RunErase(const Config& config, const std::string& email) {
+  InitCrypto();
+  SystemClock clock;
+  SodiumRandom random;
+  try {
+    auto store = store::OpenStore(config.database);
+    store->Migrate();
+    auto session = store->OpenSession();
+    service::CommentService comments(service::ServiceConfig{}, clock, random);
+    session->BeginWrite();
+    const std::vector<CommentId> ids = session->ListCommentIdsByEmail(email);
+    for (CommentId id : ids) {
+      auto out = comments.Erase(*session, id, "cli");
+      if (!out) {
+        session->Rollback();
+        std::fprintf(stderr, "amur: erasing %s: %s\n", FormatCommentId(id).c_str(),
+                     out.error().message.c_str());
+        return 2;
+      }
+      std::printf("erased %s on %s%s\n", FormatCommentId(id).c_str(), out->page_key.c_str(),
+                  out->rechained ? " (chain rewritten as format 2)" : "");
+    }
+    session->Commit();
+    std::printf("%zu comments erased\n", ids.size());
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "amur: %s\n", e.what());
     return 2;

@@ -1,4 +1,4 @@
-// amur: the command line. `amur serve`, `amur verify`, `--version`, `--help`.
+// amur: the command line. `amur serve`, `amur verify`, `amur erase`, `--version`, `--help`.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -120,6 +120,13 @@ int main(int argc, char** argv) {
   CLI::App* verify = app.add_subcommand("verify", "check every page's hash chain");
   AddCommonFlags(verify, verify_config);
 
+  amur::app::Config erase_config;
+  CLI::App* erase = app.add_subcommand(
+      "erase", "erase the words of every comment by one address from comments and their history");
+  std::string erase_email;
+  erase->add_option("--email", erase_email, "the author's address (case ignored)")->required();
+  AddCommonFlags(erase, erase_config);
+
   amur::app::Config user_config;
   CLI::App* user = app.add_subcommand("user", "manage accounts");
   user->require_subcommand(1);
@@ -182,6 +189,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     return amur::app::RunVerify(verify_config);
+  }
+  if (erase->parsed()) {
+    if (auto st = amur::app::ResolveConfig(erase_config, GivenFlags(erase), env); !st) {
+      std::cerr << "amur erase: " << st.error().message << "\n";
+      return 2;
+    }
+    return amur::app::RunErase(erase_config, erase_email);
   }
   return 0;
 }

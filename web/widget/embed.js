@@ -319,6 +319,105 @@
     return cssReady;
   }
 
+  // ---- anchoring (begin): finding a quoted passage again in changed text ----
+  // Pure functions of strings (tests/widget/anchoring.test.mjs runs them in
+  // Node). `text` is the article's text with every run of white space made one
+  // space; positions are offsets (UTF-16 code units) into it.
+
+  // Ends of the substrings of `text` within `k` edits (insertions, deletions,
+  // substitutions) of `pat`: [{end, errors}], by Myers' bit-parallel algorithm
+  // in Hyyrö's blocked form (32 pattern characters per block), as npm's
+  // approx-string-match computes them. O(|text| * ceil(|pat| / 32)).
+  function matchEnds(text, pat, k) {
+    var m = pat.length, B = Math.ceil(m / 32), P = [], Mv = [], peq = {}, out = [], b, j;
+    var last = [];
+    for (b = 0; b < B; b++) {
+      P[b] = -1;
+      Mv[b] = 0;
+      last[b] = 1 << (b === B - 1 ? (m - 1) % 32 : 31);
+    }
+    for (j = 0; j < m; j++) {
+      var c = pat.charCodeAt(j), row = peq[c] || (peq[c] = new Int32Array(B));
+      row[j >> 5] |= 1 << (j & 31);
+    }
+    var zero = new Int32Array(B), score = m;
+    for (j = 0; j < text.length; j++) {
+      var eqs = peq[text.charCodeAt(j)] || zero, hin = 0;
+      for (b = 0; b < B; b++) {
+        var pv = P[b], mv = Mv[b], neg = hin < 0 ? 1 : 0;
+        var eq = eqs[b] | neg, xv = eq | mv;
+        var xh = (((eq & pv) + pv) ^ pv) | eq;
+        var ph = mv | ~(xh | pv), mh = pv & xh;
+        var hout = (ph & last[b] ? 1 : 0) - (mh & last[b] ? 1 : 0);
+        ph = (ph << 1) | (hin > 0 ? 1 : 0);
+        mh = (mh << 1) | neg;
+        P[b] = mh | ~(xv | ph);
+        Mv[b] = ph & xv;
+        hin = hout;
+      }
+      score += hin;
+      if (score <= k) out.push({ end: j + 1, errors: score });
+    }
+    return out;
+  }
+
+  function rev(s) { return s.split('').reverse().join(''); }
+
+  // How much of `ctx` sits beside a match: the share of its characters equal
+  // to those at the same distance from the match (0 to 1; 1 when no context).
+  function sideScore(ctx, text, at, before) {
+    if (!ctx) return 1;
+    var same = 0, n = ctx.length;
+    for (var i = 0; i < n; i++) {
+      var a = before ? ctx.charCodeAt(n - 1 - i) : ctx.charCodeAt(i);
+      var t = before ? text.charCodeAt(at - 1 - i) : text.charCodeAt(at + i);
+      if (a === t) same++;
+    }
+    return same / n;
+  }
+
+  // Where `quote` ({exact, prefix, suffix}) lies in `text` now, given where it
+  // lay (`pos`, {start, end}, may be absent): {start, end, errors} or null.
+  // In order: the exact text at its old position; the exact text elsewhere,
+  // the occurrence with the best context (then the nearest) winning; a fuzzy
+  // match with at most a quarter of the quote's length in edits, or at most a
+  // tenth when neither prefix nor suffix half-agrees (the error budget).
+  // Quotes under 8 characters are never matched fuzzily.
+  function anchor(text, quote, pos) {
+    var ex = quote.exact, n = ex.length, best = null, bestScore = -1, i, s;
+    if (!n) return null;
+    if (pos && text.substr(pos.start, n) === ex) return { start: pos.start, end: pos.start + n, errors: 0 };
+    function consider(start, end, errors) {
+      var a = sideScore(quote.prefix, text, start, true), z = sideScore(quote.suffix, text, end, false), ctx = a + z;
+      var near = pos ? 1 - Math.min(1, Math.abs(start - pos.start) / (text.length || 1)) : 0;
+      s = ctx * 2 + near - errors / n * 8;
+      if (s > bestScore) { bestScore = s; best = { start: start, end: end, errors: errors, side: Math.max(a, z) }; }
+    }
+    for (i = text.indexOf(ex); i >= 0; i = text.indexOf(ex, i + 1)) consider(i, i + n, 0);
+    if (best || n < 8) return best && { start: best.start, end: best.end, errors: 0 };
+    var k = Math.floor(n / 4), ends = matchEnds(text, ex, k), groups = [];
+    // One candidate per run of nearby ends: the end with the fewest errors.
+    ends.forEach(function (e) {
+      var g = groups[groups.length - 1];
+      if (g && e.end - g.last <= n / 2) {
+        g.last = e.end;
+        if (e.errors < g.errors) { g.errors = e.errors; g.end = e.end; }
+      } else groups.push({ end: e.end, last: e.end, errors: e.errors });
+    });
+    var rex = rev(ex);
+    groups.forEach(function (g) {
+      var from = Math.max(0, g.end - n - g.errors), back = matchEnds(rev(text.slice(from, g.end)), rex, g.errors);
+      if (!back.length) return;
+      var min = Infinity, len = 0;
+      back.forEach(function (e) { if (e.errors < min || (e.errors === min && Math.abs(e.end - n) < Math.abs(len - n))) { min = e.errors; len = e.end; } });
+      consider(g.end - len, g.end, min);
+    });
+    if (!best) return null;
+    if (best.errors > Math.floor(n / 10) && best.side < 0.5) return null;
+    return { start: best.start, end: best.end, errors: best.errors };
+  }
+  // ---- anchoring (end) ----
+
   var seq = 0;
 
   // ---- one thread ----
