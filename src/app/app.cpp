@@ -33,6 +33,8 @@
 #include "moderation/classifier_eval.hpp"
 #include "moderation/pipeline.hpp"
 #include "moderation/tunables.hpp"
+#include "render/demo_article.hpp"
+#include "render/thread_page.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
@@ -213,6 +215,46 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
 
 }  // namespace
 
+namespace {
+
+// The demo article's example inline feedback: two comments on two passages,
+// posted once, when the /demo page does not exist yet.
+void SeedDemoComments(store::Store& store, const Clock& clock, Random& random) {
+  auto session = store.OpenSession();
+  store::WriteTransaction tx(*session);
+  if (session->FindPage(render::kDemoPageKey)) return;
+  service::CommentService seeder(service::ServiceConfig{}, clock, random);
+  struct Example {
+    const char* name;
+    const char* body;
+    Quote quote;
+  };
+  const Example examples[] = {
+      {"Hydrologist",
+       "A channel that moves can move a border. Was the main-channel rule of 1991 applied to "
+       "islands that formed after it?",
+       {"the ownership of many river islands unclear", "in detail. The old treaties left ",
+        ", and channels shift over the decades."}},
+      {"Blagoveshchensk reader",
+       "Settled by the two governments, yes. Ask the fishermen on either bank and you will hear "
+       "two different maps.",
+       {"both governments declared the whole border settled",
+        "When demarcation was completed in 2008, ", "."}},
+  };
+  for (const Example& e : examples) {
+    service::PostRequest req;
+    req.page_key = render::kDemoPageKey;
+    req.page_title = std::string(render::kDemoArticleTitle);
+    req.author_name = e.name;
+    req.body = e.body;
+    req.quote = e.quote;
+    if (!seeder.Post(*session, req)) return;
+  }
+  tx.Commit();
+}
+
+}  // namespace
+
 int RunServe(const Config& config) {
   SetUpLogging(config.log_level);
   const std::uint64_t fd_limit = RaiseDescriptorLimit();
@@ -287,6 +329,7 @@ int RunServe(const Config& config) {
     const WarmUpResult warm = WarmNearDuplicateIndex(*store, pipeline, clock.NowMs());
     spdlog::info("near-duplicate index: loaded {} recent comments ({} kept) in {:.0f} ms",
                  warm.comments, warm.remembered, warm.seconds * 1000);
+    if (!config.no_demo_comments) SeedDemoComments(*store, clock, random);
     // What follows a commit: the subscribers of the event log.
     events.StartAfter(store->OpenSession()->LastEventSeq());
     db = std::make_unique<service::DbExecutor>(*store, 2);

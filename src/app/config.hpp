@@ -27,6 +27,7 @@ struct Config {
   std::string mail_from;
   std::int64_t max_depth = 5;
   bool premoderate = false;
+  bool no_demo_comments = false;  // leave /demo without its two example inline comments
   std::int64_t reports_to_queue = 3;
   std::int64_t trust_after = 0;
   std::int64_t reports_to_hide = 5;

@@ -29,6 +29,8 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--mail-from", c.mail_from, "sender of notification email");
   cmd->add_option("--max-depth", c.max_depth, "deepest reply level; deeper replies attach higher (default 5)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
+  cmd->add_flag("--no-demo-comments", c.no_demo_comments,
+                "do not post the demo article's two example inline comments on a new database");
   cmd->add_flag("--premoderate", c.premoderate,
                "hold every new comment for moderation (202, state pending)");
   cmd->add_option("--trust-after", c.trust_after,

@@ -1,5 +1,5 @@
-// Inline feedback in the widget on /demo (issue 13): a passage with comments
-// is marked in the article with its count; selecting text offers "Comment on
+// Inline feedback in the widget on /demo (issue 13): the demo article comes
+// with two passages commented on; a passage with comments is marked in the article with its count; selecting text offers "Comment on
 // this passage", and the comment is posted with quote and position; the
 // Inline Feedbacks tab lists passages (one that changed is said to have
 // changed, and is not marked); a mark opens its passage by keyboard; the
@@ -14,7 +14,7 @@ let amur;
 let browser;
 
 before(async () => {
-  amur = await startAmur();
+  amur = await startAmur([], { demoComments: true });
   browser = await launchBrowser();
   await amur.post('/demo', 'Aigun is Aihui today.', {
     author_name: 'Ann', quote: { exact: PASSAGE, prefix: 'It was in those circumstances that ', suffix: ' on the river' }
@@ -37,25 +37,35 @@ test('passages are marked, listed, opened by keyboard, and commented on', T, asy
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   await page.goto(`${amur.url}/demo`);
   const w = await waitForWidget(page);
-  const mark = page.locator('article.story mark.amur-hl');
-  await mark.first().waitFor({ timeout: 10000 });
-  // One passage marked (the removed one is not), its text exactly the quote.
-  assert.equal(await page.locator('article.story mark.amur-hl[role="button"]').count(), 1);
-  const marked = await page.evaluate(() => Array.from(document.querySelectorAll('article.story mark.amur-hl'),
-    (m) => m.firstChild.textContent).join(''));
-  assert.equal(marked, PASSAGE);
-  assert.equal(await page.locator('article.story .amur-hl-n').textContent(), '1');
+  const buttons = page.locator('article.story mark.amur-hl[role="button"]');
+  await buttons.nth(2).waitFor({ timeout: 10000 });
+  // Three passages marked (two from the demo, one posted above); the removed
+  // one is not. Each mark group holds exactly its quote.
+  assert.equal(await buttons.count(), 3);
+  const marked = await page.evaluate(() => {
+    const by = {};
+    document.querySelectorAll('article.story mark.amur-hl').forEach((m) => {
+      const g = m.getAttribute('data-amur-g');
+      by[g] = (by[g] || '') + m.firstChild.textContent;
+    });
+    return Object.values(by).sort();
+  });
+  assert.deepEqual(marked, ['both governments declared the whole border settled', PASSAGE,
+    'the ownership of many river islands unclear'].sort());
+  assert.deepEqual(await page.locator('article.story .amur-hl-n').allTextContents(), ['1', '1', '1']);
   assert.match(await w.locator('.amur-integrity').textContent(), /hash: verified/);
   assert.ok(!requests.includes('/api/v1/pages/verify'), 'no separate verify request');
 
   // Keyboard: focus the mark, press Enter: the Inline Feedbacks tab, at that passage.
-  await page.locator('article.story mark.amur-hl[role="button"]').focus();
+  const myMark = page.locator('article.story mark.amur-hl[role="button"]', { hasText: 'the two sides met' });
+  await myMark.focus();
   await page.keyboard.press('Enter');
   const passages = w.locator('li.amur-passage');
   await passages.first().waitFor();
-  assert.equal(await passages.count(), 2);
-  assert.match(await passages.nth(0).textContent(), /On this passage:.*the two sides met at Aigun.*Aihui today/s);
-  assert.match(await passages.nth(1).textContent(), /On a passage that has since changed:.*This sentence was rewritten/s);
+  assert.equal(await passages.count(), 4);
+  const focused = w.locator('li.amur-passage:focus');
+  assert.match(await focused.textContent(), /On this passage:.*the two sides met at Aigun.*Aihui today/s);
+  assert.match(await passages.nth(3).textContent(), /On a passage that has since changed:.*This sentence was rewritten/s);
   assert.equal(await w.locator('[data-act="inline"]').getAttribute('aria-pressed'), 'true');
   assert.equal(await w.locator('.amur-body', { hasText: 'A plain comment.' }).count(), 0);
   await page.screenshot({ path: saveArtifact('inline-tab.png') });
@@ -87,8 +97,8 @@ test('passages are marked, listed, opened by keyboard, and commented on', T, asy
   await composer.locator('textarea').fill('Nerchinsk kept Russia away from the river.');
   await composer.locator('button[type="submit"]').click();
   await w.locator('.amur-body', { hasText: 'Nerchinsk kept Russia' }).waitFor();
-  await page.locator('article.story mark.amur-hl[role="button"]').nth(1).waitFor();
-  assert.equal(await page.locator('article.story mark.amur-hl[role="button"]').count(), 2);
+  await buttons.nth(3).waitFor();
+  assert.equal(await buttons.count(), 4);
 
   const listed = await (await fetch(`${amur.url}/api/v1/comments?page=/demo&filter=inline`)).json();
   const mine = listed.comments.find((c) => c.quote.exact === exact);
