@@ -5,7 +5,9 @@
  * Options: data-amur-title, data-amur-url (the page's title and address, kept
  *          with its thread), data-amur-limit (top-level comments per page,
  *          1-200), data-amur-sort (oldest | newest | votes), data-amur-theme
- *          (auto | light | dark).
+ *          (auto | light | dark), data-amur-article (a CSS selector for the
+ *          article readers comment on inline; default: the enclosing
+ *          <article>, else the page's first one).
  * Language: set window.AmurMessages = {key: text or function, ...} before this
  *          script runs; the keys are those of AMUR_MESSAGES below.
  *
