@@ -20,11 +20,15 @@ const result = await page.evaluate(`(function () {
   ${section}
   var seed = 7;
   function rnd(n) { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; }
-  var words = 'river treaty border bank island channel empire court garrison settlers museum bridge city water history frontier agreement island governor expedition rebellion coast'.split(' ');
+  // About 3,000 distinct words of 1 to 4 syllables, drawn with a Zipf-like skew.
+  var syl = 'ra ve tri ty bor der bank is land chan nel em pire court gar ri son set tlers mu se um bridge ci wa ter his to ry fron tier a gree ment gov er nor ex pe di tion re bel li on coast'.split(' ');
+  var words = [];
+  for (var v = 0; v < 3000; v++) { var x = ''; for (var y = 0, ns = 1 + rnd(4); y < ns; y++) x += syl[rnd(syl.length)]; words.push(x); }
+  var pick = function () { return words[Math.floor(Math.pow(rnd(1000000) / 1000000, 2) * words.length)]; };
   var paras = [];
   for (var p = 0; p < 100; p++) {
     var w = [];
-    for (var i = 0; i < 50; i++) w.push(words[rnd(words.length)] + (rnd(7) === 0 ? String(rnd(2000)) : ''));
+    for (var i = 0; i < 50; i++) w.push(pick() + (rnd(7) === 0 ? String(rnd(2000)) : ''));
     paras.push(w.join(' ') + '.');
   }
   var original = paras.join(' ');

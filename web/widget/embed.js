@@ -354,7 +354,7 @@
       for (b = 0; b < B; b++) {
         var pv = P[b], mv = Mv[b], neg = hin < 0 ? 1 : 0;
         var eq = eqs[b] | neg, xv = eq | mv;
-        var xh = (((eq & pv) + pv) ^ pv) | eq;
+        var xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
         var ph = mv | ~(xh | pv), mh = pv & xh;
         r = (ph & last[b] ? 1 : 0) - (mh & last[b] ? 1 : 0);
         ph = (ph << 1) | (hin > 0 ? 1 : 0);
