@@ -30,6 +30,21 @@ void AppendParent(std::string& out, const ChainLink& link) {
                                      : std::nullopt);
 }
 
+// Format 2 bytes of `link` with `content_hash` standing in for its words.
+std::string EncodeV2(std::string_view page_key, const ChainLink& link,
+                     std::string_view content_hash) {
+  std::string out = "amur-link-v2\n";
+  out.reserve(256 + page_key.size());
+  AppendLengthPrefixed(out, page_key);
+  AppendLengthPrefixed(out, FormatCommentId(link.comment_id));
+  AppendParent(out, link);
+  AppendLengthPrefixed(out, CommentStateName(link.state));
+  AppendLengthPrefixed(out, content_hash);
+  AppendLengthPrefixed(out, FormatRfc3339Ms(link.at));
+  AppendLengthPrefixed(out, link.prev_hash);
+  return out;
+}
+
 }  // namespace
 
 std::string ComputeContentHash(const ChainLink& link) {
@@ -53,15 +68,7 @@ std::string CanonicalLinkEncoding(std::string_view page_key, const ChainLink& li
     AppendLengthPrefixed(out, link.prev_hash);
     return out;
   }
-  std::string out = "amur-link-v2\n";
-  AppendLengthPrefixed(out, page_key);
-  AppendLengthPrefixed(out, FormatCommentId(link.comment_id));
-  AppendParent(out, link);
-  AppendLengthPrefixed(out, CommentStateName(link.state));
-  AppendLengthPrefixed(out, link.erased ? link.content_hash : ComputeContentHash(link));
-  AppendLengthPrefixed(out, FormatRfc3339Ms(link.at));
-  AppendLengthPrefixed(out, link.prev_hash);
-  return out;
+  return EncodeV2(page_key, link, link.erased ? link.content_hash : ComputeContentHash(link));
 }
 
 std::string ComputeLinkHash(std::string_view page_key, const ChainLink& link) {
@@ -86,13 +93,11 @@ ChainReport VerifyChain(const Page& page, const std::vector<ChainLink>& links,
     bool ok = link.prev_hash == prev;
     if (ok && link.format == 2 && !link.erased) {
       // One content hash serves both checks: the stored one and the link's.
+      // An empty stored content hash (a writer that did not fill it) is
+      // allowed: the link hash below covers the content either way.
       const std::string content = ComputeContentHash(link);
-      ok = content == link.content_hash;
-      if (ok) {
-        ChainLink sealed = link;
-        sealed.erased = true;  // use the content hash just checked
-        ok = ComputeLinkHash(page.key, sealed) == link.hash;
-      }
+      ok = link.content_hash.empty() || content == link.content_hash;
+      if (ok) ok = Sha256Hex(EncodeV2(page.key, link, content)) == link.hash;
     } else if (ok) {
       ok = (link.format == 1 || link.format == 2) && ComputeLinkHash(page.key, link) == link.hash;
     }

@@ -41,8 +41,8 @@ struct ChainReport {
 
 // Walks a page's chain: every link's prev_hash must be the hash of the link
 // before it (64 zeros for the first), every stored hash must equal the
-// recomputed one (a format 2 link's stored content_hash must also equal the
-// hash of its content unless erased), each comment's current row must match
+// recomputed one (a format 2 link's stored content_hash, when not empty, must
+// also equal the hash of its content unless erased), each comment's current row must match
 // its last link, and the page's stored head must be the last link's hash.
 ChainReport VerifyChain(const Page& page, const std::vector<ChainLink>& links,
                         const std::vector<Comment>& current_rows);

@@ -420,6 +420,15 @@ TEST_F(VerifyChainTest, StoredContentHashMustMatchTheWords) {
   EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
 }
 
+TEST_F(VerifyChainTest, Format2LinkWithoutAStoredContentHashStillVerifies) {
+  // A writer that computed the hash with ComputeLinkHash and left content_hash
+  // empty (an importer, say): the link hash still covers the words.
+  for (auto& l : links_) l.content_hash.clear();
+  EXPECT_TRUE(Verify().ok);
+  links_[1].body_markdown = "tampered";
+  EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+}
+
 TEST_F(VerifyChainTest, AuthorChangedInAVersionIsDetected) {
   links_[0].author_name = "Mallory";  // the first version of c1; row untouched
   EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{1}));
