@@ -586,7 +586,7 @@ Result<ThreadPage> CommentService::ListThread(store::StoreSession& s, const Thre
   if (q.cursor.empty()) {
     // Checked when the answer is built; answers are cached until the next write.
     const auto report =
-        VerifyChain(*out.page, s.ListPageLinks(out.page->id), s.ListAllComments(out.page->id));
+        VerifyChain(*out.page, s.ListPageLinks(out.page->id), s.ListChainRows(out.page->id));
     out.chain = ChainStatus{report.ok, report.head, report.length};
   }
   auto rows = s.ListVisibleComments(out.page->id);
@@ -676,7 +676,7 @@ PageVerification CommentService::VerifyPage(store::StoreSession& s, const std::s
     v.head = kZeroHash;
     return v;
   }
-  const auto report = VerifyChain(*page, s.ListPageLinks(page->id), s.ListAllComments(page->id));
+  const auto report = VerifyChain(*page, s.ListPageLinks(page->id), s.ListChainRows(page->id));
   v.verified = report.ok;
   v.head = report.head;
   v.length = report.length;
@@ -706,7 +706,7 @@ Result<EraseOutcome> CommentService::Erase(store::StoreSession& s, CommentId id,
   std::vector<ChainLink> links = s.ListPageLinks(page->id);
   const bool has_format1 =
       std::any_of(links.begin(), links.end(), [](const ChainLink& l) { return l.format == 1; });
-  if (has_format1 && VerifyChain(*page, links, s.ListAllComments(page->id)).ok) {
+  if (has_format1 && VerifyChain(*page, links, s.ListChainRows(page->id)).ok) {
     s.RewritePageChain(page->id, RechainAsFormat2(page->key, std::move(links)));
     out.rechained = true;
     AppendAudit(s, now, actor, "rechain", id,

@@ -62,6 +62,7 @@ class FaultInjectingSession final : public StoreSession {
   std::vector<Comment> ListVisibleComments(PageId page) override {
     return inner_->ListVisibleComments(page);
   }
+  std::vector<Comment> ListChainRows(PageId page) override { return inner_->ListChainRows(page); }
   std::vector<Comment> ListAllComments(PageId page) override {
     return inner_->ListAllComments(page);
   }

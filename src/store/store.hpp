@@ -181,6 +181,10 @@ class CommentStore {
   virtual std::vector<Comment> ListVisibleComments(PageId page) = 0;
   // Every comment of the page in any state, ordered by id.
   virtual std::vector<Comment> ListAllComments(PageId page) = 0;
+  // What a page's chain check needs of every comment of the page (id, parent,
+  // author name, state, Markdown, hash), id order; the other fields are left
+  // at their defaults.
+  virtual std::vector<Comment> ListChainRows(PageId page) = 0;
   // The newest `limit` comments of the whole site created at or after
   // `since`, in any state, returned oldest first (by created_at, then id).
   // Reads an index on created_at, so the cost follows the rows returned,

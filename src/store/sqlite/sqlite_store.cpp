@@ -495,6 +495,25 @@ class SqliteSession final : public StoreSession {
     return out;
   }
 
+  std::vector<Comment> ListChainRows(PageId page) override {
+    Query q(
+        S("SELECT id, parent_id, author_name, state, body_markdown, hash FROM comments "
+          "WHERE page_id = ? ORDER BY id"));
+    q.Bind(1, page);
+    std::vector<Comment> out;
+    while (q.Step()) {
+      Comment& c = out.emplace_back();
+      c.id = q.Int(0);
+      c.page_id = page;
+      c.parent_id = q.OptInt(1);
+      c.author_name = q.OptText(2);
+      c.state = ParseCommentState(q.Text(3)).value_or(CommentState::kRemoved);
+      c.body_markdown = q.Text(4);
+      c.hash = q.Text(5);
+    }
+    return out;
+  }
+
   std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) override {
     std::vector<ScreenedText> out;
     if (limit <= 0) return out;
