@@ -64,6 +64,12 @@ case "${1:-}" in
   serve)
     shift
     install_missing "${BUILD_PACKAGES[@]}"
+    # The widget is minified when esbuild is there (npm ci); otherwise it is
+    # served as written, which works the same, only larger.
+    if [[ ! -x node_modules/.bin/esbuild ]] && command -v npm >/dev/null; then
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1 ||
+        echo "dev.sh: npm ci failed; the widget is served unminified" >&2
+    fi
     cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DAMUR_BUILD_TESTS=OFF -DAMUR_BUILD_BENCH=OFF >/dev/null
     cmake --build build/release --target amur -j "$(jobs)"
@@ -82,18 +88,19 @@ case "${1:-}" in
   test)
     install_missing "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build_fuzz
-    cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAMUR_SANITIZE=ON \
-      -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON -DAMUR_FUZZ_BUILD_DIR="$ROOT/build/fuzz" >/dev/null
-    cmake --build build/debug -j "$(jobs)"
     if (($(node -p 'process.versions.node.split(".")[0]') < 18)); then
       echo "dev.sh: the tests need Node.js 18 or newer; found $(node --version)" >&2
       exit 1
     fi
-    # playwright-core for the browser tests, from package-lock.json; it drives
-    # Debian's /usr/bin/chromium and never downloads a browser.
+    # playwright-core for the browser tests and esbuild for the widget, from
+    # package-lock.json (before the build, which minifies the widget); it
+    # drives Debian's /usr/bin/chromium and never downloads a browser.
     if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
       PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts
     fi
+    cmake -S . -B build/debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAMUR_SANITIZE=ON \
+      -DAMUR_BUILD_TESTS=ON -DAMUR_BUILD_BENCH=ON -DAMUR_FUZZ_BUILD_DIR="$ROOT/build/fuzz" >/dev/null
+    cmake --build build/debug -j "$(jobs)"
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     cd build/debug

@@ -36,6 +36,8 @@
 #include "moderation/tunables.hpp"
 #include "notify/mail_message.hpp"
 #include "notify/smtp_transport.hpp"
+#include "render/demo_article.hpp"
+#include "render/thread_page.hpp"
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
@@ -269,6 +271,46 @@ void InitNotifyCursor(store::Store& store) {
 
 }  // namespace
 
+namespace {
+
+// The demo article's example inline feedback: two comments on two passages,
+// posted once, when the /demo page does not exist yet.
+void SeedDemoComments(store::Store& store, const Clock& clock, Random& random) {
+  auto session = store.OpenSession();
+  store::WriteTransaction tx(*session);
+  if (session->FindPage(render::kDemoPageKey)) return;
+  service::CommentService seeder(service::ServiceConfig{}, clock, random);
+  struct Example {
+    const char* name;
+    const char* body;
+    Quote quote;
+  };
+  const Example examples[] = {
+      {"Hydrologist",
+       "A channel that moves can move a border. Was the main-channel rule of 1991 applied to "
+       "islands that formed after it?",
+       {"the ownership of many river islands unclear", "in detail. The old treaties left ",
+        ", and channels shift over the decades."}},
+      {"Blagoveshchensk reader",
+       "Settled by the two governments, yes. Ask the fishermen on either bank and you will hear "
+       "two different maps.",
+       {"both governments declared the whole border settled",
+        "When demarcation was completed in 2008, ", "."}},
+  };
+  for (const Example& e : examples) {
+    service::PostRequest req;
+    req.page_key = render::kDemoPageKey;
+    req.page_title = std::string(render::kDemoArticleTitle);
+    req.author_name = e.name;
+    req.body = e.body;
+    req.quote = e.quote;
+    if (!seeder.Post(*session, req)) return;
+  }
+  tx.Commit();
+}
+
+}  // namespace
+
 int RunServe(const Config& config) {
   SetUpLogging(config.log_level);
   const std::uint64_t fd_limit = RaiseDescriptorLimit();
@@ -355,6 +397,7 @@ int RunServe(const Config& config) {
     const WarmUpResult warm = WarmNearDuplicateIndex(*store, pipeline, clock.NowMs());
     spdlog::info("near-duplicate index: loaded {} recent comments ({} kept) in {:.0f} ms",
                  warm.comments, warm.remembered, warm.seconds * 1000);
+    if (!config.no_demo_comments) SeedDemoComments(*store, clock, random);
     // What follows a commit: the subscribers of the event log.
     events.StartAfter(store->OpenSession()->LastEventSeq());
     db = std::make_unique<service::DbExecutor>(*store, 2);
@@ -669,12 +712,16 @@ int RunVerify(const Config& config) {
     service::CommentService comments(service::ServiceConfig{}, clock, random);
     int pages = 0;
     int failed = 0;
+    std::int64_t links = 0;
+    std::int64_t erased = 0;
     for (PageId after = 0;;) {
       session->BeginRead();
       auto batch = session->ListPages(after, 500);
       for (const auto& page : batch) {
         ++pages;
         const auto v = comments.VerifyPage(*session, page.key);
+        links += v.length;
+        erased += static_cast<std::int64_t>(v.erased_ids.size());
         if (!v.verified) {
           ++failed;
           std::printf("FAILED %s:", page.key.c_str());
@@ -686,8 +733,48 @@ int RunVerify(const Config& config) {
       if (batch.empty()) break;
       after = batch.back().id;
     }
-    std::printf("%d pages checked, %d verified, %d failed\n", pages, pages - failed, failed);
+    std::printf("%d pages checked, %d verified, %d failed (%lld links, %lld erased comments)\n",
+                pages, pages - failed, failed, static_cast<long long>(links),
+                static_cast<long long>(erased));
     return failed == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "amur: %s\n", e.what());
+    return 2;
+  }
+}
+
+int RunErase(const Config& config, const std::string& email) {
+  InitCrypto();
+  SystemClock clock;
+  SodiumRandom random;
+  try {
+    auto store = store::OpenStore(config.database);
+    store->Migrate();
+    auto session = store->OpenSession();
+    service::CommentService comments(service::ServiceConfig{}, clock, random);
+    session->BeginWrite();
+    const std::vector<CommentId> ids = session->ListCommentIdsByEmail(email);
+    for (CommentId id : ids) {
+      auto out = comments.Erase(*session, id, "cli");
+      if (!out) {
+        session->Rollback();
+        std::fprintf(stderr, "amur: erasing %s: %s\n", FormatCommentId(id).c_str(),
+                     out.error().message.c_str());
+        return 2;
+      }
+      std::printf("erased %s on %s%s\n", FormatCommentId(id).c_str(), out->page_key.c_str(),
+                  out->rechained ? " (chain rewritten as format 2)" : "");
+    }
+    // The address's subscriptions go too (and what they had not sent).
+    std::string lower = email;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    std::size_t subscriptions = 0;
+    for (const auto& sub : session->ListSubscriptionsByEmail(lower)) {
+      subscriptions += session->DeleteSubscription(sub.id) ? 1 : 0;
+    }
+    session->Commit();
+    std::printf("%zu comments erased, %zu subscriptions removed\n", ids.size(), subscriptions);
+    return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "amur: %s\n", e.what());
     return 2;

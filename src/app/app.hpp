@@ -17,6 +17,11 @@ int RunServe(const Config& config);
 // returns 0 when everything verifies and 1 otherwise.
 int RunVerify(const Config& config);
 
+// Runs `amur erase --email ADDRESS`: erases the words of every comment whose
+// author address is ADDRESS (CommentService::Erase), audited as "cli", in
+// one transaction; prints what it erased.
+int RunErase(const Config& config, const std::string& email);
+
 // Runs `amur user add`: creates an account. The password comes from
 // AMUR_PASSWORD or, failing that, the first line of standard input. Returns 0
 // on success, 1 when the account is refused (printing why), 2 on failure.

@@ -37,6 +37,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--subscriptions-per-hour", Kind::kInt, &c.subscriptions_per_hour, 0, 1'000'000},
       {"--max-depth", Kind::kInt, &c.max_depth, 1, 64},
       {"--premoderate", Kind::kBool, &c.premoderate},
+      {"--no-demo-comments", Kind::kBool, &c.no_demo_comments},
       {"--reports-to-queue", Kind::kInt, &c.reports_to_queue, 1, 1000},
       {"--trust-after", Kind::kInt, &c.trust_after, 0, 1000},
       {"--reports-to-hide", Kind::kInt, &c.reports_to_hide, 0, 1000},

@@ -30,6 +30,7 @@ struct Config {
   std::int64_t subscriptions_per_hour = 10;  // subscription requests per client network
   std::int64_t max_depth = 5;
   bool premoderate = false;
+  bool no_demo_comments = false;  // leave /demo without its two example inline comments
   std::int64_t reports_to_queue = 3;
   std::int64_t trust_after = 0;
   std::int64_t reports_to_hide = 5;

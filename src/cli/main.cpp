@@ -1,4 +1,4 @@
-// amur: the command line. `amur serve`, `amur verify`, `--version`, `--help`.
+// amur: the command line. `amur serve`, `amur verify`, `amur erase`, `--version`, `--help`.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -37,6 +37,8 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
                   "subscription requests per client network per hour; 0 = no limit (default 10)");
   cmd->add_option("--max-depth", c.max_depth, "deepest reply level; deeper replies attach higher (default 5)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{64}));
+  cmd->add_flag("--no-demo-comments", c.no_demo_comments,
+                "do not post the demo article's two example inline comments on a new database");
   cmd->add_flag("--premoderate", c.premoderate,
                "hold every new comment for moderation (202, state pending)");
   cmd->add_option("--trust-after", c.trust_after,
@@ -133,6 +135,13 @@ int main(int argc, char** argv) {
   CLI::App* verify = app.add_subcommand("verify", "check every page's hash chain");
   AddCommonFlags(verify, verify_config);
 
+  amur::app::Config erase_config;
+  CLI::App* erase = app.add_subcommand(
+      "erase", "erase the words of every comment by one address from comments and their history");
+  std::string erase_email;
+  erase->add_option("--email", erase_email, "the author's address (case ignored)")->required();
+  AddCommonFlags(erase, erase_config);
+
   amur::app::Config user_config;
   CLI::App* user = app.add_subcommand("user", "manage accounts");
   user->require_subcommand(1);
@@ -208,6 +217,13 @@ int main(int argc, char** argv) {
       return 2;
     }
     return amur::app::RunVerify(verify_config);
+  }
+  if (erase->parsed()) {
+    if (auto st = amur::app::ResolveConfig(erase_config, GivenFlags(erase), env); !st) {
+      std::cerr << "amur erase: " << st.error().message << "\n";
+      return 2;
+    }
+    return amur::app::RunErase(erase_config, erase_email);
   }
   return 0;
 }

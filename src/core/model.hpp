@@ -51,6 +51,13 @@ struct Quote {
   std::string suffix;
 };
 
+// Where an inline comment's passage lay when it was posted: character
+// offsets (UTF-16 code units, as the browser counts) into the article's text.
+struct TextPosition {
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+};
+
 struct Comment {
   CommentId id = 0;
   PageId page_id = 0;
@@ -72,6 +79,7 @@ struct Comment {
   std::string edit_token_hash;   // SHA-256 hex of the guest's edit token
   std::string client_address;    // for moderation and rate limits; never public
   std::optional<Quote> quote;
+  std::optional<TextPosition> position;        // only with a quote
   std::optional<std::int64_t> author_user_id;  // set for members
   std::vector<std::string> moderation_reasons;  // why it was held or flagged
   double moderation_score = 0;                  // the classifier's 0–1 score
@@ -80,6 +88,7 @@ struct Comment {
   bool pinned = false;                          // shown first by its thread
   // Published but listed in the flagged queue until a moderator decides.
   bool flagged = false;
+  std::optional<TimeMs> erased_at;              // its author's words were erased
 
   std::int64_t score() const { return upvotes - downvotes; }
 };
@@ -145,6 +154,12 @@ struct ChainLink {
   std::optional<std::string> editor;
   std::string prev_hash;
   std::string hash;
+  // 1: the link hash covers author and Markdown directly (links written
+  // before erasure existed); 2: it covers content_hash, the hash of author
+  // and Markdown, so they can be erased and the chain still checked.
+  int format = 2;
+  std::string content_hash;  // format 2; empty on format 1
+  bool erased = false;       // author and Markdown were erased; content_hash stays
 };
 
 // Who may see an event: everyone (it is about content readers can see) or

@@ -124,7 +124,7 @@ void RecordVersion(store::StoreSession& s, PageId page_id, Comment& c, TimeMs at
   link.editor = editor;
   link.prev_hash = page->chain_head;
   link.seq = page->chain_len + 1;
-  link.hash = ComputeLinkHash(page->key, link);
+  SealLink(page->key, link);
   s.AppendLink(page->id, link);
   c.hash = link.hash;
 }
@@ -184,6 +184,16 @@ Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
     }
     quote = Quote{**exact, req.quote->prefix, req.quote->suffix};
   }
+  if (req.position) {
+    if (!req.quote) {
+      return FieldError(ErrorCode::kInvalidField, "position", "A position needs a quote.");
+    }
+    if (req.position->start < 0 || req.position->end <= req.position->start ||
+        req.position->end > kMaxPositionOffset) {
+      return FieldError(ErrorCode::kInvalidField, "position",
+                        "position needs 0 <= start < end <= 100000000.");
+    }
+  }
 
   PreparedPost out;
   out.req = req;
@@ -195,6 +205,7 @@ Result<PreparedPost> CommentService::PreparePost(const PostRequest& req) const {
     out.page_url = std::move(*url);
   }
   out.quote = std::move(quote);
+  out.position = req.position;
   out.body_html = render::MarkdownToSafeHtml(out.body);
   if (req.member) {
     out.author_name = req.member->name;
@@ -311,6 +322,7 @@ Result<PostOutcome> CommentService::StorePost(store::StoreSession& s, const Prep
   }
   c.created_at = now;
   c.quote = prepared.quote;
+  c.position = prepared.position;
   std::string token = RandomToken(random_, 32);
   c.edit_token_hash = Sha256Hex(token);
   c.hash = kZeroHash;
@@ -581,6 +593,12 @@ Result<ThreadPage> CommentService::ListThread(store::StoreSession& s, const Thre
   ThreadPage out;
   out.page = s.FindPage(q.page_key);
   if (!out.page) return out;
+  if (q.cursor.empty()) {
+    // Checked when the answer is built; answers are cached until the next write.
+    const auto report =
+        VerifyChain(*out.page, s.ListPageLinks(out.page->id), s.ListChainRows(out.page->id));
+    out.chain = ChainStatus{report.ok, report.head, report.length};
+  }
   auto rows = s.ListVisibleComments(out.page->id);
 
   // Build the tree; rows come in id (= creation) order, so children lists
@@ -668,11 +686,69 @@ PageVerification CommentService::VerifyPage(store::StoreSession& s, const std::s
     v.head = kZeroHash;
     return v;
   }
-  const auto report = VerifyChain(*page, s.ListPageLinks(page->id), s.ListAllComments(page->id));
+  const auto report = VerifyChain(*page, s.ListPageLinks(page->id), s.ListChainRows(page->id));
   v.verified = report.ok;
   v.head = report.head;
+  v.length = report.length;
   v.failed_ids = report.failed_ids;
+  v.erased_ids = report.erased_ids;
   return v;
+}
+
+std::pair<std::string, std::int64_t> CommentService::PageHead(store::StoreSession& s,
+                                                              const std::string& page_key) {
+  auto page = s.FindPage(page_key);
+  if (!page) return {kZeroHash, 0};
+  return {page->chain_head, page->chain_len};
+}
+
+Result<EraseOutcome> CommentService::Erase(store::StoreSession& s, CommentId id,
+                                           const std::string& actor) {
+  auto c = s.FindComment(id);
+  if (!c) return MakeError(ErrorCode::kNotFound, "No such comment.");
+  auto page = PageOf(s, *c);
+  if (!page) return page.error();
+  EraseOutcome out{page->key, false};
+  const TimeMs now = clock_.NowMs();
+
+  // Old pages: rewrite the chain as format 2 while the content is still
+  // there to hash, and only if it verifies (a failed chain is not laundered).
+  std::vector<ChainLink> links = s.ListPageLinks(page->id);
+  const bool has_format1 =
+      std::any_of(links.begin(), links.end(), [](const ChainLink& l) { return l.format == 1; });
+  if (has_format1 && VerifyChain(*page, links, s.ListChainRows(page->id)).ok) {
+    s.RewritePageChain(page->id, RechainAsFormat2(page->key, std::move(links)));
+    out.rechained = true;
+    AppendAudit(s, now, actor, "rechain", id,
+                "page " + page->key + ": chain rewritten as format 2");
+  }
+
+  const bool live = c->state != CommentState::kDeleted && c->state != CommentState::kRemoved;
+  if (live) {
+    const bool was_shown = c->state == CommentState::kApproved;
+    const bool has_replies = HasLiveReplies(s, c->id);
+    Comment cur = std::move(*c);
+    cur.state = has_replies ? CommentState::kDeleted : CommentState::kRemoved;
+    cur.body_markdown.clear();
+    cur.body_html.clear();
+    cur.author_name.reset();
+    cur.edited_at.reset();
+    cur.edited_by.reset();
+    RecordVersion(s, page->id, cur, now, std::nullopt);
+    s.UpdateComment(cur);
+    if (was_shown) RecordEvent(s, now, DeletedEvent(cur, page->key, kSystemActor));
+    if (!has_replies) RemoveBareTombstones(s, page->id, cur.parent_id, now);
+  }
+  // Each version's content hash as the chain holds it (format 1 links left
+  // on a failed page get the hash of what they hold now).
+  std::vector<std::string> content_hashes;
+  for (const ChainLink& l : s.ListCommentLinks(id)) {
+    content_hashes.push_back(l.format == 2 && !l.content_hash.empty() ? l.content_hash
+                                                                      : ComputeContentHash(l));
+  }
+  s.EraseCommentContent(id, content_hashes, now);
+  AppendAudit(s, now, actor, "erase", id, "");
+  return out;
 }
 
 }  // namespace amur::service

@@ -41,6 +41,7 @@ inline constexpr std::size_t kMaxTitleChars = 300;
 inline constexpr std::size_t kMaxUrlBytes = 2048;
 inline constexpr std::size_t kMaxQuoteChars = 1'000;
 inline constexpr std::size_t kMaxQuoteContextChars = 64;
+inline constexpr std::int64_t kMaxPositionOffset = 100'000'000;
 inline constexpr int kMaxLimit = 200;
 inline constexpr int kDefaultLimit = 50;
 inline constexpr std::size_t kMaxCountPages = 100;
@@ -59,6 +60,7 @@ struct PostRequest {
   std::optional<std::string> author_email;
   std::string body;
   std::optional<Quote> quote;
+  std::optional<TextPosition> position;  // only with a quote
   std::string client_address;
   std::optional<User> member;  // a signed-in author: name and role come from the account
 };
@@ -74,6 +76,7 @@ struct PreparedPost {
   std::optional<std::string> page_title;
   std::optional<std::string> page_url;
   std::optional<Quote> quote;
+  std::optional<TextPosition> position;
   std::optional<Screening> screening;  // nullopt without a screener
 };
 
@@ -145,8 +148,16 @@ struct ThreadNode {
   std::vector<ThreadNode> replies;  // oldest first
 };
 
+// The outcome of checking a page's chain, as a thread's first page shows it.
+struct ChainStatus {
+  bool verified = true;
+  std::string head;
+  std::int64_t length = 0;
+};
+
 struct ThreadPage {
   std::optional<Page> page;  // nullopt: no comment was ever posted on it
+  std::optional<ChainStatus> chain;  // first page of a known page only
   std::int64_t comment_count = 0;
   std::vector<ThreadNode> comments;  // top-level, in the requested order
   std::optional<std::string> next_cursor;
@@ -155,7 +166,16 @@ struct ThreadPage {
 struct PageVerification {
   bool verified = true;
   std::string head;
+  std::int64_t length = 0;  // links in the chain
   std::vector<CommentId> failed_ids;
+  std::vector<CommentId> erased_ids;
+};
+
+// What an erasure did: the page touched and whether its chain had to be
+// rewritten from format 1 first (docs/integrity.md).
+struct EraseOutcome {
+  std::string page_key;
+  bool rechained = false;
 };
 
 class CommentService final {
@@ -228,6 +248,21 @@ class CommentService final {
 
   // Walks the page's hash chain (an unknown page verifies, with a zero head).
   PageVerification VerifyPage(store::StoreSession& s, const std::string& page_key);
+
+  // The page's chain head and length as stored (64 zeros and 0 for an
+  // unknown page); nothing is recomputed.
+  std::pair<std::string, std::int64_t> PageHead(store::StoreSession& s,
+                                                const std::string& page_key);
+
+  // Erases a comment's words (any state): a live or held comment is first
+  // deleted as its author would delete it (a tombstone if it has replies),
+  // then the author name, address, client address and Markdown leave the
+  // comment and every earlier version; the chain keeps each version's
+  // content hash, so the page still verifies. Audited as "erase" by `actor`.
+  // A page whose chain still has format 1 links is rewritten as format 2
+  // first, but only when it verifies (otherwise the erasure goes ahead and
+  // the page stays failed). 404 for an unknown comment.
+  Result<EraseOutcome> Erase(store::StoreSession& s, CommentId id, const std::string& actor);
 
   const ServiceConfig& config() const { return config_; }
 

@@ -1587,5 +1587,145 @@ TEST_F(TamperTest, MovedPageHead) {
   EXPECT_EQ(v.failed_ids, std::vector<CommentId>{c3_});
 }
 
+TEST_F(TamperTest, SwappedVersions) {
+  // Links 1 and 2 trade places (seq), each keeping its own hashes.
+  Tamper("UPDATE links SET seq = -1 WHERE comment_id = " + std::to_string(c1_) +
+         "; UPDATE links SET seq = 1 WHERE comment_id = " + std::to_string(c2_) +
+         "; UPDATE links SET seq = 2 WHERE seq = -1");
+  // Both swapped links break, and c3's link no longer follows the one before it.
+  ExpectFailed({c1_, c2_, c3_});
+}
+
+TEST_F(TamperTest, ChangedAuthorOfAnEarlierVersion) {
+  ASSERT_TRUE(Edit(c1_, Token(c1_), "one, edited").ok());
+  ASSERT_TRUE(Verify("/a").verified);
+  Tamper("UPDATE links SET author_name = 'Mallory' WHERE comment_id = " + std::to_string(c1_) +
+         " AND n = 1");
+  ExpectFailed({c1_});
+}
+
+// ---------------------------------------------------------------- erasure
+
+class EraseTest : public TamperTest {
+ protected:
+  Result<EraseOutcome> Erase(CommentId id) {
+    return Write([&](store::StoreSession& s) { return service_->Erase(s, id, "Root"); });
+  }
+};
+
+TEST_F(EraseTest, EditedDeletedModeratedAndErasedPageStillVerifies) {
+  ASSERT_TRUE(Edit(c1_, Token(c1_), "one, with my home address").ok());
+  MustDelete(c3_);
+  ASSERT_TRUE(Verify("/a").verified);
+  auto out = Erase(c1_);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->page_key, "/a");
+  EXPECT_FALSE(out->rechained);
+  const auto v = Verify("/a");
+  EXPECT_TRUE(v.verified) << ::testing::PrintToString(v.failed_ids);
+  EXPECT_EQ(v.erased_ids, std::vector<CommentId>{c1_});
+  // The comment (a tombstone: it has a reply) and every version lost the words.
+  const auto c = Find(c1_);
+  EXPECT_EQ(c->state, CommentState::kDeleted);
+  EXPECT_EQ(c->author_name, std::nullopt);
+  EXPECT_EQ(c->author_email, std::nullopt);
+  EXPECT_EQ(c->client_address, "");
+  EXPECT_EQ(c->body_markdown, "");
+  EXPECT_TRUE(c->erased_at.has_value());
+  for (const auto& l : PageLinks("/a")) {
+    if (l.comment_id != c1_) continue;
+    EXPECT_TRUE(l.erased);
+    EXPECT_EQ(l.body_markdown, "");
+    EXPECT_EQ(l.author_name, std::nullopt);
+    EXPECT_EQ(l.content_hash.size(), 64u);
+  }
+  // The reply stays, with its words.
+  EXPECT_EQ(Find(c2_)->body_markdown, "two");
+  // Erasing again, or a deleted comment, still verifies.
+  ASSERT_TRUE(Erase(c1_).ok());
+  ASSERT_TRUE(Erase(c3_).ok());
+  const auto again = Verify("/a");
+  EXPECT_TRUE(again.verified);
+  EXPECT_EQ(again.erased_ids, (std::vector<CommentId>{c1_, c3_}));
+  // The audit log names who erased what.
+  ReadTx tx(*s_);
+  bool audited = false;
+  for (const auto& e : s_->ListCommentAudit(c1_))
+    audited |= e.action == "erase" && e.actor == "Root";
+  EXPECT_TRUE(audited);
+}
+
+TEST_F(EraseTest, TamperingAfterErasureIsStillDetected) {
+  ASSERT_TRUE(Erase(c2_).ok());
+  ASSERT_TRUE(Verify("/a").verified);
+  Tamper("UPDATE links SET content_hash = '" + std::string(64, 'a') +
+         "' WHERE comment_id = " + std::to_string(c2_));
+  ExpectFailed({c2_});
+}
+
+TEST_F(EraseTest, UnknownCommentIsNotFound) { ExpectError(Erase(999), ErrorCode::kNotFound); }
+
+TEST_F(EraseTest, OldFormatPageIsRewrittenOnceThenErased) {
+  // As a database from before format 2: every link hashed the words directly.
+  {
+    store::WriteTransaction tx(*s_);
+    auto page = s_->FindPage("/a");
+    auto links = s_->ListPageLinks(page->id);
+    std::string prev = kZeroHash;
+    for (auto& l : links) {
+      l.format = 1;
+      l.content_hash.clear();
+      l.prev_hash = prev;
+      l.hash = ComputeLinkHash("/a", l);
+      prev = l.hash;
+    }
+    s_->RewritePageChain(page->id, links);
+    tx.Commit();
+  }
+  Tamper(
+      "UPDATE links SET format = 1, content_hash = '' WHERE page_id = "
+      "(SELECT id FROM pages WHERE key = '/a')");
+  ASSERT_TRUE(Verify("/a").verified);
+  const std::string old_head = Verify("/a").head;
+  auto out = Erase(c3_);
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->rechained);
+  const auto v = Verify("/a");
+  EXPECT_TRUE(v.verified) << ::testing::PrintToString(v.failed_ids);
+  EXPECT_NE(v.head, old_head);
+  EXPECT_EQ(v.erased_ids, std::vector<CommentId>{c3_});
+  for (const auto& l : PageLinks("/a")) EXPECT_EQ(l.format, 2);
+}
+
+TEST_F(CommentServiceTest, PositionIsStoredWithTheQuoteAndValidated) {
+  PostRequest req = Req("/a", "I disagree");
+  req.quote = Quote{"the river", "about ", " border"};
+  req.position = TextPosition{10, 19};
+  auto r = Post(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto c = Find(r->comment.id);
+  ASSERT_TRUE(c->position.has_value());
+  EXPECT_EQ(c->position->start, 10);
+  EXPECT_EQ(c->position->end, 19);
+  PostRequest no_quote = Req("/a", "x");
+  no_quote.position = TextPosition{1, 2};
+  ExpectError(Post(no_quote), ErrorCode::kInvalidField, "position");
+  PostRequest backwards = req;
+  backwards.position = TextPosition{19, 10};
+  ExpectError(Post(backwards), ErrorCode::kInvalidField, "position");
+  PostRequest negative = req;
+  negative.position = TextPosition{-1, 10};
+  ExpectError(Post(negative), ErrorCode::kInvalidField, "position");
+}
+
+TEST_F(CommentServiceTest, FirstPageOfAThreadCarriesTheChainStatus) {
+  MustPost("/a", "one");
+  const auto page = MustList("/a");
+  ASSERT_TRUE(page.chain.has_value());
+  EXPECT_TRUE(page.chain->verified);
+  EXPECT_EQ(page.chain->length, 1);
+  EXPECT_EQ(page.chain->head, FindPage("/a")->chain_head);
+}
+
 }  // namespace
 }  // namespace amur::service

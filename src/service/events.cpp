@@ -67,6 +67,12 @@ json::object PublicCommentJson(const Comment& c, const std::string& page_key) {
     q["suffix"] = c.quote->suffix;
     o["quote"] = std::move(q);
   }
+  if (c.quote && c.position) {
+    json::object pos;
+    pos["start"] = c.position->start;
+    pos["end"] = c.position->end;
+    o["position"] = std::move(pos);
+  }
   o["replies"] = json::array();
   return o;
 }

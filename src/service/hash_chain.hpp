@@ -1,7 +1,8 @@
 // The per-page hash chain. Every change to a comment writes a link whose hash
-// is the SHA-256 of a canonical encoding (docs/integrity.md) of the page key,
-// comment id, parent id, author name, state, Markdown source, time and the
-// previous link's hash.
+// is the SHA-256 of a canonical encoding (docs/integrity.md). Format 2 links
+// commit to the version's content (author name and Markdown) through its own
+// hash, so the content can later be erased and the chain still checked;
+// format 1 links (written before erasure existed) hash the content directly.
 #pragma once
 
 #include <string>
@@ -15,23 +16,40 @@ namespace amur::service {
 // Appends "<byte length>:<value>\n", the field encoding of every hashed record.
 void AppendLengthPrefixed(std::string& out, std::string_view value);
 
-// The exact bytes that are hashed for `link` on page `page_key`.
+// Lowercase hex SHA-256 of a version's content: author name and Markdown.
+std::string ComputeContentHash(const ChainLink& link);
+
+// The exact bytes that are hashed for `link` on page `page_key`. For a format
+// 2 link the content hash is recomputed from the fields unless the link is
+// erased, in which case its stored content_hash is used.
 std::string CanonicalLinkEncoding(std::string_view page_key, const ChainLink& link);
 
 // Lowercase hex SHA-256 of CanonicalLinkEncoding.
 std::string ComputeLinkHash(std::string_view page_key, const ChainLink& link);
 
+// Fills a new link's content_hash (format 2) and hash; prev_hash and the
+// other fields must be set.
+void SealLink(std::string_view page_key, ChainLink& link);
+
 struct ChainReport {
   bool ok = true;
   std::string head;                     // hash of the last link, 64 zeros when none
+  std::int64_t length = 0;              // number of links
   std::vector<CommentId> failed_ids;    // sorted, unique
+  std::vector<CommentId> erased_ids;    // sorted, unique: comments with erased versions
 };
 
 // Walks a page's chain: every link's prev_hash must be the hash of the link
 // before it (64 zeros for the first), every stored hash must equal the
-// recomputed one, each comment's current row must match its last link, and
-// the page's stored head must be the last link's hash.
+// recomputed one (a format 2 link's stored content_hash, when not empty, must
+// also equal the hash of its content unless erased), each comment's current row must match
+// its last link, and the page's stored head must be the last link's hash.
 ChainReport VerifyChain(const Page& page, const std::vector<ChainLink>& links,
                         const std::vector<Comment>& current_rows);
+
+// Rewrites a page's chain as format 2 links, in order, from its stored
+// fields: same versions, new content hashes, prev_hash and hash. Used once
+// per page, on a chain that verified, before erasing from it.
+std::vector<ChainLink> RechainAsFormat2(std::string_view page_key, std::vector<ChainLink> links);
 
 }  // namespace amur::service

@@ -24,6 +24,7 @@ ChainLink KnownLink() {
   l.at = kAt;
   l.editor = "Realpolitik";
   l.prev_hash = kZeroHash;
+  l.format = 1;
   return l;
 }
 
@@ -42,6 +43,7 @@ TEST(CanonicalLinkEncodingTest, ExactBytesOfAKnownLink) {
 
 TEST(CanonicalLinkEncodingTest, NullsAreDashesAndLengthsAreBytes) {
   ChainLink l;
+  l.format = 1;
   l.comment_id = 42;
   l.parent_id = std::nullopt;
   l.author_name = std::nullopt;
@@ -75,6 +77,7 @@ TEST(ComputeLinkHashTest, IsSha256OfTheEncoding) {
 
 TEST(ComputeLinkHashTest, MatchesTheWorkedExampleOfDocsIntegrityMd) {
   ChainLink l;
+  l.format = 1;
   l.comment_id = 1;
   l.author_name = "Ann";
   l.state = CommentState::kApproved;
@@ -174,7 +177,7 @@ class VerifyChainTest : public ::testing::Test {
     std::string prev = kZeroHash;
     for (auto& l : links_) {
       l.prev_hash = prev;
-      l.hash = ComputeLinkHash(page_.key, l);
+      SealLink(page_.key, l);
       prev = l.hash;
     }
     page_.chain_head = prev;
@@ -347,6 +350,126 @@ TEST_F(VerifyChainTest, DroppedLastLinkIsDetected) {
   EXPECT_EQ(r.head, links_[1].hash);
   // Comment 2 is the last link now; comment 1's row no longer matches its last link.
   EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1, 2}));
+}
+
+TEST(CanonicalLinkEncodingV2Test, ExactBytesAndHashOfTheWorkedExample) {
+  ChainLink l;
+  l.comment_id = 1;
+  l.author_name = "Ann";
+  l.state = CommentState::kApproved;
+  l.body_markdown = "hi";
+  l.at = 1'767'225'600'000;  // 2026-01-01T00:00:00.000Z
+  l.prev_hash = kZeroHash;
+  // python3: hashlib.sha256(b"amur-content-v1\n3:Ann\n2:hi\n").hexdigest()
+  EXPECT_EQ(ComputeContentHash(l),
+            "d0dd7d4b9ba21567de4e3a3e60c7c0b45bebec2fa7e3685641346de2766a7de3");
+  EXPECT_EQ(CanonicalLinkEncoding("/p", l),
+            "amur-link-v2\n2:/p\n2:c1\n-\n8:approved\n"
+            "64:d0dd7d4b9ba21567de4e3a3e60c7c0b45bebec2fa7e3685641346de2766a7de3\n"
+            "24:2026-01-01T00:00:00.000Z\n"
+            "64:0000000000000000000000000000000000000000000000000000000000000000\n");
+  SealLink("/p", l);
+  EXPECT_EQ(l.content_hash, ComputeContentHash(l));
+  EXPECT_EQ(l.hash, "a1356a9bc739340173bf38a80c990204a8e8db7614de0b9b95575a22125fc5f1");
+  // Erased: the stored content hash stands in for the words.
+  ChainLink erased = l;
+  erased.author_name.reset();
+  erased.body_markdown.clear();
+  erased.erased = true;
+  EXPECT_EQ(ComputeLinkHash("/p", erased), l.hash);
+}
+
+TEST(ContentHashTest, AuthorAndBodyAreBothCovered) {
+  ChainLink a;
+  a.author_name = "Ann";
+  a.body_markdown = "x";
+  ChainLink b = a;
+  b.author_name = "Bob";
+  ChainLink c = a;
+  c.body_markdown = "y";
+  ChainLink d = a;
+  d.author_name.reset();
+  EXPECT_NE(ComputeContentHash(a), ComputeContentHash(b));
+  EXPECT_NE(ComputeContentHash(a), ComputeContentHash(c));
+  EXPECT_NE(ComputeContentHash(a), ComputeContentHash(d));
+}
+
+TEST_F(VerifyChainTest, ErasedVersionsStillVerifyAndAreListed) {
+  for (auto& l : links_) {
+    if (l.comment_id != 1) continue;
+    l.erased = true;
+    l.author_name.reset();
+    l.body_markdown.clear();
+  }
+  rows_[0].author_name.reset();
+  rows_[0].body_markdown.clear();
+  const ChainReport r = Verify();
+  EXPECT_TRUE(r.ok) << ::testing::PrintToString(r.failed_ids);
+  EXPECT_EQ(r.erased_ids, (std::vector<CommentId>{1}));
+  EXPECT_EQ(r.length, 3);
+}
+
+TEST_F(VerifyChainTest, ErasedVersionWithAForgedContentHashFails) {
+  links_[1].erased = true;
+  links_[1].content_hash = std::string(64, 'a');
+  EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+}
+
+TEST_F(VerifyChainTest, StoredContentHashMustMatchTheWords) {
+  links_[1].content_hash = std::string(64, 'a');  // link hash left as it was
+  EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+}
+
+TEST_F(VerifyChainTest, Format2LinkWithoutAStoredContentHashStillVerifies) {
+  // A writer that computed the hash with ComputeLinkHash and left content_hash
+  // empty (an importer, say): the link hash still covers the words.
+  for (auto& l : links_) l.content_hash.clear();
+  EXPECT_TRUE(Verify().ok);
+  links_[1].body_markdown = "tampered";
+  EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+}
+
+TEST_F(VerifyChainTest, AuthorChangedInAVersionIsDetected) {
+  links_[0].author_name = "Mallory";  // the first version of c1; row untouched
+  EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{1}));
+}
+
+TEST_F(VerifyChainTest, DeletedVersionInTheMiddleIsDetected) {
+  links_.erase(links_.begin() + 1);  // c2's only version
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  // c1's second version no longer points at its predecessor; c2 has no link.
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1, 2}));
+}
+
+TEST_F(VerifyChainTest, SwappedVersionsAreDetected) {
+  std::swap(links_[0], links_[1]);
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{1, 2}));
+}
+
+TEST_F(VerifyChainTest, Format1ChainsVerifyAndRechainAsFormat2) {
+  std::string prev = kZeroHash;
+  for (auto& l : links_) {
+    l.format = 1;
+    l.content_hash.clear();
+    l.prev_hash = prev;
+    l.hash = ComputeLinkHash(page_.key, l);
+    prev = l.hash;
+  }
+  page_.chain_head = prev;
+  SyncRows();
+  ASSERT_TRUE(Verify().ok);
+  links_[1].body_markdown = "tampered";
+  EXPECT_EQ(Verify().failed_ids, (std::vector<CommentId>{2}));
+  links_[1].body_markdown = "two";
+
+  links_ = RechainAsFormat2(page_.key, links_);
+  page_.chain_head = links_.back().hash;
+  SyncRows();
+  for (const auto& l : links_) EXPECT_EQ(l.format, 2);
+  EXPECT_TRUE(Verify().ok);
 }
 
 }  // namespace

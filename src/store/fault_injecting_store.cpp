@@ -62,6 +62,7 @@ class FaultInjectingSession final : public StoreSession {
   std::vector<Comment> ListVisibleComments(PageId page) override {
     return inner_->ListVisibleComments(page);
   }
+  std::vector<Comment> ListChainRows(PageId page) override { return inner_->ListChainRows(page); }
   std::vector<Comment> ListAllComments(PageId page) override {
     return inner_->ListAllComments(page);
   }
@@ -95,6 +96,16 @@ class FaultInjectingSession final : public StoreSession {
   }
   void AppendLink(PageId page, const ChainLink& link) override { inner_->AppendLink(page, link); }
   std::vector<ChainLink> ListPageLinks(PageId page) override { return inner_->ListPageLinks(page); }
+  void RewritePageChain(PageId page, const std::vector<ChainLink>& links) override {
+    inner_->RewritePageChain(page, links);
+  }
+  void EraseCommentContent(CommentId id, const std::vector<std::string>& content_hashes,
+                           TimeMs at) override {
+    inner_->EraseCommentContent(id, content_hashes, at);
+  }
+  std::vector<CommentId> ListCommentIdsByEmail(std::string_view email) override {
+    return inner_->ListCommentIdsByEmail(email);
+  }
   std::vector<ChainLink> ListCommentLinks(CommentId id) override {
     return inner_->ListCommentLinks(id);
   }

@@ -184,6 +184,10 @@ class CommentStore {
   virtual std::vector<Comment> ListVisibleComments(PageId page) = 0;
   // Every comment of the page in any state, ordered by id.
   virtual std::vector<Comment> ListAllComments(PageId page) = 0;
+  // What a page's chain check needs of every comment of the page (id, parent,
+  // author name, state, Markdown, hash), id order; the other fields are left
+  // at their defaults.
+  virtual std::vector<Comment> ListChainRows(PageId page) = 0;
   // The newest `limit` comments of the whole site created at or after
   // `since`, in any state, returned oldest first (by created_at, then id).
   // Reads an index on created_at, so the cost follows the rows returned,
@@ -236,6 +240,18 @@ class ChainStore {
   virtual std::vector<ChainLink> ListCommentLinks(CommentId id) = 0;
   // Number of links one comment has (its latest version number).
   virtual int CountCommentLinks(CommentId id) = 0;
+  // Replaces the page's links (same seq numbers) with `links`, sets each
+  // comment's hash to its last link's and the page's head to the last link.
+  virtual void RewritePageChain(PageId page, const std::vector<ChainLink>& links) = 0;
+  // Erases a comment's words: every link of it loses author name, Markdown
+  // and editor, keeps content_hashes[n - 1] as its content hash and is marked
+  // erased; the comment row loses name, address, client address, Markdown,
+  // HTML and editor and records `at` as erased_at; the comment's events lose
+  // body and author name.
+  virtual void EraseCommentContent(CommentId id, const std::vector<std::string>& content_hashes,
+                                   TimeMs at) = 0;
+  // Ids of comments whose author address is `email` (ASCII case ignored).
+  virtual std::vector<CommentId> ListCommentIdsByEmail(std::string_view email) = 0;
 };
 
 // Accounts and their sign-in sessions.

@@ -74,6 +74,18 @@ TEST_P(CommentStoreContract, VisibleCommentsAreApprovedAndTombstonesInIdOrder) {
   EXPECT_EQ(visible[1].id, ids[2]);
   EXPECT_EQ(visible[2].id, ids[6]);
   EXPECT_EQ(s_->ListAllComments(p.id).size(), 7u);
+  // The chain check's rows: every state, the fields it compares, id order.
+  const auto all = s_->ListAllComments(p.id);
+  const auto chain = s_->ListChainRows(p.id);
+  ASSERT_EQ(chain.size(), 7u);
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    EXPECT_EQ(chain[i].id, all[i].id);
+    EXPECT_EQ(chain[i].parent_id, all[i].parent_id);
+    EXPECT_EQ(chain[i].author_name, all[i].author_name);
+    EXPECT_EQ(chain[i].state, all[i].state);
+    EXPECT_EQ(chain[i].body_markdown, all[i].body_markdown);
+    EXPECT_EQ(chain[i].hash, all[i].hash);
+  }
 }
 
 TEST_P(CommentStoreContract, CommentsSinceAreTheNewestOfTheWindowOldestFirst) {

@@ -288,8 +288,10 @@ class AmurServer:
     def command(self):
         cmd = [AMUR_BIN, "serve"]
         if self.defaults:
+            # /demo starts empty here (its two example comments are tested in
+            # tests/e2e/inline.test.mjs).
             cmd += ["--listen", "127.0.0.1:0",
-                    "--database", f"sqlite:{self.db_path}"]
+                    "--database", f"sqlite:{self.db_path}", "--no-demo-comments"]
             if self.edit_window is not None:
                 cmd += ["--edit-window", str(self.edit_window)]
             if self.posts_per_minute is not None:

@@ -245,7 +245,7 @@ class Versions(AmurTestCase):
 
         r = self.server.verify(page)
         self.assertStatus(r, 200)
-        self.assertEqual(r.json, {"status": "verified", "head": va[2]["hash"], "failed_ids": []})
+        self.assertEqual(r.json, {"status": "verified", "head": va[2]["hash"], "failed_ids": [], "erased_ids": []})
 
     def test_a_body_that_starts_indented_keeps_its_indentation(self):
         # Issue 12: the body was trimmed before it was parsed, so a comment
@@ -293,7 +293,7 @@ class Versions(AmurTestCase):
         vb = self.server.versions(b["id"]).json["versions"]
         self.assertEqual(vb[0]["prev_hash"], a["hash"])
         self.assertEqual(self.server.verify(page).json,
-                         {"status": "verified", "head": b["hash"], "failed_ids": []})
+                         {"status": "verified", "head": b["hash"], "failed_ids": [], "erased_ids": []})
 
     def test_deletion_writes_a_link(self):
         page = unique_page()

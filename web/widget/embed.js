@@ -5,7 +5,9 @@
  * Options: data-amur-title, data-amur-url (the page's title and address, kept
  *          with its thread), data-amur-limit (top-level comments per page,
  *          1-200), data-amur-sort (oldest | newest | votes), data-amur-theme
- *          (auto | light | dark).
+ *          (auto | light | dark), data-amur-article (a CSS selector for the
+ *          article readers comment on inline; default: the enclosing
+ *          <article>, else the page's first one).
  * Language: set window.AmurMessages = {key: text or function, ...} before this
  *          script runs; the keys are those of AMUR_MESSAGES below.
  *
@@ -23,7 +25,7 @@
   var CSS_HREF = API + '/embed.css?v=__AMUR_CSS_VERSION__';
   var editSeconds = parseInt('__AMUR_EDIT_WINDOW__', 10);
   var EDIT_MS = (editSeconds >= 0 ? editSeconds : 900) * 1000;
-  var NOTIFY = '__AMUR_NOTIFY__' === '1';  // the server sends email
+  var NOTIFY = parseInt('__AMUR_NOTIFY__', 10) === 1;  // the server sends email (a call: the minifier leaves it)
   var PENDING_MS = 7 * 864e5;
   var SORTS = ['oldest', 'newest', 'votes'];
 
@@ -102,6 +104,12 @@
     loadFailed: 'The comments could not be loaded.',
     retry: 'Try again',
     network: 'The comment server could not be reached. Please try again.',
+    commentPassage: 'Comment on this passage',
+    inlineTab: 'Inline Feedbacks',
+    onPassage: 'On this passage:',
+    changed: 'On a passage that has since changed:',
+    passageComments: plural('# comment on this passage', '# comments on this passage'),
+    dropQuote: 'Remove the quote',
     verified: 'hash: verified',
     failed: 'hash: failed',
     verifiedTitle: 'Every version of every comment on this page is recorded in a hash chain, and the chain checks out.',
@@ -327,6 +335,156 @@
     return cssReady;
   }
 
+  // ---- anchoring (begin): finding a quoted passage again in changed text ----
+  // Pure functions of strings (tests/widget/anchoring.test.mjs runs them in
+  // Node). `text` is the article's text with every run of white space made one
+  // space; positions are offsets (UTF-16 code units) into it.
+
+  // Ends of the substrings of `text` within `k` edits (insertions, deletions,
+  // substitutions) of `pat`: [{end, errors}], by Myers' bit-parallel algorithm
+  // in Hyyrö's blocked form (32 pattern characters per block), as npm's
+  // approx-string-match computes them. O(|text| * ceil(|pat| / 32)).
+  function matchEnds(text, pat, k) {
+    var m = pat.length, B = Math.ceil(m / 32), P = new Int32Array(B), Mv = new Int32Array(B);
+    var last = new Int32Array(B), row = new Uint16Array(65536), peq = [new Int32Array(B)], out = [], b, j, r;
+    for (b = 0; b < B; b++) {
+      P[b] = -1;
+      last[b] = 1 << (b === B - 1 ? (m - 1) % 32 : 31);
+    }
+    for (j = 0; j < m; j++) {
+      var c = pat.charCodeAt(j);
+      if (!row[c]) row[c] = peq.push(new Int32Array(B)) - 1;
+      peq[row[c]][j >> 5] |= 1 << (j & 31);
+    }
+    var score = m;
+    for (j = 0; j < text.length; j++) {
+      var eqs = peq[row[text.charCodeAt(j)]], hin = 0;
+      for (b = 0; b < B; b++) {
+        var pv = P[b], mv = Mv[b], neg = hin < 0 ? 1 : 0;
+        var eq = eqs[b] | neg, xv = eq | mv;
+        var xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+        var ph = mv | ~(xh | pv), mh = pv & xh;
+        r = (ph & last[b] ? 1 : 0) - (mh & last[b] ? 1 : 0);
+        ph = (ph << 1) | (hin > 0 ? 1 : 0);
+        mh = (mh << 1) | neg;
+        P[b] = mh | ~(xv | ph);
+        Mv[b] = ph & xv;
+        hin = r;
+      }
+      score += hin;
+      if (score <= k) out.push({ end: j + 1, errors: score });
+    }
+    return out;
+  }
+
+  function rev(s) { return s.split('').reverse().join(''); }
+
+  // How much of `ctx` sits beside a match: the share of its characters equal
+  // to those at the same distance from the match (0 to 1; 1 when no context).
+  function sideScore(ctx, text, at, before) {
+    if (!ctx) return 1;
+    var same = 0, n = ctx.length;
+    for (var i = 0; i < n; i++) {
+      var a = before ? ctx.charCodeAt(n - 1 - i) : ctx.charCodeAt(i);
+      var t = before ? text.charCodeAt(at - 1 - i) : text.charCodeAt(at + i);
+      if (a === t) same++;
+    }
+    return same / n;
+  }
+
+  // Where `quote` ({exact, prefix, suffix}) lies in `text` now, given where it
+  // lay (`pos`, {start, end}, may be absent): {start, end, errors} or null.
+  // In order: the exact text at its old position; the exact text elsewhere,
+  // the occurrence with the best context (then the nearest) winning; a fuzzy
+  // match with at most a quarter of the quote's length in edits, or at most a
+  // tenth when neither prefix nor suffix half-agrees (the error budget).
+  // Quotes under 8 characters are never matched fuzzily.
+  function anchor(text, quote, pos) {
+    var ex = quote.exact, n = ex.length, best = null, bestScore = -1, i, s;
+    if (!n) return null;
+    if (pos && text.substr(pos.start, n) === ex) return { start: pos.start, end: pos.start + n, errors: 0 };
+    function consider(start, end, errors) {
+      var a = sideScore(quote.prefix, text, start, true), z = sideScore(quote.suffix, text, end, false), ctx = a + z;
+      var near = pos ? 1 - Math.min(1, Math.abs(start - pos.start) / (text.length || 1)) : 0;
+      s = ctx * 2 + near - errors / n * 8;
+      if (s > bestScore) { bestScore = s; best = { start: start, end: end, errors: errors, side: Math.max(a, z) }; }
+    }
+    for (i = text.indexOf(ex); i >= 0; i = text.indexOf(ex, i + 1)) consider(i, i + n, 0);
+    if (best || n < 8) return best && { start: best.start, end: best.end, errors: 0 };
+    var k = Math.floor(n / 4), groups = [], from0 = 0, ends;
+    // Near the old position first (a passage edited in place), then everywhere.
+    if (pos) {
+      from0 = Math.max(0, pos.start - 2 * n - 500);
+      ends = matchEnds(text.slice(from0, pos.end + 2 * n + 500), ex, k);
+      ends.forEach(function (e) { e.end += from0; });
+    }
+    if (!ends || !ends.length) ends = matchEnds(text, ex, k);
+    // One candidate per run of nearby ends: the end with the fewest errors.
+    ends.forEach(function (e) {
+      var g = groups[groups.length - 1];
+      if (g && e.end - g.last <= n / 2) {
+        g.last = e.end;
+        if (e.errors < g.errors) { g.errors = e.errors; g.end = e.end; }
+      } else groups.push({ end: e.end, last: e.end, errors: e.errors });
+    });
+    var rex = rev(ex);
+    groups.forEach(function (g) {
+      var from = Math.max(0, g.end - n - g.errors), back = matchEnds(rev(text.slice(from, g.end)), rex, g.errors);
+      if (!back.length) return;
+      var min = Infinity, len = 0;
+      back.forEach(function (e) { if (e.errors < min || (e.errors === min && Math.abs(e.end - n) < Math.abs(len - n))) { min = e.errors; len = e.end; } });
+      consider(g.end - len, g.end, min);
+    });
+    if (!best) return null;
+    if (best.errors > Math.floor(n / 10) && best.side < 0.5) return null;
+    return { start: best.start, end: best.end, errors: best.errors };
+  }
+  // ---- anchoring (end) ----
+
+  // The article a thread comments on: data-amur-article (a selector), else the
+  // <article> around the thread, else the page's first one.
+  function articleOf(host) {
+    var sel = host.getAttribute('data-amur-article'), el = null;
+    if (sel) try { el = D.querySelector(sel); } catch (e) { el = null; }
+    return el || host.closest('article') || D.querySelector('article:not(.amur-comment)');
+  }
+
+  // The article's text as anchoring sees it (white space runs made one
+  // space), with the text node and offset of every character.
+  function textModel(el) {
+    var w = D.createTreeWalker(el, 4, { acceptNode: function (n) {
+      return n.parentNode.closest('script,style,noscript,.amur-w,.amur-hl-n,[data-amur-ready]') ? 2 : 1;
+    } });
+    var m = { nodes: [], first: [], mn: [], mo: [], text: '' }, out = [], sp = true, n;
+    while ((n = w.nextNode())) {
+      var k = m.nodes.push(n) - 1, v = n.data;
+      m.first[k] = out.length;
+      for (var i = 0; i < v.length; i++) {
+        var ch = v[i], ws = /\s/.test(ch);
+        if (ws && sp) continue;
+        out.push(ws ? ' ' : ch);
+        m.mn.push(k);
+        m.mo.push(i);
+        sp = ws;
+      }
+    }
+    m.text = out.join('');
+    return m;
+  }
+
+  // The model offset of a DOM boundary point.
+  function offsetOf(m, node, off) {
+    var k = node.nodeType === 3 ? m.nodes.indexOf(node) : -1, i;
+    if (k >= 0) {
+      for (i = m.first[k]; i < m.mn.length && m.mn[i] === k && m.mo[i] < off; i++);
+      return i;
+    }
+    var r = D.createRange();
+    r.setStart(node, off);
+    for (k = 0; k < m.nodes.length; k++) if (r.comparePoint(m.nodes[k], 0) >= 0) return m.first[k];
+    return m.text.length;
+  }
+
   var seq = 0;
 
   // ---- one thread ----
@@ -344,6 +502,7 @@
     var pageTitle = enhance ? null : attr('title') || D.title;
     var theme = attr('theme');
     var items = {}, cursor = null, count = 0, closed = false, reply = null, busy = false;
+    var art = articleOf(host), model = null, inl = [], groups = [], mode = 'all', sel = null, composer = null;
 
     var countEl = h('h2', { cls: 'amur-count', id: 'amur-count-' + n, tabindex: '-1' });
     var integrity = h('p', { cls: 'amur-integrity', hidden: true });
@@ -352,7 +511,11 @@
     var sortBar = h('div', { cls: 'amur-sort', role: 'group', 'aria-label': t('sortBy') }, SORTS.map(function (s, i) {
       return [i ? h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '\u00b7' }) : null,
         h('button', { type: 'button', 'data-act': 'sort', 'data-sort': s, 'aria-pressed': String(s === sort), text: t(s) })];
-    }).reduce(function (a, b) { return a.concat(b); }, []));
+    }).reduce(function (a, b) { return a.concat(b); }, []).concat([
+      h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|' }),
+      h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab') })]));
+    var back = h('button', { type: 'button', cls: 'amur-link amur-back', 'data-act': 'back', hidden: true, text: t('viewAll') });
+    var passBtn = h('button', { type: 'button', cls: 'amur-w amur-pass', hidden: true, text: t('commentPassage') });
     var list = h('ol', { cls: 'amur-comments' });
     var empty = h('p', { cls: 'amur-empty', text: t('empty') });
     var pager = h('nav', { cls: 'amur-pager', 'aria-label': t('more') }, [
@@ -363,7 +526,7 @@
     var root = h('section', {
       cls: 'amur-w amur-thread' + (theme === 'light' || theme === 'dark' ? ' amur-' + theme : ''),
       'aria-labelledby': countEl.id, 'data-amur-page': key, 'data-amur-ready': true
-    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, list, empty, pager, live]);
+    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, back, list, empty, pager, live]);
 
     // The bell: "Notify of" new follow-up comments or new replies to my
     // comments, for an address that confirms by email first.
@@ -409,9 +572,9 @@
     function refresh() {
       countEl.textContent = t('comments', count);
       var any = list.children.length > 0;
-      sortBar.hidden = !any;
+      sortBar.hidden = !any && !inl.length;
       empty.hidden = any || closed;
-      pager.hidden = !cursor;
+      pager.hidden = !cursor || mode !== 'all';
     }
 
     function commentsUrl(c, lim) {
@@ -512,6 +675,7 @@
         list.textContent = '';
         items = {};
         reply = null;
+        setMode('all');
       }
       var f = D.createDocumentFragment(), first = null;
       data.comments.forEach(function (c) {
@@ -543,12 +707,22 @@
       err = h('p', { cls: 'amur-error', role: 'alert', id: 'amur-x' + i });
       submit = h('button', { type: 'submit', cls: 'amur-button', text: t('post') });
       pv = h('button', { type: 'button', cls: 'amur-link', 'aria-pressed': 'false', 'aria-controls': view.id, text: t('preview') });
-      var fields = { body: ta, author_name: nameIn, author_email: emailIn };
+      var fields = { body: ta, author_name: nameIn, author_email: emailIn }, quoted = null;
+      var qtext = h('p'), qbox = h('div', { cls: 'amur-quoting', hidden: true }, [
+        h('p', { cls: 'amur-hint', text: t('onPassage') }),
+        h('blockquote', { cls: 'amur-quote' }, qtext),
+        h('button', { type: 'button', cls: 'amur-link', onclick: function () { setQuote(null); ta.focus(); }, text: t('dropQuote') })]);
+      function setQuote(q) {
+        quoted = q;
+        qbox.hidden = !q;
+        qtext.textContent = q ? q.quote.exact : '';
+      }
       var wrap = h('div', { cls: 'amur-compose' + (parent ? ' amur-compose-reply' : '') },
         parent ? null : h('h3', { cls: 'amur-compose-title', text: t('join') }));
       var el = h('form', { cls: 'amur-form', novalidate: true }, [
         parent ? h('p', { cls: 'amur-replying' }, [tn('replyingTo', { name: h('strong', { text: displayName(parent) }) }), ' ',
           h('button', { type: 'button', cls: 'amur-link amur-cancel', onclick: function () { closeReply(true); }, text: t('cancel') })]) : null,
+        parent ? null : qbox,
         h('div', { cls: 'amur-field amur-field-body' }, [h('label', { for: ta.id, text: t('comment') }), ta, view]),
         h('div', { cls: 'amur-field-row' }, [
           h('div', { cls: 'amur-field' }, [h('label', { for: nameIn.id, text: t('name') }), nameIn]),
@@ -580,6 +754,7 @@
         for (var f in fields) { fields[f].removeAttribute('aria-invalid'); fields[f].removeAttribute('aria-describedby'); }
         var req = { page: key, body: ta.value };
         if (parent) req.parent_id = parent.id;
+        if (quoted) { req.quote = quoted.quote; req.position = quoted.position; }
         if (nameIn.value.trim()) req.author_name = nameIn.value;
         if (emailIn.value.trim()) req.author_email = emailIn.value.trim();
         if (notifyIn && notifyIn.checked) req.notify_replies = true;
@@ -596,6 +771,8 @@
           });
           if (!pending) count++;
           ta.value = '';
+          if (quoted && !pending) { inl.push(c); highlight(); }
+          setQuote(null);
           pv.setAttribute('aria-pressed', 'false');
           view.hidden = true;
           if (parent) closeReply(false);
@@ -617,7 +794,7 @@
           submit.textContent = t('post');
         });
       });
-      return { el: wrap, ta: ta };
+      return { el: wrap, ta: ta, quote: setQuote };
     }
 
     function closeReply(focus) {
@@ -816,6 +993,145 @@
       }
     }
 
+    // ---- inline feedback: passages of the article ----
+
+    function unmark() {
+      if (!art) return;
+      art.querySelectorAll('.amur-hl-n').forEach(function (x) { x.remove(); });
+      art.querySelectorAll('mark.amur-hl').forEach(function (mk) {
+        var p = mk.parentNode;
+        while (mk.firstChild) p.insertBefore(mk.firstChild, mk);
+        mk.remove();
+        p.normalize();
+      });
+    }
+
+    // Places every inline comment's passage (anchor) and marks each placed
+    // passage once, with the number of comments on it.
+    function highlight() {
+      unmark();
+      model = art && textModel(art);
+      var by = {};
+      groups = [];
+      inl.forEach(function (c) {
+        var a = model && c.quote ? anchor(model.text, c.quote, c.position) : null;
+        var key = a ? a.start + ':' + a.end : '?' + (c.quote && c.quote.exact);
+        var g = by[key] || (by[key] = groups[groups.push({ a: a, quote: c.quote, cs: [] }) - 1]);
+        g.cs.push(c);
+      });
+      groups.sort(function (x, y) { return (x.a ? x.a.start : 1e15) - (y.a ? y.a.start : 1e15); });
+      var end = Infinity;
+      for (var gi = groups.length - 1; gi >= 0; gi--) {
+        var g = groups[gi];
+        if (!g.a) continue;
+        if (g.a.end > end) { g.hidden = true; continue; }  // overlaps the next passage
+        end = g.a.start;
+        wrap(g, gi);
+      }
+      sortBar.lastChild.hidden = sortBar.lastChild.previousSibling.hidden = !groups.length;
+      refresh();
+    }
+
+    function wrap(g, gi) {
+      var segs = [], i, k = -1;
+      for (i = g.a.start; i < g.a.end; i++) {
+        if (model.mn[i] !== k) segs.push({ k: (k = model.mn[i]), from: model.mo[i] });
+        segs[segs.length - 1].to = model.mo[i] + 1;
+      }
+      var marks = segs.reverse().map(function (sg) {
+        var node = model.nodes[sg.k];
+        if (sg.to < node.data.length) node.splitText(sg.to);
+        var part = sg.from ? node.splitText(sg.from) : node;
+        var mk = h('mark', { cls: 'amur-hl', 'data-amur-g': n + ':' + gi });
+        part.replaceWith(mk);
+        mk.appendChild(part);
+        return mk;
+      });
+      marks[0].appendChild(h('span', { cls: 'amur-hl-n', 'aria-hidden': 'true', text: g.cs.length }));
+      var first = marks[marks.length - 1];
+      first.tabIndex = 0;
+      first.setAttribute('role', 'button');
+      first.setAttribute('aria-label', t('passageComments', g.cs.length) + ': ' + g.quote.exact.slice(0, 80));
+    }
+
+    function setMode(m) {
+      mode = m;
+      back.hidden = m === 'all';
+      sortBar.lastChild.setAttribute('aria-pressed', String(m === 'inline'));
+    }
+
+    // The Inline Feedbacks tab: every passage with its comments; `focus`, a
+    // group index, is scrolled to and focused.
+    function showInline(focus) {
+      setMode('inline');
+      list.textContent = '';
+      items = {};
+      reply = null;
+      var target = null;
+      groups.forEach(function (g, gi) {
+        var li = h('li', { cls: 'amur-passage', tabindex: '-1' }, [
+          h('p', { cls: 'amur-hint', text: t(g.a || !art ? 'onPassage' : 'changed') }),
+          h('blockquote', { cls: 'amur-quote' }, h('p', { text: g.quote.exact })),
+          h('ol', { cls: 'amur-replies' }, g.cs.map(function (c) { return item(c); }))]);
+        list.appendChild(li);
+        if (gi === focus) target = li;
+      });
+      refresh();
+      if (target) {
+        target.scrollIntoView({ block: 'start' });
+        target.focus({ preventScroll: true });
+      }
+    }
+
+    function loadInline() {
+      return api('GET', '/api/v1/comments?page=' + encodeURIComponent(key) + '&filter=inline&limit=200').then(function (r) {
+        inl = r.data.comments;
+        highlight();
+      }, function () {});
+    }
+
+    function activate(e) {
+      var mk = e.target.closest && e.target.closest('mark.amur-hl'), g = mk && mk.getAttribute('data-amur-g');
+      if (!g || g.split(':')[0] !== String(n)) return;
+      if (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ') return;
+      e.preventDefault();
+      showInline(+g.split(':')[1]);
+    }
+
+    // A selection inside the article offers "Comment on this passage".
+    function selected() {
+      var s = W.getSelection(), r = s && s.rangeCount && !s.isCollapsed && s.getRangeAt(0);
+      sel = null;
+      passBtn.hidden = true;
+      if (!r || !art.contains(r.commonAncestorContainer) || root.contains(r.commonAncestorContainer) || closed) return;
+      var m = textModel(art), a = offsetOf(m, r.startContainer, r.startOffset), b = offsetOf(m, r.endContainer, r.endOffset);
+      while (a < b && m.text[a] === ' ') a++;
+      while (b > a && m.text[b - 1] === ' ') b--;
+      if (b - a < 1 || b - a > 1000) return;
+      sel = { quote: { exact: m.text.slice(a, b), prefix: m.text.slice(Math.max(0, a - 64), a), suffix: m.text.slice(b, b + 64) },
+        position: { start: a, end: b } };
+      var box = r.getBoundingClientRect();
+      passBtn.style.top = (box.bottom + W.scrollY + 6) + 'px';
+      passBtn.style.left = Math.max(0, box.left + W.scrollX) + 'px';
+      passBtn.hidden = false;
+    }
+
+    if (art) {
+      D.body.appendChild(passBtn);
+      passBtn.addEventListener('mousedown', function (e) { e.preventDefault(); });
+      passBtn.addEventListener('click', function () {
+        if (!sel || !composer) return;
+        composer.quote(sel);
+        passBtn.hidden = true;
+        composer.el.scrollIntoView({ block: 'center' });
+        composer.ta.focus({ preventScroll: true });
+      });
+      D.addEventListener('mouseup', function () { setTimeout(selected, 0); });
+      D.addEventListener('keyup', function (e) { if (e.shiftKey || e.key === 'Shift') selected(); });
+      art.addEventListener('click', activate);
+      art.addEventListener('keydown', activate);
+    }
+
     // ---- the thread's controls ----
 
     function load(c, lim) {
@@ -871,6 +1187,12 @@
       var li = b.closest('.amur-item'), it = li && items[li.getAttribute('data-id')], act = b.getAttribute('data-act');
       if (act === 'sort') return setSort(b.getAttribute('data-sort'), b);
       if (act === 'more' || act === 'all') return more(act === 'all');
+      if (act === 'inline') return showInline(-1);
+      if (act === 'back') {
+        busy = true;
+        return load().then(function (d) { fill(d, false); }, function (x) { alertEl.textContent = x.message; })
+          .then(function () { busy = false; });
+      }
       if (!it) return;
       if (act === 'reply') return openReply(it, b);
       if (act === 'edit') return edit(it, b);
@@ -888,8 +1210,9 @@
         var d = r[0];
         closed = !!d.page.closed;
         if (closed) compose.appendChild(h('p', { cls: 'amur-closed', text: t('closed') }));
-        else compose.appendChild(form(null).el);
+        else compose.appendChild((composer = form(null)).el);
         fill(d, false);
+        loadInline();
         var line = enhance && host.querySelector('.amur-integrity');
         if (enhance) {
           if (line) { integrity.replaceWith(line); integrity = line; }
@@ -899,7 +1222,7 @@
         } else {
           host.textContent = '';
           host.appendChild(root);
-          if (count) verify();
+          if (d.page.chain) chain(d.page.chain.status === 'verified');
         }
         var m = /^#(?:amur-)?(.+)$/.exec(location.hash), target = m && items[decodeURIComponent(m[1])];
         if (target) {
@@ -917,14 +1240,12 @@
       });
     }
 
-    function verify() {
-      api('GET', '/api/v1/pages/verify?page=' + encodeURIComponent(key)).then(function (r) {
-        var ok = r.data.status === 'verified';
+    // The page's hash chain line; the server checked it with the listing.
+    function chain(ok) {
         integrity.className = 'amur-integrity amur-integrity-' + (ok ? 'ok' : 'failed');
         integrity.title = t(ok ? 'verifiedTitle' : 'failedTitle');
         add(integrity, [h('span', { 'aria-hidden': 'true', text: ok ? '\u2713 ' : '\u2717 ' }), t(ok ? 'verified' : 'failed')]);
         integrity.hidden = false;
-      }, function () {});
     }
 
     start();

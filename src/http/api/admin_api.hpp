@@ -65,6 +65,8 @@ class AdminApi final {
   boost::asio::awaitable<Response> Audit(const Request& req, Params params);
   boost::asio::awaitable<Response> PageSettings(const Request& req);
   boost::asio::awaitable<Response> Pin(const Request& req, std::string id);
+  // POST /api/v1/admin/comments/{id}/erase (admins): erases the author's words.
+  boost::asio::awaitable<Response> Erase(const Request& req, std::string id);
   // GET (moderators) and PUT (admins) /api/v1/admin/settings.
   boost::asio::awaitable<Response> GetSettings(const Request& req);
   boost::asio::awaitable<Response> PutSettings(const Request& req);

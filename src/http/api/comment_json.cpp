@@ -36,6 +36,13 @@ json::object ThreadPageJson(const service::ThreadPage& page, const std::string& 
   p["url"] = page.page ? OptString(page.page->url) : json::value(nullptr);
   p["comment_count"] = page.comment_count;
   p["closed"] = page.page ? page.page->closed : false;
+  if (page.chain) {
+    json::object chain;
+    chain["status"] = page.chain->verified ? "verified" : "failed";
+    chain["head"] = page.chain->head;
+    chain["length"] = page.chain->length;
+    p["chain"] = std::move(chain);
+  }
   json::array comments;
   comments.reserve(page.comments.size());
   for (const auto& n : page.comments) comments.push_back(ThreadNodeJson(n, page_key));

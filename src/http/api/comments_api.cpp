@@ -169,6 +169,16 @@ asio::awaitable<Response> CommentsApi::Create(const Request& req, std::string cl
       }
       p.quote = Quote{*exact, prefix->value_or(""), suffix->value_or("")};
     }
+    if (auto it = obj->find("position"); it != obj->end() && !it->value().is_null()) {
+      const json::object* po = it->value().if_object();
+      const json::value* start = po ? po->if_contains("start") : nullptr;
+      const json::value* end = po ? po->if_contains("end") : nullptr;
+      if (!start || !end || !start->is_int64() || !end->is_int64()) {
+        co_return ErrorResponse(MakeError(ErrorCode::kInvalidField,
+                                          "position needs integer 'start' and 'end'.", "position"));
+      }
+      p.position = TextPosition{start->as_int64(), end->as_int64()};
+    }
   }
   bool notify_replies = false;
   if (auto it = obj->find("notify_replies"); it != obj->end() && !it->value().is_null()) {
@@ -426,7 +436,32 @@ asio::awaitable<Response> CommentsApi::Verify(const Params& params) {
   json::array failed;
   for (CommentId id : v->failed_ids) failed.push_back(json::value(FormatCommentId(id)));
   body["failed_ids"] = std::move(failed);
+  json::array erased;
+  for (CommentId id : v->erased_ids) erased.push_back(json::value(FormatCommentId(id)));
+  body["erased_ids"] = std::move(erased);
   co_return JsonResponse(beast_http::status::ok, body);
+}
+
+asio::awaitable<Response> CommentsApi::Head(const Params& params) {
+  auto page = FirstParam(params, "page");
+  if (!page) {
+    co_return ErrorResponse(MakeError(ErrorCode::kMissingField, "page is required.", "page"));
+  }
+  if (auto st = service::ValidatePageKey(*page, "page"); !st) co_return ErrorResponse(st.error());
+  CommentService* svc = d_.comments;
+  const std::string key = *page;
+  using Out = Result<std::pair<std::string, std::int64_t>>;
+  const std::function<Out(StoreSession&)> job = [svc, key](StoreSession& s) -> Out {
+    return svc->PageHead(s, key);
+  };
+  Out head = co_await ReadResult(*d_.db, "reading a page's chain head", job);
+  if (!head) co_return ErrorResponse(head.error());
+  json::object body;
+  body["head"] = head->first;
+  body["length"] = head->second;
+  Response r = JsonResponse(beast_http::status::ok, body);
+  r.headers.back().second = "no-cache";
+  co_return r;
 }
 
 asio::awaitable<Response> CommentsApi::Health() {

@@ -261,7 +261,11 @@ asio::awaitable<Result<std::string>> Pages::RenderThread(const RenderInput& in,
       if (!first) return first.error();
     }
     Loaded out{std::move(*first), true};
-    out.verified = known ? *known : svc->VerifyPage(s, query.page_key).verified;
+    if (out.page.chain) {
+      out.verified = out.page.chain->verified;  // checked by ListThread already
+    } else {
+      out.verified = known ? *known : svc->VerifyPage(s, query.page_key).verified;
+    }
     return out;
   };
   Result<Loaded> loaded = co_await ReadResult(*d_.db, "rendering a thread", job1);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -120,7 +121,7 @@ constexpr const char* kCommentColumns =
     "body_markdown, body_html, state, created_at, edited_at, edited_by, upvotes, downvotes, "
     "hash, edit_token_hash, client_address, quote_exact, quote_prefix, quote_suffix, "
     "author_user_id, moderation_reasons, moderation_score, report_count, pinned, report_networks, "
-    "flagged";
+    "flagged, position_start, position_end, erased_at";
 
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
@@ -172,11 +173,15 @@ Comment ReadComment(const Query& q) {
   c.pinned = q.Int(26) != 0;
   c.report_networks = q.Int(27);
   c.flagged = q.Int(28) != 0;
+  if (!q.IsNull(29)) c.position = TextPosition{q.Int(29), q.Int(30)};
+  c.erased_at = q.OptInt(31);
   return c;
 }
 
 constexpr const char* kLinkColumns =
-    "seq, comment_id, n, parent_id, author_name, state, body_markdown, at, editor, prev_hash, hash";
+    "seq, comment_id, n, parent_id, author_name, state, body_markdown, at, editor, prev_hash, "
+    "hash, "
+    "format, content_hash, erased";
 
 ChainLink ReadLink(const Query& q) {
   ChainLink l;
@@ -191,6 +196,9 @@ ChainLink ReadLink(const Query& q) {
   l.editor = q.OptText(8);
   l.prev_hash = q.Text(9);
   l.hash = q.Text(10);
+  l.format = static_cast<int>(q.Int(11));
+  l.content_hash = q.Text(12);
+  l.erased = q.Int(13) != 0;
   return l;
 }
 
@@ -542,6 +550,25 @@ class SqliteSession final : public StoreSession {
     return out;
   }
 
+  std::vector<Comment> ListChainRows(PageId page) override {
+    Query q(
+        S("SELECT id, parent_id, author_name, state, body_markdown, hash FROM comments "
+          "WHERE page_id = ? ORDER BY id"));
+    q.Bind(1, page);
+    std::vector<Comment> out;
+    while (q.Step()) {
+      Comment& c = out.emplace_back();
+      c.id = q.Int(0);
+      c.page_id = page;
+      c.parent_id = q.OptInt(1);
+      c.author_name = q.OptText(2);
+      c.state = ParseCommentState(q.Text(3)).value_or(CommentState::kRemoved);
+      c.body_markdown = q.Text(4);
+      c.hash = q.Text(5);
+    }
+    return out;
+  }
+
   std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) override {
     std::vector<ScreenedText> out;
     if (limit <= 0) return out;
@@ -583,8 +610,8 @@ class SqliteSession final : public StoreSession {
           "author_role, body_markdown, body_html, state, created_at, edited_at, edited_by, "
           "upvotes, downvotes, hash, edit_token_hash, client_address, quote_exact, "
           "quote_prefix, quote_suffix, author_user_id, moderation_reasons, moderation_score, "
-          "flagged) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+          "flagged, position_start, position_end) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     q.Bind(1, c.page_id)
         .Bind(2, c.parent_id)
         .Bind(3, static_cast<std::int64_t>(c.depth))
@@ -608,6 +635,7 @@ class SqliteSession final : public StoreSession {
     }
     q.Bind(22, c.author_user_id).Bind(23, JoinReasons(c.moderation_reasons)).Bind(24, c.moderation_score);
     q.Bind(25, static_cast<std::int64_t>(c.flagged ? 1 : 0));
+    if (c.position) q.Bind(26, c.position->start).Bind(27, c.position->end);
     q.Exec();
     return sqlite3_last_insert_rowid(db_);
   }
@@ -654,8 +682,10 @@ class SqliteSession final : public StoreSession {
 
   void AppendLink(PageId page, const ChainLink& l) override {
     {
-      Query q(S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
-                "body_markdown, at, editor, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+      Query q(
+          S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
+            "body_markdown, at, editor, prev_hash, hash, format, content_hash, erased) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
       q.Bind(1, page)
           .Bind(2, l.seq)
           .Bind(3, l.comment_id)
@@ -667,7 +697,10 @@ class SqliteSession final : public StoreSession {
           .Bind(9, l.at)
           .Bind(10, l.editor)
           .Bind(11, l.prev_hash)
-          .Bind(12, l.hash);
+          .Bind(12, l.hash)
+          .Bind(13, static_cast<std::int64_t>(l.format))
+          .Bind(14, l.content_hash)
+          .Bind(15, l.erased ? 1 : 0);
       q.Exec();
     }
     Query q(S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = max(active_at, ?) "
@@ -693,6 +726,65 @@ class SqliteSession final : public StoreSession {
     q.Bind(1, id);
     std::vector<ChainLink> out;
     while (q.Step()) out.push_back(ReadLink(q));
+    return out;
+  }
+
+  void RewritePageChain(PageId page, const std::vector<ChainLink>& links) override {
+    for (const ChainLink& l : links) {
+      Query q(
+          S("UPDATE links SET format = ?, content_hash = ?, prev_hash = ?, hash = ? "
+            "WHERE page_id = ? AND seq = ?"));
+      q.Bind(1, static_cast<std::int64_t>(l.format))
+          .Bind(2, l.content_hash)
+          .Bind(3, l.prev_hash)
+          .Bind(4, l.hash)
+          .Bind(5, page)
+          .Bind(6, l.seq);
+      q.Exec();
+    }
+    std::map<CommentId, std::string> last;
+    for (const ChainLink& l : links) last[l.comment_id] = l.hash;
+    for (const auto& [id, hash] : last) {
+      Query q(S("UPDATE comments SET hash = ? WHERE id = ?"));
+      q.Bind(1, hash).Bind(2, id);
+      q.Exec();
+    }
+    if (!links.empty()) {
+      Query q(S("UPDATE pages SET chain_head = ? WHERE id = ?"));
+      q.Bind(1, links.back().hash).Bind(2, page);
+      q.Exec();
+    }
+  }
+
+  void EraseCommentContent(CommentId id, const std::vector<std::string>& content_hashes,
+                           TimeMs at) override {
+    for (std::size_t i = 0; i < content_hashes.size(); ++i) {
+      Query q(
+          S("UPDATE links SET author_name = NULL, body_markdown = '', editor = NULL, "
+            "erased = 1, format = 2, content_hash = ? WHERE comment_id = ? AND n = ?"));
+      q.Bind(1, content_hashes[i]).Bind(2, id).Bind(3, static_cast<std::int64_t>(i + 1));
+      q.Exec();
+    }
+    {
+      Query q(
+          S("UPDATE comments SET author_name = NULL, author_email = NULL, client_address = '', "
+            "body_markdown = '', body_html = '', edited_by = NULL, erased_at = ? WHERE id = ?"));
+      q.Bind(1, at).Bind(2, id);
+      q.Exec();
+    }
+    Query q(
+        S("UPDATE events SET data = json_set(data, '$.comment.body_html', '', "
+          "'$.comment.author.name', NULL, '$.comment.edited_by', NULL) "
+          "WHERE comment_id = ? AND json_type(data, '$.comment') = 'object'"));
+    q.Bind(1, id);
+    q.Exec();
+  }
+
+  std::vector<CommentId> ListCommentIdsByEmail(std::string_view email) override {
+    Query q(S("SELECT id FROM comments WHERE author_email = ? COLLATE NOCASE ORDER BY id"));
+    q.Bind(1, email);
+    std::vector<CommentId> out;
+    while (q.Step()) out.push_back(q.Int(0));
     return out;
   }
 
