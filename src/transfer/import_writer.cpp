@@ -180,6 +180,9 @@ bool ImportWriter::Add(const SourcePage& page, SourceComment c) {
         }
         return PlaceWithChildren(page, std::move(c), true);
       }
+      if (c.parent_missing && !FindPlaced(c.parent_source_id)) {
+        return PlaceWithChildren(page, std::move(c), true);
+      }
       if (!FindPlaced(c.parent_source_id)) {
         // Its parent comes later, or never (FinishPage / Finish decide).
         const std::string parent = c.parent_source_id;

@@ -31,6 +31,7 @@ struct SourceComment {
   std::string source_id;         // unique within the source
   std::string label;             // "comment 42" for messages
   std::string parent_source_id;  // empty: top-level
+  bool parent_missing = false;   // the source knows its parent will never come
   std::optional<std::string> author_name;
   std::optional<std::string> author_email;
   std::string client_address;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <unordered_set>
 
 #include "core/text.hpp"
 #include "transfer/html_to_markdown.hpp"
@@ -157,7 +158,7 @@ class WxrImport {
           }
           path.push_back(name);
           text.clear();
-          if (In("item") && name == "item" && path.size() == 3) {
+          if (name == "item" && path.size() == 3) {
             item_ = WxrItem{};
             item_.where = xml_.Position();
           } else if (name == "comment" && path.size() == 4 && path[2] == "item") {
@@ -188,8 +189,6 @@ class WxrImport {
   }
 
  private:
-  bool In(const char*) const { return true; }
-
   bool Fail(const std::string& message) {
     w_.Abort();
     if (summary_->error.empty()) summary_->error = message;
@@ -325,9 +324,13 @@ class WxrImport {
       return a->time != b->time ? a->time < b->time : a->numeric_id < b->numeric_id;
     });
     const std::string post = it.post_id.empty() ? page.key : it.post_id;
+    // A parent outside the post will never come: such a reply is placed in
+    // its turn (by time) instead of after the post's last comment.
+    std::unordered_set<std::string> ids;
+    for (const auto& c : it.comments) ids.insert(std::string(TrimUnicodeSpace(c.id)));
     for (WxrComment* c : order) {
       if (c->time < 0) continue;  // skipped by TimeOf
-      if (!AddComment(page, post, *c)) return false;
+      if (!AddComment(page, post, *c, ids)) return false;
     }
     it.comments.clear();
     return w_.FinishPage(page.key);
@@ -346,7 +349,8 @@ class WxrImport {
     return w_.Issue(true, c.where, "comment " + c.id, "it has no usable date");
   }
 
-  bool AddComment(const SourcePage& page, const std::string& post, WxrComment& c) {
+  bool AddComment(const SourcePage& page, const std::string& post, WxrComment& c,
+                  const std::unordered_set<std::string>& ids) {
     const std::string label = "comment " + (c.id.empty() ? std::string("(no id)") : c.id);
     if (c.id.empty()) return w_.Issue(true, c.where, label, "it has no wp:comment_id");
     if (c.type == "pingback" || c.type == "trackback") {
@@ -355,7 +359,10 @@ class WxrImport {
     SourceComment sc;
     sc.source_id = post + "/" + c.id;
     sc.label = label;
-    if (!c.parent.empty() && c.parent != "0") sc.parent_source_id = post + "/" + c.parent;
+    if (!c.parent.empty() && c.parent != "0") {
+      sc.parent_source_id = post + "/" + c.parent;
+      sc.parent_missing = ids.count(c.parent) == 0;
+    }
     sc.author_name = c.author;
     sc.author_email = c.email;
     sc.client_address = c.ip;

@@ -48,6 +48,9 @@ void OnError(void* arg, xmlErrorPtr err) {
   if (err->level < XML_ERR_ERROR) return;
   std::string msg = err->message ? err->message : "malformed XML";
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  for (char& ch : msg) {
+    if (ch == '\n') ch = ' ';
+  }
   impl->first_error = std::to_string(err->line) + ":" + std::to_string(err->int2) + ": " + msg;
 }
 
