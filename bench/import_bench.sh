@@ -20,6 +20,9 @@ COUNTS=("$@")
 ((${#COUNTS[@]})) || COUNTS=(100000 1000000)
 
 peak_kb() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
+# user + system CPU seconds of a `time -v` report: steadier than wall time on
+# a machine others share.
+cpu_s() { awk -F': ' '/User time|System time/ {t += $2} END {print t}' "$1"; }
 wall_s() { python3 -c 'import sys; print(float(open(sys.argv[1]).read()))' "$1"; }
 timed() {  # timed NAME CMD…: wall seconds in $WORK/NAME.s, time -v in $WORK/NAME.tv
   local name="$1"
@@ -33,7 +36,7 @@ timed() {  # timed NAME CMD…: wall seconds in $WORK/NAME.s, time -v in $WORK/N
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024) " MB"}' /proc/meminfo), $(uname -r)"
 echo "binary:  $AMUR"
-printf '%-10s %9s %10s %12s %9s %12s %12s\n' comments file_MB import_s comments/s peak_MB xmllint_s cat_s
+printf '%-10s %8s %9s %11s %8s %12s %8s %10s %9s %7s\n' comments file_MB import_s comments/s cpu_s comments/cpu_s peak_MB xmllint_s xml_cpu_s cat_s
 for n in "${COUNTS[@]}"; do
   python3 "$ROOT/bench/gen_wxr.py" "$n" >"$WORK/in.xml"
   rm -f "$WORK"/amur.db*
@@ -42,9 +45,10 @@ for n in "${COUNTS[@]}"; do
   timed import "$AMUR" import wordpress "$WORK/in.xml" --database "sqlite:$WORK/amur.db"
   grep -q "^written:  $n " "$WORK/import.out" || { cat "$WORK/import.out"; exit 1; }
   imp=$(wall_s "$WORK/import.s")
-  printf '%-10s %9.0f %10.2f %12.0f %9.0f %12.2f %12.2f\n' "$n" \
-    "$(($(stat -c %s "$WORK/in.xml") / 1048576))" "$imp" \
-    "$(python3 -c "print($n / $imp)")" "$(($(peak_kb "$WORK/import.tv") / 1024))" \
-    "$(wall_s "$WORK/xmllint.s")" "$(wall_s "$WORK/cat.s")"
+  cpu=$(cpu_s "$WORK/import.tv")
+  printf '%-10s %8.0f %9.2f %11.0f %8.2f %12.0f %8.0f %10.2f %9.2f %7.2f\n' "$n" \
+    "$(($(stat -c %s "$WORK/in.xml") / 1048576))" "$imp" "$(python3 -c "print($n / $imp)")" \
+    "$cpu" "$(python3 -c "print($n / max($cpu, 0.01))")" "$(($(peak_kb "$WORK/import.tv") / 1024))" \
+    "$(wall_s "$WORK/xmllint.s")" "$(cpu_s "$WORK/xmllint.tv")" "$(wall_s "$WORK/cat.s")"
   rm -f "$WORK/in.xml" "$WORK"/amur.db*
 done

@@ -167,6 +167,7 @@ class FaultInjectingSession final : public StoreSession {
     inner_->RememberImported(source, source_id, target_id);
   }
   bool IsEmpty() override { return inner_->IsEmpty(); }
+  void SetCacheSize(int mebibytes) override { inner_->SetCacheSize(mebibytes); }
   bool RestorePage(const Page& p) override { return inner_->RestorePage(p); }
   bool RestoreComment(const Comment& c) override {
     plan_->Check(FaultPoint::kInsertComment);

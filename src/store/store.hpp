@@ -350,6 +350,9 @@ class TransferStore {
   // item changes nothing.
   virtual void RememberImported(std::string_view source, std::string_view source_id,
                                 std::int64_t target_id) = 0;
+  // Lets this session keep up to `mebibytes` of the database in memory (a
+  // bulk import touches every index; the default cache is small).
+  virtual void SetCacheSize(int mebibytes) = 0;
   // True when the database holds no page, comment, account, ban or audit entry.
   virtual bool IsEmpty() = 0;
   virtual bool RestorePage(const Page& p) = 0;

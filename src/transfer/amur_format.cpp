@@ -350,6 +350,7 @@ ImportSummary ImportAmur(store::Store& store, const Clock& clock, const std::str
     return summary;
   }
   auto s = store.OpenSession();
+  s->SetCacheSize(64);
   Progress progress(options.progress);
   bool in_batch = false;
   int batch = 0;

@@ -226,7 +226,8 @@ class Writer {
       }
       // A bare URL is written as it is (the autolink extension links it;
       // escaping its _ or ~ would change it).
-      if (code_ == 0 &&
+      const char lower = static_cast<char>(ch | 0x20);
+      if (code_ == 0 && (lower == 'h' || lower == 'w') &&
           (IStartsWith(t.substr(i), "http://") || IStartsWith(t.substr(i), "https://") ||
            IStartsWith(t.substr(i), "www."))) {
         std::size_t end = i;

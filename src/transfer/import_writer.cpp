@@ -81,7 +81,9 @@ ImportWriter::ImportWriter(store::Store& store, const Clock& clock, const Import
       options_(options),
       summary_(summary),
       s_(store.OpenSession()),
-      progress_(options.progress) {}
+      progress_(options.progress) {
+  s_->SetCacheSize(64);
+}
 
 ImportWriter::~ImportWriter() { Abort(); }
 

@@ -148,6 +148,12 @@ TEST_P(TransferStoreContract, PagesByPrefixOfKeyOrUrlAndRekeying) {
   EXPECT_EQ(s_->FindComment(id)->hash, std::string(64, '2'));
 }
 
+TEST_P(TransferStoreContract, ABiggerCacheChangesNothingElse) {
+  s_->SetCacheSize(64);
+  Page p = NewPage("/cached");
+  EXPECT_EQ(s_->FindPage("/cached")->id, p.id);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, TransferStoreContract, AllBackends(), BackendName);
 
 }  // namespace

@@ -1034,6 +1034,10 @@ class SqliteSession final : public StoreSession {
     q.Exec();
   }
 
+  void SetCacheSize(int mebibytes) override {
+    Exec(("PRAGMA cache_size = -" + std::to_string(std::max(1, mebibytes) * 1024)).c_str());
+  }
+
   bool IsEmpty() override {
     Query q(
         S("SELECT EXISTS(SELECT 1 FROM pages) OR EXISTS(SELECT 1 FROM comments) OR "
