@@ -125,6 +125,7 @@ bool ImportWriter::EnsureBatch() {
   s_->BeginWrite();
   in_batch_ = true;
   batch_items_ = 0;
+  next_id_ = 0;  // others may have written between batches
   return true;
 }
 
@@ -310,12 +311,14 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   c.upvotes = sc.upvotes;
   c.downvotes = sc.downvotes;
   c.client_address = sc.client_address;
-  c.id = s_->InsertComment(c);
-  if (first_new_id_ == 0) first_new_id_ = c.id;
+  // Inside the batch's write transaction nobody else inserts: after one
+  // insert, the next id is known, so the comment goes in once with its id
+  // and hash (no second write for the hash).
+  const bool predicted = next_id_ > 0;
+  c.id = predicted ? next_id_ : 0;
 
   ChainLink link;
   link.seq = ps.page.chain_len + 1;
-  link.comment_id = c.id;
   link.n = 1;
   link.parent_id = c.parent_id;
   link.author_name = c.author_name;
@@ -323,12 +326,25 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   link.body_markdown = c.body_markdown;
   link.at = c.created_at;
   link.prev_hash = ps.page.chain_head;
-  link.hash = service::ComputeLinkHash(ps.page.key, link);
+  if (predicted) {
+    link.comment_id = c.id;
+    link.hash = service::ComputeLinkHash(ps.page.key, link);
+    c.hash = link.hash;
+    if (!s_->RestoreComment(c)) {
+      throw store::StoreError("the comment id " + std::to_string(c.id) + " was taken");
+    }
+  } else {
+    c.id = s_->InsertComment(c);
+    link.comment_id = c.id;
+    link.hash = service::ComputeLinkHash(ps.page.key, link);
+    c.hash = link.hash;
+    s_->UpdateComment(c);
+  }
+  next_id_ = c.id + 1;
+  if (first_new_id_ == 0) first_new_id_ = c.id;
   s_->AppendLink(ps.page.id, link);
   ps.page.chain_head = link.hash;
   ps.page.chain_len = link.seq;
-  c.hash = link.hash;
-  s_->UpdateComment(c);
   s_->RememberImported(source_, sc.source_id, c.id);
   placed_[sc.source_id] = Placed{c.id, c.depth, c.parent_id, c.page_id};
 
