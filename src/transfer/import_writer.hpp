@@ -115,8 +115,8 @@ class ImportWriter final {
   std::unique_ptr<store::StoreSession> s_;
   bool in_batch_ = false;
   int batch_items_ = 0;
-  CommentId first_new_id_ = 0;                        // ids at or above it were made by this run
-  CommentId next_id_ = 0;  // the id the next comment of this batch gets; 0: unknown
+  CommentId first_new_id_ = 0;  // ids at or above it were made by this run
+  CommentId next_id_ = 0;       // the id the next comment of this batch gets; 0: unknown
   std::unordered_map<std::string, PageState> pages_;  // touched in this batch
   std::unordered_map<std::string, Placed> placed_;    // placed in this batch
   // Replies waiting for their parent, by the parent's source id.
