@@ -76,8 +76,7 @@ std::string PageKeyFromLink(const std::string& raw, PageKeyMode mode) {
 
 ImportWriter::ImportWriter(store::Store& store, const Clock& clock, const ImportOptions& options,
                            ImportSummary* summary)
-    : store_(store),
-      clock_(clock),
+    : clock_(clock),
       options_(options),
       summary_(summary),
       s_(store.OpenSession()),

@@ -107,7 +107,6 @@ class ImportWriter final {
   bool StoreFailed(const std::exception& e);
   void PlaceWaitingRoots(const std::string* page_key);
 
-  store::Store& store_;
   const Clock& clock_;
   ImportOptions options_;
   ImportSummary* summary_;
