@@ -501,6 +501,9 @@ int RunServe(const Config& config) {
   metrics.AddGauge("amur_connections_refused", "Connections refused at a cap, since start.",
                    [&server] { return static_cast<double>(server->RefusedConnections()); });
   server->Start();
+  // Events committed by another process on this database (amur import,
+  // amur remap) reach the subscribers too: the read cache drops their pages.
+  StartEventPoll(ioc, *db, events, std::chrono::seconds(1));
   StartEventRetention(ioc, *db, clock, std::chrono::hours(24) * config.event_retention_days,
                       std::chrono::hours(1));
 

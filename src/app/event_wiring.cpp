@@ -23,6 +23,15 @@ namespace asio = boost::asio;
 void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache) {
   bus.Subscribe("read cache", [&cache](const Event& e, store::StoreSession&) {
     if (e.page_key) cache.Invalidate(*e.page_key);
+    if (e.type == service::event_type::kPageMoved) {
+      boost::system::error_code ec;
+      const auto data = boost::json::parse(e.data, ec);
+      if (ec || !data.is_object()) return;
+      const auto* from = data.as_object().if_contains("from");
+      if (!from || !from->is_object()) return;
+      const auto* key = from->as_object().if_contains("key");
+      if (key && key->is_string()) cache.Invalidate(std::string(key->get_string()));
+    }
   });
 }
 
@@ -135,6 +144,21 @@ void PruneOnce(service::DbExecutor& db, TimeMs now, TimeMs before) {
 }
 
 }  // namespace
+
+void StartEventPoll(asio::io_context& ioc, service::DbExecutor& db, service::EventBus& events,
+                    std::chrono::milliseconds every) {
+  asio::co_spawn(
+      ioc,
+      [&ioc, &db, &events, every]() -> asio::awaitable<void> {
+        asio::steady_timer timer(ioc);
+        for (;;) {
+          timer.expires_after(every);
+          co_await timer.async_wait(asio::use_awaitable);
+          db.Read([&events](store::StoreSession& s) { events.PublishCommitted(s); });
+        }
+      },
+      asio::detached);
+}
 
 void StartEventRetention(asio::io_context& ioc, service::DbExecutor& db, const Clock& clock,
                          std::chrono::milliseconds retention, std::chrono::milliseconds every) {

@@ -23,7 +23,8 @@ inline constexpr const char* kModelSetting = "classifier_model";
 // The held-out scores of recent decisions (moderation::Calibration::Save).
 inline constexpr const char* kCalibrationSetting = "classifier_calibration";
 
-// Every event about a page makes that page's cached answers stale.
+// Every event about a page makes that page's cached answers stale (a
+// page.moved event also the answers of the key it moved from).
 void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache);
 
 // Each moderator's decision (comment.approved, .rejected, .spam by a
@@ -49,6 +50,12 @@ void SubscribeMail(service::EventBus& bus, service::MailSender& sender);
 // An admin's new term lists and thresholds (settings.changed "moderation")
 // reach the pipeline once they are committed.
 void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& pipeline);
+
+// Publishes, every `every`, the events another process committed to this
+// database (amur import, amur remap), from a reader thread, until `ioc`
+// stops; the writer publishes its own after each batch.
+void StartEventPoll(boost::asio::io_context& ioc, service::DbExecutor& db,
+                    service::EventBus& events, std::chrono::milliseconds every);
 
 // Prunes events older than `retention` now and then every `every`, as write
 // jobs, until `ioc` stops.

@@ -1,4 +1,5 @@
-// amur: the command line. `amur serve`, `amur verify`, `amur erase`, `--version`, `--help`.
+// amur: the command line. `amur serve`, `amur verify`, `amur erase`, `amur import`,
+// `amur export`, `amur remap`, `--version`, `--help`.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -6,6 +7,7 @@
 
 #include "app/app.hpp"
 #include "app/config.hpp"
+#include "app/transfer_commands.hpp"
 
 namespace {
 
@@ -183,6 +185,54 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   AddCommonFlags(eval, moderation_config);
 
+  // Import and export (docs/operations.md, "Import and export").
+  amur::app::Config transfer_config;
+  CLI::App* import =
+      app.add_subcommand("import", "bring comments in from another engine or an Amur export");
+  import->require_subcommand(1);
+  amur::transfer::ImportOptions import_options;
+  std::string import_file, page_key = "path";
+  std::vector<CLI::App*> importers;
+  for (const char* kind : {"wordpress", "disqus", "amur"}) {
+    const std::string what =
+        std::string(kind) == "wordpress" ? "a WordPress export (WXR 1.0-1.2, wpDiscuz votes)"
+        : std::string(kind) == "disqus"  ? "a Disqus export"
+                                         : "an Amur export (amur export), losslessly";
+    CLI::App* cmd = import->add_subcommand(kind, "import " + what);
+    cmd->add_option("FILE", import_file, "the export file")->required();
+    if (std::string(kind) != "amur") {
+      cmd->add_option("--page-key", page_key,
+                      std::string(kind) == "wordpress"
+                          ? "what keys a post's thread: path (of its link; default), url or post_id"
+                          : "what keys a thread's page: path (of its link; default) or url")
+          ->check(CLI::IsMember(std::string(kind) == "wordpress"
+                                    ? std::vector<std::string>{"path", "url", "post_id"}
+                                    : std::vector<std::string>{"path", "url"}));
+      cmd->add_option("--max-depth", import_options.max_depth,
+                      "deepest reply level, as amur serve's --max-depth (default 5)")
+          ->check(CLI::Range(1, 64));
+    }
+    cmd->add_flag("--strict", import_options.strict,
+                  "stop at the first item that would be skipped or repaired");
+    cmd->add_option("--batch", import_options.batch_size, "items per transaction (default 2000)")
+        ->check(CLI::Range(1, 1000000));
+    AddCommonFlags(cmd, transfer_config);
+    importers.push_back(cmd);
+  }
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "write every page, comment, version, vote, ban and audit entry as Amur JSON Lines");
+  std::string export_output;
+  export_cmd->add_option("--output", export_output, "the file to write (default: standard output)");
+  AddCommonFlags(export_cmd, transfer_config);
+  CLI::App* remap = app.add_subcommand("remap", "move threads when a site's URLs change");
+  std::string remap_from, remap_to;
+  bool remap_dry_run = false;
+  remap->add_option("--from", remap_from, "the prefix of page keys and URLs to replace")
+      ->required();
+  remap->add_option("--to", remap_to, "what replaces it")->required();
+  remap->add_flag("--dry-run", remap_dry_run, "only list what would move");
+  AddCommonFlags(remap, transfer_config);
+
   CLI11_PARSE(app, argc, argv);
 
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
@@ -210,6 +260,27 @@ int main(int argc, char** argv) {
                ? amur::app::RunModerationTrain(moderation_config)
                : amur::app::RunModerationEval(moderation_config, eval_file, eval_train_file,
                                               eval_pipeline, eval_goals);
+  }
+  for (CLI::App* cmd : importers) {
+    if (!cmd->parsed()) continue;
+    if (auto st = amur::app::ResolveConfig(transfer_config, GivenFlags(cmd), env); !st) {
+      std::cerr << "amur import: " << st.error().message << "\n";
+      return 2;
+    }
+    import_options.page_key = page_key == "url"       ? amur::transfer::PageKeyMode::kUrl
+                              : page_key == "post_id" ? amur::transfer::PageKeyMode::kPostId
+                                                      : amur::transfer::PageKeyMode::kPath;
+    return amur::app::RunImport(transfer_config, cmd->get_name(), import_file, import_options);
+  }
+  if (export_cmd->parsed() || remap->parsed()) {
+    CLI::App* cmd = export_cmd->parsed() ? export_cmd : remap;
+    if (auto st = amur::app::ResolveConfig(transfer_config, GivenFlags(cmd), env); !st) {
+      std::cerr << "amur " << cmd->get_name() << ": " << st.error().message << "\n";
+      return 2;
+    }
+    return export_cmd->parsed()
+               ? amur::app::RunExport(transfer_config, export_output)
+               : amur::app::RunRemap(transfer_config, remap_from, remap_to, remap_dry_run);
   }
   if (verify->parsed()) {
     if (auto st = amur::app::ResolveConfig(verify_config, GivenFlags(verify), env); !st) {

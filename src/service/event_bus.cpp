@@ -23,6 +23,7 @@ std::int64_t EventBus::LastPublished() const {
 }
 
 std::size_t EventBus::PublishCommitted(store::StoreSession& s) {
+  std::lock_guard publishing(publish_mu_);
   std::int64_t after = LastPublished();
   std::size_t published = 0;
   for (;;) {

@@ -40,7 +40,9 @@ class EventBus final {
   // Reads the events committed since the last call and calls every
   // subscriber with each, oldest first. A subscriber that throws is logged
   // and skipped for that event; the others still run. Returns how many
-  // events were published. Call from the writer thread after a commit.
+  // events were published. Call from the writer thread after a commit, or
+  // from a reader that polls for events another process committed (amur
+  // import): calls are serialized, so each event is published once, in order.
   std::size_t PublishCommitted(store::StoreSession& s);
 
   // The seq of the last event published.
@@ -52,6 +54,7 @@ class EventBus final {
     Subscriber fn;
   };
   std::vector<Entry> subscribers_;
+  std::mutex publish_mu_;  // one PublishCommitted at a time
   mutable std::mutex mu_;  // guards last_ (read by LastPublished from other threads)
   std::int64_t last_ = 0;
 };

@@ -247,6 +247,45 @@ class FaultInjectingSession final : public StoreSession {
   }
   OutboxCounts CountOutbox() override { return inner_->CountOutbox(); }
   std::int64_t PruneMail(TimeMs before) override { return inner_->PruneMail(before); }
+  std::optional<std::int64_t> FindImported(std::string_view source,
+                                           std::string_view source_id) override {
+    return inner_->FindImported(source, source_id);
+  }
+  void RememberImported(std::string_view source, std::string_view source_id,
+                        std::int64_t target_id) override {
+    inner_->RememberImported(source, source_id, target_id);
+  }
+  bool IsEmpty() override { return inner_->IsEmpty(); }
+  void SetCacheSize(int mebibytes) override { inner_->SetCacheSize(mebibytes); }
+  bool RestorePage(const Page& p) override { return inner_->RestorePage(p); }
+  bool RestoreComment(const Comment& c) override {
+    plan_->Check(FaultPoint::kInsertComment);
+    return inner_->RestoreComment(c);
+  }
+  bool RestoreLink(PageId page, const ChainLink& l) override {
+    return inner_->RestoreLink(page, l);
+  }
+  bool RestoreVote(const StoredVote& v) override { return inner_->RestoreVote(v); }
+  bool RestoreUser(const User& u) override { return inner_->RestoreUser(u); }
+  bool RestoreBan(const Ban& b) override { return inner_->RestoreBan(b); }
+  std::vector<Subscription> ListSubscriptions(std::int64_t after_id, int limit) override {
+    return inner_->ListSubscriptions(after_id, limit);
+  }
+  bool RestoreSubscription(const Subscription& s) override {
+    return inner_->RestoreSubscription(s);
+  }
+  bool RestoreAudit(const AuditEntry& e) override { return inner_->RestoreAudit(e); }
+  std::vector<StoredVote> ListPageVotes(PageId page) override {
+    return inner_->ListPageVotes(page);
+  }
+  std::vector<Page> ListPagesWithPrefix(std::string_view prefix, PageId after_id,
+                                        int limit) override {
+    return inner_->ListPagesWithPrefix(prefix, after_id, limit);
+  }
+  void RekeyPage(PageId page, std::string_view key, const std::optional<std::string>& url,
+                 const std::vector<ChainLink>& links) override {
+    inner_->RekeyPage(page, key, url, links);
+  }
   bool Ping() override { return inner_->Ping(); }
 
  private:

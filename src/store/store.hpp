@@ -447,6 +447,58 @@ class MailStore {
   virtual std::int64_t PruneMail(TimeMs before) = 0;
 };
 
+// One voter's vote as stored (TransferStore: export and lossless import).
+struct StoredVote {
+  CommentId comment_id = 0;
+  std::string voter_hash;
+  int value = 0;  // -1 or 1
+  std::string network_hash;
+};
+
+// Import and export (src/transfer): the map from a source's items to what
+// they became, and rows written back exactly as an export holds them. The
+// Restore* calls write every column given, ids included, and change nothing
+// else (no chain head, no vote totals); each returns false, writing nothing,
+// when its id (or unique key) is taken.
+class TransferStore {
+ public:
+  virtual ~TransferStore() = default;
+  // What the source's item became (a comment or page id), or nullopt.
+  virtual std::optional<std::int64_t> FindImported(std::string_view source,
+                                                   std::string_view source_id) = 0;
+  // Remembers what the source's item became; a second call for the same
+  // item changes nothing.
+  virtual void RememberImported(std::string_view source, std::string_view source_id,
+                                std::int64_t target_id) = 0;
+  // Lets this session keep up to `mebibytes` of the database in memory (a
+  // bulk import touches every index; the default cache is small).
+  virtual void SetCacheSize(int mebibytes) = 0;
+  // True when the database holds no page, comment, account, ban or audit entry.
+  virtual bool IsEmpty() = 0;
+  virtual bool RestorePage(const Page& p) = 0;
+  virtual bool RestoreComment(const Comment& c) = 0;
+  virtual bool RestoreLink(PageId page, const ChainLink& l) = 0;
+  virtual bool RestoreVote(const StoredVote& v) = 0;
+  virtual bool RestoreUser(const User& u) = 0;
+  virtual bool RestoreBan(const Ban& b) = 0;
+  // Subscriptions with id > after_id, by id, at most `limit`; and one put
+  // back with its id (false when that id or its address/kind/page exists).
+  virtual std::vector<Subscription> ListSubscriptions(std::int64_t after_id, int limit) = 0;
+  virtual bool RestoreSubscription(const Subscription& s) = 0;
+  virtual bool RestoreAudit(const AuditEntry& e) = 0;
+  // The votes on the page's comments, by comment id then voter.
+  virtual std::vector<StoredVote> ListPageVotes(PageId page) = 0;
+  // Pages whose key or url starts with `prefix`, by id, after `after_id`, at most `limit`.
+  virtual std::vector<Page> ListPagesWithPrefix(std::string_view prefix, PageId after_id,
+                                                int limit) = 0;
+  // Gives the page a new key and url and rewrites its chain: `links` are the
+  // page's links in order with new prev_hash and hash (same seq, comment, n);
+  // each comment's hash becomes its last link's, the page's head the last
+  // hash. REQUIRES: no page has the key `key`.
+  virtual void RekeyPage(PageId page, std::string_view key, const std::optional<std::string>& url,
+                         const std::vector<ChainLink>& links) = 0;
+};
+
 class StoreSession : public TransactionStore,
                      public PageStore,
                      public CommentStore,
@@ -456,7 +508,8 @@ class StoreSession : public TransactionStore,
                      public SettingsStore,
                      public EventStore,
                      public SubscriptionStore,
-                     public MailStore {
+                     public MailStore,
+                     public TransferStore {
  public:
   ~StoreSession() override = default;
   // True when the database answers a trivial query.

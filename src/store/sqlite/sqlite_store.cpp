@@ -1538,6 +1538,260 @@ class SqliteSession final : public StoreSession {
     return c;
   }
 
+  std::optional<std::int64_t> FindImported(std::string_view source,
+                                           std::string_view source_id) override {
+    Query q(S("SELECT target_id FROM import_sources WHERE source = ? AND source_id = ?"));
+    q.Bind(1, source).Bind(2, source_id);
+    if (!q.Step()) return std::nullopt;
+    return q.Int(0);
+  }
+
+  void RememberImported(std::string_view source, std::string_view source_id,
+                        std::int64_t target_id) override {
+    Query q(
+        S("INSERT INTO import_sources(source, source_id, target_id) VALUES (?, ?, ?) "
+          "ON CONFLICT DO NOTHING"));
+    q.Bind(1, source).Bind(2, source_id).Bind(3, target_id);
+    q.Exec();
+  }
+
+  void SetCacheSize(int mebibytes) override {
+    Exec(("PRAGMA cache_size = -" + std::to_string(std::max(1, mebibytes) * 1024)).c_str());
+  }
+
+  bool IsEmpty() override {
+    Query q(
+        S("SELECT EXISTS(SELECT 1 FROM pages) OR EXISTS(SELECT 1 FROM comments) OR "
+          "EXISTS(SELECT 1 FROM users) OR EXISTS(SELECT 1 FROM bans) OR "
+          "EXISTS(SELECT 1 FROM audit)"));
+    q.Step();
+    return q.Int(0) == 0;
+  }
+
+  bool RestorePage(const Page& p) override {
+    Query q(
+        S("INSERT INTO pages(id, key, title, url, closed, created_at, chain_head, chain_len, "
+          "premoderate, active_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
+    q.Bind(1, p.id)
+        .Bind(2, p.key)
+        .Bind(3, p.title)
+        .Bind(4, p.url)
+        .Bind(5, p.closed ? 1 : 0)
+        .Bind(6, p.created_at)
+        .Bind(7, p.chain_head)
+        .Bind(8, p.chain_len)
+        .Bind(9, p.premoderate ? 1 : 0)
+        .Bind(10, p.active_at);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool RestoreComment(const Comment& c) override {
+    static const std::string sql = std::string("INSERT INTO comments(") + kCommentColumns +
+                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                   "?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
+    Query q(S(sql));
+    q.Bind(1, c.id)
+        .Bind(2, c.page_id)
+        .Bind(3, c.parent_id)
+        .Bind(4, static_cast<std::int64_t>(c.depth))
+        .Bind(5, c.author_name)
+        .Bind(6, c.author_email)
+        .Bind(7, c.is_guest ? 1 : 0)
+        .Bind(8, c.author_role)
+        .Bind(9, c.body_markdown)
+        .Bind(10, c.body_html)
+        .Bind(11, CommentStateName(c.state))
+        .Bind(12, c.created_at)
+        .Bind(13, c.edited_at)
+        .Bind(14, c.edited_by)
+        .Bind(15, c.upvotes)
+        .Bind(16, c.downvotes)
+        .Bind(17, c.hash)
+        .Bind(18, c.edit_token_hash)
+        .Bind(19, c.client_address);
+    if (c.quote) q.Bind(20, c.quote->exact).Bind(21, c.quote->prefix).Bind(22, c.quote->suffix);
+    q.Bind(23, c.author_user_id)
+        .Bind(24, JoinReasons(c.moderation_reasons))
+        .Bind(25, c.moderation_score)
+        .Bind(26, c.report_count)
+        .Bind(27, c.pinned ? 1 : 0)
+        .Bind(28, c.report_networks)
+        .Bind(29, static_cast<std::int64_t>(c.flagged ? 1 : 0))
+        .Bind(32, c.erased_at);
+    if (c.position) q.Bind(30, c.position->start).Bind(31, c.position->end);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool RestoreLink(PageId page, const ChainLink& l) override {
+    Query q(
+        S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
+          "body_markdown, at, editor, prev_hash, hash, format, content_hash, erased) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
+    q.Bind(1, page)
+        .Bind(2, l.seq)
+        .Bind(3, l.comment_id)
+        .Bind(4, static_cast<std::int64_t>(l.n))
+        .Bind(5, l.parent_id)
+        .Bind(6, l.author_name)
+        .Bind(7, CommentStateName(l.state))
+        .Bind(8, l.body_markdown)
+        .Bind(9, l.at)
+        .Bind(10, l.editor)
+        .Bind(11, l.prev_hash)
+        .Bind(12, l.hash)
+        .Bind(13, static_cast<std::int64_t>(l.format))
+        .Bind(14, l.content_hash)
+        .Bind(15, l.erased ? 1 : 0);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool RestoreVote(const StoredVote& v) override {
+    Query q(
+        S("INSERT INTO votes(comment_id, voter_hash, value, network_hash) VALUES (?,?,?,?) "
+          "ON CONFLICT DO NOTHING"));
+    q.Bind(1, v.comment_id)
+        .Bind(2, v.voter_hash)
+        .Bind(3, static_cast<std::int64_t>(v.value))
+        .Bind(4, v.network_hash);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool RestoreUser(const User& u) override {
+    Query q(
+        S("INSERT INTO users(id, email, name, role, password_hash, created_at, disabled) "
+          "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
+    q.Bind(1, u.id)
+        .Bind(2, u.email)
+        .Bind(3, u.name)
+        .Bind(4, RoleName(u.role))
+        .Bind(5, u.password_hash)
+        .Bind(6, u.created_at)
+        .Bind(7, u.disabled ? 1 : 0);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool RestoreBan(const Ban& b) override {
+    Query q(
+        S("INSERT INTO bans(id, client_address, email_hash, user_id, reason, created_by, "
+          "created_at, expires_at, comment_id) VALUES (?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT DO NOTHING"));
+    q.Bind(1, b.id)
+        .Bind(2, b.client_address)
+        .Bind(3, b.email_hash)
+        .Bind(4, b.user_id)
+        .Bind(5, b.reason)
+        .Bind(6, b.created_by)
+        .Bind(7, b.created_at)
+        .Bind(8, b.expires_at)
+        .Bind(9, b.comment_id);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::vector<Subscription> ListSubscriptions(std::int64_t after_id, int limit) override {
+    std::vector<Subscription> out;
+    if (limit <= 0) return out;
+    Query q(S(std::string("SELECT ") + kSubscriptionColumns +
+              " FROM subscriptions WHERE id > ? ORDER BY id LIMIT ?"));
+    q.Bind(1, after_id).Bind(2, static_cast<std::int64_t>(limit));
+    while (q.Step()) out.push_back(ReadSubscription(q));
+    return out;
+  }
+
+  bool RestoreSubscription(const Subscription& sub) override {
+    Query q(
+        S("INSERT INTO subscriptions(id, email, user_id, kind, page_id, confirmed, created_at, "
+          "confirmed_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
+    q.Bind(1, sub.id)
+        .Bind(2, sub.email)
+        .Bind(3, sub.user_id)
+        .Bind(4, SubscriptionKindName(sub.kind))
+        .Bind(5, sub.page_id)
+        .Bind(6, sub.confirmed ? 1 : 0)
+        .Bind(7, sub.created_at)
+        .Bind(8, sub.confirmed_at);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  bool RestoreAudit(const AuditEntry& e) override {
+    Query q(
+        S("INSERT INTO audit(seq, at, actor, action, comment_id, reason, prev_hash, hash) "
+          "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"));
+    q.Bind(1, e.seq)
+        .Bind(2, e.at)
+        .Bind(3, e.actor)
+        .Bind(4, e.action)
+        .Bind(5, e.comment_id)
+        .Bind(6, e.reason)
+        .Bind(7, e.prev_hash)
+        .Bind(8, e.hash);
+    q.Exec();
+    return sqlite3_changes(db_) > 0;
+  }
+
+  std::vector<StoredVote> ListPageVotes(PageId page) override {
+    Query q(
+        S("SELECT v.comment_id, v.voter_hash, v.value, v.network_hash FROM votes v "
+          "JOIN comments c ON c.id = v.comment_id WHERE c.page_id = ? "
+          "ORDER BY v.comment_id, v.voter_hash"));
+    q.Bind(1, page);
+    std::vector<StoredVote> out;
+    while (q.Step()) {
+      out.push_back(StoredVote{q.Int(0), q.Text(1), static_cast<int>(q.Int(2)), q.Text(3)});
+    }
+    return out;
+  }
+
+  std::vector<Page> ListPagesWithPrefix(std::string_view prefix, PageId after_id,
+                                        int limit) override {
+    static const std::string sql =
+        std::string("SELECT ") + kPageColumns +
+        " FROM pages WHERE id > ? AND (substr(key, 1, ?) = ? OR substr(url, 1, ?) = ?) "
+        "ORDER BY id LIMIT ?";
+    Query q(S(sql));
+    // substr counts characters; the prefix's length in characters:
+    std::int64_t chars = 0;
+    for (const char ch : prefix) chars += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+    q.Bind(1, after_id)
+        .Bind(2, chars)
+        .Bind(3, prefix)
+        .Bind(4, chars)
+        .Bind(5, prefix)
+        .Bind(6, static_cast<std::int64_t>(limit));
+    std::vector<Page> out;
+    while (q.Step()) out.push_back(ReadPage(q));
+    return out;
+  }
+
+  void RekeyPage(PageId page, std::string_view key, const std::optional<std::string>& url,
+                 const std::vector<ChainLink>& links) override {
+    {
+      Query q(S("UPDATE pages SET key = ?, url = ? WHERE id = ?"));
+      q.Bind(1, key).Bind(2, url).Bind(3, page);
+      q.Exec();
+    }
+    for (const ChainLink& l : links) {
+      {
+        Query q(S("UPDATE links SET prev_hash = ?, hash = ? WHERE page_id = ? AND seq = ?"));
+        q.Bind(1, l.prev_hash).Bind(2, l.hash).Bind(3, page).Bind(4, l.seq);
+        q.Exec();
+      }
+      // Links come in chain order, so a comment's last write is its last link's.
+      Query q(S("UPDATE comments SET hash = ? WHERE id = ?"));
+      q.Bind(1, l.hash).Bind(2, l.comment_id);
+      q.Exec();
+    }
+    Query q(S("UPDATE pages SET chain_head = ? WHERE id = ?"));
+    q.Bind(1, links.empty() ? kZeroHash : links.back().hash).Bind(2, page);
+    q.Exec();
+  }
+
   bool Ping() override {
     try {
       Query q(S("SELECT 1"));

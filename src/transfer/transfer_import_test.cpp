@@ -1,0 +1,280 @@
+// The importers against the fixtures under tests/fixtures/import, into a
+// real SQLite store: states, votes, repairs, the hash chain, idempotence,
+// the events, and what malformed files leave behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "service/hash_chain.hpp"
+#include "service/store_test_support.hpp"
+#include "transfer/import_writer.hpp"
+#include "transfer/transfer.hpp"
+#include "transfer/wordpress_import.hpp"
+
+namespace amur::transfer {
+namespace {
+
+const std::filesystem::path kFixtures =
+    std::filesystem::path(__FILE__).parent_path() / "../../tests/fixtures/import";
+
+class ImportTest : public service::testing::StoreTest {
+ protected:
+  FakeClock clock_{service::testing::kT0};
+
+  std::vector<Comment> All(const std::string& key) {
+    auto page = s_->FindPage(key);
+    if (!page) return {};
+    return s_->ListAllComments(page->id);
+  }
+  void ExpectVerified() {
+    for (const Page& p : s_->ListPages(0, 100)) {
+      const auto report =
+          service::VerifyChain(p, s_->ListPageLinks(p.id), s_->ListAllComments(p.id));
+      EXPECT_TRUE(report.ok) << p.key;
+    }
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const auto path = std::filesystem::path(db_path_).parent_path() / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+};
+
+TEST(WpDiscuzVotes, SeparateCountsWinAndNegativesCount) {
+  auto v = WpDiscuzVotes("3", R"(a:2:{s:4:"like";i:5;s:7:"dislike";i:2;})");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->up, 5);
+  EXPECT_EQ(v->down, 2);
+  v = WpDiscuzVotes(std::nullopt, R"(a:2:{s:4:"like";i:1;s:7:"dislike";i:-4;})");
+  EXPECT_EQ(v->down, 4);
+  v = WpDiscuzVotes("-2", std::nullopt);
+  EXPECT_EQ(v->up, 0);
+  EXPECT_EQ(v->down, 2);
+  v = WpDiscuzVotes("7", "a:2:{broken");
+  EXPECT_EQ(v->up, 7);
+  EXPECT_FALSE(WpDiscuzVotes("x", "y"));
+  v = WpDiscuzVotes(std::nullopt, R"(a:2:{s:4:"like";s:1:"3";s:7:"dislike";s:1:"1";})");
+  EXPECT_EQ(v->up, 3);
+  EXPECT_EQ(v->down, 1);
+}
+
+TEST(PageKeyFromLink, PathKeepsTheQuerySoShortlinksStayApart) {
+  EXPECT_EQ(PageKeyFromLink("https://news.example.org/2019/03/x/", PageKeyMode::kPath),
+            "/2019/03/x/");
+  EXPECT_EQ(PageKeyFromLink("https://news.example.org/?p=12", PageKeyMode::kPath), "/?p=12");
+  EXPECT_EQ(PageKeyFromLink("https://news.example.org", PageKeyMode::kPath), "/");
+  EXPECT_EQ(PageKeyFromLink(" https://news.example.org/a#c ", PageKeyMode::kUrl),
+            "https://news.example.org/a");
+  EXPECT_EQ(PageKeyFromLink("not a link", PageKeyMode::kPath), "");
+}
+
+TEST(ParseSqlDateTime, ReadsWordPressDatesAndRefusesTheZeroDate) {
+  TimeMs t = 0;
+  ASSERT_TRUE(ParseSqlDateTime("2019-03-04 10:15:02", &t));
+  EXPECT_EQ(FormatRfc3339Ms(t), "2019-03-04T10:15:02.000Z");
+  EXPECT_FALSE(ParseSqlDateTime("0000-00-00 00:00:00", &t));
+  EXPECT_FALSE(ParseSqlDateTime("yesterday", &t));
+}
+
+TEST_F(ImportTest, WordPressFixtureKeepsStatesVotesAndRepairs) {
+  const auto s =
+      ImportWordPress(*store_, clock_, (kFixtures / "wordpress_wpdiscuz.xml").string(), {});
+  ASSERT_EQ(s.error, "");
+  EXPECT_EQ(s.pages, 4);
+  EXPECT_EQ(s.comments, 14);
+  EXPECT_EQ(s.by_state.at("approved"), 11);
+  EXPECT_EQ(s.by_state.at("pending"), 1);
+  EXPECT_EQ(s.by_state.at("spam"), 1);
+  EXPECT_EQ(s.by_state.at("rejected"), 1);
+  EXPECT_EQ(s.skipped, 3);   // pingback, empty, repeated id
+  EXPECT_EQ(s.repaired, 3);  // orphan, no GMT date, no link
+
+  const auto post = All("/2019/03/aigun-treaty/");
+  ASSERT_EQ(post.size(), 11u);
+  const Comment& ann = post[0];
+  EXPECT_EQ(ann.author_name, "Ann Petrova");
+  EXPECT_EQ(ann.author_email, "ann@example.com");
+  EXPECT_EQ(ann.upvotes, 5);
+  EXPECT_EQ(ann.downvotes, 2);
+  EXPECT_EQ(FormatRfc3339Ms(ann.created_at), "2019-03-04T10:15:02.000Z");
+  EXPECT_NE(ann.body_html.find("<a href=\"https://archive.example.org/aigun\""), std::string::npos);
+  EXPECT_EQ(post[1].parent_id, ann.id);
+  EXPECT_EQ(post[1].downvotes, 2);
+  // The reply listed before its parent hangs under it.
+  auto early = std::find_if(post.begin(), post.end(),
+                            [](const Comment& c) { return c.author_name == "Early Reply"; });
+  auto late = std::find_if(post.begin(), post.end(),
+                           [](const Comment& c) { return c.author_name == "Late Parent"; });
+  ASSERT_NE(early, post.end());
+  ASSERT_NE(late, post.end());
+  EXPECT_EQ(early->parent_id, late->id);
+  auto orphan = std::find_if(post.begin(), post.end(),
+                             [](const Comment& c) { return c.author_name == "Orphan"; });
+  ASSERT_NE(orphan, post.end());
+  EXPECT_FALSE(orphan->parent_id);
+  EXPECT_EQ(orphan->moderation_reasons, std::vector<std::string>{"import_orphan"});
+  // The orphan keeps its place in time, between its neighbours.
+  EXPECT_LT(orphan->id, std::find_if(post.begin(), post.end(), [](const Comment& c) {
+                          return c.author_name == "Spacey Name";
+                        })->id);
+  EXPECT_EQ(All("/?p=102").size(), 1u);
+  EXPECT_EQ(All("/?p=103").size(), 1u);
+  EXPECT_EQ(All("/?p=104").size(), 1u);
+  EXPECT_TRUE(s_->FindPage("/?p=102")->closed);
+  ExpectVerified();
+
+  // One page.imported per page, staff only; no comment events.
+  const auto events = s_->ListEvents(0, 100, false);
+  ASSERT_EQ(events.size(), 4u);
+  for (const Event& e : events) {
+    EXPECT_EQ(e.type, "page.imported");
+    EXPECT_EQ(e.visibility, EventVisibility::kStaff);
+  }
+
+  // A second run changes nothing.
+  const auto again =
+      ImportWordPress(*store_, clock_, (kFixtures / "wordpress_wpdiscuz.xml").string(), {});
+  EXPECT_EQ(again.error, "");
+  EXPECT_EQ(again.comments, 0);
+  EXPECT_EQ(s_->ListEvents(0, 100, false).size(), 4u);
+  EXPECT_EQ(All("/2019/03/aigun-treaty/").size(), 11u);
+}
+
+TEST_F(ImportTest, StrictStopsAtTheFirstIssueKeepingNothingOfItsBatch) {
+  ImportOptions o;
+  o.strict = true;
+  const auto s =
+      ImportWordPress(*store_, clock_, (kFixtures / "wordpress_wpdiscuz.xml").string(), o);
+  EXPECT_NE(s.error.find("(--strict)"), std::string::npos) << s.error;
+  EXPECT_TRUE(s_->ListPages(0, 10).empty());
+}
+
+TEST_F(ImportTest, DisqusFixtureKeepsDeletedSpamAnonymousAndLaterParents) {
+  const auto s = ImportDisqus(*store_, clock_, (kFixtures / "disqus.xml").string(), {});
+  ASSERT_EQ(s.error, "");
+  EXPECT_EQ(s.comments, 6);
+  EXPECT_EQ(s.skipped, 2);   // thread not in the file, repeated id
+  EXPECT_EQ(s.repaired, 1);  // missing parent
+  const auto drift = All("/2020/05/ice-drift/");
+  ASSERT_EQ(drift.size(), 5u);
+  EXPECT_EQ(drift[0].body_markdown,
+            "The ice went out on **April 28** this year.\n\nSee [the "
+            "gauges](https://river.example.org/gauges).");
+  EXPECT_EQ(drift[1].state, CommentState::kDeleted);
+  EXPECT_FALSE(drift[1].author_name);
+  EXPECT_EQ(drift[1].body_markdown, "");
+  EXPECT_EQ(drift[2].parent_id, drift[1].id);
+  EXPECT_EQ(drift[2].author_name, "Guest Reader");
+  EXPECT_EQ(drift[3].state, CommentState::kSpam);
+  EXPECT_FALSE(drift[4].author_name);  // anonymous without a name: Guest
+  EXPECT_TRUE(s_->FindPage("/?p=77")->closed);
+  EXPECT_EQ(s_->FindPage("/2020/05/ice-drift/")->title, "Ice drift on the Amur & the Zeya");
+  ExpectVerified();
+}
+
+TEST_F(ImportTest, MalformedFilesStopWithAPositionAndKeepNothing) {
+  const std::string head =
+      "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>";
+  const std::string item =
+      "<item><link>https://x.org/a</link><wp:comment><wp:comment_id>1</wp:comment_id>"
+      "<wp:comment_date_gmt>2019-01-01 00:00:00</wp:comment_date_gmt><wp:comment_content>hi"
+      "</wp:comment_content><wp:comment_approved>1</wp:comment_approved></wp:comment></item>";
+  const std::pair<std::string, std::string> cases[] = {
+      {"truncated", head + item + "<item><link>https://x.org/b</li"},
+      {"not xml", "just text"},
+      {"bad utf-8", head + "<item><title>\xff\xfe</title>" + item.substr(6) + "</channel></rss>"},
+      {"entity bomb",
+       "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b "
+       "\"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
+       "<rss><channel><item><title>&c;</title></item></channel></rss>"},
+      {"xxe",
+       "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+       "<rss><channel><item><title>&x;</title></item></channel></rss>"},
+  };
+  for (const auto& [name, text] : cases) {
+    const auto s = ImportWordPress(*store_, clock_, Write("bad.xml", text), {});
+    EXPECT_NE(s.error, "") << name;
+    EXPECT_NE(s.error.find("bad.xml:"), std::string::npos) << name << ": " << s.error;
+    EXPECT_TRUE(s_->ListPages(0, 10).empty()) << name;
+  }
+}
+
+TEST_F(ImportTest, AnInterruptedImportResumes) {
+  const std::string head =
+      "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>";
+  std::string items;
+  for (int i = 1; i <= 200; ++i) {
+    items += "<item><link>https://x.org/" + std::to_string(i) + "</link><wp:post_id>" +
+             std::to_string(i) +
+             "</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_date_gmt>"
+             "2019-01-01 00:00:00</wp:comment_date_gmt><wp:comment_content>hi</wp:comment_content>"
+             "<wp:comment_approved>1</wp:comment_approved></wp:comment></item>\n";
+  }
+  ImportOptions o;
+  o.batch_size = 2;
+  const auto broken = ImportWordPress(*store_, clock_, Write("a.xml", head + items + "<item"), o);
+  EXPECT_NE(broken.error, "");
+  // Whole batches of two were committed (how many depends on how far the
+  // parser read ahead before it met the cut); none half.
+  const auto kept = static_cast<std::int64_t>(s_->ListPages(0, 1000).size());
+  EXPECT_GT(kept, 0);
+  EXPECT_LT(kept, 200);
+  EXPECT_EQ(kept % 2, 0);
+  const auto resumed =
+      ImportWordPress(*store_, clock_, Write("a.xml", head + items + "</channel></rss>"), o);
+  EXPECT_EQ(resumed.error, "");
+  EXPECT_EQ(resumed.comments, 200 - kept);
+  EXPECT_EQ(resumed.already, kept);
+  EXPECT_EQ(s_->ListPages(0, 1000).size(), 200u);
+}
+
+TEST_F(ImportTest, RemapMovesKeysAndUrlsAndRecomputesTheChain) {
+  ASSERT_EQ(ImportDisqus(*store_, clock_, (kFixtures / "disqus.xml").string(), {}).error, "");
+  std::string error;
+  auto dry = Remap(*store_, clock_, "/2020/", "/archive/2020/", true, &error);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(dry.size(), 1u);
+  EXPECT_TRUE(s_->FindPage("/2020/05/ice-drift/"));
+  auto moved = Remap(*store_, clock_, "/2020/", "/archive/2020/", false, &error);
+  ASSERT_EQ(error, "");
+  EXPECT_FALSE(s_->FindPage("/2020/05/ice-drift/"));
+  ASSERT_TRUE(s_->FindPage("/archive/2020/05/ice-drift/"));
+  EXPECT_EQ(All("/archive/2020/05/ice-drift/").size(), 5u);
+  ExpectVerified();
+  // URLs too, without touching keys that do not match.
+  Remap(*store_, clock_, "https://news.example.org/", "https://example.com/news/", false, &error);
+  EXPECT_EQ(s_->FindPage("/?p=77")->url, "https://example.com/news/?p=77");
+  const auto events = s_->ListEvents(0, 100, false);
+  EXPECT_EQ(events.back().type, "page.moved");
+}
+
+TEST_F(ImportTest, AmurExportRoundTripsIntoAnEmptyDatabaseOnly) {
+  ASSERT_EQ(
+      ImportWordPress(*store_, clock_, (kFixtures / "wordpress_wpdiscuz.xml").string(), {}).error,
+      "");
+  std::ostringstream out;
+  std::string error;
+  const auto counts = ExportAmur(*store_, clock_, "e1", out, &error);
+  ASSERT_EQ(error, "");
+  EXPECT_EQ(counts.at("comment"), 14);
+  const std::string path = Write("export.jsonl", out.str());
+  // Not into a database that holds something else.
+  EXPECT_NE(ImportAmur(*store_, clock_, path, {}).error.find("not empty"), std::string::npos);
+
+  auto fresh_dir = std::filesystem::path(db_path_).parent_path() / "fresh";
+  auto fresh = store::OpenSqliteStore((fresh_dir / "amur.db").string());
+  fresh->Migrate();
+  const auto s = ImportAmur(*fresh, clock_, path, {});
+  ASSERT_EQ(s.error, "");
+  std::ostringstream again;
+  ExportAmur(*fresh, clock_, "e1", again, &error);
+  auto body = [](const std::string& text) { return text.substr(text.find('\n')); };
+  EXPECT_EQ(body(again.str()), body(out.str()));
+  // Again: nothing new.
+  EXPECT_EQ(ImportAmur(*fresh, clock_, path, {}).comments, 0);
+}
+
+}  // namespace
+}  // namespace amur::transfer
