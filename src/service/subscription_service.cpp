@@ -51,6 +51,19 @@ bool Holds(const Event& e) {
   return e.visibility == EventVisibility::kStaff && e.type == event_type::kCommentCreated;
 }
 
+// Queues one notification of `c` for `sub`; false when it had one already.
+bool QueueFor(store::StoreSession& s, const Subscription& sub, const Comment& c, const char* reason,
+              TimeMs now) {
+  Notification n;
+  n.email = sub.email;
+  n.comment_id = c.id;
+  n.subscription_id = sub.id;
+  n.page_id = c.page_id;
+  n.reason = reason;
+  n.created_at = now;
+  return s.QueueNotification(n);
+}
+
 }  // namespace
 
 SubscriptionService::SubscriptionService(NotifyConfig config, const Clock& clock, Random& random)
@@ -96,6 +109,14 @@ std::int64_t SubscriptionService::QueueMail(store::StoreSession& s, const std::s
   parts.date = m.created_at;
   s.SetMailText(id, message_id, notify::BuildMessage(parts, message_id));
   return id;
+}
+
+std::pair<std::string, std::string> SubscriptionService::MailLinks(store::StoreSession& s,
+                                                                   const Subscription& sub) {
+  return {Link("/subscriptions/unsubscribe",
+               NewToken(s, "unsubscribe", sub.email, sub.id, config_.link_valid)),
+          Link("/subscriptions/manage",
+               NewToken(s, "manage", sub.email, std::nullopt, config_.link_valid))};
 }
 
 std::vector<SubscriptionView> SubscriptionService::Views(store::StoreSession& s,
@@ -290,14 +311,7 @@ FanOutResult SubscriptionService::FanOut(store::StoreSession& s, std::int64_t af
                   (c->author_user_id && sub.user_id && *sub.user_id == *c->author_user_id)) {
                 continue;
               }
-              Notification n;
-              n.email = sub.email;
-              n.comment_id = c->id;
-              n.subscription_id = sub.id;
-              n.page_id = c->page_id;
-              n.reason = "replies";
-              n.created_at = now;
-              out.queued += s.QueueNotification(n) ? 1 : 0;
+              out.queued += QueueFor(s, sub, *c, "replies", now) ? 1 : 0;
             }
           }
         }
@@ -308,14 +322,7 @@ FanOutResult SubscriptionService::FanOut(store::StoreSession& s, std::int64_t af
         const auto user = sub.user_id ? s.FindUserById(*sub.user_id) : std::nullopt;
         if (!user || user->disabled || !user->CanModerate()) continue;
         if (c->author_user_id && *c->author_user_id == user->id) continue;
-        Notification n;
-        n.email = sub.email;
-        n.comment_id = c->id;
-        n.subscription_id = sub.id;
-        n.page_id = c->page_id;
-        n.reason = "moderation";
-        n.created_at = now;
-        out.queued += s.QueueNotification(n) ? 1 : 0;
+        out.queued += QueueFor(s, sub, *c, "moderation", now) ? 1 : 0;
       }
     }
   }
@@ -393,12 +400,7 @@ ComposeResult SubscriptionService::Compose(store::StoreSession& s, int max_messa
     }
     if (!dropped.empty()) s.DropNotifications(dropped);
     if (carried.empty()) continue;
-    const std::string unsubscribe =
-        Link("/subscriptions/unsubscribe",
-             NewToken(s, "unsubscribe", sub->email, sub->id, config_.link_valid));
-    const std::string manage =
-        Link("/subscriptions/manage",
-             NewToken(s, "manage", sub->email, std::nullopt, config_.link_valid));
+    const auto [unsubscribe, manage] = MailLinks(s, *sub);
     const std::int64_t mail = QueueMail(
         s, sub->email, comments.size() == 1 ? "notification" : "digest", sub->id, page_id,
         notify::CommentsMail(config_.site, sub->email, page->title.value_or(""), page_link(*page),
@@ -419,12 +421,7 @@ ComposeResult SubscriptionService::Compose(store::StoreSession& s, int max_messa
       s.DropNotifications({n.id});
       continue;
     }
-    const std::string unsubscribe =
-        Link("/subscriptions/unsubscribe",
-             NewToken(s, "unsubscribe", sub->email, sub->id, config_.link_valid));
-    const std::string manage =
-        Link("/subscriptions/manage",
-             NewToken(s, "manage", sub->email, std::nullopt, config_.link_valid));
+    const auto [unsubscribe, manage] = MailLinks(s, *sub);
     const std::int64_t mail = QueueMail(
         s, sub->email, "moderation", sub->id, n.page_id,
         notify::HeldCommentMail(config_.site, sub->email, page->title.value_or(page->key),

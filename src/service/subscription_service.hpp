@@ -133,6 +133,8 @@ class SubscriptionService final {
                          std::optional<std::int64_t> subscription_id, std::optional<PageId> page_id,
                          notify::MailParts parts);
   std::string Link(const char* path, const std::string& token) const;
+  // Fresh unsubscribe and manage links for one message to `sub`.
+  std::pair<std::string, std::string> MailLinks(store::StoreSession& s, const Subscription& sub);
   bool MaybeSendConfirmation(store::StoreSession& s, const std::string& email);
   std::vector<SubscriptionView> Views(store::StoreSession& s, std::vector<Subscription> subs);
 

@@ -17,7 +17,7 @@ namespace amur::transfer {
 namespace {
 
 const std::filesystem::path kFixtures =
-    std::filesystem::path(__FILE__).parent_path() / "../../tests/fixtures/import";
+    std::filesystem::path(AMUR_SOURCE_DIR) / "tests/fixtures/import";
 
 class ImportTest : public service::testing::StoreTest {
  protected:

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, openReader, saveArtifact, startAmur, waitForWidget } from './harness.mjs';
+import { addUser, launchBrowser, openReader, saveArtifact, startAmur, waitForWidget } from './harness.mjs';
 
 const T = { timeout: 120000 };
 let amur;
@@ -130,4 +130,36 @@ test('the comment form offers "Notify me of replies"', T, async () => {
   const [confirm] = await waitForMail('form.reader@example.com', 1);
   assert.match(confirm, /replies to your comments/);
   assert.deepEqual(problems.consoleErrors, [], 'console errors');
+});
+
+test('a moderator asks the desk for held comments by email', T, async () => {
+  const mod = { email: 'mira@example.com', name: 'Mira Mod', password: 'a long moderator password' };
+  addUser(amur.db, mod, 'moderator');
+  const { page, problems } = await openReader(browser);
+  await page.goto(`${amur.url}/admin`);
+  await page.getByLabel('Email').fill(mod.email);
+  await page.getByLabel('Password').fill(mod.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const toggle = page.getByLabel('Email me held comments');
+  await toggle.waitFor();
+  await page.waitForFunction(() => !document.getElementById('desk-held-mail').disabled);
+  assert.equal(await toggle.isChecked(), false);
+  await toggle.check();
+  await page.waitForFunction(() => !document.getElementById('desk-held-mail').disabled);
+  const who = await amur.bearer(mod);
+  const subs = await amur.api('GET', '/api/v1/subscriptions', undefined, who);
+  assert.deepEqual(subs.body.subscriptions.map((x) => [x.kind, x.status]), [['moderation', 'active']]);
+  // A held comment (a link-heavy one the pipeline holds) reaches the moderator.
+  const held = await amur.api('POST', '/api/v1/comments', { page: '/held-mail', author_name: 'Spammy',
+    body: 'Buy now http://a.example http://b.example http://c.example http://d.example' });
+  assert.equal(held.status, 202, JSON.stringify(held.body));
+  const [notice] = await waitForMail(mod.email, 1);
+  assert.match(notice, /held for moderation/);
+  // And off again.
+  await toggle.uncheck();
+  await page.waitForFunction(() => !document.getElementById('desk-held-mail').disabled);
+  const after = await amur.api('GET', '/api/v1/subscriptions', undefined, who);
+  assert.deepEqual(after.body.subscriptions, []);
+  // The desk asks who is signed in before the sign-in form: that one 401.
+  assert.deepEqual(problems.consoleErrors.filter((e) => !/status of 401/.test(e)), [], 'console errors');
 });

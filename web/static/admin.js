@@ -190,6 +190,34 @@
     userBox.appendChild(el('button', { type: 'button', className: 'desk-btn desk-btn-quiet', onclick: signOut, text: 'Sign out' }));
   }
 
+  // "Email me held comments": the moderator's own moderation subscription
+  // (POST/DELETE /api/v1/subscriptions); refused with a message when the
+  // server sends no email.
+  function heldMailToggle() {
+    var box = el('input', { type: 'checkbox', id: 'desk-held-mail' });
+    var sub = null;
+    box.disabled = true;
+    api('GET', '/api/v1/subscriptions').then(function (data) {
+      sub = (data.subscriptions || []).filter(function (x) { return x.kind === 'moderation'; })[0] || null;
+      box.checked = !!sub;
+      box.disabled = false;
+    }, function () { box.disabled = false; });
+    box.addEventListener('change', function () {
+      box.disabled = true;
+      var want = box.checked;
+      var done = want
+        ? api('POST', '/api/v1/subscriptions', { kind: 'moderation' }).then(function (data) { sub = data.subscription; })
+        : api('DELETE', '/api/v1/subscriptions/' + encodeURIComponent(sub ? sub.id : 's0')).then(function () { sub = null; });
+      done.then(function () {
+        say(want ? 'You will get an email for each comment held for moderation.' : 'No more emails for held comments.');
+      }, function (err) {
+        box.checked = !want;
+        showError(err && err.message ? err.message : 'That did not work.');
+      }).then(function () { box.disabled = false; });
+    });
+    return el('label', { className: 'desk-held-mail' }, [box, ' Email me held comments']);
+  }
+
   function renderSignIn(message) {
     renderUserBox();
     clear(main);
@@ -300,6 +328,8 @@
       return el('option', { value: r });
     })));
     main.appendChild(el('section', { id: 'desk-panel', role: 'tabpanel', className: 'desk-panel', 'aria-labelledby': 'tab-' + state.tab }));
+    // Below the panel, so that its late answer never moves the list.
+    main.appendChild(el('p', { className: 'desk-held-mail-row' }, [heldMailToggle()]));
     loadTab();
     refreshCounts();
     startRefresh();
