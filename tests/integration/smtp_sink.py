@@ -10,10 +10,13 @@ whether the sender reused one connection for many messages.
 import email
 import email.policy
 import socket
+import ssl
+import subprocess
 import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port():
@@ -22,11 +25,22 @@ def free_port():
         return s.getsockname()[1]
 
 
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 (openssl); (cert, key) paths."""
+    cert, key = f"{folder}/smtp-cert.pem", f"{folder}/smtp-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
 class Message:
-    def __init__(self, mail_from, rcpt_tos, data):
+    def __init__(self, mail_from, rcpt_tos, data, tls=False, login=None):
         self.mail_from = mail_from
         self.rcpt_tos = list(rcpt_tos)
         self.data = data  # bytes, as received
+        self.tls = tls      # the session had switched to TLS (STARTTLS)
+        self.login = login  # the user it authenticated as, if any
         self.parsed = email.message_from_bytes(data, policy=email.policy.default)
 
     def header(self, name):
@@ -58,14 +72,21 @@ class _Handler:
             if self.sink.fail_codes:
                 return self.sink.fail_codes.pop(0)
             self.sink.messages.append(Message(envelope.mail_from, envelope.rcpt_tos,
-                                              envelope.original_content or envelope.content))
+                                              envelope.original_content or envelope.content,
+                                              tls=session.ssl is not None,
+                                              login=getattr(session, "amur_login", None)))
             self.sink.cond.notify_all()
         return "250 OK: queued"
 
 
 class SmtpSink:
-    def __init__(self, port=None):
+    """tls: (cert, key) to offer STARTTLS and require it; login: (user,
+    password) to require AUTH (after STARTTLS)."""
+
+    def __init__(self, port=None, tls=None, login=None):
         self.port = port or free_port()
+        self.tls = tls
+        self.login = login
         self.messages = []
         self.greetings = 0
         self.fail_codes = []  # answers for the next DATA commands, e.g. "451 try later"
@@ -73,8 +94,21 @@ class SmtpSink:
         self.cond = threading.Condition(self.lock)
         self.controller = None
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        ok = (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        if ok:
+            session.amur_login = auth_data.login.decode()
+        return AuthResult(success=ok)
+
     def start(self):
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        kwargs = {}
+        if self.tls:
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(*self.tls)
+            kwargs.update(tls_context=ctx, require_starttls=True)
+        if self.login:
+            kwargs.update(authenticator=self._authenticate, auth_required=True)
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
         self.controller.start()
         return self
 

@@ -17,7 +17,7 @@ import unittest
 import urllib.parse
 
 from amur_harness import AmurServer, AmurTestCase, parse_html, unique_page
-from smtp_sink import SmtpSink
+from smtp_sink import SmtpSink, make_certificate
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, add_user
 
 MIN = 60_000
@@ -404,6 +404,31 @@ class Outage(MailCase):
         for i in range(5):
             self.sink.wait_for(f"bulk{i}@example.com", 2)
         self.assertLessEqual(self.sink.greetings - greetings, 1)
+
+
+class StartTlsAndLogin(AmurTestCase):
+    """A mail server that offers STARTTLS with its own certificate and wants
+    a user and password: amur switches to TLS (checking the certificate
+    against --smtp-ca), signs in, and delivers."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.folder = tempfile.mkdtemp(prefix="amur-smtp-tls-")
+        cert, key = make_certificate(cls.folder)
+        cls.sink = SmtpSink(tls=(cert, key), login=("mailer", "s@cret pass")).start()
+        cls.addClassCleanup(cls.sink.stop)
+        cls.server_args = ("--smtp", f"smtp://mailer:s%40cret%20pass@127.0.0.1:{cls.sink.port}",
+                           "--smtp-ca", cert, "--mail-from", "comments@example.com")
+        super().setUpClass()
+
+    def test_mail_goes_over_tls_after_login(self):
+        r = self.server.post("/api/v1/subscriptions",
+                             {"kind": "thread", "page": unique_page(), "email": "tls@example.com"})
+        self.assertStatus(r, 202)
+        m = self.sink.wait_for("tls@example.com")[0]
+        self.assertTrue(m.tls, "the message came over plain text")
+        self.assertEqual(m.login, "mailer")
 
 
 class MailOff(AmurTestCase):
