@@ -16,7 +16,7 @@ import time
 import unittest
 import urllib.parse
 
-from amur_harness import AmurServer, AmurTestCase, parse_html, unique_page
+from amur_harness import AmurServer, AmurTestCase, parse_cookies, parse_html, q, unique_page
 from smtp_sink import SmtpSink, make_certificate
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, add_user
 
@@ -164,6 +164,41 @@ class OptInAndNotices(MailCase):
         r = self.server.post_comment(page, "bad flag", author_email="x@example.com",
                                      notify_replies="yes")
         self.assertError(r, 400, "invalid_field", "notify_replies")
+
+    def test_the_plain_page_subscribes_without_javascript(self):
+        page = unique_page()
+        shown = self.server.get("/t?" + q(page=page))
+        self.assertStatus(shown, 200)
+        self.assertIn('action="/t/subscribe"', shown.text)
+        self.assertIn("Notify of", shown.text)
+        self.assertIn('name="notify_replies"', shown.text)
+        tokens = re.findall(r'name="csrf_token" value="([^"]+)"', shown.text)
+        self.assertEqual(len(tokens), 2)  # the Subscribe form and the comment form
+        self.assertEqual(tokens[0], tokens[1])
+        self.assertNotIn("AmurFormTokenSlot", shown.text)
+        cookie = "amur_form=" + parse_cookies(shown)["amur_form"]
+        form = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        # Another site's form is refused, and nothing is sent.
+        r = self.server.post("/t/subscribe", body=q(page=page, kind="thread", email="nojs@example.com",
+                                                    csrf_token=tokens[0], return_to="/t"),
+                             headers=dict(form, **{"Sec-Fetch-Site": "cross-site"}))
+        self.assertStatus(r, 403)
+        r = self.server.post("/t/subscribe", body=q(page=page, kind="thread", email="nojs@example.com",
+                                                    csrf_token=tokens[0], return_to="/t"),
+                             headers=form)
+        self.assertStatus(r, 303)
+        self.assertIn("subscribed=1", r.header("Location"))
+        back = self.server.get(r.header("Location").split("#")[0])
+        self.assertIn("Check your inbox", back.text)
+        confirm = self.sink.wait_for("nojs@example.com")[0]
+        self.assertEqual(len(self.sink.to("nojs@example.com")), 1)
+        self.assertIn("new comments on", confirm.part("plain"))
+        # A bad address answers a page saying so.
+        r = self.server.post("/t/subscribe", body=q(page=page, kind="thread", email="a%b@example.com",
+                                                    csrf_token=tokens[0], return_to="/t"),
+                             headers=form)
+        self.assertStatus(r, 400)
+        self.assertIn("one plain address", r.text)
 
     def test_unsubscribe_one_click_and_get_changes_nothing(self):
         page = unique_page()
