@@ -401,6 +401,9 @@ int RunServe(const Config& config) {
     // What follows a commit: the subscribers of the event log.
     events.StartAfter(store->OpenSession()->LastEventSeq());
     db = std::make_unique<service::DbExecutor>(*store, 2);
+    // Before the read cache: once another node's comment is served here, it
+    // also counts here.
+    SubscribeOtherNodesPosts(events, limiter, pipeline);
     SubscribeReadCache(events, cache);
     SubscribeClassifier(events, pipeline, *db);
     SubscribeModerationSettings(events, pipeline);
@@ -501,9 +504,10 @@ int RunServe(const Config& config) {
   metrics.AddGauge("amur_connections_refused", "Connections refused at a cap, since start.",
                    [&server] { return static_cast<double>(server->RefusedConnections()); });
   server->Start();
-  // Events committed by another process on this database (amur import,
-  // amur remap) reach the subscribers too: the read cache drops their pages.
-  StartEventPoll(ioc, *db, events, std::chrono::seconds(1));
+  // Events committed by another process on this database (another node,
+  // amur import, amur remap) reach the subscribers too, within a fifth of a
+  // second: the read cache drops their pages, limits count their posts.
+  StartEventPoll(ioc, *db, events, std::chrono::milliseconds(200));
   StartEventRetention(ioc, *db, clock, std::chrono::hours(24) * config.event_retention_days,
                       std::chrono::hours(1));
 

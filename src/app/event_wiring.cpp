@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "app/warm_up.hpp"
 #include "core/random.hpp"
 #include "moderation/tunables.hpp"
 #include "service/events.hpp"
@@ -89,6 +90,21 @@ void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& p
     if (auto st = pipeline.SetTunables(**t); !st) {
       spdlog::error("saved moderation settings refused: {}", st.error().message);
     }
+  });
+}
+
+void SubscribeOtherNodesPosts(service::EventBus& bus, service::RateLimiter& posts,
+                              moderation::Pipeline& pipeline) {
+  bus.Subscribe("other nodes' posts", [&posts, &pipeline](const Event& e, store::StoreSession& s) {
+    if (e.type != service::event_type::kCommentCreated || !e.comment_id) return;
+    if (e.origin.empty() || e.origin == service::ThisNode()) return;
+    auto c = s.FindComment(*e.comment_id);
+    if (!c) return;
+    posts.Record(c->client_address, c->created_at);
+    RememberStoredText(pipeline,
+                       store::ScreenedText{c->id, c->created_at, std::move(c->author_name),
+                                           std::move(c->author_email), std::move(c->client_address),
+                                           std::move(c->body_markdown)});
   });
 }
 

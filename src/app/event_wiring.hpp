@@ -15,6 +15,7 @@
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
 #include "service/mail_sender.hpp"
+#include "service/rate_limiter.hpp"
 
 namespace amur::app {
 
@@ -50,6 +51,13 @@ void SubscribeMail(service::EventBus& bus, service::MailSender& sender);
 // An admin's new term lists and thresholds (settings.changed "moderation")
 // reach the pipeline once they are committed.
 void SubscribeModerationSettings(service::EventBus& bus, moderation::Pipeline& pipeline);
+
+// Comments stored through other nodes sharing the database (comment.created
+// events whose origin is another node) count towards their client's posting
+// limit here and join the near-duplicate index, as if posted through this
+// node: a client cannot escape either by spreading its posts over nodes.
+void SubscribeOtherNodesPosts(service::EventBus& bus, service::RateLimiter& posts,
+                              moderation::Pipeline& pipeline);
 
 // Publishes, every `every`, the events another process committed to this
 // database (amur import, amur remap), from a reader thread, until `ioc`

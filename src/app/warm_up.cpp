@@ -6,6 +6,15 @@
 
 namespace amur::app {
 
+void RememberStoredText(moderation::Pipeline& pipeline, store::ScreenedText c) {
+  service::ScreeningInput input;
+  input.author_name = c.author_name ? std::move(*c.author_name) : std::string("Guest");
+  input.author_email = std::move(c.author_email);
+  input.client_address = std::move(c.client_address);
+  input.body_markdown = std::move(c.body_markdown);
+  pipeline.RememberStored(input, c.created_at);
+}
+
 WarmUpResult WarmNearDuplicateIndex(store::Store& store, moderation::Pipeline& pipeline,
                                     TimeMs now) {
   const auto start = std::chrono::steady_clock::now();
@@ -27,14 +36,7 @@ WarmUpResult WarmNearDuplicateIndex(store::Store& store, moderation::Pipeline& p
       throw;
     }
   }
-  service::ScreeningInput input;
-  for (store::ScreenedText& c : recent) {
-    input.author_name = c.author_name ? std::move(*c.author_name) : std::string("Guest");
-    input.author_email = std::move(c.author_email);
-    input.client_address = std::move(c.client_address);
-    input.body_markdown = std::move(c.body_markdown);
-    pipeline.RememberStored(input, c.created_at);
-  }
+  for (store::ScreenedText& c : recent) RememberStoredText(pipeline, std::move(c));
   WarmUpResult result;
   result.comments = recent.size();
   result.remembered = pipeline.RememberedCount();

@@ -26,4 +26,8 @@ struct WarmUpResult {
 WarmUpResult WarmNearDuplicateIndex(store::Store& store, moderation::Pipeline& pipeline,
                                     TimeMs now);
 
+// Feeds one stored comment to the near-duplicate index the way
+// WarmNearDuplicateIndex feeds each.
+void RememberStoredText(moderation::Pipeline& pipeline, store::ScreenedText c);
+
 }  // namespace amur::app

@@ -179,6 +179,9 @@ struct Event {
   std::string actor;                    // "guest", "user:12", "system", "reports"
   EventVisibility visibility = EventVisibility::kPublic;
   std::string data;  // a JSON object, as text
+  // The process (node) that recorded it (service::ThisNode); never public.
+  // Lets a node tell the writes of other nodes on the same database from its own.
+  std::string origin;
 };
 
 // What a subscription asks to be told about (docs/notifications.md).

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/random.hpp"
+
 namespace amur::service {
 
 namespace json = boost::json;
@@ -22,6 +24,21 @@ std::string AuthorActor(const Comment& c) {
   return c.author_user_id ? UserActor(*c.author_user_id) : std::string(kGuestActor);
 }
 
+const std::string& ThisNode() {
+  static const std::string id = [] {
+    unsigned char bytes[8];
+    SodiumRandom().Fill(bytes, sizeof bytes);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned char b : bytes) {
+      hex += kHex[b >> 4];
+      hex += kHex[b & 15];
+    }
+    return hex;
+  }();
+  return id;
+}
+
 std::int64_t RecordEvent(store::EventStore& s, TimeMs at, const EventDraft& draft) {
   Event e;
   e.at = at;
@@ -31,6 +48,7 @@ std::int64_t RecordEvent(store::EventStore& s, TimeMs at, const EventDraft& draf
   e.actor = draft.actor;
   e.visibility = draft.visibility;
   e.data = json::serialize(draft.data);
+  e.origin = ThisNode();
   return s.AppendEvent(e);
 }
 

@@ -63,7 +63,13 @@ struct EventDraft {
   boost::json::object data;
 };
 
-// Appends `draft` at time `at` in the caller's transaction; returns its seq.
+// This process's node id: 16 random hex digits drawn once, stamped on every
+// event it records (Event::origin). Processes sharing a database tell their
+// events apart by it.
+const std::string& ThisNode();
+
+// Appends `draft` at time `at` in the caller's transaction, stamped with
+// ThisNode(); returns its seq.
 std::int64_t RecordEvent(store::EventStore& s, TimeMs at, const EventDraft& draft);
 
 // The comment as the public API shows it (docs/api.md, "The Comment

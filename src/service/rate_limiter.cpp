@@ -49,6 +49,17 @@ void RateLimiter::Release(const std::string& client_address, TimeMs slot) {
   }
 }
 
+void RateLimiter::Record(const std::string& client_address, TimeMs at) {
+  if (per_minute_ <= 0) return;
+  const TimeMs now = clock_.NowMs();
+  at = std::min(at, now);
+  if (at <= now - window_ms_) return;
+  const std::string client = NetworkKey(client_address);
+  std::lock_guard lock(mu_);
+  auto& q = events_[client];
+  q.insert(std::upper_bound(q.begin(), q.end(), at), at);
+}
+
 void RateLimiter::PruneLocked(TimeMs now) {
   const TimeMs window = window_ms_;
   last_prune_ = now;

@@ -33,6 +33,10 @@ class RateLimiter final {
 
   Decision Acquire(const std::string& client_address);
   void Release(const std::string& client_address, TimeMs slot);
+  // Counts an event the client had at `at` elsewhere (a post through another
+  // node sharing the database), so it weighs on the client's next Acquire
+  // here as it would have there. Times after now count as now.
+  void Record(const std::string& client_address, TimeMs at);
   bool enabled() const { return per_minute_ > 0; }
 
  private:

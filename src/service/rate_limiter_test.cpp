@@ -186,6 +186,22 @@ TEST(RateLimiterTest, ClientsSurviveThePeriodicPrune) {
 namespace amur::service {
 namespace {
 
+TEST(RateLimiterTest, EventsRecordedElsewhereCountTowardsTheLimit) {
+  FakeClock clock(kStart);
+  RateLimiter limiter(3, clock);
+  limiter.Record("1.2.3.4", kStart - 50'000);  // posted through another node
+  limiter.Record("1.2.3.4", kStart + 5'000);   // that node's clock runs ahead: counts as now
+  limiter.Record("1.2.3.4", kStart - 61'000);  // already out of the window: ignored
+  ASSERT_TRUE(limiter.Acquire("1.2.3.4").allowed);
+  const auto refused = limiter.Acquire("1.2.3.4");
+  ASSERT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.retry_after_seconds, 10);  // the oldest, 50 s ago, frees its slot first
+  clock.Set(kStart + 10'000);
+  EXPECT_TRUE(limiter.Acquire("1.2.3.4").allowed);
+  EXPECT_FALSE(limiter.Acquire("1.2.3.4").allowed);
+  EXPECT_TRUE(limiter.Acquire("5.6.7.8").allowed);
+}
+
 TEST(RateLimiterNetworkTest, AnIpv6ClientCannotRotateInsideItsSlash64) {
   FakeClock clock(kStart);
   RateLimiter limiter(2, clock);

@@ -17,6 +17,7 @@ class EventStoreContract : public StoreContract {
     e.actor = "guest";
     e.visibility = v;
     e.data = R"({"comment":{"id":"c7"}})";
+    e.origin = "0123456789abcdef";
     return e;
   }
 };
@@ -34,6 +35,7 @@ TEST_P(EventStoreContract, AppendedEventsRoundTripInOrder) {
   b.comment_id.reset();
   b.actor = "user:3";
   b.data = R"({"q":"\u0000 <b>'\"</b> é"})";
+  b.origin.clear();
   const auto bseq = s_->AppendEvent(b);
   tx.Commit();
   EXPECT_GT(a, 0);
@@ -48,11 +50,13 @@ TEST_P(EventStoreContract, AppendedEventsRoundTripInOrder) {
   EXPECT_EQ(all[0].actor, "guest");
   EXPECT_EQ(all[0].visibility, EventVisibility::kPublic);
   EXPECT_EQ(all[0].data, R"({"comment":{"id":"c7"}})");
+  EXPECT_EQ(all[0].origin, "0123456789abcdef");
   EXPECT_EQ(all[1].seq, bseq);
   EXPECT_FALSE(all[1].page_key.has_value());
   EXPECT_FALSE(all[1].comment_id.has_value());
   EXPECT_EQ(all[1].visibility, EventVisibility::kStaff);
   EXPECT_EQ(all[1].data, b.data);
+  EXPECT_EQ(all[1].origin, "");
   EXPECT_EQ(s_->LastEventSeq(), bseq);
 }
 

@@ -262,10 +262,15 @@ class AmurServer:
     edit_window: value for --edit-window, or None to leave the flag out.
     defaults: when False, none of the default flags are passed (only args).
     preexec_fn: run in the child before amur starts (e.g. to lower a limit).
+    same_database_as: another AmurServer whose database this one shares (a
+    second node); its workdir is then used and left to it.
     """
 
     def __init__(self, args=(), env=None, edit_window=900, workdir=None,
-                 defaults=True, posts_per_minute=0, request_timeout=2, preexec_fn=None):
+                 defaults=True, posts_per_minute=0, request_timeout=2, preexec_fn=None,
+                 same_database_as=None):
+        if same_database_as is not None:
+            workdir = same_database_as.workdir
         self.owns_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="amur-it-")
         self.db_path = os.path.join(self.workdir, "amur.db")

@@ -1156,15 +1156,16 @@ class SqliteSession final : public StoreSession {
 
   std::int64_t AppendEvent(const Event& e) override {
     Query q(
-        S("INSERT INTO events(at, type, page_key, comment_id, actor, visibility, data) "
-          "VALUES (?,?,?,?,?,?,?)"));
+        S("INSERT INTO events(at, type, page_key, comment_id, actor, visibility, data, origin) "
+          "VALUES (?,?,?,?,?,?,?,?)"));
     q.Bind(1, e.at)
         .Bind(2, e.type)
         .Bind(3, e.page_key)
         .Bind(4, e.comment_id)
         .Bind(5, e.actor)
         .Bind(6, EventVisibilityName(e.visibility))
-        .Bind(7, e.data);
+        .Bind(7, e.data)
+        .Bind(8, e.origin);
     q.Exec();
     return sqlite3_last_insert_rowid(db_);
   }
@@ -1172,12 +1173,12 @@ class SqliteSession final : public StoreSession {
   std::vector<Event> ListEvents(std::int64_t after_seq, int limit, bool public_only) override {
     std::vector<Event> out;
     if (limit <= 0) return out;
-    Query q(
-        S(public_only
-              ? "SELECT seq, at, type, page_key, comment_id, actor, visibility, data FROM events "
-                "WHERE seq > ? AND visibility = 'public' ORDER BY seq LIMIT ?"
-              : "SELECT seq, at, type, page_key, comment_id, actor, visibility, data FROM events "
-                "WHERE seq > ? ORDER BY seq LIMIT ?"));
+    Query q(S(public_only ? "SELECT seq, at, type, page_key, comment_id, actor, visibility, data, "
+                            "origin FROM events "
+                            "WHERE seq > ? AND visibility = 'public' ORDER BY seq LIMIT ?"
+                          : "SELECT seq, at, type, page_key, comment_id, actor, visibility, data, "
+                            "origin FROM events "
+                            "WHERE seq > ? ORDER BY seq LIMIT ?"));
     q.Bind(1, after_seq).Bind(2, static_cast<std::int64_t>(limit));
     while (q.Step()) {
       Event e;
@@ -1189,6 +1190,7 @@ class SqliteSession final : public StoreSession {
       e.actor = q.Text(5);
       e.visibility = q.Text(6) == "staff" ? EventVisibility::kStaff : EventVisibility::kPublic;
       e.data = q.Text(7);
+      e.origin = q.Text(8);
       out.push_back(std::move(e));
     }
     return out;
