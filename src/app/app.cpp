@@ -42,6 +42,8 @@
 #include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
+#include "service/events.hpp"
+#include "service/lease.hpp"
 #include "service/mail_sender.hpp"
 #include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
@@ -174,7 +176,8 @@ std::unique_ptr<Clock> ServeClock() {
 std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, store::Store& store,
                                                          service::DbExecutor& db,
                                                          const Clock& clock, Random& random,
-                                                         service::EventBus& events) {
+                                                         service::EventBus& events,
+                                                         std::function<bool()> active) {
   for (const auto& u : config.webhooks) {
     auto url = notify::ParseWebhookUrl(u);
     if (!url) {
@@ -207,6 +210,7 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
   }
   notify::WebhookOptions options;
   options.allow_private = config.webhook_allow_private;
+  options.active = std::move(active);
   auto save = [&db](const std::string& key, const std::string& value) {
     service::WriteJob job;
     job.run = [key, value](store::StoreSession& s) {
@@ -222,6 +226,16 @@ std::unique_ptr<notify::WebhookDispatcher> StartWebhooks(const Config& config, s
   SubscribeWebhooks(events, *dispatcher, config.webhooks);
   dispatcher->SetEndpoints(AllWebhooks(config.webhooks, desk), newest);
   return dispatcher;
+}
+
+// How long one renewal of a lease holds: a node that stops lets another
+// take over mail and webhooks within this.
+constexpr TimeMs kLeaseTermMs = 15'000;
+
+service::MailSenderOptions MailOptions(const service::Lease& lease) {
+  service::MailSenderOptions o;
+  o.active = [&lease] { return lease.Held(); };
+  return o;
 }
 
 // The mail settings: enabled with --smtp. Returns an error message when
@@ -384,6 +398,9 @@ int RunServe(const Config& config) {
   // Requests naming one address, from anywhere: a few an hour.
   service::RateLimiter subscribe_address_limiter(5, 3'600'000, clock);
   std::unique_ptr<service::MailSender> mail;
+  // Mail and webhooks go out from one node at a time (service/lease.hpp).
+  std::unique_ptr<service::Lease> mail_lease;
+  std::unique_ptr<service::Lease> webhook_lease;
   service::EventBus events;
   std::unique_ptr<service::DbExecutor> db;
   std::unique_ptr<notify::WebhookDispatcher> webhooks;
@@ -407,7 +424,12 @@ int RunServe(const Config& config) {
     SubscribeReadCache(events, cache);
     SubscribeClassifier(events, pipeline, *db);
     SubscribeModerationSettings(events, pipeline);
-    webhooks = StartWebhooks(config, *store, *db, clock, random, events);
+    mail_lease =
+        std::make_unique<service::Lease>(*db, clock, "mail", service::ThisNode(), kLeaseTermMs);
+    webhook_lease =
+        std::make_unique<service::Lease>(*db, clock, "webhooks", service::ThisNode(), kLeaseTermMs);
+    webhooks = StartWebhooks(config, *store, *db, clock, random, events,
+                             [&webhook_lease] { return webhook_lease->Held(); });
     if (!webhooks) return 2;
     if (mail_settings->enabled) {
       InitNotifyCursor(*store);
@@ -417,7 +439,7 @@ int RunServe(const Config& config) {
           *store, *db, subscriptions, clock,
           std::make_unique<notify::CurlSmtpTransport>(*notify::ParseSmtpUrl(config.smtp),
                                                       smtp_options),
-          mail_settings->site.from_address);
+          mail_settings->site.from_address, MailOptions(*mail_lease));
       SubscribeMail(events, *mail);
     }
     db->SetAfterCommit([&events](store::StoreSession& s) { events.PublishCommitted(s); });
@@ -508,6 +530,12 @@ int RunServe(const Config& config) {
   // amur import, amur remap) reach the subscribers too, within a fifth of a
   // second: the read cache drops their pages, limits count their posts.
   StartEventPoll(ioc, *db, events, std::chrono::milliseconds(200));
+  StartLeaseRenewal(ioc, *mail_lease, [&mail] {
+    if (mail) mail->Notify();
+  });
+  StartLeaseRenewal(ioc, *webhook_lease, [&webhooks] {
+    if (webhooks) webhooks->Notify();
+  });
   StartEventRetention(ioc, *db, clock, std::chrono::hours(24) * config.event_retention_days,
                       std::chrono::hours(1));
 

@@ -176,6 +176,21 @@ void StartEventPoll(asio::io_context& ioc, service::DbExecutor& db, service::Eve
       asio::detached);
 }
 
+void StartLeaseRenewal(asio::io_context& ioc, service::Lease& lease,
+                       std::function<void()> on_gained) {
+  asio::co_spawn(
+      ioc,
+      [&ioc, &lease, on_gained = std::move(on_gained)]() -> asio::awaitable<void> {
+        asio::steady_timer timer(ioc);
+        for (;;) {
+          lease.Renew(on_gained);
+          timer.expires_after(std::chrono::milliseconds(lease.term_ms() / 3));
+          co_await timer.async_wait(asio::use_awaitable);
+        }
+      },
+      asio::detached);
+}
+
 void StartEventRetention(asio::io_context& ioc, service::DbExecutor& db, const Clock& clock,
                          std::chrono::milliseconds retention, std::chrono::milliseconds every) {
   asio::co_spawn(

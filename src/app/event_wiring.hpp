@@ -14,6 +14,7 @@
 #include "notify/webhooks.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
+#include "service/lease.hpp"
 #include "service/mail_sender.hpp"
 #include "service/rate_limiter.hpp"
 
@@ -64,6 +65,11 @@ void SubscribeOtherNodesPosts(service::EventBus& bus, service::RateLimiter& post
 // stops; the writer publishes its own after each batch.
 void StartEventPoll(boost::asio::io_context& ioc, service::DbExecutor& db,
                     service::EventBus& events, std::chrono::milliseconds every);
+
+// Renews `lease` now and then every third of its term, until `ioc` stops;
+// `on_gained` runs (on the writer thread) each time this node takes it.
+void StartLeaseRenewal(boost::asio::io_context& ioc, service::Lease& lease,
+                       std::function<void()> on_gained);
 
 // Prunes events older than `retention` now and then every `every`, as write
 // jobs, until `ioc` stops.

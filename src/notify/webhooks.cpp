@@ -428,6 +428,11 @@ void WebhookDispatcher::Run(Endpoint& ep) {
       if (ep.stop) break;
       seen_wakeups = wakeups_;
     }
+    if (options_.active && !options_.active()) {
+      cursor = -1;
+      if (!wait(options_.idle_poll, true)) break;
+      continue;
+    }
     std::vector<Event> events;
     try {
       if (!session) session = store_.OpenSession();
@@ -467,6 +472,7 @@ void WebhookDispatcher::Run(Endpoint& ep) {
           if (ep.stop) break;
           secret = secret_;
         }
+        if (options_.active && !options_.active()) break;  // another node delivers now
         const DeliveryResult r = DeliverEvent(*transport, ep.url, options_.allow_private, secret, e,
                                               clock_.NowMs() / 1000);
         const TimeMs now = clock_.NowMs();

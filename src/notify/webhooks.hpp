@@ -129,6 +129,11 @@ struct WebhookOptions {
   std::chrono::milliseconds max_retry{std::chrono::minutes(5)};  // ...up to this
   std::chrono::milliseconds idle_poll{
       std::chrono::seconds(5)};  // look at the log this often anyway
+  // Whether this node is the one to deliver now (its webhook lease,
+  // service/lease.hpp); null: always. While false the endpoint threads wait
+  // and forget their cursors, which they read again from the database once
+  // it is true (the node that delivered meanwhile saved its progress there).
+  std::function<bool()> active;
 };
 
 // Where an endpoint stands (for the desk).

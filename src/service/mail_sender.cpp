@@ -150,6 +150,7 @@ bool MailSender::SendDue() {
 }
 
 std::optional<TimeMs> MailSender::Pass() {
+  if (options_.active && !options_.active()) return std::nullopt;
   std::optional<TimeMs> next;
   // What there is to do, read without taking the writer.
   bool new_events = false;

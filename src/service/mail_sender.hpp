@@ -33,6 +33,9 @@ struct MailSenderOptions {
   std::chrono::milliseconds give_up{std::chrono::hours(72)};        // after the message was made
   std::chrono::milliseconds server_backoff_max{std::chrono::seconds(30)};
   int batch = 50;  // messages read from the outbox at a time
+  // Whether this node is the one to do the work now (its mail lease,
+  // service/lease.hpp); null: always. While false the sender only waits.
+  std::function<bool()> active;
 };
 
 struct MailSenderStats {

@@ -163,6 +163,10 @@ class FaultInjectingSession final : public StoreSession {
   void PutSetting(std::string_view key, std::string_view value) override {
     inner_->PutSetting(key, value);
   }
+  bool TryLease(std::string_view name, std::string_view holder, TimeMs now,
+                TimeMs expires_at) override {
+    return inner_->TryLease(name, holder, now, expires_at);
+  }
   std::int64_t AppendEvent(const Event& e) override {
     plan_->Check(FaultPoint::kAppendEvent);
     return inner_->AppendEvent(e);

@@ -334,6 +334,12 @@ class SettingsStore {
   virtual ~SettingsStore() = default;
   virtual std::optional<std::string> GetSetting(std::string_view key) = 0;
   virtual void PutSetting(std::string_view key, std::string_view value) = 0;
+  // Takes the lease `name` for `holder` until `expires_at`, or renews it,
+  // when it is free, expired at `now`, or held by `holder` already. True
+  // when `holder` holds it afterwards; false (changing nothing) when another
+  // holder's lease runs past `now`.
+  virtual bool TryLease(std::string_view name, std::string_view holder, TimeMs now,
+                        TimeMs expires_at) = 0;
 };
 
 // The durable event log (docs/events.md).

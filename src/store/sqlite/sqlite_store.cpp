@@ -1154,6 +1154,18 @@ class SqliteSession final : public StoreSession {
     q.Exec();
   }
 
+  bool TryLease(std::string_view name, std::string_view holder, TimeMs now,
+                TimeMs expires_at) override {
+    Query q(
+        S("INSERT INTO leases(name, holder, expires_at) VALUES (?1, ?2, ?4) "
+          "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, "
+          "expires_at = excluded.expires_at "
+          "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?3"));
+    q.Bind(1, name).Bind(2, holder).Bind(3, now).Bind(4, expires_at);
+    q.Exec();
+    return sqlite3_changes(db_) == 1;
+  }
+
   std::int64_t AppendEvent(const Event& e) override {
     Query q(
         S("INSERT INTO events(at, type, page_key, comment_id, actor, visibility, data, origin) "
