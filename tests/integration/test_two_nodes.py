@@ -7,6 +7,7 @@ import unittest
 import urllib.parse
 
 from amur_harness import AmurServer, AmurTestCase, unique_page
+from test_webhooks import SECRET, Receiver
 
 SPREAD = 1.0  # seconds: a write on one node reaches the other within this
 
@@ -121,6 +122,40 @@ class DuplicatesAcrossNodes(TwoNodes):
                                     author_name="Marketer")
         self.assertStatus(r, 202)
         self.assertEqual(r.json["comment"]["state"], "pending")
+
+
+class WebhooksFromOneNode(TwoNodes):
+    """Both nodes are configured with the same endpoint; each event is
+    delivered once, by the node that holds the webhook lease, and the other
+    takes over when that node dies."""
+    receiver = Receiver()
+    server_args = ("--webhook-allow-private", "--webhook-secret", SECRET,
+                   "--webhook", receiver.url, "--allow-duplicates")
+
+    def test_each_event_is_delivered_once_and_a_surviving_node_takes_over(self):
+        rec = self.receiver
+        page = unique_page("/two-hooks")
+        for i in range(6):
+            node = self.server if i % 2 == 0 else self.other
+            r = node.post_comment(page, f"Comment {i} on the harbour plan.")
+            self.assertStatus(r, 201)
+        rec.wait_for(lambda ev: len([e for e in ev if e["data"].get("comment", {})
+                                     .get("page") == page]) >= 6)
+        time.sleep(1.0)  # a second delivery, were there one, would arrive by now
+        with rec.lock:
+            mine = [(h, e) for h, e in rec.received
+                    if e["data"].get("comment", {}).get("page") == page]
+        self.assertEqual([e["type"] for _, e in mine], ["comment.created"] * 6)
+        seqs = [int(h["webhook-id"].removeprefix("evt_")) for h, _ in mine]
+        self.assertEqual(seqs, sorted(set(seqs)), "each event once, in order")
+
+        # The node holding the lease dies; the other delivers what follows.
+        self.server.kill()
+        r = self.other.post_comment(page, "Written after the first node died.")
+        self.assertStatus(r, 201)
+        rec.wait_for(lambda ev: any(e["data"].get("comment", {}).get("id") == r.json["comment"]["id"]
+                                    for e in ev), timeout=40)
+        self.server.start()  # it comes back as an ordinary node
 
 
 if __name__ == "__main__":
