@@ -924,8 +924,11 @@
         yes.setAttribute('aria-busy', 'true');
         api('DELETE', '/api/v1/comments/' + encodeURIComponent(it.c.id), undefined, token(it.c.id) || '-').then(function () {
           dropToken(it.c.id);
-          remove(it);
-          count = Math.max(0, count - 1);
+          // The live stream may have taken it away already.
+          if (items[it.c.id] === it && it.c.state !== 'deleted') {
+            remove(it);
+            count = Math.max(0, count - 1);
+          }
           refresh();
           countEl.focus();
           announce(t('removed'));
