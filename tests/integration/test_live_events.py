@@ -308,10 +308,13 @@ class LiveStream(LiveCase):
         while time.monotonic() < deadline and self.metric("amur_live_streams") > base_streams:
             time.sleep(0.1)
         self.assertEqual(self.metric("amur_live_streams"), base_streams)
+        # The 20 connections are closed too. (One of this test's own short
+        # requests is now and then still counted for a moment longer; a
+        # leak of the streams' connections would leave 20.)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and self.metric("amur_connections_open") > base_conns:
             time.sleep(0.1)
-        self.assertLessEqual(self.metric("amur_connections_open"), base_conns)
+        self.assertLessEqual(self.metric("amur_connections_open"), base_conns + 1)
 
 
 class LiveModeration(LiveCase):
