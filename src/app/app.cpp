@@ -27,6 +27,7 @@
 #include "core/offset_file_clock.hpp"
 #include "core/random.hpp"
 #include "http/api/admin_api.hpp"
+#include "http/live_hub.hpp"
 #include "http/response_cache.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
@@ -402,6 +403,10 @@ int RunServe(const Config& config) {
   std::unique_ptr<service::Lease> mail_lease;
   std::unique_ptr<service::Lease> webhook_lease;
   service::EventBus events;
+  http::LiveOptions live_options;
+  live_options.heartbeat = std::chrono::milliseconds(
+      std::max<std::int64_t>(10, static_cast<std::int64_t>(config.live_heartbeat_seconds * 1000)));
+  http::LiveHub live(live_options);
   std::unique_ptr<service::DbExecutor> db;
   std::unique_ptr<notify::WebhookDispatcher> webhooks;
   std::string form_key;
@@ -424,6 +429,7 @@ int RunServe(const Config& config) {
     SubscribeReadCache(events, cache);
     SubscribeClassifier(events, pipeline, *db);
     SubscribeModerationSettings(events, pipeline);
+    live.Attach(events);  // event streams of GET /api/v1/events
     mail_lease =
         std::make_unique<service::Lease>(*db, clock, "mail", service::ThisNode(), kLeaseTermMs);
     webhook_lease =
@@ -477,6 +483,7 @@ int RunServe(const Config& config) {
   deps.mail = mail.get();
   deps.subscribe_network_limiter = &subscribe_network_limiter;
   deps.subscribe_address_limiter = &subscribe_address_limiter;
+  deps.live = &live;
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0
@@ -525,6 +532,11 @@ int RunServe(const Config& config) {
                    [&server] { return static_cast<double>(server->ShedConnections()); });
   metrics.AddGauge("amur_connections_refused", "Connections refused at a cap, since start.",
                    [&server] { return static_cast<double>(server->RefusedConnections()); });
+  metrics.AddGauge("amur_live_streams", "Open event streams (GET /api/v1/events).",
+                   [&live] { return static_cast<double>(live.Streams()); });
+  metrics.AddGauge("amur_live_streams_dropped",
+                   "Event streams ended for falling too far behind, since start.",
+                   [&live] { return static_cast<double>(live.Dropped()); });
   server->Start();
   // Events committed by another process on this database (another node,
   // amur import, amur remap) reach the subscribers too, within a fifth of a

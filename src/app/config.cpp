@@ -51,6 +51,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--request-timeout", Kind::kDouble, &c.request_timeout_seconds},
       {"--header-timeout", Kind::kDouble, &c.header_timeout_seconds},
       {"--keep-alive-timeout", Kind::kDouble, &c.keep_alive_timeout_seconds},
+      {"--live-heartbeat", Kind::kDouble, &c.live_heartbeat_seconds},
       {"--max-connections", Kind::kInt, &c.max_connections, 0, 10'000'000},
       {"--max-connections-per-network", Kind::kInt, &c.max_connections_per_network, 0, 10'000'000},
       {"--threads", Kind::kInt, &c.threads, 0, 256},

@@ -44,6 +44,7 @@ struct Config {
   double request_timeout_seconds = 30;
   double header_timeout_seconds = 10;      // a request's header, or a new connection's first
   double keep_alive_timeout_seconds = 30;  // idling between requests
+  double live_heartbeat_seconds = 20;      // an event stream's heartbeat
   std::int64_t max_connections = 0;        // 0: from the descriptor limit
   std::int64_t max_connections_per_network = 256;  // 0: no cap per network
   std::int64_t threads = 0;  // I/O threads; 0: one per core

@@ -82,6 +82,10 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
   cmd->add_option("--keep-alive-timeout", c.keep_alive_timeout_seconds,
                   "seconds a connection may idle between requests (default 30)")
       ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_option("--live-heartbeat", c.live_heartbeat_seconds,
+                  "seconds between heartbeats on an idle event stream (GET /api/v1/events; "
+                  "default 20)")
+      ->check(CLI::Range(0.01, 3600.0));
   cmd->add_option("--max-connections", c.max_connections,
                   "open connections in all; 0 = from the descriptor limit (default 0)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{10'000'000}));

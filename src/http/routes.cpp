@@ -13,6 +13,7 @@
 #include "http/api/admin_api.hpp"
 #include "http/api/comment_json.hpp"
 #include "http/api/comments_api.hpp"
+#include "http/api/live_api.hpp"
 #include "http/api/subscriptions_api.hpp"
 #include "http/error_mapping.hpp"
 #include "http/feeds.hpp"
@@ -92,6 +93,7 @@ struct Routes::Impl {
     api = std::make_unique<api::CommentsApi>(d);
     admin = std::make_unique<api::AdminApi>(d);
     subscriptions = std::make_unique<api::SubscriptionsApi>(d);
+    live = std::make_unique<api::LiveApi>(d);
     pages = std::make_unique<html::Pages>(d);
     feeds = std::make_unique<Feeds>(d);
     routes = Table();
@@ -123,6 +125,7 @@ struct Routes::Impl {
     auto& p = *pages;
     auto& sub = *subscriptions;
     auto& f = *feeds;
+    auto& l = *live;
     return {
         {verb::get, "/api/v1/comments", "comments",
          [&a](const Call& c) { return a.List(c.req, c.params); }},
@@ -138,6 +141,8 @@ struct Routes::Impl {
          [&a](const Call& c) { return a.Vote(c.req, c.arg, c.client); }},
         {verb::post, "/api/v1/comments/{id}/reports", "reports",
          [&m](const Call& c) { return m.Report(c.req, c.arg, c.client); }},
+        {verb::get, "/api/v1/events", "events",
+         [&l](const Call& c) { return l.Events(c.req, c.params); }},
         {verb::get, "/api/v1/counts", "counts", [&a](const Call& c) { return a.Counts(c.params); }},
         {verb::get, "/api/v1/pages/verify", "verify",
          [&a](const Call& c) { return a.Verify(c.params); }},
@@ -384,6 +389,7 @@ struct Routes::Impl {
   std::unique_ptr<api::CommentsApi> api;
   std::unique_ptr<api::AdminApi> admin;
   std::unique_ptr<api::SubscriptionsApi> subscriptions;
+  std::unique_ptr<api::LiveApi> live;
   std::unique_ptr<html::Pages> pages;
   std::unique_ptr<Feeds> feeds;
   std::vector<Route> routes;

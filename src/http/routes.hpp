@@ -29,6 +29,8 @@ class MailSender;
 
 namespace amur::http {
 
+class LiveHub;
+
 struct HttpDeps {
   service::CommentService* comments = nullptr;
   service::DbExecutor* db = nullptr;
@@ -74,6 +76,7 @@ struct HttpDeps {
   std::string metrics_token;               // empty: /metrics only to loopback
   bool webhook_secret_configured = false;  // --webhook-secret given
   std::string webhook_secret;              // its value, when given
+  LiveHub* live = nullptr;                 // null: GET /api/v1/events answers 404
 };
 
 class Routes final {

@@ -34,7 +34,8 @@ struct HttpServer::Connection {
   Connection(tcp::socket s, ConnectionLimits::Id i) : stream(std::move(s)), id(i) {}
   beast::tcp_stream stream;
   const ConnectionLimits::Id id;
-  bool busy = false;  // touched only on the connection's strand
+  bool busy = false;       // touched only on the connection's strand
+  bool streaming = false;  // writing a streamed response (on the strand)
 };
 
 namespace {
@@ -178,6 +179,19 @@ WireResponse ToWire(const Response& response, unsigned version, bool keep_alive)
   return out;
 }
 
+StreamHeader StreamHeaderOf(const Response& response, unsigned version) {
+  StreamHeader out;
+  out.version(version);
+  out.result(response.status);
+  out.set(beast_http::field::server, "amur");
+  if (!response.content_type.empty()) {
+    out.set(beast_http::field::content_type, response.content_type);
+  }
+  for (const auto& [name, value] : response.headers) out.insert(name, value);
+  out.keep_alive(false);  // the body ends when the connection closes
+  return out;
+}
+
 HttpServer::HttpServer(asio::io_context& ioc, const tcp::endpoint& at, ServerOptions options,
                        RequestHandler handler)
     : ioc_(ioc),
@@ -209,7 +223,7 @@ void HttpServer::Shutdown() {
   for (const auto& entry : connections_) {
     const auto& conn = entry.second;  // a name a lambda can capture (clang 14)
     asio::post(conn->stream.get_executor(), [conn] {
-      if (!conn->busy) {
+      if (!conn->busy || conn->streaming) {
         boost::system::error_code ec;
         conn->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
         conn->stream.socket().close(ec);
@@ -337,6 +351,7 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
   auto request_start = std::chrono::steady_clock::now();
   stream.expires_at(request_start + header_timeout);
   bool first = true;
+  std::shared_ptr<StreamSource> streamed;
   while (!stopping_) {
     RequestParser parser;
     LimitParser(parser, options_);
@@ -409,6 +424,18 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
       }
     }
     if (response.close || stopping_) keep_alive = false;
+    if (response.stream && !stopping_) {
+      StreamHeader header = StreamHeaderOf(response, version);
+      beast_http::serializer<false, beast_http::empty_body> sr(header);
+      stream.expires_after(options_.request_timeout);
+      auto [hec, hn] =
+          co_await beast_http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+      (void)hn;
+      if (hec) break;
+      streamed = std::move(response.stream);
+      break;
+    }
+    response.stream.reset();
 
     WireResponse out = ToWire(response, version, keep_alive);
     stream.expires_after(options_.request_timeout);
@@ -416,6 +443,64 @@ asio::awaitable<void> HttpServer::ServeRequests(Connection& conn) {
     (void)wn;
     if (wec || !keep_alive) break;
   }
+  if (!streamed) co_return;
+  // The request, its parser and the read buffer are gone: a stream holds no
+  // more than its socket, its timer and its place in the live hub.
+  buffer.clear();
+  buffer.shrink_to_fit();
+  conn.streaming = true;
+  co_await Stream(conn, std::move(streamed));
+}
+
+asio::awaitable<void> HttpServer::Stream(Connection& conn, std::shared_ptr<StreamSource> source) {
+  auto& stream = conn.stream;
+  // Shared with `wake` and with the wait for the peer, which may outlive
+  // this coroutine by a moment.
+  struct Signal {
+    explicit Signal(const asio::any_io_executor& ex) : timer(ex) {}
+    asio::steady_timer timer;
+    std::atomic<bool> woken{false};
+    bool gone = false;  // on the strand
+  };
+  auto sig = std::make_shared<Signal>(stream.get_executor());
+  auto ex = stream.get_executor();
+  source->Start([sig, ex] {
+    if (sig->woken.exchange(true)) return;
+    asio::post(ex, [sig] { sig->timer.cancel(); });
+  });
+  // A reader sends nothing on an event stream: readable means it left (or
+  // the socket was closed by a shutdown or a write deadline).
+  stream.socket().async_wait(tcp::socket::wait_read, [sig](const boost::system::error_code&) {
+    sig->gone = true;
+    sig->timer.cancel();
+  });
+  std::vector<StreamSource::Chunk> chunks;
+  std::vector<asio::const_buffer> buffers;
+  bool heartbeat = false;
+  while (!sig->gone && !stopping_) {
+    sig->woken.store(false);
+    chunks.clear();
+    const bool end = source->Take(chunks);
+    if (heartbeat && chunks.empty()) chunks.push_back(source->Heartbeat());
+    heartbeat = false;
+    if (!chunks.empty()) {
+      buffers.clear();
+      for (const auto& c : chunks) buffers.emplace_back(c->data(), c->size());
+      stream.expires_after(options_.request_timeout);
+      auto [wec, wn] =
+          co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
+      (void)wn;
+      if (wec) break;
+      stream.expires_never();
+    }
+    chunks.clear();
+    if (end) break;
+    if (sig->woken.load() || sig->gone) continue;
+    sig->timer.expires_after(source->HeartbeatEvery());
+    auto [tec] = co_await sig->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    heartbeat = !tec;
+  }
+  std::vector<asio::const_buffer>().swap(buffers);
 }
 
 }  // namespace amur::http

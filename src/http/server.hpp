@@ -2,11 +2,13 @@
 // keep-alive, limits on header and body size, deadlines for a request's header,
 // for the whole request and for idling between requests, caps on connections
 // in total and per client network (ConnectionLimits), and a graceful shutdown
-// that finishes in-flight requests.
+// that finishes in-flight requests and ends streamed responses (server-sent
+// events; see Response::stream).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/span_body.hpp>
 
@@ -83,6 +85,12 @@ ReadVerdict AfterBody(const boost::system::error_code& ec);
 // it), keep-alive and Content-Length.
 WireResponse ToWire(const Response& response, unsigned version, bool keep_alive);
 
+// The header written before a streamed response's body (Response::stream):
+// status, Server, Content-Type, the handler's headers, Connection: close and
+// no Content-Length (the body ends when the connection closes).
+using StreamHeader = beast_http::response<beast_http::empty_body>;
+StreamHeader StreamHeaderOf(const Response& response, unsigned version);
+
 class HttpServer final {
  public:
   // Binds and listens at once; throws std::system_error when it cannot.
@@ -114,6 +122,9 @@ class HttpServer final {
   // connection ends alone, and removes it from connections_.
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
   boost::asio::awaitable<void> ServeRequests(Connection& conn);
+  // Writes a streamed response's body until the source ends it, the peer
+  // leaves, a write fails or the server shuts down.
+  boost::asio::awaitable<void> Stream(Connection& conn, std::shared_ptr<StreamSource> source);
   // Records that `conn` entered `phase`; false when it was shed meanwhile.
   bool Enter(Connection& conn, ConnectionPhase phase);
   // Closes a shed connection on its own strand. Call with mu_ held.

@@ -96,6 +96,7 @@
     notifyMe: 'Notify me of replies by email',
     more: 'More comments',
     loadMore: 'Load more comments',
+    fresh: plural('# new comment', '# new comments'),
     viewAll: 'View all comments',
     loading: 'Loading comments\u2026',
     loaded: plural('# more comment shown.', '# more comments shown.'),
@@ -517,6 +518,7 @@
     var back = h('button', { type: 'button', cls: 'amur-link amur-back', 'data-act': 'back', hidden: true, text: t('viewAll') });
     var passBtn = h('button', { type: 'button', cls: 'amur-w amur-pass', hidden: true, text: t('commentPassage') });
     var list = h('ol', { cls: 'amur-comments' });
+    var notice = h('button', { type: 'button', cls: 'amur-button amur-button-secondary amur-fresh', 'data-act': 'fresh', hidden: true });
     var empty = h('p', { cls: 'amur-empty', text: t('empty') });
     var pager = h('nav', { cls: 'amur-pager', 'aria-label': t('more') }, [
       h('button', { type: 'button', cls: 'amur-button amur-button-secondary', 'data-act': 'more', text: t('loadMore') }),
@@ -526,7 +528,7 @@
     var root = h('section', {
       cls: 'amur-w amur-thread' + (theme === 'light' || theme === 'dark' ? ' amur-' + theme : ''),
       'aria-labelledby': countEl.id, 'data-amur-page': key, 'data-amur-ready': true
-    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, back, list, empty, pager, live]);
+    }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, back, notice, list, empty, pager, live]);
 
     // The bell: "Notify of" new follow-up comments or new replies to my
     // comments, for an address that confirms by email first.
@@ -776,6 +778,9 @@
           pv.setAttribute('aria-pressed', 'false');
           view.hidden = true;
           if (parent) closeReply(false);
+          fresh = fresh.filter(function (f) { return f.id !== c.id; });
+          tell();
+          follow();
           var li = place(c, pending);
           li.classList.add('amur-new');
           li.firstChild.focus({ preventScroll: true });
@@ -919,8 +924,11 @@
         yes.setAttribute('aria-busy', 'true');
         api('DELETE', '/api/v1/comments/' + encodeURIComponent(it.c.id), undefined, token(it.c.id) || '-').then(function () {
           dropToken(it.c.id);
-          remove(it);
-          count = Math.max(0, count - 1);
+          // The live stream may have taken it away already.
+          if (items[it.c.id] === it && it.c.state !== 'deleted') {
+            remove(it);
+            count = Math.max(0, count - 1);
+          }
           refresh();
           countEl.focus();
           announce(t('removed'));
@@ -1188,6 +1196,7 @@
       if (act === 'sort') return setSort(b.getAttribute('data-sort'), b);
       if (act === 'more' || act === 'all') return more(act === 'all');
       if (act === 'inline') return showInline(-1);
+      if (act === 'fresh') return showFresh();
       if (act === 'back') {
         busy = true;
         return load().then(function (d) { fill(d, false); }, function (x) { alertEl.textContent = x.message; })
@@ -1202,6 +1211,92 @@
       vote(it, act === 'up' ? 1 : -1).then(function () { b.removeAttribute('aria-busy'); });
     });
 
+    // ---- live updates (GET /api/v1/events) ----
+    // New comments wait behind a notice, so nothing moves under the reader
+    // or their half-typed reply; votes, edits and removals apply in place.
+    var fresh = [], es = null;
+
+    function follow() {
+      if (es || !W.EventSource) return;
+      es = new EventSource(API + '/api/v1/events?page=' + encodeURIComponent(key));
+      // Closed for good (the page went, or a 4xx): tried again after posting.
+      es.onerror = function () { if (es.readyState === 2) es = null; };
+      var on = function (type, fn) {
+        es.addEventListener(type, function (e) { fn(JSON.parse(e.data).comment); });
+      };
+      on('comment.created', function (c) {
+        var it = items[c.id];
+        if (it && it.li.classList.contains('amur-pending')) {
+          it.li.classList.remove('amur-pending');
+          it.c = c;
+          it.li.replaceChild(article(c), it.li.firstChild);
+        } else if (!it && !fresh.some(function (f) { return f.id === c.id; })) {
+          fresh.push(c);
+          tell();
+        }
+      });
+      on('comment.edited', function (c) {
+        var it = items[c.id], body = it && it.li.firstChild.querySelector('.amur-body');
+        var old = body && it.li.firstChild.querySelector('.amur-main > .amur-edited');
+        update(c);
+        if (!body) return;
+        setBody(body, c.body_html);
+        if (old) old.remove();
+        var ed = editedEl(it.c);
+        if (ed) body.after(ed);
+      });
+      on('comment.voted', function (c) {
+        var it = items[c.id];
+        update(c);
+        if (it) ['up', 'down'].forEach(function (v) {
+          var span = it.li.firstChild.querySelector('.amur-n-' + v), k = v + 'votes';
+          if (span) { span.firstChild.textContent = c[k]; span.lastChild.textContent = ' ' + t(k, c[k]); }
+        });
+      });
+      var gone = function (c) {
+        var it = items[c.id];
+        fresh = fresh.filter(function (f) { return f.id !== c.id; });
+        tell();
+        if (!it || it.c.state === 'deleted') return;
+        remove(it);
+        count = Math.max(0, count - 1);
+        refresh();
+      };
+      on('comment.deleted', gone);
+      on('comment.hidden', gone);
+      es.addEventListener('reset', function () {
+        fresh = [];
+        tell();
+        load().then(function (d) { fill(d, false); });
+      });
+    }
+
+    function update(c) {
+      var it = items[c.id];
+      fresh.forEach(function (f, i) { if (f.id === c.id) fresh[i] = c; });
+      if (it) ['body_html', 'edited_at', 'edited_by', 'upvotes', 'downvotes', 'score'].forEach(function (k) { it.c[k] = c[k]; });
+    }
+
+    function tell() {
+      notice.hidden = !fresh.length;
+      notice.textContent = t('fresh', fresh.length);
+    }
+
+    function showFresh() {
+      var first = null;
+      fresh.forEach(function (c) {
+        if (items[c.id] || (c.parent_id && !items[c.parent_id])) return;
+        var li = place(c);
+        li.classList.add('amur-new');
+        first = first || li;
+        count++;
+      });
+      fresh = [];
+      tell();
+      refresh();
+      if (first) first.firstChild.focus({ preventScroll: true });
+    }
+
     // ---- start ----
 
     function start() {
@@ -1213,6 +1308,8 @@
         else compose.appendChild((composer = form(null)).el);
         fill(d, false);
         loadInline();
+        // The page exists (else the stream is a 404): it is made by its first comment.
+        if (d.comments.length || d.page.title || d.page.url) follow();
         var line = enhance && host.querySelector('.amur-integrity');
         if (enhance) {
           if (line) { integrity.replaceWith(line); integrity = line; }
