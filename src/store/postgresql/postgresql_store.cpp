@@ -68,6 +68,9 @@ PGconn* Connect(const std::string& url, const char* application_name) {
     PQfinish(conn);
     throw StoreError("postgresql: cannot connect to " + RedactUrl(url) + ": " + msg);
   }
+  // Server notices ("… already exists, skipping") go to the debug log, not stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char* message) { spdlog::debug("postgresql: {}", message); }, nullptr);
   // A commit returns only once durable: a server configured otherwise is
   // overruled for this connection (stronger settings such as remote_apply stay).
   PGresult* r = PQexec(conn, "SHOW synchronous_commit");
