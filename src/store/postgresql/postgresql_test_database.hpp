@@ -54,6 +54,7 @@ inline void PgAdminExec(const std::string& sql) {
 // `migrated` is false. Returns its URL; `*cleanup` drops it.
 inline std::string CreatePgTestDatabase(std::function<void()>* cleanup, bool migrated = true) {
   static std::mt19937_64 rng(std::random_device{}());
+  const std::string server = PgServerUrl();  // fails at once when there is none
   const std::string name = "amur_t_" + std::to_string(rng() % 1000000000000ULL);
   const std::string sql =
       "CREATE DATABASE " + name + (migrated ? " TEMPLATE amur_template" : " TEMPLATE template0");
@@ -73,7 +74,7 @@ inline std::string CreatePgTestDatabase(std::function<void()>* cleanup, bool mig
     } catch (...) {
     }
   };
-  return PgServerUrl() + "/" + name;
+  return server + "/" + name;
 }
 
 }  // namespace amur::store::testing
