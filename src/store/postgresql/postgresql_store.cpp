@@ -421,8 +421,8 @@ class PgSession final : public StoreSession {
     }
     if (last_event_seq_ > 0) {
       // Only the number: other nodes read the events from the log.
-      Query q(S("SELECT pg_notify('amur_events', ?)"));
-      q.Bind(1, std::to_string(last_event_seq_));
+      Query q(S("SELECT pg_notify(?, ?)"));
+      q.Bind(1, kEventChannel).Bind(2, std::to_string(last_event_seq_));
       q.Exec();
     }
     PGresult* r = PQexec(conn_, "COMMIT");
