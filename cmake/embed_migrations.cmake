@@ -1,6 +1,11 @@
-# Writes OUT: a C++ file defining amur::store::kSqliteMigrations from FILES
-# (each named NNNN_description.sql; NNNN is the schema version).
-set(body "#include <cstddef>\nnamespace amur::store {\nstruct Migration { int version; const char* sql; };\nextern const Migration kSqliteMigrations[];\nextern const int kSqliteMigrationCount;\nconst Migration kSqliteMigrations[] = {\n")
+# Writes OUT: a C++ file defining amur::store::ARRAY and COUNT (by default
+# kSqliteMigrations and kSqliteMigrationCount) from FILES (each named
+# NNNN_description.sql; NNNN is the schema version).
+if(NOT ARRAY)
+  set(ARRAY kSqliteMigrations)
+  set(COUNT kSqliteMigrationCount)
+endif()
+set(body "#include <cstddef>\nnamespace amur::store {\nstruct Migration { int version; const char* sql; };\nextern const Migration ${ARRAY}[];\nextern const int ${COUNT};\nconst Migration ${ARRAY}[] = {\n")
 set(count 0)
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME)
@@ -10,6 +15,6 @@ foreach(f IN LISTS FILES)
   string(APPEND body "  {${version}, R\"amur_sql(${sql})amur_sql\"},\n")
   math(EXPR count "${count} + 1")
 endforeach()
-string(APPEND body "};\nconst int kSqliteMigrationCount = ${count};\n}  // namespace amur::store\n")
+string(APPEND body "};\nconst int ${COUNT} = ${count};\n}  // namespace amur::store\n")
 file(WRITE ${OUT}.tmp "${body}")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -18,13 +18,14 @@ cd "$ROOT"
 BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev
-  libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev
+  libsqlite3-dev libpq-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libicu-dev libre2-dev libcurl4-openssl-dev libxml2-dev
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
   clang-format clang-tidy e2fsprogs clang libclang-rt-14-dev python3-aiosmtpd openssl libxml2-utils
+  postgresql
 )
 # The browser tests (tests/e2e) and the CommonMark examples (tests/commonmark)
 # run on Node.js with npm; Debian's nodejs (18) and npm (9) are installed only

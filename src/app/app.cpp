@@ -50,6 +50,7 @@
 #include "service/rate_limiter.hpp"
 #include "service/subscription_service.hpp"
 #include "service/webhook_settings.hpp"
+#include "store/postgresql/postgresql_store.hpp"
 #include "store/store.hpp"
 
 namespace amur::app {
@@ -565,7 +566,7 @@ int RunServe(const Config& config) {
                      [&mail] { return static_cast<double>(mail->Stats().given_up); });
   }
   std::printf("amur %s: listening on %s (database %s; demo at %s/demo)\n", AMUR_VERSION,
-              base.c_str(), config.database.c_str(), base.c_str());
+              base.c_str(), store::RedactDatabaseUrl(config.database).c_str(), base.c_str());
   std::fflush(stdout);
   spdlog::info("listening on {} with {} I/O threads", base, threads);
 

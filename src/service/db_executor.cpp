@@ -135,37 +135,43 @@ void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
     }
     kept.assign(batch.size(), 0);
     bool committed = false;
-    try {
-      session->BeginWrite();
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        session->Savepoint();
-        bool keep = false;
-        try {
-          keep = batch[i].run(*session);
-        } catch (const std::exception& e) {
-          spdlog::error("write job failed: {}", e.what());
-          keep = false;
-        } catch (...) {
-          spdlog::error("write job failed with an unknown exception");
-          keep = false;
-        }
-        if (keep) {
-          session->ReleaseSavepoint();
-        } else {
-          session->RollbackToSavepoint();
-        }
-        kept[i] = keep;
-      }
-      session->Commit();
-      committed = true;
-    } catch (const std::exception& e) {
-      spdlog::error("write batch of {} failed: {}", batch.size(), e.what());
+    // A batch that lost a race with another node's transaction (a deadlock,
+    // a serialization failure, a chain head that moved: StoreConflict) is
+    // rolled back whole and run again from the start. That is safe because a
+    // job acts only through the session it is given and reports through
+    // `done`, which runs once, after the last attempt: the jobs of
+    // src/service, src/http (db_await.hpp's WriteResult overwrites its result
+    // on each run), src/app and MailSender keep nothing else from a run.
+    for (int attempt = 1;; ++attempt) {
       try {
-        session->Rollback();
-      } catch (...) {
+        RunBatch(*session, batch, kept);
+        committed = true;
+      } catch (const store::StoreConflict& e) {
+        try {
+          session->Rollback();
+        } catch (...) {
+        }
+        if (attempt < kMaxConflictAttempts) {
+          spdlog::warn("write batch of {} lost a race (attempt {}), running it again: {}",
+                       batch.size(), attempt, e.what());
+          std::lock_guard lock(mu_);
+          ++stats_.conflict_retries;
+          continue;
+        }
+        spdlog::error("write batch of {} failed after {} attempts: {}", batch.size(), attempt,
+                      e.what());
+        std::lock_guard lock(mu_);
+        ++stats_.failed_commits;
+      } catch (const std::exception& e) {
+        spdlog::error("write batch of {} failed: {}", batch.size(), e.what());
+        try {
+          session->Rollback();
+        } catch (...) {
+        }
+        std::lock_guard lock(mu_);
+        ++stats_.failed_commits;
       }
-      std::lock_guard lock(mu_);
-      ++stats_.failed_commits;
+      break;
     }
     if (committed && after_commit) {
       try {
@@ -188,6 +194,35 @@ void DbExecutor::WriterLoop(std::unique_ptr<store::StoreSession> session) {
       }
     }
   }
+}
+
+void DbExecutor::RunBatch(store::StoreSession& session, std::vector<WriteJob>& batch,
+                          std::vector<char>& kept) {
+  session.BeginWrite();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    session.Savepoint();
+    bool keep = false;
+    try {
+      keep = batch[i].run(session);
+    } catch (const store::StoreConflict&) {
+      throw;  // the whole batch runs again
+    } catch (const std::exception& e) {
+      spdlog::error("write job failed: {}", e.what());
+      keep = false;
+    } catch (...) {
+      spdlog::error("write job failed with an unknown exception");
+      keep = false;
+    }
+    if (keep) {
+      session.ReleaseSavepoint();
+    } else {
+      session.RollbackToSavepoint();
+    }
+    kept[i] = keep;
+  }
+  // A job that caught a conflict itself still fails the commit (the session
+  // remembers it), so the batch runs again here too.
+  session.Commit();
 }
 
 }  // namespace amur::service

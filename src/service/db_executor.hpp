@@ -3,7 +3,8 @@
 // commits them in groups: every job of a batch runs inside its own savepoint
 // of one transaction, and all of them are answered after the single COMMIT
 // (group commit), so an acknowledged write is durable and a failed one leaves
-// no trace.
+// no trace. A batch that loses a race with another node (StoreConflict) is
+// rolled back and run again whole, a few times, before it fails.
 #pragma once
 
 #include <condition_variable>
@@ -34,6 +35,7 @@ struct ExecutorStats {
   std::uint64_t read_jobs = 0;
   std::uint64_t compute_jobs = 0;
   std::uint64_t failed_commits = 0;
+  std::uint64_t conflict_retries = 0;  // batches run again after a StoreConflict
 };
 
 class DbExecutor final {
@@ -73,6 +75,13 @@ class DbExecutor final {
  private:
   void ReaderLoop(std::unique_ptr<store::StoreSession> session);
   void WriterLoop(std::unique_ptr<store::StoreSession> session);
+  // One attempt at a batch: every job in its savepoint, then the commit.
+  // Throws StoreConflict when the batch must run again, StoreError when it failed.
+  static void RunBatch(store::StoreSession& session, std::vector<WriteJob>& batch,
+                       std::vector<char>& kept);
+
+  // Attempts at a batch that keeps losing races before it fails.
+  static constexpr int kMaxConflictAttempts = 5;
 
   std::size_t max_batch_;
   mutable std::mutex mu_;

@@ -307,6 +307,7 @@ class FaultInjectingStore final : public Store {
     return std::make_unique<FaultInjectingSession>(inner_->OpenSession(), plan_);
   }
   std::string Backend() const override { return inner_->Backend(); }
+  std::unique_ptr<EventListener> ListenForEvents() override { return inner_->ListenForEvents(); }
 
  private:
   std::unique_ptr<Store> inner_;

@@ -1,6 +1,7 @@
 #include <cstdlib>
 
 #include "store/fault_injecting_store.hpp"
+#include "store/postgresql/postgresql_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -16,9 +17,10 @@ std::unique_ptr<Store> OpenBackend(const std::string& url) {
     return OpenSqliteStore(path);
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    throw StoreError("PostgreSQL is not supported by this build yet; use sqlite:PATH");
+    return OpenPostgresqlStore(url);
   }
-  throw StoreError("unknown database URL '" + url + "': expected sqlite:PATH or postgresql://…");
+  throw StoreError("unknown database URL '" + RedactDatabaseUrl(url) +
+                   "': expected sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DB");
 }
 
 }  // namespace

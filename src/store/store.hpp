@@ -8,6 +8,7 @@
 // StoreError, which the executor turns into ErrorCode::kUnavailable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,6 +25,14 @@ namespace amur::store {
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The transaction lost a race with another one (PostgreSQL: a deadlock or a
+// serialization failure) and was rolled back; running it again from the
+// start may succeed. DbExecutor re-runs a batch that failed with it.
+class StoreConflict : public StoreError {
+ public:
+  using StoreError::StoreError;
 };
 
 struct UpsertPageRequest {
@@ -522,6 +531,19 @@ class StoreSession : public TransactionStore,
   virtual bool Ping() = 0;
 };
 
+// Waits for events appended by other processes on the same database
+// (PostgreSQL: NOTIFY on the channel amur_events), on a connection of its own.
+// Used by one thread at a time.
+class EventListener {
+ public:
+  virtual ~EventListener() = default;
+  // Returns true as soon as a notification arrived since the last call (or
+  // the connection was lost and made again, when one may have been missed),
+  // false when `timeout` passed without one. Never throws: a database that
+  // is down is retried on the next call.
+  virtual bool Wait(std::chrono::milliseconds timeout) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -531,10 +553,15 @@ class Store {
   virtual std::unique_ptr<StoreSession> OpenSession() = 0;
   // A short name for logs and metrics: "sqlite", "postgresql".
   virtual std::string Backend() const = 0;
+  // A listener for other processes' events, or nullptr when the backend has
+  // none (SQLite: one process owns the file). Throws StoreError when the
+  // database cannot be reached.
+  virtual std::unique_ptr<EventListener> ListenForEvents() { return nullptr; }
 };
 
-// Opens the store named by a URL: "sqlite:PATH" (the folder is created) or,
-// later, "postgresql://…". Throws StoreError with a clear message otherwise.
+// Opens the store named by a URL: "sqlite:PATH" (the folder is created) or
+// "postgresql://…" / "postgres://…" (a libpq connection URI, passed as is).
+// Throws StoreError with a clear message otherwise.
 std::unique_ptr<Store> OpenStore(const std::string& url);
 
 // RAII: a write transaction rolled back unless committed.

@@ -4,7 +4,11 @@ Starts the real `amur serve` on a free loopback port with a fresh SQLite file,
 speaks HTTP to it with the standard library only, and always stops it again.
 
 Environment:
-  AMUR_BIN   path of the amur binary (default /work/main/build/debug/amur)
+  AMUR_BIN             path of the amur binary (default /work/main/build/debug/amur)
+  AMUR_TEST_DATABASE   "postgresql": each server gets a fresh PostgreSQL database
+                       (a copy of amur_template) on the test cluster instead of a
+                       SQLite file; AMUR_PG_URL_FILE names the file holding the
+                       cluster's URL (tests/support/pg_cluster.py). Missing: fail.
 """
 
 import html.parser
@@ -39,6 +43,40 @@ _UNSET = object()
 # server must list it with --allow-origin, and the post must come from it.
 NEWS_ORIGIN = "https://news.example.org"
 FROM_NEWS = {"Origin": NEWS_ORIGIN}
+
+def on_postgresql():
+    """True when the suites run against PostgreSQL (AMUR_TEST_DATABASE)."""
+    return os.environ.get("AMUR_TEST_DATABASE", "sqlite") == "postgresql"
+
+
+def pg_server_url():
+    path = os.environ.get("AMUR_PG_URL_FILE", "")
+    if not path or not os.path.exists(path):
+        raise RuntimeError("AMUR_TEST_DATABASE=postgresql but the PostgreSQL test server's URL "
+                           f"file {path!r} is missing (ctest fixture pg_cluster)")
+    with open(path) as f:
+        return f.read().strip()
+
+
+def pg_admin(sql):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_url() + "/postgres",
+                    "-c", sql], check=True, stdout=subprocess.DEVNULL)
+
+
+def create_pg_database():
+    """A fresh migrated database on the test cluster; returns (name, url)."""
+    name = "amur_it_" + uuid.uuid4().hex[:16]
+    for attempt in range(20):
+        try:
+            pg_admin(f"CREATE DATABASE {name} TEMPLATE amur_template")
+            break
+        except subprocess.CalledProcessError:
+            # Another process copying the template at the same moment.
+            if attempt == 19:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    return name, f"{pg_server_url()}/{name}"
+
 
 def clean_env(extra=None):
     """The test process's environment without any AMUR_* variable, plus `extra`."""
@@ -274,6 +312,13 @@ class AmurServer:
         self.owns_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix="amur-it-")
         self.db_path = os.path.join(self.workdir, "amur.db")
+        # What --database names: the SQLite file, or a fresh PostgreSQL
+        # database when AMUR_TEST_DATABASE=postgresql (dropped by close()).
+        self.pg_database = None
+        if on_postgresql():
+            self.pg_database, self.database_url = create_pg_database()
+        else:
+            self.database_url = f"sqlite:{self.db_path}"
         self.args = list(args)
         self.env = clean_env(env)
         self.edit_window = edit_window
@@ -296,7 +341,7 @@ class AmurServer:
             # /demo starts empty here (its two example comments are tested in
             # tests/e2e/inline.test.mjs).
             cmd += ["--listen", "127.0.0.1:0",
-                    "--database", f"sqlite:{self.db_path}", "--no-demo-comments"]
+                    "--database", self.database_url, "--no-demo-comments"]
             if self.edit_window is not None:
                 cmd += ["--edit-window", str(self.edit_window)]
             if self.posts_per_minute is not None:
@@ -406,6 +451,12 @@ class AmurServer:
                 self.kill()
             if self.owns_workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.pg_database:
+                try:
+                    pg_admin(f"DROP DATABASE IF EXISTS {self.pg_database} WITH (FORCE)")
+                except subprocess.CalledProcessError:
+                    pass
+                self.pg_database = None
 
     # -- HTTP -------------------------------------------------------------- #
 

@@ -20,7 +20,7 @@ class ConcurrentModerators(AmurTestCase):
         super().setUpClass()
         for email, name, role, pw in ((ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD),
                                       (MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)):
-            r = add_user(cls.server.db_path, email, name, role, pw)
+            r = add_user(cls.server.database_url, email, name, role, pw)
             assert r.returncode == 0, r.stderr
 
     def setUp(self):

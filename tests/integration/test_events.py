@@ -21,7 +21,7 @@ class EventLogCase(AmurTestCase):
         super().setUpClass()
         for email, name, role, pw in ((MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD),
                                       (MEMBER_EMAIL, "Max Member", "member", MEMBER_PASSWORD)):
-            r = add_user(cls.server.db_path, email, name, role, pw)
+            r = add_user(cls.server.database_url, email, name, role, pw)
             assert r.returncode == 0, r.stderr
 
     def login(self, email=MOD_EMAIL, password=MOD_PASSWORD):

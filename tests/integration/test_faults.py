@@ -22,7 +22,7 @@ class Faults(AmurTestCase):
         cls.server_kwargs = {"env": {"AMUR_FAULTS_FILE": cls.fault_file}}
         super().setUpClass()
         cls.addClassCleanup(lambda: os.path.exists(cls.fault_file) and os.remove(cls.fault_file))
-        r = add_user(cls.server.db_path, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
+        r = add_user(cls.server.database_url, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
         assert r.returncode == 0, r.stderr
 
     def inject(self, point, times=1):

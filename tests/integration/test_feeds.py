@@ -66,7 +66,7 @@ class Feeds(AmurTestCase):
         super().setUpClass()
         r = subprocess.run(
             [AMUR_BIN, "user", "add", "--email", MOD_EMAIL, "--name", "Mia Mod", "--role",
-             "moderator", "--database", f"sqlite:{cls.server.db_path}"],
+             "moderator", "--database", cls.server.database_url],
             env=clean_env({"AMUR_PASSWORD": MOD_PASSWORD}), capture_output=True, text=True,
             timeout=60)
         assert r.returncode == 0, r.stderr

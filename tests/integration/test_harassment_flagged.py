@@ -36,7 +36,7 @@ class HarassmentOnAFreshInstall(AmurTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        r = add_user(cls.server.db_path, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
+        r = add_user(cls.server.database_url, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
         assert r.returncode == 0, r.stderr
 
     def moderator(self):

@@ -16,11 +16,13 @@ MOD_EMAIL, MOD_PASSWORD = "mia@example.com", "correct horse battery"
 MEMBER_EMAIL, MEMBER_PASSWORD = "max@example.com", "member password 1"
 
 
-def add_user(db_path, email, name, role, password, stdin=False):
+def add_user(database, email, name, role, password, stdin=False):
+    """`amur user add` on `database`: a server's database_url or a SQLite file."""
     env = clean_env() if stdin else clean_env({"AMUR_PASSWORD": password})
+    url = database if database.startswith(("sqlite:", "postgres")) else f"sqlite:{database}"
     return subprocess.run(
         [AMUR_BIN, "user", "add", "--email", email, "--name", name, "--role", role,
-         "--database", f"sqlite:{db_path}"],
+         "--database", url],
         input=(password + "\n") if stdin else None, env=env, capture_output=True, text=True,
         timeout=60)
 
@@ -42,7 +44,7 @@ class WithAccounts(AmurTestCase):
         super().setUpClass()
         for email, name, role, pw in ((MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD),
                                       (MEMBER_EMAIL, "Max Member", "member", MEMBER_PASSWORD)):
-            r = add_user(cls.server.db_path, email, name, role, pw, stdin=(role == "member"))
+            r = add_user(cls.server.database_url, email, name, role, pw, stdin=(role == "member"))
             assert r.returncode == 0, r.stderr
 
 
@@ -477,7 +479,7 @@ class ForwardedHeaderConfigured(AmurTestCase):
 
 class UserCommand(AmurTestCase):
     def test_user_add_refuses_duplicates_short_passwords_and_bad_roles(self):
-        db = self.server.db_path
+        db = self.server.database_url
         self.assertEqual(add_user(db, "a@example.com", "A", "admin", "long enough pw").returncode, 0)
         dup = add_user(db, "A@EXAMPLE.COM", "A2", "member", "long enough pw")
         self.assertEqual(dup.returncode, 1)
@@ -651,7 +653,7 @@ class Settings(AmurTestCase):
         super().setUpClass()
         for email, name, role in (("admin@example.com", "Ada Admin", "admin"),
                                   (MOD_EMAIL, "Mia Mod", "moderator")):
-            r = add_user(cls.server.db_path, email, name, role, MOD_PASSWORD)
+            r = add_user(cls.server.database_url, email, name, role, MOD_PASSWORD)
             assert r.returncode == 0, r.stderr
 
     login = Moderation.login
@@ -748,7 +750,7 @@ class ShoutingFlaggedOnly(WithAccounts):
     login = Moderation.login
 
     def test_shouting_is_flagged_until_an_admin_turns_holding_on(self):
-        r = add_user(self.server.db_path, "admin@example.com", "Ada Admin", "admin", MOD_PASSWORD)
+        r = add_user(self.server.database_url, "admin@example.com", "Ada Admin", "admin", MOD_PASSWORD)
         self.assertEqual(r.returncode, 0, r.stderr)
         _, admin = self.login("admin@example.com", MOD_PASSWORD)
         settings = self.server.get("/api/v1/admin/settings", headers=admin)

@@ -288,7 +288,7 @@ class HeldComments(MailCase):
     def setUpClass(cls):
         super().setUpClass()
         for email, name, role, pw in ((MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD),):
-            r = add_user(cls.server.db_path, email, name, role, pw)
+            r = add_user(cls.server.database_url, email, name, role, pw)
             assert r.returncode == 0, r.stderr
 
     def login(self):

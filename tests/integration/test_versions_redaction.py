@@ -16,7 +16,7 @@ class Redaction(AmurTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        r = add_user(cls.server.db_path, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
+        r = add_user(cls.server.database_url, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
         assert r.returncode == 0, r.stderr
 
     def mod(self):
@@ -60,7 +60,7 @@ class HeldOriginals(AmurTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        r = add_user(cls.server.db_path, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
+        r = add_user(cls.server.database_url, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
         assert r.returncode == 0, r.stderr
 
     def test_a_held_original_approved_after_a_moderators_edit_stays_hidden(self):

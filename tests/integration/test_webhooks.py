@@ -153,7 +153,7 @@ class Webhooks(unittest.TestCase):
     def test_held_and_rejected_comments_never_reach_a_webhook(self):
         rec = self.receiver()
         srv = self.serve([rec], extra=["--premoderate"])
-        add_user(srv.db_path, "mia@example.com", "Mia Mod", "moderator", MOD_PASSWORD)
+        add_user(srv.database_url, "mia@example.com", "Mia Mod", "moderator", MOD_PASSWORD)
         login = srv.post("/api/v1/auth/login", {"email": "mia@example.com", "password": MOD_PASSWORD})
         mod = {"Cookie": "amur_session=" + parse_cookies(login)["amur_session"],
                "X-CSRF-Token": login.json["csrf_token"]}
@@ -228,7 +228,7 @@ class DeskWebhooks(unittest.TestCase):
                                     "--webhook", self.rec.url])
         self.addCleanup(self.srv.close)
         self.srv.start()
-        r = add_user(self.srv.db_path, ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD)
+        r = add_user(self.srv.database_url, ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD)
         self.assertEqual(r.returncode, 0, r.stderr)
         login = self.srv.post("/api/v1/auth/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         self.admin = {"Cookie": "amur_session=" + parse_cookies(login)["amur_session"],
@@ -272,7 +272,7 @@ class DeskWebhooks(unittest.TestCase):
         srv = AmurServer()
         self.addCleanup(srv.close)
         srv.start()
-        add_user(srv.db_path, ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD)
+        add_user(srv.database_url, ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD)
         login = srv.post("/api/v1/auth/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         admin = {"Cookie": "amur_session=" + parse_cookies(login)["amur_session"],
                  "X-CSRF-Token": login.json["csrf_token"]}
@@ -286,7 +286,7 @@ class DeskWebhooks(unittest.TestCase):
         self.assertEqual(r.json["endpoints"], [])
 
     def test_members_and_moderators_may_not_touch_webhooks(self):
-        add_user(self.srv.db_path, "mia@example.com", "Mia Mod", "moderator", MOD_PASSWORD)
+        add_user(self.srv.database_url, "mia@example.com", "Mia Mod", "moderator", MOD_PASSWORD)
         login = self.srv.post("/api/v1/auth/login", {"email": "mia@example.com", "password": MOD_PASSWORD})
         mod = {"Cookie": "amur_session=" + parse_cookies(login)["amur_session"],
                "X-CSRF-Token": login.json["csrf_token"]}
@@ -300,7 +300,7 @@ class RotatedSecret(unittest.TestCase):
         srv = AmurServer(args=["--webhook-allow-private"])
         self.addCleanup(srv.close)
         srv.start()
-        add_user(srv.db_path, ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD)
+        add_user(srv.database_url, ADMIN_EMAIL, "Ada Admin", "admin", ADMIN_PASSWORD)
         login = srv.post("/api/v1/auth/login", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         admin = {"Cookie": "amur_session=" + parse_cookies(login)["amur_session"],
                  "X-CSRF-Token": login.json["csrf_token"]}
