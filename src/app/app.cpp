@@ -542,7 +542,19 @@ int RunServe(const Config& config) {
   // Events committed by another process on this database (another node,
   // amur import, amur remap) reach the subscribers too, within a fifth of a
   // second: the read cache drops their pages, limits count their posts.
-  StartEventPoll(ioc, *db, events, std::chrono::milliseconds(200));
+  // On PostgreSQL, other nodes' commits are signalled (NOTIFY) and published
+  // at once; the poll stays as the fallback for a lost signal.
+  std::unique_ptr<EventSignalWatcher> other_nodes;
+  try {
+    if (auto listener = store->ListenForEvents()) {
+      other_nodes = std::make_unique<EventSignalWatcher>(std::move(listener), *db, events);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("other nodes' events: cannot listen ({}); reading the log five times a second",
+                 e.what());
+  }
+  StartEventPoll(ioc, *db, events,
+                 other_nodes ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(200));
   StartLeaseRenewal(ioc, *mail_lease, [&mail] {
     if (mail) mail->Notify();
   });
@@ -595,6 +607,7 @@ int RunServe(const Config& config) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&ioc] { RunIoThread(ioc); });
   RunIoThread(ioc);
   for (auto& t : pool) t.join();
+  if (other_nodes) other_nodes->Stop();
   webhooks->Stop();  // saves each endpoint's cursor through the writer
   if (mail) mail->Stop();
   db->Stop();

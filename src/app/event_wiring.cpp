@@ -176,6 +176,28 @@ void StartEventPoll(asio::io_context& ioc, service::DbExecutor& db, service::Eve
       asio::detached);
 }
 
+EventSignalWatcher::EventSignalWatcher(std::unique_ptr<store::EventListener> listener,
+                                       service::DbExecutor& db, service::EventBus& events)
+    : listener_(std::move(listener)) {
+  thread_ = std::thread([this, &db, &events] {
+    while (!stop_.load()) {
+      if (!listener_->Wait(std::chrono::milliseconds(1000))) continue;
+      if (stop_.load() || queued_.exchange(true)) continue;
+      db.Read([this, &events](store::StoreSession& s) {
+        queued_ = false;
+        events.PublishCommitted(s);
+      });
+    }
+  });
+}
+
+EventSignalWatcher::~EventSignalWatcher() { Stop(); }
+
+void EventSignalWatcher::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
 void StartLeaseRenewal(asio::io_context& ioc, service::Lease& lease,
                        std::function<void()> on_gained) {
   asio::co_spawn(

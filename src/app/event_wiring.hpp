@@ -4,9 +4,12 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "core/clock.hpp"
 #include "http/response_cache.hpp"
@@ -70,6 +73,27 @@ void StartEventPoll(boost::asio::io_context& ioc, service::DbExecutor& db,
 // `on_gained` runs (on the writer thread) each time this node takes it.
 void StartLeaseRenewal(boost::asio::io_context& ioc, service::Lease& lease,
                        std::function<void()> on_gained);
+
+// Publishes the events other nodes commit as soon as the store signals
+// them (PostgreSQL's NOTIFY on amur_events), from a thread of its own that
+// waits on `listener`; a reader job then reads them from the log, so a lost
+// signal only delays them until the next poll (StartEventPoll). Stop (or
+// the destructor) returns within a second.
+class EventSignalWatcher final {
+ public:
+  EventSignalWatcher(std::unique_ptr<store::EventListener> listener, service::DbExecutor& db,
+                     service::EventBus& events);
+  ~EventSignalWatcher();
+  EventSignalWatcher(const EventSignalWatcher&) = delete;
+  EventSignalWatcher& operator=(const EventSignalWatcher&) = delete;
+  void Stop();
+
+ private:
+  std::unique_ptr<store::EventListener> listener_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> queued_{false};  // a publishing read job is waiting to run
+  std::thread thread_;
+};
 
 // Prunes events older than `retention` now and then every `every`, as write
 // jobs, until `ioc` stops.

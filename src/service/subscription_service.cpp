@@ -288,6 +288,15 @@ Status SubscriptionService::DeleteMine(store::StoreSession& s, const User& membe
   return Ok();
 }
 
+namespace {
+
+// A subscription confirmed after an event is not told of it.
+bool ConfirmedAfter(const Subscription& sub, TimeMs at) {
+  return sub.confirmed_at && *sub.confirmed_at > at;
+}
+
+}  // namespace
+
 FanOutResult SubscriptionService::FanOut(store::StoreSession& s, std::int64_t after_seq,
                                          int max_events) {
   FanOutResult out;
@@ -308,7 +317,8 @@ FanOutResult SubscriptionService::FanOut(store::StoreSession& s, std::int64_t af
             for (const auto& sub :
                  s.FindSubscriptionsOf(SubscriptionKind::kReplies, to, parent->author_user_id)) {
               if (sub.email == author ||
-                  (c->author_user_id && sub.user_id && *sub.user_id == *c->author_user_id)) {
+                  (c->author_user_id && sub.user_id && *sub.user_id == *c->author_user_id) ||
+                  ConfirmedAfter(sub, e.at)) {
                 continue;
               }
               out.queued += QueueFor(s, sub, *c, "replies", now) ? 1 : 0;
@@ -316,11 +326,12 @@ FanOutResult SubscriptionService::FanOut(store::StoreSession& s, std::int64_t af
           }
         }
       }
-      out.queued += s.QueueThreadNotifications(c->page_id, c->id, author, c->author_user_id, now);
+      out.queued +=
+          s.QueueThreadNotifications(c->page_id, c->id, author, c->author_user_id, e.at, now);
     } else if (Holds(e) && c->state == CommentState::kPending) {
       for (const auto& sub : s.ListConfirmedOfKind(SubscriptionKind::kModeration)) {
         const auto user = sub.user_id ? s.FindUserById(*sub.user_id) : std::nullopt;
-        if (!user || user->disabled || !user->CanModerate()) continue;
+        if (!user || user->disabled || !user->CanModerate() || ConfirmedAfter(sub, e.at)) continue;
         if (c->author_user_id && *c->author_user_id == user->id) continue;
         out.queued += QueueFor(s, sub, *c, "moderation", now) ? 1 : 0;
       }

@@ -214,8 +214,9 @@ class FaultInjectingSession final : public StoreSession {
   std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
                                         std::string_view except_email,
                                         std::optional<std::int64_t> except_user,
-                                        TimeMs now) override {
-    return inner_->QueueThreadNotifications(page, comment, except_email, except_user, now);
+                                        TimeMs confirmed_by, TimeMs now) override {
+    return inner_->QueueThreadNotifications(page, comment, except_email, except_user, confirmed_by,
+                                            now);
   }
   bool QueueNotification(const Notification& n) override { return inner_->QueueNotification(n); }
   std::vector<Notification> ListUncomposedNotifications(int limit) override {

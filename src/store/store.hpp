@@ -411,13 +411,15 @@ class MailStore {
  public:
   virtual ~MailStore() = default;
   // Queues a notification of the comment for every confirmed thread
-  // subscriber of the page, except the address `except_email` and the member
-  // `except_user`, and any recipient that already has one for this comment
-  // (not counting moderation notices). Returns how many were queued.
+  // subscriber of the page that was confirmed at or before `confirmed_by`
+  // (the comment's time: a later subscriber is not told of earlier comments),
+  // except the address `except_email` and the member `except_user`, and any
+  // recipient that already has one for this comment (not counting moderation
+  // notices). Returns how many were queued.
   virtual std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
                                                 std::string_view except_email,
                                                 std::optional<std::int64_t> except_user,
-                                                TimeMs now) = 0;
+                                                TimeMs confirmed_by, TimeMs now) = 0;
   // Queues one notification; false when the recipient already has one for
   // this comment (for the same purpose: moderation notices count apart).
   virtual bool QueueNotification(const Notification& n) = 0;
@@ -554,7 +556,7 @@ class Store {
   // A short name for logs and metrics: "sqlite", "postgresql".
   virtual std::string Backend() const = 0;
   // A listener for other processes' events, or nullptr when the backend has
-  // none (SQLite: one process owns the file). Throws StoreError when the
+  // none (SQLite: the server polls the log for them). Throws StoreError when the
   // database cannot be reached.
   virtual std::unique_ptr<EventListener> ListenForEvents() { return nullptr; }
 };

@@ -5,6 +5,9 @@
 namespace amur::store {
 namespace {
 
+// A time after every subscription of these tests was confirmed.
+constexpr TimeMs kLater = 1'000'000;
+
 class SubscriptionStoreContract : public StoreContract {
  protected:
   Subscription Sub(const std::string& email, SubscriptionKind kind,
@@ -160,9 +163,10 @@ TEST_P(SubscriptionStoreContract, ThreadNotificationsSkipTheAuthorAndNeverRepeat
   Sub("dee@example.com", SubscriptionKind::kThread, other.id, true);
   const CommentId c = Insert(MakeComment(p, "hello"));
   WriteTransaction tx(*s_);
-  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "ann@example.com", std::nullopt, 7), 1);
-  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "", std::nullopt, 8), 1);  // ann now; bob had his
-  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "", std::nullopt, 9), 0);
+  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "ann@example.com", std::nullopt, kLater, 7), 1);
+  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "", std::nullopt, kLater, 8),
+            1);  // ann now; bob had his
+  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "", std::nullopt, kLater, 9), 0);
   tx.Commit();
   const auto queued = s_->ListUncomposedNotifications(10);
   ASSERT_EQ(queued.size(), 2u);
@@ -237,8 +241,8 @@ TEST_P(SubscriptionStoreContract, AssignedAndDroppedNotificationsLeaveTheQueue) 
   const CommentId c1 = Insert(MakeComment(p, "one"));
   const CommentId c2 = Insert(MakeComment(p, "two"));
   WriteTransaction tx(*s_);
-  s_->QueueThreadNotifications(p.id, c1, "", std::nullopt, 1);
-  s_->QueueThreadNotifications(p.id, c2, "", std::nullopt, 2);
+  s_->QueueThreadNotifications(p.id, c1, "", std::nullopt, kLater, 1);
+  s_->QueueThreadNotifications(p.id, c2, "", std::nullopt, kLater, 2);
   tx.Commit();
   auto q = s_->ListUncomposedNotifications(10);
   ASSERT_EQ(q.size(), 2u);
@@ -252,13 +256,30 @@ TEST_P(SubscriptionStoreContract, AssignedAndDroppedNotificationsLeaveTheQueue) 
   const CommentId c3 = Insert(MakeComment(p, "three"));
   // A dropped comment is not queued for that reader again.
   WriteTransaction tx3(*s_);
-  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c2, "", std::nullopt, 3), 0);
+  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c2, "", std::nullopt, kLater, 3), 0);
   // Deleting the subscription deletes what it had not sent.
-  s_->QueueThreadNotifications(p.id, c3, "", std::nullopt, 4);
+  s_->QueueThreadNotifications(p.id, c3, "", std::nullopt, kLater, 4);
   EXPECT_EQ(s_->ListUncomposedNotifications(10).size(), 1u);
   EXPECT_TRUE(s_->DeleteSubscription(a.id));
   tx3.Commit();
   EXPECT_TRUE(s_->ListUncomposedNotifications(10).empty());
+}
+
+TEST_P(SubscriptionStoreContract, ThreadNotificationsSkipSubscribersConfirmedAfterTheComment) {
+  const Page p = NewPage("/a");
+  Sub("ann@example.com", SubscriptionKind::kThread, p.id);
+  Sub("bob@example.com", SubscriptionKind::kThread, p.id);
+  WriteTransaction tx(*s_);
+  EXPECT_EQ(s_->ConfirmSubscriptions("ann@example.com", 2000), 1);
+  EXPECT_EQ(s_->ConfirmSubscriptions("bob@example.com", 3001), 1);
+  tx.Commit();
+  const CommentId c = Insert(MakeComment(p, "posted at 3000"));
+  WriteTransaction tx2(*s_);
+  EXPECT_EQ(s_->QueueThreadNotifications(p.id, c, "", std::nullopt, 3000, 4000), 1);
+  tx2.Commit();
+  const auto queued = s_->ListUncomposedNotifications(10);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].email, "ann@example.com");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SubscriptionStoreContract, AllBackends(), BackendName);

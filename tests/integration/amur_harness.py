@@ -315,7 +315,9 @@ class AmurServer:
         # What --database names: the SQLite file, or a fresh PostgreSQL
         # database when AMUR_TEST_DATABASE=postgresql (dropped by close()).
         self.pg_database = None
-        if on_postgresql():
+        if same_database_as is not None:
+            self.database_url = same_database_as.database_url  # its owner drops it
+        elif on_postgresql():
             self.pg_database, self.database_url = create_pg_database()
         else:
             self.database_url = f"sqlite:{self.db_path}"

@@ -10,10 +10,12 @@ import re
 import signal
 import socket
 import sqlite3
+import subprocess
 import time
 import unittest
 
-from amur_harness import AmurServer, AmurTestCase, parse_cookies, q, unique_page
+from amur_harness import (AmurServer, AmurTestCase, on_postgresql, parse_cookies, q,
+                          unique_page)
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, add_user
 
 EVENTS = "/api/v1/events"
@@ -119,7 +121,7 @@ class LiveCase(AmurTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        r = add_user(cls.server.db_path, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
+        r = add_user(cls.server.database_url, MOD_EMAIL, "Mia Mod", "moderator", MOD_PASSWORD)
         assert r.returncode == 0, r.stderr
 
     def login(self):
@@ -261,10 +263,16 @@ class LiveStream(LiveCase):
         s.close()
         self.post_ok(page, "b")
         self.post_ok(page, "c")
-        db = sqlite3.connect(self.server.db_path, timeout=10)
-        with db:
-            db.execute("DELETE FROM events WHERE seq <= ?", (old + 1,))
-        db.close()
+        if on_postgresql():
+            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
+                            self.server.database_url, "-c",
+                            f"DELETE FROM events WHERE seq <= {int(old) + 1}"],
+                           check=True, capture_output=True, timeout=60)
+        else:
+            db = sqlite3.connect(self.server.db_path, timeout=10)
+            with db:
+                db.execute("DELETE FROM events WHERE seq <= ?", (old + 1,))
+            db.close()
         r = self.open(page, headers={"Last-Event-ID": str(old)})
         r.block()
         e = r.event()

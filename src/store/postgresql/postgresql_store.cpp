@@ -1431,21 +1431,34 @@ class PgSession final : public StoreSession {
     q.Exec();
   }
 
+  bool TryLease(std::string_view name, std::string_view holder, TimeMs now,
+                TimeMs expires_at) override {
+    Query q(
+        S("INSERT INTO leases(name, holder, expires_at) VALUES (?, ?, ?) "
+          "ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, "
+          "expires_at = excluded.expires_at "
+          "WHERE leases.holder = excluded.holder OR leases.expires_at <= ?"));
+    q.Bind(1, name).Bind(2, holder).Bind(3, expires_at).Bind(4, now);
+    q.Exec();
+    return changes_ == 1;
+  }
+
   std::int64_t AppendEvent(const Event& e) override {
     // The counter row stays locked until this transaction ends: a concurrent
     // appender waits, so seqs are assigned in commit order, without gaps.
     Query q(
         S("WITH c AS (UPDATE event_counter SET last_seq = last_seq + 1 WHERE id = 1 "
           "RETURNING last_seq) "
-          "INSERT INTO events(seq, at, type, page_key, comment_id, actor, visibility, data) "
-          "SELECT last_seq, ?, ?, ?, ?, ?, ?, ? FROM c RETURNING seq"));
+          "INSERT INTO events(seq, at, type, page_key, comment_id, actor, visibility, data, "
+          "origin) SELECT last_seq, ?, ?, ?, ?, ?, ?, ?, ? FROM c RETURNING seq"));
     q.Bind(1, e.at)
         .Bind(2, e.type)
         .Bind(3, e.page_key)
         .Bind(4, e.comment_id)
         .Bind(5, e.actor)
         .Bind(6, EventVisibilityName(e.visibility))
-        .Bind(7, e.data);
+        .Bind(7, e.data)
+        .Bind(8, e.origin);
     if (!q.Step()) throw StoreError("postgresql: the event counter is missing");
     last_event_seq_ = q.Int(0);
     return last_event_seq_;
@@ -1454,12 +1467,12 @@ class PgSession final : public StoreSession {
   std::vector<Event> ListEvents(std::int64_t after_seq, int limit, bool public_only) override {
     std::vector<Event> out;
     if (limit <= 0) return out;
-    Query q(
-        S(public_only
-              ? "SELECT seq, at, type, page_key, comment_id, actor, visibility, data FROM events "
-                "WHERE seq > ? AND visibility = 'public' ORDER BY seq LIMIT ?"
-              : "SELECT seq, at, type, page_key, comment_id, actor, visibility, data FROM events "
-                "WHERE seq > ? ORDER BY seq LIMIT ?"));
+    Query q(S(public_only ? "SELECT seq, at, type, page_key, comment_id, actor, visibility, data, "
+                            "origin FROM events "
+                            "WHERE seq > ? AND visibility = 'public' ORDER BY seq LIMIT ?"
+                          : "SELECT seq, at, type, page_key, comment_id, actor, visibility, data, "
+                            "origin FROM events "
+                            "WHERE seq > ? ORDER BY seq LIMIT ?"));
     q.Bind(1, after_seq).Bind(2, static_cast<std::int64_t>(limit));
     while (q.Step()) {
       Event e;
@@ -1471,6 +1484,7 @@ class PgSession final : public StoreSession {
       e.actor = q.Text(5);
       e.visibility = q.Text(6) == "staff" ? EventVisibility::kStaff : EventVisibility::kPublic;
       e.data = q.Text(7);
+      e.origin = q.Text(8);
       out.push_back(std::move(e));
     }
     return out;
@@ -1648,20 +1662,22 @@ class PgSession final : public StoreSession {
   std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
                                         std::string_view except_email,
                                         std::optional<std::int64_t> except_user,
-                                        TimeMs now) override {
+                                        TimeMs confirmed_by, TimeMs now) override {
     Query q(
         S("INSERT INTO notifications(email, comment_id, subscription_id, page_id, "
           "reason, created_at) "
           "SELECT email, ?, id, page_id, 'thread', ? FROM subscriptions "
-          "WHERE page_id = ? AND kind = 'thread' AND confirmed = 1 AND email <> ? "
+          "WHERE page_id = ? AND kind = 'thread' AND confirmed = 1 AND (confirmed_at IS NULL OR "
+          "confirmed_at <= ?) AND email <> ? "
           "AND (?::bigint IS NULL OR user_id IS NULL OR user_id <> ?) ORDER BY id "
           "ON CONFLICT DO NOTHING"));
     q.Bind(1, comment)
         .Bind(2, now)
         .Bind(3, page)
-        .Bind(4, except_email)
-        .Bind(5, except_user)
-        .Bind(6, except_user);
+        .Bind(4, confirmed_by)
+        .Bind(5, except_email)
+        .Bind(6, except_user)
+        .Bind(7, except_user);
     q.Exec();
     return changes_;
   }

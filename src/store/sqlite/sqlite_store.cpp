@@ -1380,19 +1380,21 @@ class SqliteSession final : public StoreSession {
   std::int64_t QueueThreadNotifications(PageId page, CommentId comment,
                                         std::string_view except_email,
                                         std::optional<std::int64_t> except_user,
-                                        TimeMs now) override {
+                                        TimeMs confirmed_by, TimeMs now) override {
     Query q(
         S("INSERT OR IGNORE INTO notifications(email, comment_id, subscription_id, page_id, "
           "reason, created_at) "
           "SELECT email, ?, id, page_id, 'thread', ? FROM subscriptions "
-          "WHERE page_id = ? AND kind = 'thread' AND confirmed = 1 AND email <> ? "
+          "WHERE page_id = ? AND kind = 'thread' AND confirmed = 1 AND (confirmed_at IS NULL OR "
+          "confirmed_at <= ?) AND email <> ? "
           "AND (? IS NULL OR user_id IS NULL OR user_id <> ?) ORDER BY id"));
     q.Bind(1, comment)
         .Bind(2, now)
         .Bind(3, page)
-        .Bind(4, except_email)
-        .Bind(5, except_user)
-        .Bind(6, except_user);
+        .Bind(4, confirmed_by)
+        .Bind(5, except_email)
+        .Bind(6, except_user)
+        .Bind(7, except_user);
     q.Exec();
     return sqlite3_changes(db_);
   }
