@@ -1,5 +1,6 @@
-// A forward-only, constant-memory reader of an XML file (libxml2's
-// xmlTextReader) with everything dangerous off: no entity substitution, no
+// A forward-only, constant-memory reader of an XML file (libxml2's SAX2 push
+// parser, fed 64 KiB at a time; the events of one chunk are queued and handed
+// out by Next()) with everything dangerous off: no entity substitution, no
 // DTD loading, no network, no external entity of any kind, and a document
 // that declares a DOCTYPE is refused outright (WXR and Disqus exports have
 // none; entity bombs and XXE need one).
@@ -21,9 +22,10 @@ class XmlStream final {
   XmlStream(const XmlStream&) = delete;
   XmlStream& operator=(const XmlStream&) = delete;
 
-  // Moves to the next start tag, end tag or text (CDATA included). An empty
-  // element gives a start and an end. Returns false at the end of the
-  // document or on an error (then Error() is not empty).
+  // Moves to the next start tag, end tag or text (CDATA included; one text
+  // may come in several pieces). An empty element gives a start and an end.
+  // Returns false at the end of the document or on an error (then Error()
+  // is not empty).
   bool Next();
 
   Kind kind() const { return kind_; }
@@ -47,7 +49,7 @@ class XmlStream final {
   // Bytes of the file consumed so far (for progress).
   long long BytesRead() const;
 
-  struct Impl;  // libxml2's reader and the first error it reported
+  struct Impl;  // libxml2's parser, the file, the queued events, the first error
 
  private:
   std::unique_ptr<Impl> impl_;
@@ -58,7 +60,6 @@ class XmlStream final {
   int depth_ = 0;
   std::string error_;
   std::string path_;
-  bool pending_end_ = false;
 };
 
 }  // namespace amur::transfer

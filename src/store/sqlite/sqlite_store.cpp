@@ -1606,7 +1606,7 @@ class SqliteSession final : public StoreSession {
     static const std::string sql = std::string("INSERT INTO comments(") + kCommentColumns +
                                    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
                                    "?,?,?,?,?,?,?) ON CONFLICT DO NOTHING";
-    Query q(S(sql));
+    Query q(S(sql.c_str()));
     q.Bind(1, c.id)
         .Bind(2, c.page_id)
         .Bind(3, c.parent_id)
@@ -1835,9 +1835,19 @@ class SqliteSession final : public StoreSession {
     }
     return *it->second;
   }
+  // The same for text that lives as long as the program (a string literal,
+  // or a function-static string's c_str()): found by its address, without
+  // copying and hashing the text on every call.
+  Stmt& S(const char* static_sql) {
+    if (auto it = by_address_.find(static_sql); it != by_address_.end()) return *it->second;
+    Stmt& stmt = S(std::string(static_sql));
+    by_address_.emplace(static_sql, &stmt);
+    return stmt;
+  }
 
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts_;
+  std::unordered_map<const char*, Stmt*> by_address_;
 };
 
 class SqliteStore final : public Store {
