@@ -20,7 +20,7 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
-  libicu-dev libre2-dev libcurl4-openssl-dev libxml2-dev
+  libicu-dev libre2-dev libcurl4-openssl-dev libxml2-dev libssl-dev
 )
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
