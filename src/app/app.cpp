@@ -11,13 +11,16 @@
 #include <spdlog/spdlog.h>
 
 #include <curl/curl.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
-#include <map>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include "app/event_wiring.hpp"
@@ -425,8 +428,10 @@ int RunServe(const Config& config) {
     events.StartAfter(store->OpenSession()->LastEventSeq());
     db = std::make_unique<service::DbExecutor>(*store, 2);
     // Before the read cache: once another node's comment is served here, it
-    // also counts here.
+    // also counts here; and a page's verified chain is forgotten before its
+    // answers are rebuilt.
     SubscribeOtherNodesPosts(events, limiter, pipeline);
+    SubscribeVerifiedChains(events, comments);
     SubscribeReadCache(events, cache);
     SubscribeClassifier(events, pipeline, *db);
     SubscribeModerationSettings(events, pipeline);
@@ -769,29 +774,64 @@ int RunVerify(const Config& config) {
   try {
     auto store = store::OpenStore(config.database);
     store->Migrate();
-    auto session = store->OpenSession();
     service::CommentService comments(service::ServiceConfig{}, clock, random);
+    // Each page's links and rows are read into fresh vectors of up to a few
+    // MB: keep such blocks in the heap for reuse instead of mapping (and
+    // page-faulting) new memory for every page.
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    // Pages are independent: two workers, each with its own session (and so
+    // its own read transaction per batch), take the pages of a batch in turn;
+    // the results are printed in page order.
+    constexpr int kWorkers = 2;
+    std::vector<std::unique_ptr<store::StoreSession>> sessions;
+    for (int w = 0; w < kWorkers; ++w) sessions.push_back(store->OpenSession());
     int pages = 0;
     int failed = 0;
     std::int64_t links = 0;
     std::int64_t erased = 0;
     for (PageId after = 0;;) {
-      session->BeginRead();
-      auto batch = session->ListPages(after, 500);
-      for (const auto& page : batch) {
+      sessions[0]->BeginRead();
+      const auto batch = sessions[0]->ListPages(after, 2000);
+      sessions[0]->Commit();
+      if (batch.empty()) break;
+      std::vector<service::PageVerification> results(batch.size());
+      std::atomic<std::size_t> next{0};
+      auto work = [&](store::StoreSession& s) {
+        s.BeginRead();
+        for (std::size_t i; (i = next.fetch_add(1)) < batch.size();) {
+          results[i] = comments.VerifyPage(s, batch[i].key);
+        }
+        s.Commit();
+      };
+      std::exception_ptr error;
+      std::thread helper([&] {
+        try {
+          work(*sessions[1]);
+        } catch (...) {
+          error = std::current_exception();
+        }
+      });
+      try {
+        work(*sessions[0]);
+      } catch (...) {
+        helper.join();
+        throw;
+      }
+      helper.join();
+      if (error) std::rethrow_exception(error);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& v = results[i];
         ++pages;
-        const auto v = comments.VerifyPage(*session, page.key);
         links += v.length;
         erased += static_cast<std::int64_t>(v.erased_ids.size());
         if (!v.verified) {
           ++failed;
-          std::printf("FAILED %s:", page.key.c_str());
+          std::printf("FAILED %s:", batch[i].key.c_str());
           for (CommentId id : v.failed_ids) std::printf(" %s", FormatCommentId(id).c_str());
           std::printf("\n");
         }
       }
-      session->Commit();
-      if (batch.empty()) break;
       after = batch.back().id;
     }
     std::printf("%d pages checked, %d verified, %d failed (%lld links, %lld erased comments)\n",

@@ -21,18 +21,37 @@ namespace amur::app {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The key a page.moved event moved the page from, or nullopt.
+std::optional<std::string> MovedFromKey(const Event& e) {
+  if (e.type != service::event_type::kPageMoved) return std::nullopt;
+  boost::system::error_code ec;
+  const auto data = boost::json::parse(e.data, ec);
+  if (ec || !data.is_object()) return std::nullopt;
+  const auto* from = data.as_object().if_contains("from");
+  if (!from || !from->is_object()) return std::nullopt;
+  const auto* key = from->as_object().if_contains("key");
+  if (!key || !key->is_string()) return std::nullopt;
+  return std::string(key->get_string());
+}
+
+}  // namespace
+
+void SubscribeVerifiedChains(service::EventBus& bus, service::CommentService& comments) {
+  bus.Subscribe("verified chains", [&comments](const Event& e, store::StoreSession&) {
+    if (e.type != service::event_type::kPageMoved && e.type != service::event_type::kPageImported) {
+      return;
+    }
+    if (e.page_key) comments.ForgetVerifiedChain(*e.page_key);
+    if (auto from = MovedFromKey(e)) comments.ForgetVerifiedChain(*from);
+  });
+}
+
 void SubscribeReadCache(service::EventBus& bus, http::ResponseCache& cache) {
   bus.Subscribe("read cache", [&cache](const Event& e, store::StoreSession&) {
     if (e.page_key) cache.Invalidate(*e.page_key);
-    if (e.type == service::event_type::kPageMoved) {
-      boost::system::error_code ec;
-      const auto data = boost::json::parse(e.data, ec);
-      if (ec || !data.is_object()) return;
-      const auto* from = data.as_object().if_contains("from");
-      if (!from || !from->is_object()) return;
-      const auto* key = from->as_object().if_contains("key");
-      if (key && key->is_string()) cache.Invalidate(std::string(key->get_string()));
-    }
+    if (auto from = MovedFromKey(e)) cache.Invalidate(*from);
   });
 }
 

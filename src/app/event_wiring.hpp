@@ -15,6 +15,7 @@
 #include "http/response_cache.hpp"
 #include "moderation/pipeline.hpp"
 #include "notify/webhooks.hpp"
+#include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
 #include "service/event_bus.hpp"
 #include "service/lease.hpp"
@@ -27,6 +28,12 @@ namespace amur::app {
 inline constexpr const char* kModelSetting = "classifier_model";
 // The held-out scores of recent decisions (moderation::Calibration::Save).
 inline constexpr const char* kCalibrationSetting = "classifier_calibration";
+
+// What rewrites a page's history in another process (amur remap: page.moved,
+// for the old and the new key; amur import: page.imported) makes the
+// service forget what it had verified of that page's chain. Subscribe it
+// before the read cache, so a fresh answer is not built on what was forgotten.
+void SubscribeVerifiedChains(service::EventBus& bus, service::CommentService& comments);
 
 // Every event about a page makes that page's cached answers stale (a
 // page.moved event also the answers of the key it moved from).

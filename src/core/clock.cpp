@@ -37,6 +37,38 @@ void CivilFromDays(std::int64_t z, std::int64_t* y, unsigned* m, unsigned* d) {
 
 }  // namespace
 
+void AppendRfc3339Ms(std::string& out, TimeMs t) {
+  std::int64_t days = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
+  std::int64_t rem = t - days * 86400000;
+  std::int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) {
+    out += FormatRfc3339Ms(t);
+    return;
+  }
+  const auto ms = static_cast<unsigned>(rem);
+  char buf[24];
+  auto put = [&buf](std::size_t at, unsigned v, std::size_t width) {
+    for (std::size_t i = width; i-- > 0; v /= 10) buf[at + i] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(y), 4);
+  buf[4] = '-';
+  put(5, m, 2);
+  buf[7] = '-';
+  put(8, d, 2);
+  buf[10] = 'T';
+  put(11, ms / 3600000, 2);
+  buf[13] = ':';
+  put(14, ms / 60000 % 60, 2);
+  buf[16] = ':';
+  put(17, ms / 1000 % 60, 2);
+  buf[19] = '.';
+  put(20, ms % 1000, 3);
+  buf[23] = 'Z';
+  out.append(buf, sizeof buf);
+}
+
 std::string FormatRfc3339Ms(TimeMs t) {
   std::int64_t days = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
   std::int64_t rem = t - days * 86400000;

@@ -36,6 +36,9 @@ class FakeClock final : public Clock {
 
 // RFC 3339 UTC with milliseconds: "2026-11-29T18:54:43.120Z".
 std::string FormatRfc3339Ms(TimeMs t);
+// Appends exactly FormatRfc3339Ms(t) to `out`, without a temporary string for
+// years 0 to 9999 (hashing many timestamps in a row).
+void AppendRfc3339Ms(std::string& out, TimeMs t);
 
 // Parses the output of FormatRfc3339Ms (and offsets-free variants without
 // milliseconds). Returns false on anything else.

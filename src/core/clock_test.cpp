@@ -18,6 +18,28 @@ TEST_P(Rfc3339Test, FormatsExactly) {
   EXPECT_EQ(FormatRfc3339Ms(GetParam().ms), GetParam().text);
 }
 
+TEST_P(Rfc3339Test, AppendsTheSameText) {
+  std::string out = "x";
+  AppendRfc3339Ms(out, GetParam().ms);
+  EXPECT_EQ(out, std::string("x") + GetParam().text);
+}
+
+TEST(Rfc3339Test, AppendAgreesWithFormatOutsideAndInsideFourDigitYears) {
+  // From about 29,700 BC to 33,600 AD in steps of 997 days and 12,345,679 ms,
+  // and every millisecond of a second around 0000-01-01.
+  for (TimeMs t = -1'000'000'000'000'000; t < 1'000'000'000'000'000;
+       t += 997 * 86'400'000LL + 12'345'679) {
+    std::string out;
+    AppendRfc3339Ms(out, t);
+    ASSERT_EQ(out, FormatRfc3339Ms(t)) << t;
+  }
+  for (TimeMs t = -62'167'219'200'500; t < -62'167'219'199'500; ++t) {  // around 0000-01-01
+    std::string out;
+    AppendRfc3339Ms(out, t);
+    ASSERT_EQ(out, FormatRfc3339Ms(t)) << t;
+  }
+}
+
 TEST_P(Rfc3339Test, ParsesBackToTheSameInstant) {
   TimeMs parsed = -12345;
   ASSERT_TRUE(ParseRfc3339(GetParam().text, &parsed)) << GetParam().text;

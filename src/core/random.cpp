@@ -1,10 +1,10 @@
 #include "core/random.hpp"
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
-#include <memory>
 #include <stdexcept>
+
+#include "core/sha256.hpp"
 
 namespace amur {
 
@@ -25,39 +25,9 @@ std::string RandomToken(Random& random, std::size_t bytes) {
   return out;
 }
 
-namespace {
-
-// OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any (about
-// four times libsodium's portable code on a 400-byte chain link); each thread
-// keeps one digest context.
-struct DigestContext {
-  DigestContext()
-      : md(EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free),
-        ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    if (!md || !ctx) throw std::runtime_error("OpenSSL has no SHA-256");
-  }
-  std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md;
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx;
-};
-
-}  // namespace
-
 std::string Sha256Hex(std::string_view data) {
-  thread_local DigestContext d;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_DigestInit_ex(d.ctx.get(), d.md.get(), nullptr) != 1 ||
-      EVP_DigestUpdate(d.ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(d.ctx.get(), digest, &length) != 1 || length != 32) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (std::size_t i = 0; i < 32; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
-  }
-  return out;
+  thread_local Sha256 sha;
+  return std::string(View(sha.HexDigest(data)));
 }
 
 std::string Base64Encode(std::string_view bytes) {

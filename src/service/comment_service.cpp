@@ -595,9 +595,7 @@ Result<ThreadPage> CommentService::ListThread(store::StoreSession& s, const Thre
   if (!out.page) return out;
   if (q.cursor.empty()) {
     // Checked when the answer is built; answers are cached until the next write.
-    const auto report =
-        VerifyChain(*out.page, s.ListPageLinks(out.page->id), s.ListChainRows(out.page->id));
-    out.chain = ChainStatus{report.ok, report.head, report.length};
+    out.chain = ThreadChainStatus(s, *out.page);
   }
   auto rows = s.ListVisibleComments(out.page->id);
 
@@ -686,13 +684,55 @@ PageVerification CommentService::VerifyPage(store::StoreSession& s, const std::s
     v.head = kZeroHash;
     return v;
   }
-  const auto report = VerifyChain(*page, s.ListPageLinks(page->id), s.ListChainRows(page->id));
+  const auto report = CheckChainInFull(s, *page);
   v.verified = report.ok;
   v.head = report.head;
   v.length = report.length;
   v.failed_ids = report.failed_ids;
   v.erased_ids = report.erased_ids;
   return v;
+}
+
+ChainReport CommentService::CheckChainInFull(store::StoreSession& s, const Page& page) {
+  const std::vector<ChainLink> links = s.ListPageLinks(page.id);
+  ChainReport report = VerifyChain(page, links, s.ListChainRows(page.id));
+  if (report.ok) {
+    verified_chains_.Remember(
+        page.key,
+        VerifiedPrefix{page.id, report.length, links.empty() ? 0 : links.back().seq, report.head});
+  } else {
+    verified_chains_.Forget(page.key);
+  }
+  return report;
+}
+
+ChainStatus CommentService::ThreadChainStatus(store::StoreSession& s, const Page& page) {
+  if (auto prefix = verified_chains_.Find(page.key); prefix && prefix->page_id == page.id) {
+    const std::vector<ChainLink> links = s.ListPageLinksFrom(page.id, prefix->last_seq);
+    // The rows of the comments with new links, sorted by id; many new links
+    // (an import) read the whole page's rows instead.
+    std::vector<CommentId> ids;
+    for (std::size_t i = prefix->length > 0 ? 1 : 0; i < links.size(); ++i) {
+      ids.push_back(links[i].comment_id);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<Comment> rows;
+    if (ids.size() > 64) {
+      rows = s.ListChainRows(page.id);
+    } else {
+      for (CommentId id : ids) {
+        if (auto c = s.FindComment(id)) rows.push_back(std::move(*c));
+      }
+    }
+    if (auto longer = ExtendVerifiedPrefix(page, *prefix, links, rows)) {
+      ChainStatus status{true, longer->head, longer->length};
+      verified_chains_.Remember(page.key, std::move(*longer));
+      return status;
+    }
+  }
+  const ChainReport report = CheckChainInFull(s, page);
+  return ChainStatus{report.ok, report.head, report.length};
 }
 
 std::pair<std::string, std::int64_t> CommentService::PageHead(store::StoreSession& s,
@@ -710,6 +750,8 @@ Result<EraseOutcome> CommentService::Erase(store::StoreSession& s, CommentId id,
   if (!page) return page.error();
   EraseOutcome out{page->key, false};
   const TimeMs now = clock_.NowMs();
+  // History is rewritten below (words erased, perhaps the chain rechained).
+  verified_chains_.Forget(page->key);
 
   // Old pages: rewrite the chain as format 2 while the content is still
   // there to hash, and only if it verifies (a failed chain is not laundered).

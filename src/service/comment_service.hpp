@@ -17,7 +17,9 @@
 #include "core/model.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
+#include "service/hash_chain.hpp"
 #include "service/screener.hpp"
+#include "service/verified_chains.hpp"
 #include "store/store.hpp"
 
 namespace amur::service {
@@ -239,15 +241,23 @@ class CommentService final {
   // not_found (unknown, deleted, not approved).
   Result<std::vector<PublicVersion>> Versions(store::StoreSession& s, CommentId id);
 
-  // One page of a thread. Errors: invalid_field (cursor).
+  // One page of a thread. The first one carries the chain's status: checked
+  // in full the first time, then only the links written since the last check
+  // that found it verified (see VerifiedChains). Errors: invalid_field (cursor).
   Result<ThreadPage> ListThread(store::StoreSession& s, const ThreadQuery& q);
 
   // Approved comments per page key.
   std::map<std::string, std::int64_t> Counts(store::StoreSession& s,
                                              const std::vector<std::string>& keys);
 
-  // Walks the page's hash chain (an unknown page verifies, with a zero head).
+  // Walks the page's whole hash chain (an unknown page verifies, with a zero
+  // head): every link and every comment row is read and checked, whatever
+  // was verified before, so a change made behind the server's back is found.
   PageVerification VerifyPage(store::StoreSession& s, const std::string& page_key);
+
+  // Makes the next check of the page's chain for its thread line a full one
+  // (for what rewrites history elsewhere: amur remap, amur import).
+  void ForgetVerifiedChain(std::string_view page_key) { verified_chains_.Forget(page_key); }
 
   // The page's chain head and length as stored (64 zeros and 0 for an
   // unknown page); nothing is recomputed.
@@ -268,11 +278,18 @@ class CommentService final {
 
  private:
   Status Authorize(const Comment& c, const Credential& who) const;
+  // VerifyChain over the whole page; remembers the result's verified prefix,
+  // or forgets the page when it failed.
+  ChainReport CheckChainInFull(store::StoreSession& s, const Page& page);
+  // The thread line's status: the links since the remembered verified prefix
+  // when they extend it, else CheckChainInFull.
+  ChainStatus ThreadChainStatus(store::StoreSession& s, const Page& page);
 
   ServiceConfig config_;
   const Clock& clock_;
   Random& random_;
   Screener* screener_;
+  VerifiedChains verified_chains_;
 };
 
 // Writes a new version of `c` into its page's hash chain (at time `at`, by

@@ -1727,5 +1727,74 @@ TEST_F(CommentServiceTest, FirstPageOfAThreadCarriesTheChainStatus) {
   EXPECT_EQ(page.chain->head, FindPage("/a")->chain_head);
 }
 
+TEST_F(TamperTest, ThreadLineHashesOnlyNewLinksUntilAFullCheckFindsATamper) {
+  // SetUp's full check left /a's chain remembered as verified.
+  const auto before = MustList("/a").chain;
+  ASSERT_TRUE(before && before->verified);
+  EXPECT_EQ(before->length, 3);
+  // A row of the verified part changed behind the service's back: the thread
+  // line does not read it again (it checks what was written since)...
+  Tamper("UPDATE comments SET body_markdown = 'x' WHERE id = " + std::to_string(c2_));
+  EXPECT_TRUE(MustList("/a").chain->verified);
+  // ...and new links are checked and extend what is remembered.
+  const CommentId c4 = MustPost("/a", "four", c3_).comment.id;
+  const auto grown = MustList("/a").chain;
+  EXPECT_TRUE(grown->verified);
+  EXPECT_EQ(grown->length, 4);
+  EXPECT_EQ(grown->head, FindPage("/a")->chain_head);
+  // A full check (/pages/verify, amur verify) reads everything, finds the
+  // tamper and makes the thread line check in full again.
+  ExpectFailed({c2_});
+  const auto after = MustList("/a").chain;
+  EXPECT_FALSE(after->verified);
+  EXPECT_EQ(after->length, 4);
+  // A new link that does not hash right is caught by the thread line itself.
+  Tamper("UPDATE comments SET body_markdown = 'two' WHERE id = " + std::to_string(c2_));
+  ASSERT_TRUE(Verify("/a").verified);
+  ASSERT_TRUE(MustList("/a").chain->verified);
+  const CommentId c5 = MustPost("/a", "five", c4).comment.id;
+  Tamper("UPDATE links SET body_markdown = 'forged' WHERE comment_id = " + std::to_string(c5));
+  EXPECT_FALSE(MustList("/a").chain->verified);
+  ExpectFailed({c5});
+}
+
+TEST_F(EraseTest, ThreadLineAfterRewrittenHistoryAgreesWithAFullCheck) {
+  ASSERT_TRUE(MustList("/a").chain->verified);
+  // The chain rewritten as format 1 (as a database from before format 2):
+  // every hash changes, so what the thread line remembered no longer fits.
+  {
+    store::WriteTransaction tx(*s_);
+    auto page = s_->FindPage("/a");
+    auto links = s_->ListPageLinks(page->id);
+    std::string prev = kZeroHash;
+    for (auto& l : links) {
+      l.format = 1;
+      l.content_hash.clear();
+      l.prev_hash = prev;
+      l.hash = ComputeLinkHash("/a", l);
+      prev = l.hash;
+    }
+    s_->RewritePageChain(page->id, links);
+    tx.Commit();
+  }
+  Tamper(
+      "UPDATE links SET format = 1, content_hash = '' WHERE page_id = "
+      "(SELECT id FROM pages WHERE key = '/a')");
+  auto line = MustList("/a").chain;
+  auto full = Verify("/a");
+  ASSERT_TRUE(full.verified);
+  EXPECT_TRUE(line->verified);
+  EXPECT_EQ(line->head, full.head);
+  // An erasure rechains it as format 2: new hashes again.
+  ASSERT_TRUE(MustList("/a").chain->verified);
+  ASSERT_TRUE(Erase(c3_).ok());
+  line = MustList("/a").chain;
+  full = Verify("/a");
+  ASSERT_TRUE(full.verified);
+  EXPECT_TRUE(line->verified);
+  EXPECT_EQ(line->head, full.head);
+  EXPECT_EQ(line->length, full.length);
+}
+
 }  // namespace
 }  // namespace amur::service

@@ -5,6 +5,7 @@
 // format 1 links (written before erasure existed) hash the content directly.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +45,33 @@ struct ChainReport {
 // recomputed one (a format 2 link's stored content_hash, when not empty, must
 // also equal the hash of its content unless erased), each comment's current row must match
 // its last link, and the page's stored head must be the last link's hash.
+// Chains of 2,048 links or more are hashed on two threads.
 ChainReport VerifyChain(const Page& page, const std::vector<ChainLink>& links,
                         const std::vector<Comment>& current_rows);
+
+// What a check of a page's chain found verified: its first `length` links,
+// the last of them at `last_seq` with hash `head` (64 zeros and 0 when none).
+struct VerifiedPrefix {
+  PageId page_id = 0;
+  std::int64_t length = 0;
+  std::int64_t last_seq = 0;
+  std::string head;
+};
+
+// Checks only what was appended to a chain since `prefix` was verified, as
+// VerifyChain would check it: `links` are the page's links from seq
+// prefix.last_seq on (from the first when the prefix is empty), in chain
+// order; `rows` are the current rows (VerifyChain's fields, sorted by id) of at
+// least the comments with links after the prefix. The prefix's last link must
+// still have its hash, every later link must chain on and hash right, the
+// page's head must be the last link's hash, and each comment with a new link
+// must match its last one. Returns the longer verified prefix, or nullopt when
+// anything differs (then only a full VerifyChain can say what failed). The
+// links of the prefix are not read again: a change made to them behind the
+// store's back is found by VerifyChain, not here.
+std::optional<VerifiedPrefix> ExtendVerifiedPrefix(const Page& page, const VerifiedPrefix& prefix,
+                                                   const std::vector<ChainLink>& links,
+                                                   const std::vector<Comment>& rows);
 
 // Rewrites a page's chain as format 2 links, in order, from its stored
 // fields: same versions, new content hashes, prev_hash and hash. Used once

@@ -472,5 +472,141 @@ TEST_F(VerifyChainTest, Format1ChainsVerifyAndRechainAsFormat2) {
   EXPECT_TRUE(Verify().ok);
 }
 
+TEST_F(VerifyChainTest, LongChainsAreCheckedWholeOnTwoThreads) {
+  // Past 2,048 links the hashing is split in two halves: a change in either
+  // half must still be found, and only there.
+  links_.clear();
+  rows_.clear();
+  for (int i = 1; i <= 3001; ++i) {
+    ChainLink l;
+    l.seq = i;
+    l.comment_id = i;
+    l.n = 1;
+    l.author_name = "Reader " + std::to_string(i % 7);
+    l.body_markdown = "comment " + std::to_string(i);
+    l.at = kAt + i;
+    links_.push_back(l);
+    Comment c;
+    c.id = i;
+    c.author_name = l.author_name;
+    c.body_markdown = l.body_markdown;
+    rows_.push_back(c);
+  }
+  Rechain();
+  for (std::size_t i = 0; i < rows_.size(); ++i) rows_[i].hash = links_[i].hash;
+  ASSERT_TRUE(Verify().ok);
+  links_[10].body_markdown = "forged early";
+  links_[2990].author_name = "Mallory";
+  const ChainReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{11, 2991}));
+}
+
+// VerifiedPrefix of the fixture's chain as a full check leaves it.
+VerifiedPrefix PrefixOf(const Page& page, const std::vector<ChainLink>& links) {
+  return VerifiedPrefix{page.id, static_cast<std::int64_t>(links.size()), links.back().seq,
+                        links.back().hash};
+}
+
+class ExtendVerifiedPrefixTest : public VerifyChainTest {
+ protected:
+  void SetUp() override {
+    VerifyChainTest::SetUp();
+    ASSERT_TRUE(Verify().ok);
+    prefix_ = PrefixOf(page_, links_);
+    // Then c2 is edited and c3 posted.
+    ChainLink l4 = links_[1];
+    l4.seq = 4;
+    l4.n = 2;
+    l4.body_markdown = "two, edited";
+    l4.at = kAt + 3000;
+    ChainLink l5;
+    l5.seq = 5;
+    l5.comment_id = 3;
+    l5.n = 1;
+    l5.author_name = "Bo";
+    l5.body_markdown = "three";
+    l5.at = kAt + 4000;
+    links_.push_back(l4);
+    links_.push_back(l5);
+    Rechain();
+    rows_[1].body_markdown = "two, edited";
+    Comment c3;
+    c3.id = 3;
+    c3.author_name = "Bo";
+    c3.body_markdown = "three";
+    rows_.push_back(c3);
+    SyncRows();
+  }
+  // The links a store gives from the prefix's last seq on.
+  std::vector<ChainLink> Since() const {
+    return std::vector<ChainLink>(links_.begin() + 2, links_.end());
+  }
+  std::optional<VerifiedPrefix> Extend() const {
+    return ExtendVerifiedPrefix(page_, prefix_, Since(), rows_);
+  }
+  VerifiedPrefix prefix_;
+};
+
+TEST_F(ExtendVerifiedPrefixTest, NewLinksExtendThePrefixAsAFullCheckWould) {
+  ASSERT_TRUE(Verify().ok);
+  const auto longer = Extend();
+  ASSERT_TRUE(longer);
+  EXPECT_EQ(longer->length, 5);
+  EXPECT_EQ(longer->last_seq, 5);
+  EXPECT_EQ(longer->head, Verify().head);
+  EXPECT_EQ(longer->page_id, page_.id);
+  // Only the rows of comments with new links are needed.
+  EXPECT_TRUE(ExtendVerifiedPrefix(page_, prefix_, Since(), {rows_[1], rows_[2]}));
+  // Nothing new: the same prefix.
+  const auto same = ExtendVerifiedPrefix(page_, *longer, {links_.back()}, {});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->length, 5);
+  EXPECT_EQ(same->head, longer->head);
+}
+
+TEST_F(ExtendVerifiedPrefixTest, AnEmptyPrefixChecksFromTheFirstLink) {
+  const VerifiedPrefix empty{page_.id, 0, 0, kZeroHash};
+  const auto all = ExtendVerifiedPrefix(page_, empty, links_, rows_);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->length, 5);
+  EXPECT_EQ(all->head, page_.chain_head);
+  links_[0].body_markdown = "forged";
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, empty, links_, rows_));
+}
+
+TEST_F(ExtendVerifiedPrefixTest, RewrittenHistoryIsNotExtended) {
+  // The prefix's last link has another hash now (say, rechained).
+  auto since = Since();
+  since[0].hash = std::string(64, 'e');
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, prefix_, since, rows_));
+  // It is gone, or the store starts elsewhere.
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, prefix_, {}, rows_));
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, prefix_, {links_.begin() + 3, links_.end()}, rows_));
+}
+
+TEST_F(ExtendVerifiedPrefixTest, EveryFailureOfANewLinkStopsTheExtension) {
+  ASSERT_TRUE(Extend());
+  auto bad_body = Since();
+  bad_body[1].body_markdown = "forged";
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, prefix_, bad_body, rows_));
+  auto bad_prev = Since();
+  bad_prev[2].prev_hash = bad_prev[0].hash;
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, prefix_, bad_prev, rows_));
+  auto bad_content = Since();
+  bad_content[2].content_hash = std::string(64, 'a');
+  EXPECT_FALSE(ExtendVerifiedPrefix(page_, prefix_, bad_content, rows_));
+
+  page_.chain_head = links_[3].hash;  // the head left behind
+  EXPECT_FALSE(Extend());
+  page_.chain_head = links_.back().hash;
+
+  rows_[2].body_markdown = "three, forged in the row";
+  EXPECT_FALSE(Extend());
+  rows_[2].body_markdown = "three";
+  rows_.pop_back();  // c3 has a link but no row
+  EXPECT_FALSE(Extend());
+}
+
 }  // namespace
 }  // namespace amur::service

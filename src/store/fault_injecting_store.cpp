@@ -96,6 +96,9 @@ class FaultInjectingSession final : public StoreSession {
   }
   void AppendLink(PageId page, const ChainLink& link) override { inner_->AppendLink(page, link); }
   std::vector<ChainLink> ListPageLinks(PageId page) override { return inner_->ListPageLinks(page); }
+  std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
+    return inner_->ListPageLinksFrom(page, from_seq);
+  }
   void RewritePageChain(PageId page, const std::vector<ChainLink>& links) override {
     inner_->RewritePageChain(page, links);
   }

@@ -245,6 +245,9 @@ class ChainStore {
   virtual void AppendLink(PageId page, const ChainLink& link) = 0;
   // Every link of the page, in chain order.
   virtual std::vector<ChainLink> ListPageLinks(PageId page) = 0;
+  // The page's links with seq >= from_seq, in chain order (what was appended
+  // since a verified prefix; ListPageLinks when from_seq <= 1).
+  virtual std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) = 0;
   // The links of one comment, oldest first.
   virtual std::vector<ChainLink> ListCommentLinks(CommentId id) = 0;
   // Number of links one comment has (its latest version number).

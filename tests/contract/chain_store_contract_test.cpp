@@ -37,6 +37,16 @@ TEST_P(ChainStoreContract, LinksAppendInOrderAndMoveTheHead) {
   EXPECT_EQ(links[2].body_markdown, "v3");
   EXPECT_FALSE(links[0].editor.has_value());
   EXPECT_EQ(links[2].editor, "Ann");
+  auto from2 = s_->ListPageLinksFrom(p.id, 2);
+  ASSERT_EQ(from2.size(), 2u);
+  EXPECT_EQ(from2[0].seq, 2);
+  EXPECT_EQ(from2[0].hash, links[1].hash);
+  EXPECT_EQ(from2[1].seq, 3);
+  EXPECT_EQ(from2[1].editor, "Ann");
+  EXPECT_EQ(s_->ListPageLinksFrom(p.id, 1).size(), 3u);
+  EXPECT_EQ(s_->ListPageLinksFrom(p.id, 0).size(), 3u);
+  EXPECT_TRUE(s_->ListPageLinksFrom(p.id, 4).empty());
+  EXPECT_TRUE(s_->ListPageLinksFrom(p.id + 1, 1).empty());
   EXPECT_EQ(s_->ListCommentLinks(id).size(), 3u);
   EXPECT_EQ(s_->CountCommentLinks(id), 3);
   EXPECT_EQ(s_->CountCommentLinks(id + 1), 0);

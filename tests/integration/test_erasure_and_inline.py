@@ -84,6 +84,8 @@ class Erasure(AmurTestCase):
         v = self.server.verify(page).json
         self.assertEqual(v["status"], "failed")
         self.assertEqual(v["failed_ids"], [reply["id"]])
+        # The thread's hash line (cached, and checked incrementally) now says so too.
+        self.assertEqual(self.listing(page)["page"]["chain"]["status"], "failed")
 
     def test_cli_erases_by_address_and_verify_passes(self):
         page = unique_page("/erase-cli")

@@ -345,36 +345,54 @@
   // substitutions) of `pat`: [{end, errors}], by Myers' bit-parallel algorithm
   // in Hyyrö's blocked form (32 pattern characters per block), as npm's
   // approx-string-match computes them. O(|text| * ceil(|pat| / 32)).
+  var rows;  // char code -> row of the pattern's table; all zero between calls
   function matchEnds(text, pat, k) {
     var m = pat.length, B = Math.ceil(m / 32), P = new Int32Array(B), Mv = new Int32Array(B);
-    var last = new Int32Array(B), row = new Uint16Array(65536), peq = [new Int32Array(B)], out = [], b, j, r;
+    var sh = new Int32Array(B), peq = new Int32Array((m + 1) * B), out = [], n = 1, b, j, r, c;
+    var row = rows || (rows = new Uint16Array(65536));
     for (b = 0; b < B; b++) {
       P[b] = -1;
-      last[b] = 1 << (b === B - 1 ? (m - 1) % 32 : 31);
+      sh[b] = b === B - 1 ? (m - 1) % 32 : 31;
     }
     for (j = 0; j < m; j++) {
-      var c = pat.charCodeAt(j);
-      if (!row[c]) row[c] = peq.push(new Int32Array(B)) - 1;
-      peq[row[c]][j >> 5] |= 1 << (j & 31);
+      c = pat.charCodeAt(j);
+      if (!row[c]) row[c] = n++;
+      peq[row[c] * B + (j >> 5)] |= 1 << (j & 31);
     }
-    var score = m;
-    for (j = 0; j < text.length; j++) {
-      var eqs = peq[row[text.charCodeAt(j)]], hin = 0;
-      for (b = 0; b < B; b++) {
-        var pv = P[b], mv = Mv[b], neg = hin < 0 ? 1 : 0;
-        var eq = eqs[b] | neg, xv = eq | mv;
-        var xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
-        var ph = mv | ~(xh | pv), mh = pv & xh;
-        r = (ph & last[b] ? 1 : 0) - (mh & last[b] ? 1 : 0);
-        ph = (ph << 1) | (hin > 0 ? 1 : 0);
-        mh = (mh << 1) | neg;
-        P[b] = mh | ~(xv | ph);
-        Mv[b] = ph & xv;
-        hin = r;
+    var score = m, len = text.length, pv, mv, eq, xv, xh, ph, mh, hin, neg, q = sh[0];
+    if (B === 1) {
+      // One block: the same steps with the state in locals.
+      pv = -1; mv = 0;
+      for (j = 0; j < len; j++) {
+        eq = peq[row[text.charCodeAt(j)]]; xv = eq | mv;
+        xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+        ph = mv | ~(xh | pv); mh = pv & xh;
+        score += ((ph >>> q) & 1) - ((mh >>> q) & 1);
+        ph <<= 1; mh <<= 1;
+        pv = mh | ~(xv | ph); mv = ph & xv;
+        if (score <= k) out.push({ end: j + 1, errors: score });
       }
-      score += hin;
-      if (score <= k) out.push({ end: j + 1, errors: score });
+    } else {
+      for (j = 0; j < len; j++) {
+        var base = row[text.charCodeAt(j)] * B;
+        hin = 0;
+        for (b = 0; b < B; b++) {
+          pv = P[b]; mv = Mv[b]; neg = hin >>> 31;
+          eq = peq[base + b] | neg; xv = eq | mv;
+          xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
+          ph = mv | ~(xh | pv); mh = pv & xh; q = sh[b];
+          r = ((ph >>> q) & 1) - ((mh >>> q) & 1);
+          ph = (ph << 1) | (-hin >>> 31);
+          mh = (mh << 1) | neg;
+          P[b] = mh | ~(xv | ph);
+          Mv[b] = ph & xv;
+          hin = r;
+        }
+        score += hin;
+        if (score <= k) out.push({ end: j + 1, errors: score });
+      }
     }
+    for (j = 0; j < m; j++) row[pat.charCodeAt(j)] = 0;
     return out;
   }
 

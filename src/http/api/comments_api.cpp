@@ -430,6 +430,9 @@ asio::awaitable<Response> CommentsApi::Verify(const Params& params) {
   };
   Result<service::PageVerification> v = co_await ReadResult(*d_.db, "verifying a page", job8);
   if (!v) co_return ErrorResponse(v.error());
+  // A failure found here (say, the database file changed behind the server's
+  // back) must show in the thread's hash line too, which may be cached.
+  if (!v->verified && d_.cache) d_.cache->Invalidate(key);
   json::object body;
   body["status"] = v->verified ? "verified" : "failed";
   body["head"] = v->head;

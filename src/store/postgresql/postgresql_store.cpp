@@ -926,6 +926,16 @@ class PgSession final : public StoreSession {
     return out;
   }
 
+  std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
+    static const std::string sql = std::string("SELECT ") + kLinkColumns +
+                                   " FROM links WHERE page_id = ? AND seq >= ? ORDER BY seq";
+    Query q(S(sql));
+    q.Bind(1, page).Bind(2, from_seq);
+    std::vector<ChainLink> out;
+    while (q.Step()) out.push_back(ReadLink(q));
+    return out;
+  }
+
   std::vector<ChainLink> ListCommentLinks(CommentId id) override {
     static const std::string sql =
         std::string("SELECT ") + kLinkColumns + " FROM links WHERE comment_id = ? ORDER BY n";

@@ -556,6 +556,7 @@ class SqliteSession final : public StoreSession {
           "WHERE page_id = ? ORDER BY id"));
     q.Bind(1, page);
     std::vector<Comment> out;
+    out.reserve(ChainLengthHint(page));
     while (q.Step()) {
       Comment& c = out.emplace_back();
       c.id = q.Int(0);
@@ -712,8 +713,29 @@ class SqliteSession final : public StoreSession {
   std::vector<ChainLink> ListPageLinks(PageId page) override {
     static const std::string sql =
         std::string("SELECT ") + kLinkColumns + " FROM links WHERE page_id = ? ORDER BY seq";
+    const std::size_t hint = ChainLengthHint(page);
     Query q(S(sql));
     q.Bind(1, page);
+    std::vector<ChainLink> out;
+    out.reserve(hint);
+    while (q.Step()) out.push_back(ReadLink(q));
+    return out;
+  }
+
+  // The page's stored chain length, for reserving what reads its links or
+  // rows (each comment has at least one link); capped, as it is only a hint.
+  std::size_t ChainLengthHint(PageId page) {
+    Query q(S("SELECT chain_len FROM pages WHERE id = ?"));
+    q.Bind(1, page);
+    if (!q.Step()) return 0;
+    return static_cast<std::size_t>(std::clamp<std::int64_t>(q.Int(0), 0, 1 << 20));
+  }
+
+  std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
+    static const std::string sql = std::string("SELECT ") + kLinkColumns +
+                                   " FROM links WHERE page_id = ? AND seq >= ? ORDER BY seq";
+    Query q(S(sql));
+    q.Bind(1, page).Bind(2, from_seq);
     std::vector<ChainLink> out;
     while (q.Step()) out.push_back(ReadLink(q));
     return out;
