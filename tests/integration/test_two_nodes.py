@@ -7,6 +7,7 @@ import unittest
 import urllib.parse
 
 from amur_harness import AmurServer, AmurTestCase, unique_page
+from test_live_events import Sse
 from test_webhooks import SECRET, Receiver
 
 SPREAD = 1.0  # seconds: a write on one node reaches the other within this
@@ -61,6 +62,28 @@ class ReadsAcrossNodes(TwoNodes):
         r = self.other.post_comment(page, "A reply through node B.")
         self.assertStatus(r, 201)
         self.wait_for(lambda: self.count_on(self.server, page) == 3, "A serves B's comment")
+
+    def test_a_comment_posted_on_one_node_is_streamed_by_the_other_within_a_second(self):
+        page = unique_page("/two-live")
+        self.post_ok(page, "The thread exists.")
+        self.wait_for(lambda: self.count_on(self.other, page) == 1, "B serves A's first comment")
+        stream = Sse(self.other.port, page)
+        try:
+            self.assertEqual(stream.status, 200)
+            stream.prelude()
+            start = time.monotonic()
+            c, _ = self.post_ok(page, "Live through node A, read on node B.")
+            # (B may stream the first comment too, if it had not read it from
+            # the log before the stream began: it served it from the database.)
+            while True:
+                e = stream.event(timeout=max(0.0, SPREAD - (time.monotonic() - start)))
+                self.assertIsNotNone(e, "B did not stream A's comment within a second")
+                if e["data"]["comment"]["id"] == c["id"]:
+                    break
+            self.assertLess(time.monotonic() - start, SPREAD)
+            self.assertEqual(e["event"], "comment.created")
+        finally:
+            stream.close()
 
     def test_concurrent_posts_through_both_nodes_keep_one_unbroken_chain(self):
         page = unique_page("/two-chain")
