@@ -25,6 +25,13 @@ std::string RandomToken(Random& random, std::size_t bytes) {
   return out;
 }
 
+std::string HexOf(const unsigned char* bytes, std::size_t n) {
+  std::string hex(2 * n + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes, n);
+  hex.pop_back();
+  return hex;
+}
+
 std::string Sha256Hex(std::string_view data) {
   thread_local Sha256 sha;
   return std::string(View(sha.HexDigest(data)));

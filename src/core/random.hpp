@@ -23,6 +23,9 @@ class SodiumRandom final : public Random {
 // A URL-safe, unpadded base64 token of `bytes` random bytes.
 std::string RandomToken(Random& random, std::size_t bytes);
 
+// Lowercase hex of `n` bytes.
+std::string HexOf(const unsigned char* bytes, std::size_t n);
+
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
 

@@ -28,13 +28,7 @@ const std::string& ThisNode() {
   static const std::string id = [] {
     unsigned char bytes[8];
     SodiumRandom().Fill(bytes, sizeof bytes);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned char b : bytes) {
-      hex += kHex[b >> 4];
-      hex += kHex[b & 15];
-    }
-    return hex;
+    return HexOf(bytes, sizeof bytes);
   }();
   return id;
 }

@@ -17,13 +17,7 @@ std::string Mac(std::string_view key, std::string_view message) {
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()),
                                 message.size());
   crypto_auth_hmacsha256_final(&st, out);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char b : out) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
-  }
-  return hex;
+  return HexOf(out, sizeof out);
 }
 
 std::string Message(std::string_view ts, std::string_view cookie) {
