@@ -242,11 +242,12 @@ class DiskFull(StorageFaultCase):
 
             # Fill the file system to the last block.
             filler = os.path.join(data, "filler")
-            with open(filler, "wb") as f:
+            # Unbuffered: a buffered file would fail again when closed,
+            # flushing what the full disk refused.
+            with open(filler, "wb", buffering=0) as f:
                 try:
                     while True:
                         f.write(b"\0" * 65536)
-                        f.flush()
                 except OSError:
                     pass
             lost, refused = [], 0
