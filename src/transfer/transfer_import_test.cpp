@@ -90,7 +90,7 @@ TEST_F(ImportTest, WordPressFixtureKeepsStatesVotesAndRepairs) {
   EXPECT_EQ(s.by_state.at("spam"), 1);
   EXPECT_EQ(s.by_state.at("rejected"), 1);
   EXPECT_EQ(s.skipped, 3);   // pingback, empty, repeated id
-  EXPECT_EQ(s.repaired, 3);  // orphan, no GMT date, no link
+  EXPECT_EQ(s.repaired, 4);  // orphan, no GMT date, no link, id 1 again in post 102
 
   const auto post = All("/2019/03/aigun-treaty/");
   ASSERT_EQ(post.size(), 11u);
@@ -121,6 +121,10 @@ TEST_F(ImportTest, WordPressFixtureKeepsStatesVotesAndRepairs) {
                           return c.author_name == "Spacey Name";
                         })->id);
   EXPECT_EQ(All("/?p=102").size(), 1u);
+  EXPECT_TRUE(std::any_of(s.issues.begin(), s.issues.end(), [](const ImportIssue& i) {
+    return !i.skipped && i.item == "comment 1" &&
+           i.reason.find("used in an earlier post") != std::string::npos;
+  }));
   EXPECT_EQ(All("/?p=103").size(), 1u);
   EXPECT_EQ(All("/?p=104").size(), 1u);
   EXPECT_TRUE(s_->FindPage("/?p=102")->closed);

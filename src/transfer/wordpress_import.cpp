@@ -356,6 +356,12 @@ class WxrImport {
     if (c.type == "pingback" || c.type == "trackback") {
       return w_.Issue(true, c.where, label, "a " + c.type + ", not a comment");
     }
+    if (!NoteIdFirstSeen(c.numeric_id, post) &&
+        !w_.Issue(false, c.where, label,
+                  "its wp:comment_id is used in an earlier post too; imported as a separate "
+                  "comment of this post")) {
+      return false;
+    }
     SourceComment sc;
     sc.source_id = post + "/" + c.id;
     sc.label = label;
@@ -395,6 +401,32 @@ class WxrImport {
     return w_.Add(page, std::move(sc));
   }
 
+  // False when a numeric comment id was already used in an earlier post of
+  // the file. Seen ids are bits (1 MB per 8 million of the largest id, ids
+  // above 2^27 are not checked), so memory does not grow with the file.
+  bool NoteIdFirstSeen(std::int64_t id, const std::string& post) {
+    if (id <= 0 || id >= (std::int64_t{1} << 27)) return true;
+    const auto i = static_cast<std::size_t>(id);
+    if (post != current_post_) {
+      current_post_ = post;
+      post_ids_.clear();
+    }
+    post_ids_.push_back(i);
+    if (i >= seen_ids_.size()) seen_ids_.resize(std::max(i + 1, seen_ids_.size() * 2));
+    if (!seen_ids_[i]) {
+      seen_ids_[i] = true;
+      return true;
+    }
+    // Seen before: in this post (a repeat the writer reports) or an earlier one.
+    for (std::size_t k = 0; k + 1 < post_ids_.size(); ++k) {
+      if (post_ids_[k] == i) return true;
+    }
+    return false;
+  }
+
+  std::vector<bool> seen_ids_;
+  std::string current_post_;
+  std::vector<std::size_t> post_ids_;
   ImportWriter& w_;
   XmlStream xml_;
   ImportOptions options_;
