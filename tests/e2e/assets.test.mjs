@@ -61,10 +61,10 @@ describe('widget assets', () => {
     t.diagnostic(`served: ${JSON.stringify(perFile)}, gzip total: ${served}`);
     fs.writeFileSync(saveArtifact('widget-served.json'), `${JSON.stringify({ ...perFile, total_gzip: served }, null, 2)}\n`);
     assert.ok(served <= LIMIT, `served ${served} bytes > ${LIMIT}`);
-    // These tests run after `npm ci`, so the build found terser and csso:
-    // the served JS is one line after the server's banner.
+    // These tests run after `npm ci`, so the build found terser and csso: the
+    // served JS is a few lines (the compacted source would be over a thousand).
     const servedJs = await (await get(jsUrl)).text();
-    assert.ok(servedJs.trim().split('\n').length <= 3,
+    assert.ok(servedJs.trim().split('\n').length < 50,
       'the widget is not minified: configure the build after `npm ci` (scripts/dev.sh does)');
     assert.ok(served <= MINIFIED_LIMIT, `minified widget served ${served} bytes > ${MINIFIED_LIMIT}`);
   });
