@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config ccache
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libpq-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libsodium-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev libdeflate-dev
   libicu-dev libre2-dev libcurl4-openssl-dev libxml2-dev libssl-dev
 )
 TEST_PACKAGES=(
@@ -65,9 +65,10 @@ case "${1:-}" in
   serve)
     shift
     install_missing "${BUILD_PACKAGES[@]}"
-    # The widget is minified when esbuild is there (npm ci); otherwise it is
-    # served as written, which works the same, only larger.
-    if [[ ! -x node_modules/.bin/esbuild ]] && command -v npm >/dev/null; then
+    # The widget is minified when terser and csso are there (npm ci);
+    # otherwise it is served as written, which works the same, only larger.
+    if [[ ! -f node_modules/terser/package.json || ! -f node_modules/csso/package.json ]] &&
+      command -v npm >/dev/null; then
       PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts >/dev/null 2>&1 ||
         echo "dev.sh: npm ci failed; the widget is served unminified" >&2
     fi
@@ -93,7 +94,7 @@ case "${1:-}" in
       echo "dev.sh: the tests need Node.js 18 or newer; found $(node --version)" >&2
       exit 1
     fi
-    # playwright-core for the browser tests and esbuild for the widget, from
+    # playwright-core for the browser tests, terser and csso for the widget, from
     # package-lock.json (before the build, which minifies the widget); it
     # drives Debian's /usr/bin/chromium and never downloads a browser.
     if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then

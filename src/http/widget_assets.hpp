@@ -82,8 +82,9 @@ std::string CompactCss(std::string_view css);
 // without q=0).
 bool AcceptsGzip(std::string_view accept_encoding);
 
-// `data` compressed in the gzip format (RFC 1952) at the best compression.
-// Throws std::runtime_error if zlib fails (it does not for valid input).
+// `data` compressed in the gzip format (RFC 1952) at libdeflate's best
+// compression. Throws std::runtime_error if libdeflate fails (it does not for
+// valid input).
 std::string GzipCompress(std::string_view data);
 
 }  // namespace amur::http

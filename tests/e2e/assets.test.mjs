@@ -1,6 +1,7 @@
-// GET /embed.js and /embed.css: the size budget (JS + CSS gzipped at most
-// 20 KB), content types, caching, ETags, gzip; and the server-rendered pages
-// loading the widget under their Content-Security-Policy.
+// GET /embed.js and /embed.css: the size budgets (JS + CSS gzipped at most
+// 20 KB as written, at most 16,000 bytes as the build minifies them), content
+// types, caching, ETags, gzip; and the server-rendered pages loading the
+// widget under their Content-Security-Policy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +10,10 @@ import zlib from 'node:zlib';
 import { ROOT, saveArtifact, startAmur } from './harness.mjs';
 
 const LIMIT = 20 * 1024;
+// The minified widget (scripts/minify_widget.mjs) as served: it was 16,437
+// bytes gzipped before terser, csso and libdeflate (BENCHMARKS.md), and must
+// not grow back. Issue 13's goal, 10 KB, is not reached.
+const MINIFIED_LIMIT = 16000;
 let amur;
 
 before(async () => { amur = await startAmur(['--edit-window', '600']); });
@@ -24,7 +29,7 @@ function get(p, headers = {}) {
 }
 
 describe('widget assets', () => {
-  test('JS + CSS as served stay within 20 KB gzipped', async (t) => {
+  test('JS + CSS as served stay within the budgets gzipped', async (t) => {
     const js = fs.readFileSync(path.join(ROOT, 'web/widget/embed.js'));
     const css = fs.readFileSync(path.join(ROOT, 'web/widget/embed.css'));
     const sizes = { js: js.length, css: css.length, js_gzip: gz(js), css_gzip: gz(css) };
@@ -32,9 +37,10 @@ describe('widget assets', () => {
     t.diagnostic(`widget size: ${JSON.stringify(sizes)}`);
     fs.writeFileSync(saveArtifact('widget-size.json'), `${JSON.stringify(sizes, null, 2)}\n`);
     // The readable source (sizes above, for the record) is minified by the
-    // build (esbuild); what the server sends with Content-Encoding: gzip is
-    // what readers download, and what the budget is about.
+    // build (terser, csso); what the server sends with Content-Encoding: gzip
+    // is what readers download, and what the budget is about.
     let served = 0;
+    const perFile = {};
     const jsUrl = '/embed.js';
     const cssUrl = `/embed.css?v=${/embed\.css\?v=([0-9a-f]+)/.exec(await (await get(jsUrl)).text())[1]}`;
     for (const p of [jsUrl, cssUrl]) {
@@ -50,9 +56,17 @@ describe('widget assets', () => {
       assert.equal(raw.headers.vary.includes('Accept-Encoding'), true);
       assert.ok(zlib.gunzipSync(raw.body).length > 1000);
       served += raw.body.length;
+      perFile[p.split('?')[0]] = { bytes: zlib.gunzipSync(raw.body).length, gzip: raw.body.length };
     }
-    t.diagnostic(`served gzip total: ${served}`);
+    t.diagnostic(`served: ${JSON.stringify(perFile)}, gzip total: ${served}`);
+    fs.writeFileSync(saveArtifact('widget-served.json'), `${JSON.stringify({ ...perFile, total_gzip: served }, null, 2)}\n`);
     assert.ok(served <= LIMIT, `served ${served} bytes > ${LIMIT}`);
+    // These tests run after `npm ci`, so the build found terser and csso: the
+    // served JS is a few lines (the compacted source would be over a thousand).
+    const servedJs = await (await get(jsUrl)).text();
+    assert.ok(servedJs.trim().split('\n').length < 50,
+      'the widget is not minified: configure the build after `npm ci` (scripts/dev.sh does)');
+    assert.ok(served <= MINIFIED_LIMIT, `minified widget served ${served} bytes > ${MINIFIED_LIMIT}`);
   });
 
   test('/embed.js: type, nosniff, five-minute cache, ETag and 304', async () => {

@@ -207,12 +207,14 @@
 
   // ---- the API ----
 
+  // A call to /api/v1/`path`: resolves to {status, data}; rejects with an
+  // Error carrying the API's message, code and field.
   function api(method, path, body, auth) {
     var headers = {};
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (auth) headers.Authorization = 'Bearer ' + auth;
     if (/\/(votes|reports)$/.test(path) && store.voter) headers['X-Amur-Voter'] = store.voter;
-    return fetch(API + path, {
+    return fetch(API + '/api/v1/' + path, {
       method: method,
       headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -228,6 +230,11 @@
           throw err;
         });
     }, function () { throw new Error(t('network')); });
+  }
+
+  // The same for one comment: /api/v1/comments/{id}`sub`.
+  function capi(method, it, sub, body, auth) {
+    return api(method, 'comments/' + encodeURIComponent(it.c.id) + sub, body, auth);
   }
 
   // ---- times ----
@@ -572,7 +579,7 @@
         msg.className = 'amur-notice';
         msg.textContent = '';
         go.disabled = true;
-        api('POST', '/api/v1/subscriptions', { kind: kind, page: key, email: em.value.trim() }).then(function () {
+        api('POST', 'subscriptions', { kind: kind, page: key, email: em.value.trim() }).then(function () {
           msg.textContent = t('checkInbox');
           em.value = '';
         }, function (x) {
@@ -598,7 +605,7 @@
     }
 
     function commentsUrl(c, lim) {
-      return '/api/v1/comments?page=' + encodeURIComponent(key) + '&sort=' + sort + '&limit=' + (lim || limit) +
+      return 'comments?page=' + encodeURIComponent(key) + '&sort=' + sort + '&limit=' + (lim || limit) +
         (c ? '&cursor=' + encodeURIComponent(c) : '');
     }
 
@@ -607,6 +614,16 @@
     function editedEl(c) {
       if (!c.edited_at) return null;
       return h('p', { cls: 'amur-edited' }, tn(c.edited_by ? 'edited' : 'editedAnon', { time: timeEl(c.edited_at), name: c.edited_by }));
+    }
+
+    // The body and "Last edited" line of it.c on screen.
+    function showEdit(it) {
+      var art = it.li.firstChild, body = art.querySelector('.amur-body'), old = art.querySelector('.amur-main > .amur-edited');
+      if (!body) return;
+      setBody(body, it.c.body_html);
+      if (old) old.remove();
+      var ed = editedEl(it.c);
+      if (ed) body.after(ed);
     }
 
     function voteCount(c, up) {
@@ -782,7 +799,7 @@
         if (pageTitle) req.page_title = pageTitle.slice(0, 300);
         el.setAttribute('aria-busy', 'true');
         submit.textContent = t('posting');
-        api('POST', '/api/v1/comments', req).then(function (r) {
+        api('POST', 'comments', req).then(function (r) {
           var c = r.data.comment, pending = r.status === 202 || c.state === 'pending';
           change(function (s) {
             s.name = nameIn.value.trim();
@@ -857,22 +874,27 @@
       }
     }
 
+    // The counts of it.c on screen; `mine` (1, -1 or 0), when given, the
+    // reader's own vote.
+    function showVotes(it, mine) {
+      ['up', 'down'].forEach(function (v, i) {
+        var art = it.li.firstChild, span = art.querySelector('.amur-n-' + v), k = v + 'votes';
+        if (mine !== undefined) art.querySelector('.amur-vote-' + v).setAttribute('aria-pressed', String(mine === 1 - 2 * i));
+        if (span) { span.firstChild.textContent = it.c[k]; span.lastChild.textContent = ' ' + t(k, it.c[k]); }
+      });
+    }
+
     function vote(it, dir) {
       var now = store.votes[it.c.id] || 0, value = now === dir ? 0 : dir;
-      return api('POST', '/api/v1/comments/' + encodeURIComponent(it.c.id) + '/votes', { value: value }).then(function (r) {
-        var d = r.data, c = it.c, art = it.li.firstChild;
+      return capi('POST', it, '/votes', { value: value }).then(function (r) {
+        var d = r.data, c = it.c;
         change(function (s) {
           if (d.voter_id) s.voter = d.voter_id;
           if (d.my_vote) s.votes[c.id] = d.my_vote; else delete s.votes[c.id];
         });
         c.upvotes = d.upvotes;
         c.downvotes = d.downvotes;
-        [['up', 1, 'upvotes'], ['down', -1, 'downvotes']].forEach(function (v) {
-          art.querySelector('.amur-vote-' + v[0]).setAttribute('aria-pressed', String(d.my_vote === v[1]));
-          var span = art.querySelector('.amur-n-' + v[0]);
-          span.firstChild.textContent = d[v[2]];
-          span.lastChild.textContent = ' ' + t(v[2], d[v[2]]);
-        });
+        showVotes(it, d.my_vote);
         problem(it, '');
       }, function (x) { problem(it, x.message); });
     }
@@ -898,7 +920,7 @@
       body.hidden = true;
       body.after(f);
       ta.focus();
-      api('GET', '/api/v1/comments/' + encodeURIComponent(it.c.id) + '/versions').then(function (r) {
+      capi('GET', it, '/versions').then(function (r) {
         var v = r.data.versions;
         ta.value = v.length ? v[v.length - 1].body : '';
         ta.readOnly = false;
@@ -909,13 +931,9 @@
         var tok = token(it.c.id);
         f.setAttribute('aria-busy', 'true');
         save.textContent = t('saving');
-        api('PATCH', '/api/v1/comments/' + encodeURIComponent(it.c.id), { body: ta.value }, tok || '-').then(function (r) {
-          var c = r.data, old = art.querySelector('.amur-main > .amur-edited');
-          ['body_html', 'edited_at', 'edited_by', 'hash'].forEach(function (k) { it.c[k] = c[k]; });
-          setBody(body, c.body_html);
-          if (old) old.remove();
-          var ed = editedEl(it.c);
-          if (ed) body.after(ed);
+        capi('PATCH', it, '', { body: ta.value }, tok || '-').then(function (r) {
+          ['body_html', 'edited_at', 'edited_by', 'hash'].forEach(function (k) { it.c[k] = r.data[k]; });
+          showEdit(it);
           close();
           announce(t('saved'));
         }, function (x) {
@@ -940,7 +958,7 @@
       yes.addEventListener('click', function () {
         if (yes.getAttribute('aria-busy')) return;
         yes.setAttribute('aria-busy', 'true');
-        api('DELETE', '/api/v1/comments/' + encodeURIComponent(it.c.id), undefined, token(it.c.id) || '-').then(function () {
+        capi('DELETE', it, '', undefined, token(it.c.id) || '-').then(function () {
           dropToken(it.c.id);
           // The live stream may have taken it away already.
           if (items[it.c.id] === it && it.c.state !== 'deleted') {
@@ -986,7 +1004,7 @@
         e.preventDefault();
         if (send.getAttribute('aria-busy')) return;
         send.setAttribute('aria-busy', 'true');
-        api('POST', '/api/v1/comments/' + encodeURIComponent(it.c.id) + '/reports', { reason: pick.value }).then(function () {
+        capi('POST', it, '/reports', { reason: pick.value }).then(function () {
           change(function (s) { s.reported[it.c.id] = 1; });
           var done = h('span', { cls: 'amur-reported', text: t('reported') });
           box.remove();
@@ -1110,7 +1128,7 @@
     }
 
     function loadInline() {
-      return api('GET', '/api/v1/comments?page=' + encodeURIComponent(key) + '&filter=inline&limit=200').then(function (r) {
+      return api('GET', 'comments?page=' + encodeURIComponent(key) + '&filter=inline&limit=200').then(function (r) {
         inl = r.data.comments;
         highlight();
       }, function () {});
@@ -1254,22 +1272,12 @@
         }
       });
       on('comment.edited', function (c) {
-        var it = items[c.id], body = it && it.li.firstChild.querySelector('.amur-body');
-        var old = body && it.li.firstChild.querySelector('.amur-main > .amur-edited');
         update(c);
-        if (!body) return;
-        setBody(body, c.body_html);
-        if (old) old.remove();
-        var ed = editedEl(it.c);
-        if (ed) body.after(ed);
+        if (items[c.id]) showEdit(items[c.id]);
       });
       on('comment.voted', function (c) {
-        var it = items[c.id];
         update(c);
-        if (it) ['up', 'down'].forEach(function (v) {
-          var span = it.li.firstChild.querySelector('.amur-n-' + v), k = v + 'votes';
-          if (span) { span.firstChild.textContent = c[k]; span.lastChild.textContent = ' ' + t(k, c[k]); }
-        });
+        if (items[c.id]) showVotes(items[c.id]);
       });
       var gone = function (c) {
         var it = items[c.id];
