@@ -405,9 +405,13 @@ class PgSession final : public StoreSession {
     Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
     StartTransaction(false);
   }
+  // A write transaction holds the event counter from its first statement to
+  // its end: writers on every node take their locks one transaction after
+  // the other, so a batch that locks several pages can never deadlock with
+  // another (it would, taking a page then waiting for the counter).
   void BeginWrite() override {
     EnsureConnected();
-    Exec("BEGIN");
+    Exec("BEGIN; SELECT 1 FROM event_counter WHERE id = 1 FOR NO KEY UPDATE");
     StartTransaction(true);
   }
   void Commit() override {
@@ -1454,8 +1458,8 @@ class PgSession final : public StoreSession {
   }
 
   std::int64_t AppendEvent(const Event& e) override {
-    // The counter row stays locked until this transaction ends: a concurrent
-    // appender waits, so seqs are assigned in commit order, without gaps.
+    // The counter row is locked (since BeginWrite) until this transaction
+    // ends, so seqs are assigned in commit order, without gaps.
     Query q(
         S("WITH c AS (UPDATE event_counter SET last_seq = last_seq + 1 WHERE id = 1 "
           "RETURNING last_seq) "
