@@ -3,10 +3,10 @@
 #include <sys/socket.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 
 #include "service/events.hpp"
 
@@ -47,11 +47,20 @@ std::optional<std::string> LiveFrame(const Event& e) {
   return out;
 }
 
-// A share of the streams, delivered to by one task at a time.
+// A share of the streams, delivered to by one task at a time, in the order
+// the events were published.
 struct LiveShard {
+  struct Pending {
+    std::string page;
+    std::int64_t seq;
+    StreamSource::Chunk bytes;
+  };
+
   std::mutex mu;  // the streams' state (LiveStream's fields) and `pages`
   std::unordered_map<std::string, std::vector<LiveStream*>> pages;
-  std::optional<boost::asio::strand<boost::asio::any_io_executor>> strand;
+  std::mutex pending_mu;  // `pending` and `running`
+  std::deque<Pending> pending;
+  bool running = false;  // a task is posted or delivering
 
   // Hands the event to each stream of `page` in this shard.
   void Deliver(const std::string& page, std::int64_t seq, const StreamSource::Chunk& bytes) {
@@ -59,6 +68,30 @@ struct LiveShard {
     auto it = pages.find(page);
     if (it == pages.end()) return;
     for (LiveStream* s : it->second) s->Deliver(seq, bytes);
+  }
+
+  // Queues an event; true when a task must be posted to deliver it.
+  bool Add(Pending p) {
+    std::lock_guard lock(pending_mu);
+    pending.push_back(std::move(p));
+    return !std::exchange(running, true);
+  }
+
+  // The posted task: delivers the queued events until none is left.
+  void Run() {
+    for (;;) {
+      Pending p;
+      {
+        std::lock_guard lock(pending_mu);
+        if (pending.empty()) {
+          running = false;
+          return;
+        }
+        p = std::move(pending.front());
+        pending.pop_front();
+      }
+      Deliver(p.page, p.seq, p.bytes);
+    }
   }
 };
 
@@ -164,12 +197,9 @@ void LiveHub::Attach(service::EventBus& bus) {
 
 void LiveHub::DeliverOn(const boost::asio::any_io_executor& ex, int shards) {
   std::lock_guard lock(mu_);
+  executor_ = ex;
   shards_.clear();
-  for (int i = 0; i < std::max(1, shards); ++i) {
-    auto shard = std::make_unique<LiveShard>();
-    shard->strand.emplace(boost::asio::make_strand(ex));
-    shards_.push_back(std::move(shard));
-  }
+  for (int i = 0; i < std::max(1, shards); ++i) shards_.push_back(std::make_unique<LiveShard>());
 }
 
 void LiveHub::Publish(const Event& e) {
@@ -179,13 +209,11 @@ void LiveHub::Publish(const Event& e) {
   if (!frame) return;
   auto bytes = std::make_shared<const std::string>(std::move(*frame));
   for (auto& shard : shards_) {
-    if (!shard->strand) {
+    if (!executor_) {
       shard->Deliver(*e.page_key, e.seq, bytes);
-      continue;
+    } else if (shard->Add({*e.page_key, e.seq, bytes})) {
+      boost::asio::post(*executor_, [s = shard.get()] { s->Run(); });
     }
-    boost::asio::post(*shard->strand, [s = shard.get(), page = *e.page_key, seq = e.seq, bytes] {
-      s->Deliver(page, seq, bytes);
-    });
   }
 }
 

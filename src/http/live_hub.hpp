@@ -99,9 +99,9 @@ class LiveHub final {
   void Attach(service::EventBus& bus);
 
   // From now on an event reaches the streams through `shards` tasks posted
-  // to `ex` (each shard on a strand of its own, so in order); before, and
-  // without it, Publish delivers on the calling thread. Call before streams
-  // open.
+  // to `ex` (one at a time per shard, so in order); before, and without it,
+  // Publish delivers on the calling thread. Call before streams open. Tasks
+  // left when `ex`'s context is destroyed are dropped.
   void DeliverOn(const boost::asio::any_io_executor& ex, int shards);
 
   // Hands `e` to the streams of its page when readers see it; records its
@@ -123,10 +123,11 @@ class LiveHub final {
 
   const LiveOptions options_;
   const StreamSource::Chunk heartbeat_;
-  std::mutex mu_;  // last_seen_, next_shard_, shards_
+  std::mutex mu_;  // last_seen_, next_shard_, shards_, executor_
   std::int64_t last_seen_ = 0;
   std::size_t next_shard_ = 0;
   std::vector<std::unique_ptr<LiveShard>> shards_;
+  std::optional<boost::asio::any_io_executor> executor_;
   std::atomic<std::size_t> streams_{0};
   std::atomic<std::uint64_t> dropped_{0};
 };

@@ -195,6 +195,7 @@ TEST(LiveHubTest, AReaderThatDoesNotReadNeitherBlocksOthersNorGrowsWithoutBound)
   std::atomic<int> slow_wakes = 0;
   auto s = Waiting(hub, slow.fd[0], [&slow_wakes] { ++slow_wakes; });
   auto f = Waiting(hub, fast.fd[0], [] {});
+  slow_wakes = 0;
   std::string big = Ev(0, "comment.created", "/a").data;
   big.insert(big.size() - 2, std::string(3000, 'x'));  // a longer comment
   std::string fast_got;
