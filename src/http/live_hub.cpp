@@ -208,13 +208,21 @@ void LiveHub::Publish(const Event& e) {
   if (e.seq > last_seen_) last_seen_ = e.seq;
   if (!frame) return;
   auto bytes = std::make_shared<const std::string>(std::move(*frame));
+  std::vector<LiveShard*> idle;
   for (auto& shard : shards_) {
     if (!executor_) {
       shard->Deliver(*e.page_key, e.seq, bytes);
     } else if (shard->Add({*e.page_key, e.seq, bytes})) {
-      boost::asio::post(*executor_, [s = shard.get()] { s->Run(); });
+      idle.push_back(shard.get());
     }
   }
+  if (idle.empty()) return;
+  // The shards' tasks are posted from a task of their own: the writer
+  // thread answers the batch's requests right after this returns, and so
+  // those answers go out before the fan-out instead of after it.
+  boost::asio::post(*executor_, [ex = *executor_, idle = std::move(idle)] {
+    for (LiveShard* s : idle) boost::asio::post(ex, [s] { s->Run(); });
+  });
 }
 
 std::shared_ptr<LiveStream> LiveHub::Open(const std::string& page, std::int64_t* since) {
