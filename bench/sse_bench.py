@@ -99,8 +99,13 @@ class Streams:
         req = (f"GET /api/v1/events?page={PAGE} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                "Accept: text/event-stream\r\n\r\n").encode()
         batch = 500
-        for start in range(0, n, batch):
-            for _ in range(min(batch, n - start)):
+        # A stream closed by the server while the others are being opened
+        # (seen now and then on this shared machine, with both builds and
+        # nothing in amur's log) is replaced and counted in `replaced`.
+        self.replaced = 0
+        self.opening = True
+        while len(self.socks) < n:
+            for _ in range(min(batch, n - len(self.socks))):
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
                 s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
@@ -120,6 +125,7 @@ class Streams:
                 self.poll(0.5, None)
             if len(self.ready) < len(self.socks):
                 raise SystemExit(f"only {len(self.ready)} of {len(self.socks)} streams opened")
+        self.opening = False
 
     def poll(self, timeout, marker, seen=None):
         """Reads what is ready; with `marker`, records in `seen` when each
@@ -138,6 +144,13 @@ class Streams:
                 if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(raw) >= 16:
                     sec, nsec = struct.unpack("qq", raw[:16])
                     arrived = sec + nsec / 1e9
+            if not data and self.opening and self.replaced < 100:
+                self.ep.unregister(fd)
+                self.socks.pop(fd).close()
+                self.bufs.pop(fd, None)
+                self.ready.discard(fd)
+                self.replaced += 1
+                continue
             if not data:
                 got = self.bufs.get(fd, b"")[:200]
                 raise SystemExit(f"a stream was closed by the server ({len(self.ready)} open, "
@@ -197,7 +210,8 @@ def run(port, pid, n, label):
         time.sleep(0.5)
     streams.close()
     print(f"\n{label}: {n} streams; amur RSS {base / 1024:.1f} -> {held / 1024:.1f} MiB, "
-          f"{(held - base) / n:.2f} KiB per stream")
+          f"{(held - base) / n:.2f} KiB per stream; {streams.replaced} closed by the server "
+          "while opening, replaced")
     print("| comment | streams reached | p50 ms | p99 ms | max ms | POST ms "
           "| read here: p50 ms | p99 ms | amur CPU / waiting for a CPU ms "
           "| this process: CPU / waiting ms |")
