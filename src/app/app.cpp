@@ -496,6 +496,7 @@ int RunServe(const Config& config) {
                           ? static_cast<int>(config.threads)
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   asio::io_context ioc(threads);
+  live.DeliverOn(ioc.get_executor(), threads);  // one share of the streams per I/O thread
   http::ServerOptions options;
   const auto millis = [](double seconds) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));

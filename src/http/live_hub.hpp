@@ -1,10 +1,15 @@
 // Live updates (GET /api/v1/events, docs/api.md "Live updates"): the hub
 // follows the event bus and hands each event a reader may see to the open
 // event streams of its page. The bus calls it on the writer thread, so it
-// never blocks there: each event is framed once and its bytes shared by
-// every stream; a stream keeps a bounded queue, and one that falls too far
-// behind is ended (its reader resumes with Last-Event-ID).
+// never blocks there: each event is framed once, and one task per shard of
+// the streams (DeliverOn: one per I/O thread) writes the shared bytes
+// straight to each idle stream's socket, non-blocking, on an I/O thread.
+// A stream whose socket is full, or that is still writing, queues them for
+// its connection instead (bounded: one that falls too far behind is ended;
+// its reader resumes with Last-Event-ID).
 #pragma once
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -40,6 +45,7 @@ struct LiveOptions {
 std::optional<std::string> LiveFrame(const Event& e);
 
 class LiveHub;
+struct LiveShard;
 
 // One open event stream of a page: the body of its response (StreamSource).
 // Registered with the hub from Open on, so nothing published after that is
@@ -51,31 +57,52 @@ class LiveStream final : public StreamSource {
   // live events and drops queued live events with seq <= `after`.
   void Begin(std::vector<Chunk> first, std::int64_t after);
 
-  void Start(std::function<void()> wake) override;
-  bool Take(std::vector<Chunk>& out) override;
-  Chunk Heartbeat() const override;
+  void Start(std::function<void()> wake, int socket) override;
+  bool Take(std::vector<Chunk>& out, bool heartbeat) override;
+  void Stop() override;
+  std::chrono::steady_clock::time_point LastWrite() const override;
   std::chrono::milliseconds HeartbeatEvery() const override;
 
  private:
   friend class LiveHub;
-  LiveStream(LiveHub& hub, std::string page) : hub_(hub), page_(std::move(page)) {}
-  // Guarded by the hub's mutex.
+  friend struct LiveShard;
+  LiveStream(LiveHub& hub, LiveShard& shard, std::string page)
+      : hub_(hub), shard_(shard), page_(std::move(page)) {}
+  // Hands it one event (with its shard's mutex held): written to the socket
+  // at once when the stream is idle, else queued and the connection woken.
+  void Deliver(std::int64_t seq, const Chunk& bytes);
+  void Queue(std::int64_t seq, Chunk bytes);
+  void Wake();
+
   LiveHub& hub_;
+  LiveShard& shard_;
   const std::string page_;
+  // Guarded by the shard's mutex.
   std::vector<Chunk> first_;
   std::vector<std::pair<std::int64_t, Chunk>> queue_;  // empty: no allocation
   std::int64_t after_ = 0;
   std::function<void()> wake_;
+  int socket_ = -1;      // written directly only while `direct_`
+  bool direct_ = false;  // the connection waits: nothing queued or being written
   bool wake_pending_ = false;
   bool overflowed_ = false;
+  std::size_t index_ = 0;  // in its shard's list of the page's streams
+  std::chrono::steady_clock::time_point last_write_{};
 };
 
 class LiveHub final {
  public:
   explicit LiveHub(LiveOptions options);
+  ~LiveHub();
 
   // Follows `bus` (call before writes flow).
   void Attach(service::EventBus& bus);
+
+  // From now on an event reaches the streams through `shards` tasks posted
+  // to `ex` (one at a time per shard, so in order); before, and without it,
+  // Publish delivers on the calling thread. Call before streams open. Tasks
+  // left when `ex`'s context is destroyed are dropped.
+  void DeliverOn(const boost::asio::any_io_executor& ex, int shards);
 
   // Hands `e` to the streams of its page when readers see it; records its
   // seq as the last one seen. Quick: never blocks on a stream.
@@ -87,20 +114,21 @@ class LiveHub final {
 
   const LiveOptions& options() const { return options_; }
   // Open streams, and streams ended for falling behind since the start.
-  std::size_t Streams() const;
+  std::size_t Streams() const { return streams_; }
   std::uint64_t Dropped() const { return dropped_; }
 
  private:
   friend class LiveStream;
   void Remove(LiveStream* s);
-  void Wake(LiveStream& s);  // with mu_ held
 
   const LiveOptions options_;
   const StreamSource::Chunk heartbeat_;
-  mutable std::mutex mu_;
+  std::mutex mu_;  // last_seen_, next_shard_, shards_, executor_
   std::int64_t last_seen_ = 0;
-  std::size_t streams_ = 0;
-  std::unordered_map<std::string, std::unordered_set<LiveStream*>> pages_;
+  std::size_t next_shard_ = 0;
+  std::vector<std::unique_ptr<LiveShard>> shards_;
+  std::optional<boost::asio::any_io_executor> executor_;
+  std::atomic<std::size_t> streams_{0};
   std::atomic<std::uint64_t> dropped_{0};
 };
 

@@ -1,8 +1,16 @@
 #include "http/live_hub.hpp"
 
-#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <gtest/gtest.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace amur::http {
@@ -19,9 +27,9 @@ Event Ev(std::int64_t seq, std::string type, std::string page,
   return e;
 }
 
-std::string Drain(LiveStream& s, bool* ended = nullptr) {
+std::string Drain(LiveStream& s, bool* ended = nullptr, bool heartbeat = false) {
   std::vector<StreamSource::Chunk> out;
-  const bool end = s.Take(out);
+  const bool end = s.Take(out, heartbeat);
   if (ended) *ended = end;
   std::string text;
   for (const auto& c : out) text += *c;
@@ -52,7 +60,7 @@ TEST(LiveHubTest, FansOutToThePagesStreamsOnly) {
   EXPECT_EQ(since, 0);
   auto b = hub.Open("/b", &since);
   int wakes = 0;
-  a->Start([&wakes] { ++wakes; });
+  a->Start([&wakes] { ++wakes; }, -1);
   hub.Publish(Ev(1, "comment.created", "/a"));
   hub.Publish(Ev(2, "comment.created", "/a", EventVisibility::kStaff));
   hub.Publish(Ev(3, "comment.voted", "/a"));
@@ -77,7 +85,7 @@ TEST(LiveHubTest, BeginPutsTheReplayFirstAndDropsWhatItCovered) {
   hub.Publish(Ev(5, "comment.created", "/a"));
   hub.Publish(Ev(6, "comment.created", "/a"));
   s->Begin({std::make_shared<const std::string>("first\n")}, 5);
-  s->Start([] {});
+  s->Start([] {}, -1);
   const std::string got = Drain(*s);
   EXPECT_EQ(got.rfind("first\n", 0), 0u);
   EXPECT_EQ(got.find("id: 5\n"), std::string::npos);
@@ -90,12 +98,194 @@ TEST(LiveHubTest, AStreamTooFarBehindIsEnded) {
   LiveHub hub(o);
   std::int64_t since = 0;
   auto s = hub.Open("/a", &since);
-  s->Start([] {});
+  s->Start([] {}, -1);
   for (int i = 1; i <= 3; ++i) hub.Publish(Ev(i, "comment.created", "/a"));
   bool ended = false;
   EXPECT_EQ(Drain(*s, &ended), "");
   EXPECT_TRUE(ended);
   EXPECT_EQ(hub.Dropped(), 1u);
+}
+
+// A connected pair of stream sockets: [0] the server's end, [1] the reader's.
+struct Pair {
+  int fd[2] = {-1, -1};
+  explicit Pair(int sndbuf = 0) {
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fd), 0);
+    if (sndbuf > 0) setsockopt(fd[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    fcntl(fd[1], F_SETFL, fcntl(fd[1], F_GETFL) | O_NONBLOCK);
+  }
+  ~Pair() {
+    close(fd[0]);
+    close(fd[1]);
+  }
+  // What the reader can read now.
+  std::string Read() const {
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      const ssize_t n = read(fd[1], buf, sizeof buf);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+};
+
+// The ids of the events in `text`, in order.
+std::vector<int> Ids(const std::string& text) {
+  std::vector<int> out;
+  for (std::size_t at = 0; (at = text.find("id: ", at)) != std::string::npos; at += 4) {
+    if (at > 0 && text[at - 1] != '\n') continue;
+    out.push_back(std::stoi(text.substr(at + 4)));
+  }
+  return out;
+}
+
+// A stream of "/a" that has written its first chunks and waits.
+std::shared_ptr<LiveStream> Waiting(LiveHub& hub, int socket, std::function<void()> wake) {
+  std::int64_t since = 0;
+  auto s = hub.Open("/a", &since);
+  s->Begin({std::make_shared<const std::string>("retry: 1\n\n")}, since);
+  s->Start(std::move(wake), socket);
+  EXPECT_EQ(Drain(*s), "retry: 1\n\n");  // written by the connection
+  EXPECT_EQ(Drain(*s), "");              // nothing more: the hub may write
+  return s;
+}
+
+TEST(LiveHubTest, AWaitingStreamGetsTheFrameOnItsSocketWithoutAWake) {
+  LiveHub hub(LiveOptions{});
+  Pair p;
+  int wakes = 0;
+  auto s = Waiting(hub, p.fd[0], [&wakes] { ++wakes; });
+  wakes = 0;
+  hub.Publish(Ev(1, "comment.created", "/a"));
+  hub.Publish(Ev(2, "comment.voted", "/a"));
+  EXPECT_EQ(p.Read(),
+            *LiveFrame(Ev(1, "comment.created", "/a")) + *LiveFrame(Ev(2, "comment.voted", "/a")));
+  EXPECT_EQ(wakes, 0);
+  EXPECT_EQ(Drain(*s), "");
+  // Stopped (the connection is about to close its socket): nothing more is
+  // written to it; the event waits for Take.
+  s->Stop();
+  hub.Publish(Ev(3, "comment.created", "/a"));
+  EXPECT_EQ(p.Read(), "");
+  EXPECT_EQ(Ids(Drain(*s)), std::vector<int>{3});
+}
+
+TEST(LiveHubTest, TheHeartbeatComesOnlyWhenNothingElseIsDue) {
+  LiveHub hub(LiveOptions{});
+  std::int64_t since = 0;
+  auto s = hub.Open("/a", &since);
+  s->Start([] {}, -1);
+  EXPECT_EQ(Drain(*s, nullptr, true), ":\n\n");
+  hub.Publish(Ev(1, "comment.created", "/a"));
+  EXPECT_EQ(Ids(Drain(*s, nullptr, true)), std::vector<int>{1});
+}
+
+// A reader that stops reading: its socket fills, then what does not fit is
+// queued for its connection (part of a frame included), and past
+// max_queued the stream is ended and its queue freed; the reader next to it
+// gets every event at once, and Publish never waits.
+TEST(LiveHubTest, AReaderThatDoesNotReadNeitherBlocksOthersNorGrowsWithoutBound) {
+  LiveOptions o;
+  o.max_queued = 8;
+  LiveHub hub(o);
+  Pair slow(4096);
+  Pair fast;
+  std::atomic<int> slow_wakes = 0;
+  auto s = Waiting(hub, slow.fd[0], [&slow_wakes] { ++slow_wakes; });
+  auto f = Waiting(hub, fast.fd[0], [] {});
+  slow_wakes = 0;
+  std::string big = Ev(0, "comment.created", "/a").data;
+  big.insert(big.size() - 2, std::string(3000, 'x'));  // a longer comment
+  std::string fast_got;
+  int published = 0;
+  bool taken = false;
+  for (int seq = 1; seq <= 200 && hub.Dropped() == 0; ++seq) {
+    Event e = Ev(seq, "comment.created", "/a");
+    e.data = big;
+    hub.Publish(e);
+    published = seq;
+    fast_got += fast.Read();
+    if (slow_wakes > 0 && !taken) {
+      // Its connection takes what did not fit and starts writing it, but
+      // the socket stays full: that write never ends.
+      std::vector<StreamSource::Chunk> held;
+      s->Take(held, false);
+      EXPECT_FALSE(held.empty());
+      taken = true;
+    }
+  }
+  EXPECT_TRUE(taken);
+  EXPECT_EQ(hub.Dropped(), 1u);
+  EXPECT_LT(published, 40) << "ended about max_queued events after its socket filled";
+  bool ended = false;
+  EXPECT_EQ(Drain(*s, &ended), "") << "the queue was freed";
+  EXPECT_TRUE(ended);
+  std::vector<int> want;
+  for (int i = 1; i <= published; ++i) want.push_back(i);
+  EXPECT_EQ(Ids(fast_got), want);
+  // The slow reader's socket holds whole frames and then the start of one.
+  const std::string slow_got = slow.Read();
+  EXPECT_FALSE(slow_got.empty());
+  EXPECT_EQ(slow_got.rfind("retry: 1\n\n", 0), std::string::npos)
+      << "the first chunks were the connection's to write";
+}
+
+// The shards deliver on I/O threads while streams open and close: every
+// stream that stays gets every event once and in order, and closing one in
+// the middle of a fan-out is safe (ASan).
+TEST(LiveHubTest, ShardsOnIoThreadsKeepTheOrderWhileStreamsComeAndGo) {
+  boost::asio::io_context ioc(2);
+  auto work = boost::asio::make_work_guard(ioc);
+  LiveHub hub(LiveOptions{.heartbeat = std::chrono::seconds(20), .max_queued = 100'000});
+  hub.DeliverOn(ioc.get_executor(), 2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  std::vector<std::unique_ptr<Pair>> pairs;
+  std::vector<std::shared_ptr<LiveStream>> kept;
+  for (int i = 0; i < 4; ++i) {
+    pairs.push_back(std::make_unique<Pair>());
+    int buf = 1 << 20;
+    setsockopt(pairs.back()->fd[0], SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+    kept.push_back(Waiting(hub, pairs.back()->fd[0], [] {}));
+  }
+  constexpr int kEvents = 2000;
+  std::thread publisher([&hub] {
+    for (int seq = 1; seq <= kEvents; ++seq) hub.Publish(Ev(seq, "comment.created", "/a"));
+  });
+  std::vector<std::string> got(kept.size());
+  for (int round = 0; round < 300; ++round) {
+    Pair p;
+    auto passing = Waiting(hub, p.fd[0], [] {});
+    std::this_thread::yield();
+    passing->Stop();  // as the connection does before closing its socket
+    passing.reset();
+    for (std::size_t i = 0; i < kept.size(); ++i) got[i] += pairs[i]->Read();
+  }
+  publisher.join();
+  // Wait for the shards to finish.
+  for (int tries = 0; tries < 100; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (std::size_t i = 0; i < kept.size(); ++i) got[i] += pairs[i]->Read();
+  }
+  work.reset();
+  ioc.stop();
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    std::string rest;
+    for (auto& c : [&] {
+           std::vector<StreamSource::Chunk> out;
+           kept[i]->Take(out, false);
+           return out;
+         }()) {
+      rest += *c;
+    }
+    const std::vector<int> ids = Ids(got[i] + rest);
+    ASSERT_EQ(ids.size(), static_cast<std::size_t>(kEvents)) << "stream " << i;
+    for (int k = 0; k < kEvents; ++k) ASSERT_EQ(ids[k], k + 1) << "stream " << i;
+  }
+  EXPECT_EQ(hub.Streams(), kept.size());
 }
 
 }  // namespace

@@ -35,13 +35,24 @@ class StreamSource {
   virtual ~StreamSource() = default;
   // Called once, on the connection's strand, before the first Take: `wake`
   // (callable from any thread, cheap, never blocks) tells the server that
-  // Take has something new or that the stream must end.
-  virtual void Start(std::function<void()> wake) = 0;
-  // Appends what to write next to `out`; true when the stream must end
-  // after writing it (the consumer fell too far behind).
-  virtual bool Take(std::vector<Chunk>& out) = 0;
-  // Written after `heartbeat` without any other write (an SSE comment line).
-  virtual Chunk Heartbeat() const = 0;
+  // Take has something new or that the stream must end. `socket` is the
+  // connection's descriptor: while the server waits (after a Take that
+  // handed it nothing, until the next wake), the source may write whole
+  // chunks to it itself, non-blocking, from any thread; what does not fit
+  // goes through Take.
+  virtual void Start(std::function<void()> wake, int socket) = 0;
+  // Appends what to write next to `out` (with `heartbeat`, the heartbeat
+  // when there is nothing else); true when the stream must end after
+  // writing it (the consumer fell too far behind). Handing nothing lets the
+  // source write to the socket itself again.
+  virtual bool Take(std::vector<Chunk>& out, bool heartbeat) = 0;
+  // The source writes nothing more to the socket once this returns; the
+  // server calls it on the strand before closing the socket.
+  virtual void Stop() = 0;
+  // When the source last wrote to the socket itself (a heartbeat is due
+  // HeartbeatEvery after the later of this and the server's last write).
+  virtual std::chrono::steady_clock::time_point LastWrite() const = 0;
+  // A heartbeat (Take's) is due this long after the last write.
   virtual std::chrono::milliseconds HeartbeatEvery() const = 0;
 };
 

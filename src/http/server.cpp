@@ -36,6 +36,9 @@ struct HttpServer::Connection {
   const ConnectionLimits::Id id;
   bool busy = false;       // touched only on the connection's strand
   bool streaming = false;  // writing a streamed response (on the strand)
+  // The streamed response's source while streaming (on the strand); it is
+  // stopped before the socket is closed.
+  std::shared_ptr<StreamSource> source;
 };
 
 namespace {
@@ -224,6 +227,7 @@ void HttpServer::Shutdown() {
     const auto& conn = entry.second;  // a name a lambda can capture (clang 14)
     asio::post(conn->stream.get_executor(), [conn] {
       if (!conn->busy || conn->streaming) {
+        if (conn->source) conn->source->Stop();
         boost::system::error_code ec;
         conn->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
         conn->stream.socket().close(ec);
@@ -464,10 +468,13 @@ asio::awaitable<void> HttpServer::Stream(Connection& conn, std::shared_ptr<Strea
   };
   auto sig = std::make_shared<Signal>(stream.get_executor());
   auto ex = stream.get_executor();
-  source->Start([sig, ex] {
-    if (sig->woken.exchange(true)) return;
-    asio::post(ex, [sig] { sig->timer.cancel(); });
-  });
+  conn.source = source;
+  source->Start(
+      [sig, ex] {
+        if (sig->woken.exchange(true)) return;
+        asio::post(ex, [sig] { sig->timer.cancel(); });
+      },
+      stream.socket().native_handle());
   // A reader sends nothing on an event stream: readable means it left (or
   // the socket was closed by a shutdown or a write deadline).
   stream.socket().async_wait(tcp::socket::wait_read, [sig](const boost::system::error_code&) {
@@ -476,12 +483,12 @@ asio::awaitable<void> HttpServer::Stream(Connection& conn, std::shared_ptr<Strea
   });
   std::vector<StreamSource::Chunk> chunks;
   std::vector<asio::const_buffer> buffers;
+  auto wrote_at = std::chrono::steady_clock::now();
   bool heartbeat = false;
   while (!sig->gone && !stopping_) {
     sig->woken.store(false);
     chunks.clear();
-    const bool end = source->Take(chunks);
-    if (heartbeat && chunks.empty()) chunks.push_back(source->Heartbeat());
+    const bool end = source->Take(chunks, heartbeat);
     heartbeat = false;
     if (!chunks.empty()) {
       buffers.clear();
@@ -492,14 +499,25 @@ asio::awaitable<void> HttpServer::Stream(Connection& conn, std::shared_ptr<Strea
       (void)wn;
       if (wec) break;
       stream.expires_never();
+      wrote_at = std::chrono::steady_clock::now();
     }
-    chunks.clear();
     if (end) break;
+    if (!chunks.empty()) {
+      chunks.clear();
+      continue;  // waits only after a Take that handed nothing
+    }
     if (sig->woken.load() || sig->gone) continue;
-    sig->timer.expires_after(source->HeartbeatEvery());
-    auto [tec] = co_await sig->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    heartbeat = !tec;
+    // The source may have written since (Take handed nothing).
+    const auto due = std::max(wrote_at, source->LastWrite()) + source->HeartbeatEvery();
+    if (due <= std::chrono::steady_clock::now()) {
+      heartbeat = true;
+      continue;
+    }
+    sig->timer.expires_at(due);
+    co_await sig->timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+  source->Stop();
+  conn.source.reset();
   std::vector<asio::const_buffer>().swap(buffers);
 }
 
