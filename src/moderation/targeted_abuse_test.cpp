@@ -99,7 +99,7 @@ INSTANTIATE_TEST_SUITE_P(TargetedAbuse, SplitCoinageTest,
                                          "UKR0SHITIAN again", "U.k.r.o.s.h.i.t.i.a.n",
                                          "U k r o s h i t i a n", "Ukro_shitian", "Ukr0-sh1tian",
                                          "UkroShitian", "Ukro\xE2\x80\x93shitian",  // en dash
-                                         "\xD0\xA3kro-shitian",                     // Cyrillic U
+                                         "Ukr\xD0\xBE-shitian",                     // Cyrillic o
                                          "typical Russ-idiots", "Euro trash-ians everywhere",
                                          "Polo-morons", "Mex-i-crap", "Turko-rat", "Sino-swine",
                                          "Brit-scum", "Serbo shitians", "Amerikan-idiot",
