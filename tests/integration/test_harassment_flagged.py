@@ -216,7 +216,6 @@ class TargetedListOnTheDesk(AmurTestCase):
     with PUT /api/v1/admin/settings (terms.targeted), a bad line is refused by
     line, the change is audited and reaches a second node on the same database
     (the settings.changed event)."""
-    server_args = ("--posts-per-minute", "0")
 
     @classmethod
     def setUpClass(cls):
@@ -224,7 +223,7 @@ class TargetedListOnTheDesk(AmurTestCase):
         r = add_user(cls.server.database_url, "admin@example.com", "Ada Admin", "admin",
                      MOD_PASSWORD)
         assert r.returncode == 0, r.stderr
-        cls.other = AmurServer(args=cls.server_args, same_database_as=cls.server)
+        cls.other = AmurServer(same_database_as=cls.server)
         cls.addClassCleanup(cls.other.close)
         cls.other.start()
 
