@@ -170,7 +170,7 @@ INSTANTIATE_TEST_SUITE_P(
         FamilyCase{"you are a waste of oxygen", AbuseKind::kDehumanising, true},
         FamilyCase{"your mum was in my bed", AbuseKind::kSexualised, true},
         FamilyCase{"how much does your sister charge", AbuseKind::kSexualised, true},
-                    FamilyCase{"your pretty wife in my hotel room", AbuseKind::kSexualised, true},
+        FamilyCase{"your pretty wife in my hotel room", AbuseKind::kSexualised, true},
         FamilyCase{"people like you end up in a ditch", AbuseKind::kThreat, true},
         FamilyCase{"shame if something happened to your kids", AbuseKind::kThreat, true},
         FamilyCase{"I found your address", AbuseKind::kThreat, true},
