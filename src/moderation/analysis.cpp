@@ -86,7 +86,7 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
     }
     if (targeted_) {
       // A name is nobody's reply: its signals are never "directed".
-      for (const AbuseSignal& s : targeted_->Find(NormalizeForMatching(name), false)) {
+      for (const AbuseSignal& s : targeted_->Find(NormalizeForMatching(name), false, name)) {
         a.signals.push_back({AbuseSignal{s.kind, s.span, false}, MatchField::kAuthorName});
       }
     }
@@ -96,7 +96,7 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
     a.matches.push_back(Match{m.kind, MatchField::kBody, std::move(m.term), m.span});
   }
   if (targeted_) {
-    for (const AbuseSignal& s : targeted_->Find(normalized, comment.is_reply)) {
+    for (const AbuseSignal& s : targeted_->Find(normalized, comment.is_reply, body)) {
       a.signals.push_back({s, MatchField::kBody});
       a.directed = a.directed || s.directed;
     }

@@ -59,6 +59,8 @@ Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
   tunables_.banned = std::string(lists.banned);
   tunables_.suspect = std::string(lists.suspect);
   tunables_.allow = std::string(lists.allow);
+  tunables_.targeted = std::string(DefaultTargetedList());
+  targeted_ = DefaultTargetedAbuseMatcher();
   tunables_.max_links = settings.text.max_links;
   tunables_.hold_suspect = settings.text.hold_suspect;
   tunables_.hold_shouting = settings.text.hold_shouting;
@@ -72,8 +74,25 @@ Pipeline::Tunables Pipeline::CurrentTunables() const {
 
 namespace {
 
-// The checks of the tunables; on success the term matcher they make.
-Result<std::shared_ptr<const TermMatcher>> CheckedMatcher(const Pipeline::Tunables& t) {
+struct Matchers {
+  std::shared_ptr<const TermMatcher> terms;
+  std::shared_ptr<const TargetedAbuseMatcher> targeted;
+};
+
+std::string Problems(const char* what, const std::vector<std::string>& errors) {
+  std::string message = std::string(what) + ": ";
+  for (std::size_t i = 0; i < errors.size() && i < 20; ++i) {
+    if (i) message += "; ";
+    message += errors[i];
+  }
+  return message;
+}
+
+// The checks of the tunables; on success the matchers they make. The
+// targeted-abuse list is compiled again only when it differs from
+// `current_text` (whose matcher is `current`).
+Result<Matchers> CheckedMatchers(const Pipeline::Tunables& t, const std::string& current_text,
+                                 const std::shared_ptr<const TargetedAbuseMatcher>& current) {
   if (!(t.classifier_threshold >= 0.0 && t.classifier_threshold <= 1.0)) {
     return MakeError(ErrorCode::kInvalidField, "classifier_threshold must be from 0 to 1.",
                      "classifier_threshold");
@@ -81,7 +100,7 @@ Result<std::shared_ptr<const TermMatcher>> CheckedMatcher(const Pipeline::Tunabl
   if (t.max_links < -1 || t.max_links > 1000) {
     return MakeError(ErrorCode::kInvalidField, "max_links must be from -1 to 1000.", "max_links");
   }
-  for (const std::string* list : {&t.banned, &t.suspect, &t.allow}) {
+  for (const std::string* list : {&t.banned, &t.suspect, &t.allow, &t.targeted}) {
     if (list->size() > 4u << 20) {
       return MakeError(ErrorCode::kTooLong, "A term list holds at most 4 MiB.", "terms");
     }
@@ -90,35 +109,57 @@ Result<std::shared_ptr<const TermMatcher>> CheckedMatcher(const Pipeline::Tunabl
   auto matcher = BuildTermMatcher(t.banned, t.suspect, t.allow, &errors);
   if (!matcher) return matcher.error();
   if (!errors.empty()) {
-    std::string message = "The term lists have problems: ";
-    for (std::size_t i = 0; i < errors.size() && i < 20; ++i) {
-      if (i) message += "; ";
-      message += errors[i];
-    }
-    return MakeError(ErrorCode::kInvalidField, message, "terms");
+    return MakeError(ErrorCode::kInvalidField, Problems("The term lists have problems", errors),
+                     "terms");
   }
-  return matcher;
+  Matchers out{std::move(*matcher), current};
+  if (t.targeted != current_text || current == nullptr) {
+    auto targeted = TargetedAbuseMatcher::Build(t.targeted, &errors);
+    if (!targeted) return MakeError(ErrorCode::kInvalidField, targeted.error().message, "terms");
+    if (!errors.empty()) {
+      return MakeError(ErrorCode::kInvalidField,
+                       Problems("The targeted-abuse list (terms.targeted) has problems", errors),
+                       "terms");
+    }
+    out.targeted = std::move(*targeted);
+  }
+  return out;
 }
 
 }  // namespace
 
 Status Pipeline::CheckTunables(const Tunables& t) const {
-  auto matcher = CheckedMatcher(t);
-  if (!matcher) return matcher.error();
+  std::string current_text;
+  std::shared_ptr<const TargetedAbuseMatcher> current;
+  {
+    std::shared_lock lock(tunables_mu_);
+    current_text = tunables_.targeted;
+    current = targeted_;
+  }
+  auto matchers = CheckedMatchers(t, current_text, current);
+  if (!matchers) return matchers.error();
   return Ok();
 }
 
 Status Pipeline::SetTunables(const Tunables& t) {
-  auto matcher = CheckedMatcher(t);
-  if (!matcher) return matcher.error();
+  std::string current_text;
+  std::shared_ptr<const TargetedAbuseMatcher> current;
+  {
+    std::shared_lock lock(tunables_mu_);
+    current_text = tunables_.targeted;
+    current = targeted_;
+  }
+  auto matchers = CheckedMatchers(t, current_text, current);
+  if (!matchers) return matchers.error();
   ModerationSettings text = settings_.text;
   text.max_links = t.max_links;
   text.hold_suspect = t.hold_suspect;
   text.hold_shouting = t.hold_shouting;
-  auto analyzer = std::make_shared<TextAnalyzer>(std::move(*matcher), text, recent_.get(),
-                                                 DefaultTargetedAbuseMatcher());
+  auto analyzer = std::make_shared<TextAnalyzer>(std::move(matchers->terms), text, recent_.get(),
+                                                 matchers->targeted);
   std::unique_lock lock(tunables_mu_);
   tunables_ = t;
+  targeted_ = std::move(matchers->targeted);
   analyzer_ = std::move(analyzer);
   return Ok();
 }

@@ -110,10 +110,12 @@ class Pipeline final : public service::Screener {
   std::string SaveCalibration() const;
   void SetCalibration(Calibration c);
 
-  // The editable part of the pipeline: term lists (term_list.hpp format) and
-  // thresholds.
+  // The editable part of the pipeline: term lists (term_list.hpp format),
+  // the targeted-abuse list (targeted_abuse.hpp format, with its sections)
+  // and thresholds.
   struct Tunables {
     std::string banned, suspect, allow;
+    std::string targeted;
     int max_links = 3;
     bool hold_suspect = false;
     bool hold_shouting = true;
@@ -145,6 +147,7 @@ class Pipeline final : public service::Screener {
   mutable std::shared_mutex tunables_mu_;
   Tunables tunables_;
   std::shared_ptr<const TextAnalyzer> analyzer_;
+  std::shared_ptr<const TargetedAbuseMatcher> targeted_;  // under tunables_mu_
   mutable std::shared_mutex model_mu_;
   Classifier model_;
   Calibration calibration_;                 // under model_mu_

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 
@@ -113,7 +114,11 @@ bool IsLetterOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <
 struct TargetedAbuseMatcher::Impl {
   std::array<std::unique_ptr<RE2>, kPhraseKinds> phrases;
   std::vector<std::string> stems;  // sorted
+  // stems[stem_from[c - 'a'], stem_from[c - 'a' + 1]) start with letter c.
+  std::array<std::uint32_t, 27> stem_from{};
   std::vector<std::string> insults;
+  std::vector<std::string> word_exact, word_prefix;  // [coinage-word]
+  std::vector<std::string> suffixes;                 // [coinage-suffix]
   std::vector<std::string> allow_exact, allow_prefix;
   std::vector<std::string> coinage_exact, coinage_prefix;
 
@@ -128,20 +133,99 @@ struct TargetedAbuseMatcher::Impl {
     return false;
   }
 
+  void IndexStems() {
+    std::sort(stems.begin(), stems.end());
+    stems.erase(std::unique(stems.begin(), stems.end()), stems.end());
+    std::size_t k = 0;
+    for (int c = 0; c < 26; ++c) {
+      while (k < stems.size() && static_cast<unsigned char>(stems[k][0]) < 'a' + c) ++k;
+      stem_from[static_cast<std::size_t>(c)] = static_cast<std::uint32_t>(k);
+    }
+    stem_from[26] = static_cast<std::uint32_t>(stems.size());
+  }
+
+  // Calls f(stem) for every stem `w` starts with, shortest first, until f
+  // returns true; returns whether one did.
+  template <typename F>
+  bool ForEachStemOf(std::string_view w, F&& f) const {
+    if (w.empty() || w[0] < 'a' || w[0] > 'z') return false;
+    const std::size_t c = static_cast<std::size_t>(w[0] - 'a');
+    for (std::size_t k = stem_from[c]; k < stem_from[c + 1]; ++k) {
+      if (w.starts_with(stems[k]) && f(std::string_view(stems[k]))) return true;
+    }
+    return false;
+  }
+
+  bool ContainsInsult(std::string_view rest) const {
+    for (const std::string& insult : insults) {
+      if (rest.find(insult) != std::string_view::npos) return true;
+    }
+    return false;
+  }
+
+  // The length of the insult `w` starts with ([coinage-insult] inside a
+  // word, or a whole [coinage-word]), or 0.
+  std::size_t InsultAtStart(std::string_view w) const {
+    for (const std::string& insult : insults) {
+      if (w.starts_with(insult)) return insult.size();
+    }
+    if (Listed(w, word_exact, word_prefix)) return w.size();
+    if (w.size() > 1 && w.back() == 's' && Listed(w.substr(0, w.size() - 1), word_exact, {})) {
+      return w.size();
+    }
+    return 0;
+  }
+
+  bool EndsWithSuffix(std::string_view w) const {
+    for (const std::string& x : suffixes) {
+      if (w.ends_with(x)) return true;
+    }
+    return false;
+  }
+
   bool IsCoinage(std::string_view w) const {
     if (w.size() < 4) return false;
     if (Listed(w, allow_exact, allow_prefix)) return false;
     if (Listed(w, coinage_exact, coinage_prefix)) return true;
     if (w.size() < kMinCoinageLength) return false;
-    for (const std::string& stem : stems) {
-      if (stem[0] > w[0]) break;
-      if (!w.starts_with(stem)) continue;
-      const std::string_view rest = w.substr(stem.size());
-      for (const std::string& insult : insults) {
-        if (rest.find(insult) != std::string_view::npos) return true;
-      }
+    return ForEachStemOf(
+        w, [&](std::string_view stem) { return ContainsInsult(w.substr(stem.size())); });
+  }
+
+  // A coinage written as several words ("Ukro-shitian", "Russ-idiots",
+  // "Euro trash-ians", "Mex-i-crap"): `words` (2 or 3) are the parts,
+  // `tight[k]` whether words k and k + 1 were joined by a short run of
+  // punctuation without white space ("-", "_", ".", "–"). Either every join
+  // is tight, the first word starts with a stem and a later word starts with
+  // an insult; or the first word is a stem of four or more letters on its
+  // own, the second starts with an insult and the whole ends with a
+  // [coinage-suffix] ("Ukro shitian").
+  bool IsSplitCoinage(const std::vector<std::string_view>& words,
+                      const std::vector<bool>& tight) const {
+    std::string joined;
+    for (std::string_view w : words) joined += w;
+    if (joined.size() < kMinCoinageLength || Listed(joined, allow_exact, allow_prefix)) {
+      return false;
     }
-    return false;
+    const bool all_tight = std::all_of(tight.begin(), tight.end(), [](bool t) { return t; });
+    const std::string_view first = words[0];
+    if (all_tight) {
+      bool stem = ForEachStemOf(first, [](std::string_view) { return true; });
+      if (!stem) return false;
+      for (std::size_t k = 1; k < words.size(); ++k) {
+        if (InsultAtStart(words[k]) > 0) return true;
+      }
+      return false;
+    }
+    if (first.size() < 4) return false;
+    const bool bare_stem =
+        ForEachStemOf(first, [&](std::string_view s) { return s.size() == first.size(); });
+    if (!bare_stem) return false;
+    const std::size_t insult = InsultAtStart(words[1]);
+    if (insult == 0) return false;
+    const std::string_view after(joined.data() + first.size() + insult,
+                                 joined.size() - first.size() - insult);
+    return !after.empty() && EndsWithSuffix(after);
   }
 };
 
@@ -225,23 +309,33 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
       phrases[static_cast<std::size_t>(kind)].push_back(std::move(re));
       continue;
     }
-    std::string word(line);
-    const bool prefix = word.back() == '*';
-    if (prefix) word.pop_back();
-    if (word.empty()) continue;
-    if (section == "coinage-stem") {
-      impl.stems.push_back(word);
-    } else if (section == "coinage-insult") {
-      impl.insults.push_back(word);
-    } else if (section == "coinage-allow") {
-      (prefix ? impl.allow_prefix : impl.allow_exact).push_back(word);
-    } else if (section == "coinage") {
-      (prefix ? impl.coinage_prefix : impl.coinage_exact).push_back(word);
-    } else {
-      fail("a word outside a known section: " + word);
-    }
+    // A word section: one or more words per line, separated by spaces.
+    ForEachWord(std::string(line), [&](std::string_view w, std::size_t) {
+      std::string word(w);
+      const bool prefix = word.back() == '*';
+      if (prefix) word.pop_back();
+      if (word.empty() || !std::all_of(word.begin(), word.end(), IsLetterOrDigit)) {
+        fail("a word must be lower-case letters or digits: " + std::string(w));
+        return;
+      }
+      if (section == "coinage-stem") {
+        impl.stems.push_back(word);
+      } else if (section == "coinage-insult") {
+        impl.insults.push_back(word);
+      } else if (section == "coinage-word") {
+        (prefix ? impl.word_prefix : impl.word_exact).push_back(word);
+      } else if (section == "coinage-suffix") {
+        impl.suffixes.push_back(word);
+      } else if (section == "coinage-allow") {
+        (prefix ? impl.allow_prefix : impl.allow_exact).push_back(word);
+      } else if (section == "coinage") {
+        (prefix ? impl.coinage_prefix : impl.coinage_exact).push_back(word);
+      } else {
+        fail("a word outside a known section: " + word);
+      }
+    });
   }
-  std::sort(impl.stems.begin(), impl.stems.end());
+  impl.IndexStems();
   RE2::Options options;
   options.set_max_mem(64 << 20);
   for (std::size_t k = 0; k < kPhraseKinds; ++k) {
@@ -259,14 +353,19 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
   return std::shared_ptr<const TargetedAbuseMatcher>(std::move(m));
 }
 
-std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text,
-                                                    bool is_reply) const {
+std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, bool is_reply,
+                                                    std::string_view original) const {
   std::vector<AbuseSignal> out;
   const std::string& s = text.text;
   if (s.empty()) return out;
   bool second_person = false;
   std::size_t coinage_begin = 0, coinage_end = 0;
   bool coinage = false;
+  struct Word {
+    std::string_view w;
+    std::size_t at;
+  };
+  std::vector<Word> words;
   ForEachWord(s, [&](std::string_view w, std::size_t at) {
     if (IsSecondPerson(w)) second_person = true;
     if (!coinage && impl_->IsCoinage(w)) {
@@ -274,7 +373,41 @@ std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text,
       coinage_begin = at;
       coinage_end = at + w.size();
     }
+    words.push_back(Word{w, at});
   });
+  // Whether the original text joins words k and k + 1 with a short run of
+  // punctuation and no white space ("Ukro-shitian").
+  auto tight = [&](std::size_t k) {
+    if (original.empty()) return false;
+    const std::size_t last = words[k].at + words[k].w.size() - 1;
+    const std::size_t from = text.source_end[last];
+    const std::size_t to = text.source_begin[words[k + 1].at];
+    if (to <= from || to - from > 3 || to > original.size()) return false;
+    for (std::size_t i = from; i < to; ++i) {
+      const char c = original[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return false;
+    }
+    return true;
+  };
+  if (!coinage && !impl_->stems.empty()) {
+    std::vector<std::string_view> parts;
+    std::vector<bool> joins;
+    for (std::size_t i = 0; i + 1 < words.size() && !coinage; ++i) {
+      if (!impl_->ForEachStemOf(words[i].w, [](std::string_view) { return true; })) continue;
+      parts.assign(1, words[i].w);
+      joins.clear();
+      for (std::size_t j = i + 1; j < words.size() && j <= i + 2; ++j) {
+        parts.push_back(words[j].w);
+        joins.push_back(tight(j - 1));
+        if (impl_->IsSplitCoinage(parts, joins)) {
+          coinage = true;
+          coinage_begin = words[i].at;
+          coinage_end = words[j].at + words[j].w.size();
+          break;
+        }
+      }
+    }
+  }
   auto source = [&text](std::size_t b, std::size_t e) {
     while (b < e && !IsLetterOrDigit(text.text[b])) ++b;
     while (e > b && !IsLetterOrDigit(text.text[e - 1])) --e;
@@ -303,17 +436,20 @@ std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text,
   return out;
 }
 
+std::string_view DefaultTargetedList() {
+  for (int i = 0; i < kEmbeddedTermListFilesCount; ++i) {
+    if (kEmbeddedTermListFiles[i].name != nullptr &&
+        std::string_view(kEmbeddedTermListFiles[i].name) == "targeted-en.txt") {
+      return kEmbeddedTermListFiles[i].text;
+    }
+  }
+  return {};
+}
+
 std::shared_ptr<const TargetedAbuseMatcher> DefaultTargetedAbuseMatcher() {
   static const std::shared_ptr<const TargetedAbuseMatcher> kMatcher = [] {
-    std::string_view text;
-    for (int i = 0; i < kEmbeddedTermListFilesCount; ++i) {
-      if (kEmbeddedTermListFiles[i].name != nullptr &&
-          std::string_view(kEmbeddedTermListFiles[i].name) == "targeted-en.txt") {
-        text = kEmbeddedTermListFiles[i].text;
-      }
-    }
     std::vector<std::string> errors;
-    auto built = TargetedAbuseMatcher::Build(text, &errors);
+    auto built = TargetedAbuseMatcher::Build(DefaultTargetedList(), &errors);
     if (!built.ok() || !errors.empty()) {
       throw std::logic_error("data/moderation/targeted-en.txt does not compile: " +
                              (built.ok() ? errors.front() : built.error().message));

@@ -43,8 +43,13 @@ class TargetedAbuseMatcher {
       std::string_view list_text, std::vector<std::string>* errors = nullptr);
 
   // At most one signal per kind (the first match), in AbuseKind order.
-  // `is_reply`: the comment answers another comment.
-  std::vector<AbuseSignal> Find(const NormalizedText& text, bool is_reply) const;
+  // `is_reply`: the comment answers another comment. `original`: the text
+  // `text` was normalised from; with it, words joined by punctuation
+  // ("Ukro-shitian", "Russ_idiots") are also read as one coinage (without
+  // it, only a bare stem followed by an insult and a suffix is: "Ukro
+  // shitian").
+  std::vector<AbuseSignal> Find(const NormalizedText& text, bool is_reply,
+                                std::string_view original = {}) const;
 
   ~TargetedAbuseMatcher();
   TargetedAbuseMatcher(const TargetedAbuseMatcher&) = delete;
@@ -55,6 +60,9 @@ class TargetedAbuseMatcher {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The text of the shipped data/moderation/targeted-en.txt (embedded).
+std::string_view DefaultTargetedList();
 
 // Built once from the embedded data/moderation/targeted-en.txt, shared.
 // Throws std::logic_error if the shipped list does not compile (a bug,

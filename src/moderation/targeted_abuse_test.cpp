@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace amur::moderation {
 namespace {
 
 std::vector<AbuseSignal> Find(const std::string& text, bool reply = false) {
-  return DefaultTargetedAbuseMatcher()->Find(NormalizeForMatching(text), reply);
+  return DefaultTargetedAbuseMatcher()->Find(NormalizeForMatching(text), reply, text);
 }
 
 bool HasKind(const std::vector<AbuseSignal>& signals, AbuseKind kind) {
@@ -65,17 +66,116 @@ TEST_P(TargetedAbuseCivilTest, StaysSilent) {
 // Heated opinion, and words that the lists use in other senses.
 INSTANTIATE_TEST_SUITE_P(
     TargetedAbuse, TargetedAbuseCivilTest,
-    testing::Values("The psychos in Washington want another war.",
-                    "Neocon mental midgets learned nothing from Iraq.",
-                    "The government lied to us about the invasion.",
-                    "Ukrainian is a beautiful language.",
-                    "The Democrats and the Republicans both take the money.",
-                    "Mustard and custard on Saturday.", "Mr Pollard answered the question.",
-                    "Spending should be cut, not raised.",
-                    "The bill should be killed in committee.",
-                    "Say hi to your wife, it was good to see you.",
-                    "My daughter's school took in refugees.", "I know where you're coming from.",
-                    "The zoo kept its animals alive.", "Russians are not their government."));
+    testing::Values(
+        "The psychos in Washington want another war.",
+        "Neocon mental midgets learned nothing from Iraq.",
+        "The government lied to us about the invasion.", "Ukrainian is a beautiful language.",
+        "The Democrats and the Republicans both take the money.",
+        "Mustard and custard on Saturday.", "Mr Pollard answered the question.",
+        "Spending should be cut, not raised.", "The bill should be killed in committee.",
+        "Say hi to your wife, it was good to see you.", "My daughter's school took in refugees.",
+        "I know where you're coming from.", "The zoo kept its animals alive.",
+        "Russians are not their government.", "Farmers found rats in grain silos.",
+        "The shelling is threatening the ceasefire.", "My wife and I watched the debate.",
+        "Watch your step on the ice.", "The government is a cancer on the economy.",
+        "Congress is full of parasites.", "Locusts destroyed the harvest.",
+        "Those are garbage arguments.", "It would be a shame if the talks collapsed.",
+        "We should cut taxes for them.", "Their kids were sleeping when the sirens went.",
+        "I would fix your spelling, but never mind.",
+        "People like you end up running for office."));
+
+// Coinages written in pieces or disguised: hyphens, underscores, spaces,
+// dots between letters, leetspeak, odd case, look-alike letters.
+class SplitCoinageTest : public testing::TestWithParam<const char*> {};
+
+TEST_P(SplitCoinageTest, IsACoinage) {
+  const std::string text = GetParam();
+  const auto signals = Find(text);
+  ASSERT_TRUE(HasKind(signals, AbuseKind::kInsultCoinage)) << text;
+}
+
+INSTANTIATE_TEST_SUITE_P(TargetedAbuse, SplitCoinageTest,
+                         testing::Values("another Ukro-shitian lie", "another Ukro shitian lie",
+                                         "UKR0SHITIAN again", "U.k.r.o.s.h.i.t.i.a.n",
+                                         "U k r o s h i t i a n", "Ukro_shitian", "Ukr0-sh1tian",
+                                         "UkroShitian", "Ukro\xE2\x80\x93shitian",  // en dash
+                                         "Ukr\xD0\xBE-shitian",                     // Cyrillic o
+                                         "typical Russ-idiots", "Euro trash-ians everywhere",
+                                         "Polo-morons", "Mex-i-crap", "Turko-rat", "Sino-swine",
+                                         "Brit-scum", "Serbo shitians", "Amerikan-idiot",
+                                         "GermaNazis", "Yanko-morons"));
+
+class SplitCoinageCivilTest : public testing::TestWithParam<const char*> {};
+
+TEST_P(SplitCoinageCivilTest, IsNot) {
+  const std::string text = GetParam();
+  EXPECT_FALSE(HasKind(Find(text), AbuseKind::kInsultCoinage)) << text;
+}
+
+// Hyphenated and spaced words about peoples that are not insults.
+INSTANTIATE_TEST_SUITE_P(
+    TargetedAbuse, SplitCoinageCivilTest,
+    testing::Values("Anglo-Saxon law", "the Russo-Ukrainian war", "Serbo-Croatian grammar",
+                    "the Sino-Soviet split", "the Afro-Caribbean community", "Indo-Pacific",
+                    "Euro-sceptic parties", "Polish-American voters", "ex-con candidates",
+                    "con artists", "Brit pop", "the euro crashed", "Russ Feingold spoke",
+                    "Euro trash talk", "American idiocracy", "Dem-led states", "Pro-Russian trolls",
+                    "Con-Ed bills", "Israeli-Palestinian talks", "Franco-Prussian war",
+                    "Turko-Persian poetry", "Greco-Roman wrestling"));
+
+// No word of an English dictionary is a coinage (wamerican/wbritish, in
+// scripts/dev.sh's test packages): the stems and insults must not meet
+// inside ordinary words.
+TEST(TargetedAbuseTest, NoDictionaryWordIsACoinage) {
+  int read = 0;
+  for (const char* path : {"/usr/share/dict/american-english", "/usr/share/dict/british-english"}) {
+    std::ifstream in(path);
+    std::string word;
+    while (std::getline(in, word)) {
+      ++read;
+      const auto signals = Find(word);
+      EXPECT_FALSE(HasKind(signals, AbuseKind::kInsultCoinage)) << word;
+    }
+  }
+  if (read == 0) GTEST_SKIP() << "no word list in /usr/share/dict (apt-get install wamerican)";
+  EXPECT_GT(read, 50000);
+}
+
+struct FamilyCase {
+  const char* text;
+  AbuseKind kind;
+  bool reply;
+};
+
+class TargetedAbuseFamilyTest : public testing::TestWithParam<FamilyCase> {};
+
+TEST_P(TargetedAbuseFamilyTest, Fires) {
+  EXPECT_TRUE(HasKind(Find(GetParam().text, GetParam().reply), GetParam().kind)) << GetParam().text;
+}
+
+// The families by structure: groups x dehumanising predicates, "you" +
+// an animal, "your" + a woman of the family + a sexual context, veiled
+// threats.
+INSTANTIATE_TEST_SUITE_P(
+    TargetedAbuse, TargetedAbuseFamilyTest,
+    testing::Values(
+        FamilyCase{"Those Moldovans are a disease", AbuseKind::kDehumanising, false},
+        FamilyCase{"Kurds are nothing but lice", AbuseKind::kDehumanising, false},
+        FamilyCase{"Filipinos are filth", AbuseKind::kDehumanising, false},
+        FamilyCase{"Tamils multiply like rabbits", AbuseKind::kDehumanising, false},
+        FamilyCase{"they swarm into our towns like locusts", AbuseKind::kDehumanising, false},
+        FamilyCase{"Yemenis live like pigs", AbuseKind::kDehumanising, false},
+        FamilyCase{"your kind is a cancer", AbuseKind::kDehumanising, true},
+        FamilyCase{"shut it, you filthy rat", AbuseKind::kDehumanising, true},
+        FamilyCase{"you are a waste of oxygen", AbuseKind::kDehumanising, true},
+        FamilyCase{"your mum was in my bed", AbuseKind::kSexualised, true},
+        FamilyCase{"how much does your sister charge", AbuseKind::kSexualised, true},
+        FamilyCase{"your pretty wife in my hotel room", AbuseKind::kSexualised, true},
+        FamilyCase{"people like you end up in a ditch", AbuseKind::kThreat, true},
+        FamilyCase{"shame if something happened to your kids", AbuseKind::kThreat, true},
+        FamilyCase{"I found your address", AbuseKind::kThreat, true},
+        FamilyCase{"someone should beat you", AbuseKind::kThreat, true},
+        FamilyCase{"we have friends in your town", AbuseKind::kThreat, true}));
 
 TEST(TargetedAbuseTest, DirectedWhenAimedAtTheReader) {
   auto at_you = Find("I hope you die");

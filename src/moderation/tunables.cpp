@@ -16,6 +16,7 @@ json::object TunablesJson(const Pipeline::Tunables& t, std::uint64_t examples) {
   terms["banned"] = t.banned;
   terms["suspect"] = t.suspect;
   terms["allow"] = t.allow;
+  terms["targeted"] = t.targeted;
   json::object o;
   o["terms"] = std::move(terms);
   o["max_links"] = t.max_links;
@@ -33,7 +34,7 @@ Result<Pipeline::Tunables> ApplyTunablesJson(Pipeline::Tunables t, const json::o
     }
     const auto& terms = it->value().get_object();
     for (auto [name, target] : {std::pair{"banned", &t.banned}, std::pair{"suspect", &t.suspect},
-                                std::pair{"allow", &t.allow}}) {
+                                std::pair{"allow", &t.allow}, std::pair{"targeted", &t.targeted}}) {
       auto v = terms.find(name);
       if (v == terms.end() || v->value().is_null()) continue;
       if (!v->value().is_string()) {

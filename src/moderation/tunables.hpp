@@ -19,7 +19,7 @@ namespace amur::moderation {
 // The settings key holding the saved tunables (JSON, as TunablesJson).
 inline constexpr const char* kTunablesSetting = "moderation_tunables";
 
-// {"terms": {"banned", "suspect", "allow"}, "max_links", "hold_suspect",
+// {"terms": {"banned", "suspect", "allow", "targeted"}, "max_links", "hold_suspect",
 // "hold_shouting", "classifier_threshold", "classifier_examples"}.
 boost::json::object TunablesJson(const Pipeline::Tunables& t, std::uint64_t examples);
 

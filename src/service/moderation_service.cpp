@@ -407,6 +407,11 @@ std::optional<Ban> ModerationService::ActiveBan(store::StoreSession& s,
                  clock_.NowMs());
 }
 
+namespace {
+// How many of a reporter's newest comments are looked at for an approved one.
+constexpr int kTrustLookback = 20;
+}  // namespace
+
 Result<std::optional<std::string>> ModerationService::Report(store::StoreSession& s, CommentId id,
                                                              const std::string& reporter_hash,
                                                              const std::string& network_hash,
@@ -464,9 +469,17 @@ Result<std::optional<std::string>> ModerationService::Report(store::StoreSession
   // One report from a reader whose own comments were approved before is
   // enough to put the comment before a moderator (the flagged queue).
   if (!c->flagged && (!who.client_address.empty() || who.user_id)) {
+    // The strongest identity decides: a signed-in reader by the account's
+    // comments (wherever they were written from), a guest by the address.
     bool trusted = false;
-    for (const Comment& mine : s.ListByAuthor(who.client_address, who.user_id, 2)) {
-      if (mine.id != c->id) trusted = true;
+    const std::string address = who.user_id ? std::string() : who.client_address;
+    for (const Comment& mine : s.ListByAuthor(address, who.user_id, kTrustLookback)) {
+      const bool theirs = who.user_id ? mine.author_user_id == who.user_id
+                                      : !address.empty() && mine.client_address == address;
+      if (theirs && mine.id != c->id && mine.state == CommentState::kApproved && !mine.flagged) {
+        trusted = true;
+        break;
+      }
     }
     if (trusted) {
       std::vector<std::string> reasons = c->moderation_reasons;

@@ -57,8 +57,10 @@ struct DecisionPrecondition {
 };
 
 // Who reports a comment, beyond the hashes that tell readers apart: the
-// client's address and, for a signed-in member, the account. A reader with an
-// approved comment from either flags the comment with one report.
+// client's address and, for a signed-in reader, the account. A signed-in
+// reader is trusted by the account alone (an approved, unflagged comment of
+// the account's, from any address); a guest by the address (an approved,
+// unflagged comment posted from it). A trusted reader's report flags.
 struct ReporterIdentity {
   std::string client_address;
   std::optional<std::int64_t> user_id;
@@ -188,7 +190,8 @@ class ModerationService final {
   // networks (reader ids cost nothing to make up), and is hidden
   // once reports_to_hide readers from as many distinct networks reported it.
   // A report from a reader with an approved comment of their own (`who`:
-  // same address or account) flags the comment ("trusted_report").
+  // the account when signed in, else the address) flags the comment
+  // ("trusted_report").
   // Returns the page key when the comment was hidden by it (so the caller
   // invalidates caches). Errors: not_found, invalid_field (reason, note).
   Result<std::optional<std::string>> Report(store::StoreSession& s, CommentId id,

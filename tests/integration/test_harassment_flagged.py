@@ -5,7 +5,9 @@ and the flagged queue: reasons and counts, approve clears the flag and keeps
 the comment, reject hides it, one report from a reader whose comments were
 approved before flags a comment."""
 
-from amur_harness import AmurTestCase, parse_cookies, unique_page
+import time
+
+from amur_harness import AmurServer, AmurTestCase, parse_cookies, unique_page
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, add_user
 
 # The seed page's thread as the issue describes it (the seed page itself is
@@ -155,3 +157,134 @@ class HarassmentOnAFreshInstall(AmurTestCase):
         flagged = self.queue(mod, "flagged")
         self.assertIn(second["id"], flagged)
         self.assertIn("trusted_report", flagged[second["id"]]["moderation"]["reasons"])
+
+    def test_a_signed_in_reader_is_trusted_by_account_from_any_address(self):
+        mod = self.moderator()
+        email, password = "reader-trusted@example.org", "correct horse battery staple 7"
+        r = add_user(self.server.database_url, email, "Rita Reader", "member", password)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.server.post("/api/v1/auth/login", {"email": email, "password": password},
+                             headers={"X-Forwarded-For": "192.0.2.41"})
+        self.assertStatus(r, 200)
+        member = {"Cookie": "amur_session=" + parse_cookies(r)["amur_session"],
+                  "X-CSRF-Token": r.json["csrf_token"]}
+        page = unique_page("/account-report")
+        # Before the account has an approved comment, its report is an ordinary one.
+        first = self.post(page, "A comment that one reader dislikes.", name="Target A")
+        r = self.server.post(f"/api/v1/comments/{first['id']}/reports", {"reason": "abuse"},
+                             headers={**member, "X-Forwarded-For": "192.0.2.42"})
+        self.assertStatus(r, 202)
+        self.assertNotIn(first["id"], self.queue(mod, "flagged"))
+        # The account's own comment, written from one address, is approved...
+        r = self.server.post_comment(unique_page("/rita"), "My considered view on the budget.",
+                                     headers={**member, "X-Forwarded-For": "192.0.2.43"})
+        self.assertStatus(r, 201)
+        self.assertEqual(r.json["comment"]["state"], "approved")
+        # ...and its report from another address (a new network) flags with one report.
+        second = self.post(page, "Another comment that one reader dislikes.", name="Target B")
+        r = self.server.post(f"/api/v1/comments/{second['id']}/reports", {"reason": "abuse"},
+                             headers={**member, "X-Forwarded-For": "198.18.7.9"})
+        self.assertStatus(r, 202)
+        flagged = self.queue(mod, "flagged")
+        self.assertIn(second["id"], flagged)
+        self.assertIn("trusted_report", flagged[second["id"]]["moderation"]["reasons"])
+        # The session cookie without its CSRF token is no identity (another site
+        # could send it): the report counts, as a guest's from that address.
+        third = self.post(page, "A third comment that one reader dislikes.", name="Target C")
+        r = self.server.post(f"/api/v1/comments/{third['id']}/reports", {"reason": "abuse"},
+                             headers={"Cookie": member["Cookie"],
+                                      "X-Forwarded-For": "198.18.7.10"})
+        self.assertStatus(r, 202)
+        self.assertNotIn(third["id"], self.queue(mod, "flagged"))
+
+    def test_a_held_comment_does_not_make_its_author_trusted(self):
+        mod = self.moderator()
+        page = unique_page("/held-reporter")
+        held = self.post(unique_page("/held-own"), SLUR_REPLY, name="Held Author",
+                         addr="198.51.100.60")
+        self.assertEqual(held["state"], "pending")
+        target = self.post(page, "A comment the held author dislikes.", name="Target")
+        r = self.server.post(f"/api/v1/comments/{target['id']}/reports", {"reason": "abuse"},
+                             headers={"X-Amur-Voter": "held-author",
+                                      "X-Forwarded-For": "198.51.100.60"})
+        self.assertStatus(r, 202)
+        self.assertNotIn(target["id"], self.queue(mod, "flagged"))
+
+
+class TargetedListOnTheDesk(AmurTestCase):
+    """The targeted-abuse list is a term list like the others: an admin edits it
+    with PUT /api/v1/admin/settings (terms.targeted), a bad line is refused by
+    line, the change is audited and reaches a second node on the same database
+    (the settings.changed event)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        r = add_user(cls.server.database_url, "admin@example.com", "Ada Admin", "admin",
+                     MOD_PASSWORD)
+        assert r.returncode == 0, r.stderr
+        cls.other = AmurServer(same_database_as=cls.server)
+        cls.addClassCleanup(cls.other.close)
+        cls.other.start()
+
+    def login(self, node):
+        r = node.post("/api/v1/auth/login", {"email": "admin@example.com",
+                                              "password": MOD_PASSWORD})
+        self.assertStatus(r, 200)
+        return {"Cookie": "amur_session=" + parse_cookies(r)["amur_session"],
+                "X-CSRF-Token": r.json["csrf_token"]}
+
+    def flagged_reasons(self, node, admin, body, name):
+        r = node.post_comment(unique_page("/targeted-list"), body, author_name=name)
+        self.assertStatus(r, 201)
+        queue = node.get("/api/v1/admin/queue?state=flagged", headers=admin)
+        self.assertStatus(queue, 200)
+        for c in queue.json["comments"]:
+            if c["id"] == r.json["comment"]["id"]:
+                return c["moderation"]["reasons"]
+        return None
+
+    def test_an_admin_edits_the_list_and_every_node_uses_it(self):
+        admin = self.login(self.server)
+        current = self.server.get("/api/v1/admin/settings", headers=admin)
+        self.assertStatus(current, 200)
+        targeted = current.json["terms"]["targeted"]
+        self.assertIn("[coinage-stem]", targeted)
+        self.assertIn("[threat]", targeted)
+        self.assertIsNone(self.flagged_reasons(self.server, admin,
+                                               "Typical Quuxian-clowns in here.", "One"))
+
+        bad = self.server.request("PUT", "/api/v1/admin/settings",
+                                  {"terms": {"targeted": targeted + "\n[threat]\n@nope you\n"}},
+                                  headers=admin)
+        self.assertError(bad, 400, "invalid_field", "terms")
+        self.assertIn("terms.targeted", bad.json["error"]["message"])
+        self.assertIn("unknown class @nope", bad.json["error"]["message"])
+        bad = self.server.request("PUT", "/api/v1/admin/settings",
+                                  {"terms": {"targeted": 7}}, headers=admin)
+        self.assertError(bad, 400, "invalid_field", "terms")
+
+        r = self.server.request(
+            "PUT", "/api/v1/admin/settings",
+            {"terms": {"targeted": targeted + "\n[coinage-stem]\nquux\n[threat]\n"
+                                              "i will feed @you to the eels\n"}},
+            headers=admin)
+        self.assertStatus(r, 200)
+        self.assertIn("\nquux\n", r.json["terms"]["targeted"])
+        entries = self.server.get("/api/v1/admin/audit?limit=1", headers=admin).json["entries"]
+        self.assertEqual((entries[0]["action"], entries[0]["actor"]), ("settings", "Ada Admin"))
+        reasons = self.flagged_reasons(self.server, admin, "Spoken like a Quuxo-clown.", "Two")
+        self.assertIsNotNone(reasons)
+        self.assertIn("insult_coinage", reasons)
+
+        # The other node takes the list up from the settings.changed event.
+        other_admin = self.login(self.other)
+        deadline = time.monotonic() + 5
+        while "\nquux\n" not in self.other.get("/api/v1/admin/settings",
+                                              headers=other_admin).json["terms"]["targeted"]:
+            self.assertLess(time.monotonic(), deadline, "the second node kept the old list")
+            time.sleep(0.05)
+        reasons = self.flagged_reasons(self.other, other_admin,
+                                       "I will feed you to the eels, mark my words.", "Three")
+        self.assertIsNotNone(reasons, "the second node does not use the new list")
+        self.assertIn("threat", reasons)

@@ -1498,6 +1498,11 @@
         termArea('suspect', 'Suspect terms', 'Flagged; held when "Hold suspect" is on.'),
         termArea('allow', 'Allowed words', 'Never matched, e.g. Scunthorpe.'),
       ]),
+      el('div', { className: 'desk-terms-wide' }, [
+        termArea('targeted', 'Targeted-abuse signals',
+          'Flagged; held with the classifier. Sections [dehumanising], [threat], [sexualised] hold phrases over word classes (@name = a|b|c, ~N skips up to N words); ' +
+          '[coinage-stem] (group and nationality stems), [coinage-insult], [coinage-word], [coinage-suffix], [coinage-allow] and [coinage] hold words, several per line. Format at the top of the list.'),
+      ]),
       el('div', { className: 'desk-numbers' }, [
         el('div', { className: 'desk-field' }, [el('label', { for: 'set-max-links', text: 'Most links per comment' }), fields.max_links]),
         el('div', { className: 'desk-field' }, [el('label', { for: 'set-threshold', text: 'Classifier threshold (0–1)' }), fields.classifier_threshold]),
@@ -1512,8 +1517,9 @@
       ev.preventDefault();
       if (!admin) { showError('Only admins may change settings.'); return; }
       var body = {};
-      if (['banned', 'suspect', 'allow'].some(function (n) { return fields[n].value !== (terms[n] || ''); })) {
-        body.terms = { banned: fields.banned.value, suspect: fields.suspect.value, allow: fields.allow.value };
+      if (['banned', 'suspect', 'allow', 'targeted'].some(function (n) { return fields[n].value !== (terms[n] || ''); })) {
+        body.terms = { banned: fields.banned.value, suspect: fields.suspect.value, allow: fields.allow.value,
+          targeted: fields.targeted.value };
       }
       var links = Number(fields.max_links.value);
       if (fields.max_links.value === '' || !isFinite(links)) { showError('Most links per comment must be a number.'); fields.max_links.focus(); return; }

@@ -45,8 +45,15 @@ asio::awaitable<Response> AdminApi::Report(const Request& req, std::string id_te
   const std::string why = *reason;
   const std::string text = note->value_or("");
   using Out = Result<std::optional<std::string>>;
-  // A reader whose own comments from this address were approved flags it.
-  const service::ReporterIdentity who{client, std::nullopt};
+  // A reader whose own comments were approved flags it: recognised by the
+  // account when signed in (session cookie with its CSRF token, or a session
+  // bearer token), else by the address. A cookie without the CSRF token is
+  // not an identity here (another site could have sent it), but the report
+  // still counts as a guest's.
+  service::ReporterIdentity who{client, std::nullopt};
+  if (Result<Caller> caller = co_await IdentifyCaller(d_, req, true); caller && caller->user) {
+    who.user_id = caller->user->id;
+  }
   const std::function<Out(StoreSession&)> job = [moderation, cid, reporter_hash, network_hash, why,
                                                  text, who](StoreSession& s) {
     return moderation->Report(s, cid, reporter_hash, network_hash, why, text, who);
