@@ -146,8 +146,10 @@ http {{
     def tls(self):
         return ssl.create_default_context(cafile=self.cert)
 
-    def request(self, method, path, json_body=None, headers=None, timeout=15.0):
-        """One HTTPS request through nginx on a fresh connection."""
+    def request(self, method, path, json_body=None, headers=None, source="127.0.0.1",
+                timeout=15.0):
+        """One HTTPS request through nginx on a fresh connection from the
+        loopback address `source` (the reader's address nginx forwards)."""
         import http.client
         hdrs = {"Host": HOST}
         hdrs.update(headers or {})
@@ -156,7 +158,7 @@ http {{
             body = json.dumps(json_body).encode()
             hdrs["Content-Type"] = "application/json"
         conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
-                                           context=self.tls())
+                                           context=self.tls(), source_address=(source, 0))
         try:
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
@@ -290,20 +292,23 @@ class ScalingLayout(unittest.TestCase):
         cls.nginx = Nginx([cls.a.port, cls.b.port])
         cls.addClassCleanup(cls.nginx.close)
         cls.nginx.start()
-        cls.client_counter = 0
+        cls.reader_counter = 0
+        cls.reader_lock = threading.Lock()
 
-    def client(self):
-        """A fresh reader's address (forwarded by nginx): each comment comes
-        from another network, so the posting limit of the docs' config (6 a
-        minute per client) and the repeated-author check do not apply."""
-        type(self).client_counter += 1
-        n = self.client_counter
-        return {"X-Forwarded-For": f"198.18.{n // 250}.{n % 250 + 1}"}
+    def reader(self):
+        """A fresh reader's address (a loopback address of its own, which
+        nginx forwards): each comment comes from another network, so the
+        posting limit (6 a minute per client by default) and the
+        repeated-author check see different people."""
+        with self.reader_lock:
+            type(self).reader_counter += 1
+            n = self.reader_counter
+        return f"127.1.{n // 250}.{n % 250 + 1}"
 
     def post(self, page, body, **fields):
         payload = {"page": page, "body": body}
         payload.update(fields)
-        return self.nginx.request("POST", "/api/v1/comments", payload, headers=self.client())
+        return self.nginx.request("POST", "/api/v1/comments", payload, source=self.reader())
 
     def post_ok(self, page, body):
         r = self.post(page, body)
@@ -369,18 +374,22 @@ class ScalingLayout(unittest.TestCase):
         c = self.post_ok(page, "Vote on this from the office and from home.")
         path = f"/api/v1/comments/{c['id']}/votes"
 
-        def vote(address, voter):
-            return self.nginx.request("POST", path, {"value": 1},
-                                      headers={"X-Forwarded-For": address, "X-Amur-Voter": voter})
+        def vote(source, voter, forged):
+            return self.nginx.request("POST", path, {"value": 1}, source=source,
+                                      headers={"X-Amur-Voter": voter, "X-Forwarded-For": forged})
 
-        # --votes-per-network is 5 by default: five voters of one network count.
+        # --votes-per-network is 5 by default: five voters of one network
+        # count, whatever address each claims (nginx appends the address it
+        # saw, and only nginx is a trusted proxy).
         for i in range(5):
-            self.assertEqual(vote("203.0.113.9", f"office-{i:04d}").status, 200)
-        r = vote("203.0.113.9", "office-0005")
-        self.assertEqual(r.status, 403, r)
+            r = vote("127.0.0.2", f"office-{i:04d}", f"203.0.113.{i + 1}")
+            self.assertEqual(r.status, 200, r)
+        r = vote("127.0.0.2", "office-0005", "203.0.113.99")
+        self.assertEqual(r.status, 403, f"a forged X-Forwarded-For counted: {r!r}")
         # Another reader's network is another network, whichever node answers.
         for i in range(2):
-            self.assertEqual(vote("192.0.2.77", f"home-{i:04d}").status, 200)
+            r = vote("127.0.0.3", f"home-{i:04d}", "203.0.113.1")
+            self.assertEqual(r.status, 200, r)
         # /metrics is for the node's own machine: a forwarded request is not.
         self.assertEqual(self.nginx.request("GET", "/metrics").status, 403)
 
