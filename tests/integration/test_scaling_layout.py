@@ -12,8 +12,8 @@ Checks: posting, reading and voting through nginx; readers told apart by the
 address nginx forwards; live updates through nginx (each event at once, kept
 open by heartbeats, resumed with Last-Event-ID); a node killed with `kill -9`
 while a writer posts through nginx loses no acknowledged comment, stores none
-twice, and the page's hash chain verifies.
-PostgreSQL only (ctest integration_pg.test_scaling_layout).
+twice, and the page's hash chain verifies. docs/scaling.md shows both files
+as they are. PostgreSQL only (ctest integration_pg.test_scaling_layout).
 """
 import json
 import os
@@ -344,6 +344,15 @@ class ScalingLayout(unittest.TestCase):
             if line.startswith(("amur_thread_cache_total", "amur_comments_posted_total")):
                 total += float(line.rsplit(" ", 1)[1])
         return total
+
+    def test_the_docs_show_the_files_tested_here(self):
+        with open(os.path.join(ROOT, "docs", "scaling.md")) as f:
+            page = f.read()
+        for fence, path in (("toml", NODE_TOML), ("nginx", NGINX_SITE)):
+            with open(path) as f:
+                text = f.read()
+            shown = re.findall(rf"^```{fence}\n(.*?)^```$", page, re.S | re.M)
+            self.assertEqual(shown, [text], f"docs/scaling.md does not show {path} as it is")
 
     def test_posting_reading_and_voting_go_through_nginx_to_both_nodes(self):
         page = unique_page("/layout")
