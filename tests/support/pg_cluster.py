@@ -24,6 +24,7 @@ starts its own with Standby (below), e.g.
 
     sys.path.insert(0, "<source>/tests/support"); import pg_cluster
     with pg_cluster.Standby(primary_url) as standby:   # standby.url, no database
+        standby.wait_for_replay()     # has what the primary wrote so far
         standby.pause_replay(); standby.resume_replay()
         standby.stop(); standby.start()
 """
@@ -66,6 +67,31 @@ def state_dir(build_dir):
 def psql(url, sql):
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
                    check=True, stdout=subprocess.DEVNULL)
+
+
+def sql_value(url, statement):
+    """The first column of the first row of `statement` at `url` (a URL with
+    a database name), as text."""
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                          "-d", url, "-c", statement],
+                         check=True, capture_output=True, text=True).stdout
+    return out.strip()
+
+
+def wait_for_replay(primary_url, standby_url, timeout=30.0):
+    """Waits until the standby at `standby_url` has replayed everything the
+    primary at `primary_url` had written when called (both URLs without
+    database name), e.g. a database just made on the primary."""
+    lsn = sql_value(primary_url + "/postgres", "SELECT pg_current_wal_lsn()")
+    deadline = time.monotonic() + timeout
+    while True:
+        done = sql_value(standby_url + "/postgres",
+                         f"SELECT coalesce(pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn, false)")
+        if done == "t":
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"standby {standby_url} did not replay up to {lsn} within {timeout} s")
+        time.sleep(0.02)
 
 
 def pg_stop(data):
@@ -149,10 +175,11 @@ class Standby:
 
     def sql(self, statement):
         """The first column of the first row of `statement` on the standby, as text."""
-        out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                              "-d", self.url + "/postgres", "-c", statement],
-                             check=True, capture_output=True, text=True).stdout
-        return out.strip()
+        return sql_value(self.url + "/postgres", statement)
+
+    def wait_for_replay(self, timeout=30.0):
+        """Waits until the standby has replayed what the primary wrote so far."""
+        wait_for_replay(self.primary_url, self.url, timeout)
 
     def pause_replay(self):
         """The standby stops applying the primary's WAL: it lags from now on."""
