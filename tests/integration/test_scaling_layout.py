@@ -109,14 +109,15 @@ http {{
 
     def start(self):
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.proc = subprocess.Popen([nginx, "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf")],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+        os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)  # nginx opens logs/error.log first
+        with open(os.path.join(self.dir, "stderr.log"), "wb") as stderr:
+            self.proc = subprocess.Popen([nginx, "-p", self.dir, "-c", os.path.join(self.dir, "nginx.conf")],
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=stderr)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited with {self.proc.returncode}: "
-                                   f"{self.proc.stderr.read().decode(errors='replace')}\n{self.log()}")
+                raise RuntimeError(f"nginx exited with {self.proc.returncode}\n{self.log()}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
@@ -125,11 +126,14 @@ http {{
         raise RuntimeError("nginx did not listen within 15 s\n" + self.log())
 
     def log(self):
-        try:
-            with open(os.path.join(self.dir, "error.log")) as f:
-                return f.read()[-3000:]
-        except OSError:
-            return ""
+        out = ""
+        for name in ("stderr.log", "error.log"):
+            try:
+                with open(os.path.join(self.dir, name)) as f:
+                    out += f"--- nginx {name} ---\n" + f.read()[-3000:]
+            except OSError:
+                pass
+        return out
 
     def close(self):
         try:
