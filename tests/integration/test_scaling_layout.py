@@ -12,7 +12,8 @@ Checks: posting, reading and voting through nginx; readers told apart by the
 address nginx forwards; live updates through nginx (each event at once, kept
 open by heartbeats, resumed with Last-Event-ID); a node killed with `kill -9`
 while a writer posts through nginx loses no acknowledged comment, stores none
-twice, and the page's hash chain verifies. docs/scaling.md shows both files
+twice, the page's hash chain verifies, and the node restarted gets requests
+again. docs/scaling.md shows both files
 as they are. PostgreSQL only (ctest integration_pg.test_scaling_layout).
 """
 import json
@@ -512,6 +513,21 @@ class ScalingLayout(unittest.TestCase):
         self.assertEqual(v.status, 200, v)
         self.assertEqual(v.json["status"], "verified", v)
         self.assertEqual(v.json["head"], head["head"])
+        # The node comes back on its port; nginx sends it requests again once
+        # its fail_timeout (5 s) has passed, and it serves what B stored.
+        port = self.a.port
+        self.a.args = node_args(self.a.database_url)
+        self.a.args[self.a.args.index("127.0.0.1:0")] = f"127.0.0.1:{port}"
+        self.a.start()
+        self.assertEqual(self.a.port, port)
+        served = self.requests_served(self.a)
+        deadline = time.monotonic() + 15
+        while self.requests_served(self.a) == served:
+            self.assertLess(time.monotonic(), deadline, "nginx sent nothing to the node restarted")
+            r = self.nginx.request("GET", "/api/v1/comments?" + q(page=page, limit=1))
+            self.assertEqual(r.status, 200, r)
+            time.sleep(0.2)
+        self.assertEqual(set(self.all_comments(self.a, page)), set(listed))
 
 
 if __name__ == "__main__":
