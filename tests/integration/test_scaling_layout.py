@@ -13,7 +13,8 @@ address nginx forwards; live updates through nginx (each event at once, kept
 open by heartbeats, resumed with Last-Event-ID); a node killed with `kill -9`
 while a writer posts through nginx loses no acknowledged comment, stores none
 twice, the page's hash chain verifies, and the node restarted gets requests
-again. docs/scaling.md shows both files
+again; killed while idle, no request through nginx fails (nginx hands what it
+cannot connect to the dead node to the other one, POSTs too). docs/scaling.md shows both files
 as they are. PostgreSQL only (ctest integration_pg.test_scaling_layout).
 """
 import json
@@ -528,6 +529,16 @@ class ScalingLayout(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             time.sleep(0.2)
         self.assertEqual(set(self.all_comments(self.a, page)), set(listed))
+        # Killed again while no request is on its way to it: nginx hands each
+        # request it cannot connect to A to B (a POST too: it never reached
+        # A), so no reader sees an error.
+        self.a.kill()
+        time.sleep(0.2)  # nginx has seen its kept-alive connections to A close
+        for i in range(3):
+            r = self.post(page, f"After the second kill, comment {i}: the ferry is late.")
+            self.assertEqual(r.status, 201, r)
+            r = self.nginx.request("GET", "/api/v1/comments?" + q(page=page, limit=1))
+            self.assertEqual(r.status, 200, r)
 
 
 if __name__ == "__main__":
