@@ -1,21 +1,24 @@
 """The layout of docs/scaling.md, run on its own config files: nginx
 (docs/scaling/nginx.conf, with TLS) in front of two `amur serve` nodes
-(docs/scaling/amur-node.toml) on one PostgreSQL database.
+(docs/scaling/amur-node.toml) on one PostgreSQL primary with a streaming
+replica (a hot standby, read from with --database-replica).
 
 What is replaced in the files, and nothing else: the ports (nginx's and the
-nodes'), the certificate's paths (a self-signed one made here), the database URL
-(the test cluster's), and the time scale of the live-update streams (heartbeats
-every second instead of 20, nginx's proxy_read_timeout 3 s instead of 1 h), so
-that a stream idle past nginx's timeout is seen to stay open within the test.
+nodes'), the certificate's paths (a self-signed one made here), the database
+URLs (the test cluster's, and a standby of it made here), and the time scale of
+the live-update streams (heartbeats every second instead of 20, nginx's
+proxy_read_timeout 3 s instead of 1 h), so that a stream idle past nginx's
+timeout is seen to stay open within the test.
 
 Checks: posting, reading and voting through nginx; readers told apart by the
 address nginx forwards; live updates through nginx (each event at once, kept
-open by heartbeats, resumed with Last-Event-ID); a node killed with `kill -9`
-while a writer posts through nginx loses no acknowledged comment, stores none
-twice, the page's hash chain verifies, and the node restarted gets requests
-again; killed while idle, no request through nginx fails (nginx hands what it
-cannot connect to the dead node to the other one, POSTs too). docs/scaling.md shows both files
-as they are. PostgreSQL only (ctest integration_pg.test_scaling_layout).
+open by heartbeats, resumed with Last-Event-ID); with the standby stopped, reads
+go on; a node killed with `kill -9` while writers post through nginx loses no
+acknowledged comment, stores none twice, the page's hash chain verifies, and
+the node restarted gets requests again; killed while idle, no request through
+nginx fails (nginx hands what it cannot connect to the dead node to the other
+one, POSTs too). docs/scaling.md shows both files as they are.
+PostgreSQL only (ctest integration_pg.test_scaling_layout).
 """
 import json
 import os
@@ -31,9 +34,13 @@ import time
 import unittest
 import urllib.parse
 
-from amur_harness import AmurServer, Response, on_postgresql, q, unique_page
+import sys
+
+from amur_harness import AmurServer, Response, on_postgresql, pg_server_url, q, unique_page
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+import pg_cluster  # noqa: E402  (the standby of the layout)
 NGINX_SITE = os.path.join(ROOT, "docs", "scaling", "nginx.conf")
 NODE_TOML = os.path.join(ROOT, "docs", "scaling", "amur-node.toml")
 HOST = "comments.example.com"
@@ -273,9 +280,9 @@ class Stream:
                 return None
 
 
-def node_args(database_url):
-    return ["--config", NODE_TOML, "--listen", "127.0.0.1:0", "--database", database_url,
-            "--live-heartbeat", str(HEARTBEAT)]
+def node_args(database_url, replica_url, listen="127.0.0.1:0"):
+    return ["--config", NODE_TOML, "--listen", listen, "--database", database_url,
+            "--database-replica", replica_url, "--live-heartbeat", str(HEARTBEAT)]
 
 
 @unittest.skipUnless(on_postgresql(), "the layout runs on PostgreSQL (AMUR_TEST_DATABASE)")
@@ -289,10 +296,17 @@ class ScalingLayout(unittest.TestCase):
         # (posting limits included), as in the docs.
         cls.a = AmurServer(defaults=False)
         cls.addClassCleanup(cls.a.close)
-        cls.a.args = node_args(cls.a.database_url)
+        # The streaming replica: a standby of the test cluster of its own
+        # (this test stops it), once it has the database just made.
+        cls.standby = pg_cluster.Standby(pg_server_url())
+        cls.addClassCleanup(cls.standby.close)
+        cls.standby.start()
+        cls.standby.wait_for_replay()
+        cls.replica_url = f"{cls.standby.url}/{cls.a.pg_database}"
+        cls.a.args = node_args(cls.a.database_url, cls.replica_url)
         cls.b = AmurServer(defaults=False, same_database_as=cls.a)
         cls.addClassCleanup(cls.b.close)
-        cls.b.args = node_args(cls.a.database_url)
+        cls.b.args = node_args(cls.a.database_url, cls.replica_url)
         cls.a.start()
         cls.b.start()
         cls.nginx = Nginx([cls.a.port, cls.b.port])
@@ -340,16 +354,57 @@ class ScalingLayout(unittest.TestCase):
             if not cursor:
                 return out
 
-    def requests_served(self, node):
-        """Thread reads and posts one node has served (its /metrics, asked
+    def metric(self, node, *names):
+        """The sum of the named metrics of one node (its /metrics, asked
         directly on loopback)."""
         r = node.get("/metrics")
         self.assertEqual(r.status, 200, r)
         total = 0.0
         for line in r.text.splitlines():
-            if line.startswith(("amur_thread_cache_total", "amur_comments_posted_total")):
+            if line.startswith(names):
                 total += float(line.rsplit(" ", 1)[1])
         return total
+
+    def requests_served(self, node):
+        """Thread reads and posts one node has served."""
+        return self.metric(node, "amur_thread_cache_total", "amur_comments_posted_total")
+
+    def replica_reads(self):
+        """Reads both nodes' replica served, and failed (served elsewhere)."""
+        served = sum(self.metric(n, "amur_replica_reads_served") for n in (self.a, self.b))
+        failed = sum(self.metric(n, "amur_replica_reads_failed") for n in (self.a, self.b))
+        return served, failed
+
+    def read_fresh_threads(self, count):
+        """Posts to `count` new pages and reads each back through nginx (a
+        read each node has not cached)."""
+        for i in range(count):
+            page = unique_page("/layout-replica")
+            c = self.post_ok(page, f"Read number {i}: the archive opens on Mondays.")
+            for _ in range(2):  # round robin: both nodes read it once
+                self.assertEqual(self.listed_ids(page), [c["id"]])
+
+    def test_y_reads_go_on_while_the_standby_is_stopped(self):
+        # The nodes read cacheable threads from the standby once it has
+        # caught up with what they published (some reads still go to the
+        # primary: a read right after a write may find the standby behind).
+        before = self.replica_reads()
+        deadline = time.monotonic() + 10
+        while self.replica_reads()[0] == before[0]:
+            self.assertLess(time.monotonic(), deadline, "the standby served no read")
+            self.read_fresh_threads(2)
+            time.sleep(0.3)
+        # Stopped (like a crash): every read goes on, on the primary.
+        self.standby.stop()
+        try:
+            failed = self.replica_reads()[1]
+            self.read_fresh_threads(4)
+            r = self.nginx.request("GET", "/api/v1/counts?" + q(page=["/layout-none"]))
+            self.assertEqual(r.status, 200, r)
+            self.assertGreater(self.replica_reads()[1], failed,
+                               "no read tried the stopped standby: the test tested nothing")
+        finally:
+            self.standby.start()
 
     def test_the_docs_show_the_files_tested_here(self):
         with open(os.path.join(ROOT, "docs", "scaling.md")) as f:
@@ -517,8 +572,7 @@ class ScalingLayout(unittest.TestCase):
         # The node comes back on its port; nginx sends it requests again once
         # its fail_timeout (5 s) has passed, and it serves what B stored.
         port = self.a.port
-        self.a.args = node_args(self.a.database_url)
-        self.a.args[self.a.args.index("127.0.0.1:0")] = f"127.0.0.1:{port}"
+        self.a.args = node_args(self.a.database_url, self.replica_url, f"127.0.0.1:{port}")
         self.a.start()
         self.assertEqual(self.a.port, port)
         served = self.requests_served(self.a)
