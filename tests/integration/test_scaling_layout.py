@@ -380,7 +380,8 @@ class ScalingLayout(unittest.TestCase):
         read each node has not cached)."""
         for i in range(count):
             page = unique_page("/layout-replica")
-            c = self.post_ok(page, f"Read number {i}: the archive opens on Mondays.")
+            words = " ".join(random.choice(WORDS) for _ in range(12))
+            c = self.post_ok(page, f"Read {page[-6:]}: {words}.")
             for _ in range(2):  # round robin: both nodes read it once
                 self.assertEqual(self.listed_ids(page), [c["id"]])
 
