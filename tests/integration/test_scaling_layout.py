@@ -20,6 +20,7 @@ nginx fails (nginx hands what it cannot connect to the dead node to the other
 one, POSTs too). docs/scaling.md shows both files as they are.
 PostgreSQL only (ctest integration_pg.test_scaling_layout).
 """
+import http.client
 import json
 import os
 import random
@@ -163,7 +164,6 @@ http {{
                 timeout=15.0):
         """One HTTPS request through nginx on a fresh connection from the
         loopback address `source` (the reader's address nginx forwards)."""
-        import http.client
         hdrs = {"Host": HOST}
         hdrs.update(headers or {})
         body = None
