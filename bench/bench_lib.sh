@@ -94,3 +94,52 @@ run_wrk() {
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
 
 machine() { echo "$(nproc) cores, $(awk '/model name/ {sub(/.*: /,""); print; exit}' /proc/cpuinfo)"; }
+
+# Starts `amur serve` on PORT with DATABASE (sqlite:… or postgresql://…), the
+# rate limit and duplicate hold off, plus any further flags; its output goes to
+# $WORK/NAME.out and .err. Waits until it answers; sets AMUR_PID and adds it to
+# BENCH_PIDS (stop them with bench_stop_pids).
+bench_start_amur_on() {
+  local database="$1" port="$2" name="$3"
+  shift 3
+  "$AMUR" serve --listen "127.0.0.1:$port" --database "$database" \
+    --posts-per-minute 0 --allow-duplicates "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  AMUR_PID=$!
+  BENCH_PIDS+=("$AMUR_PID")
+  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.1; done
+  echo "amur ($name) did not answer on $port:" >&2
+  tail -5 "$WORK/$name.err" >&2
+  return 1
+}
+
+bench_stop_pids() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  BENCH_PIDS=()
+}
+
+# A throwaway PostgreSQL server in $WORK/pg on a free loopback port, durable as
+# shipped (fsync, synchronous_commit and full_page_writes on), run as the
+# postgres user when we are root. Sets PG_URL (no database name).
+bench_start_postgres() {
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  PG_AS=()
+  mkdir -p "$WORK/pg"
+  if [[ $EUID -eq 0 ]]; then
+    chown postgres:postgres "$WORK/pg"
+    PG_AS=(runuser -u postgres --)
+  fi
+  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust --encoding=UTF8 \
+    --locale=C.UTF-8 >/dev/null
+  PG_PORT=$(free_port)
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -w -t 60 -l "$WORK/pg/server.log" \
+    -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB" \
+    start >/dev/null
+  PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT"
+}
+
+bench_stop_postgres() {
+  [[ -n "${PG_URL:-}" ]] || return 0
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast stop >/dev/null 2>&1 || true
+  PG_URL=""
+}

@@ -25,7 +25,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 sqlite3 curl chromium
   clang-format clang-tidy e2fsprogs clang libclang-rt-14-dev python3-aiosmtpd openssl libxml2-utils
-  postgresql wamerican wbritish
+  postgresql nginx wamerican wbritish
 )
 # The browser tests (tests/e2e) and the CommonMark examples (tests/commonmark)
 # run on Node.js with npm; Debian's nodejs (18) and npm (9) are installed only

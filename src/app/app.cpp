@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -51,6 +52,7 @@
 #include "service/mail_sender.hpp"
 #include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
+#include "service/read_replicas.hpp"
 #include "service/subscription_service.hpp"
 #include "service/webhook_settings.hpp"
 #include "store/postgresql/postgresql_store.hpp"
@@ -411,6 +413,49 @@ int RunServe(const Config& config) {
   live_options.heartbeat = std::chrono::milliseconds(
       std::max<std::int64_t>(10, static_cast<std::int64_t>(config.live_heartbeat_seconds * 1000)));
   http::LiveHub live(live_options);
+  // Read replicas (--database-replica): not connected until a read tries
+  // them, so a replica that is down does not keep the node from starting.
+  std::unique_ptr<service::ReadReplicas> replicas;
+  if (!config.database_replicas.empty()) {
+    std::vector<service::ReadReplicas::Replica> list;
+    for (const auto& url : config.database_replicas) {
+      list.push_back({store::RedactDatabaseUrl(url), store::OpenPostgresqlReplica(url)});
+    }
+    replicas = std::make_unique<service::ReadReplicas>(std::move(list), [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    });
+    const auto states = replicas->States();
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      const std::string labels = "replica=\"" + std::to_string(i + 1) + "\"";
+      service::ReadReplicas* r = replicas.get();
+      const auto field = [r, i](auto member) {
+        return [r, i, member] { return static_cast<double>(r->States()[i].*member); };
+      };
+      metrics.AddGauge("amur_replica_up",
+                       "1 while the read replica (--database-replica, in order) is used, 0 while "
+                       "it is skipped after a failure.",
+                       field(&service::ReplicaState::up), labels);
+      metrics.AddGauge("amur_replica_event_seq",
+                       "The read replica's last event seq, as of its last read.",
+                       field(&service::ReplicaState::last_seq), labels);
+      metrics.AddGauge("amur_replica_reads_served", "Reads the read replica served, since start.",
+                       field(&service::ReplicaState::served), labels);
+      metrics.AddGauge("amur_replica_reads_lagging",
+                       "Reads the read replica was too far behind for (served elsewhere), since "
+                       "start.",
+                       field(&service::ReplicaState::lagging), labels);
+      metrics.AddGauge("amur_replica_reads_failed",
+                       "Reads the read replica failed (served elsewhere), since start.",
+                       field(&service::ReplicaState::failed), labels);
+      spdlog::info("read replica {}: {}", i + 1, states[i].name);
+    }
+  }
+  metrics.AddGauge("amur_events_published",
+                   "The seq of the last event this node has published (its read cache follows "
+                   "the event log up to it).",
+                   [&events] { return static_cast<double>(events.LastPublished()); });
   std::unique_ptr<service::DbExecutor> db;
   std::unique_ptr<notify::WebhookDispatcher> webhooks;
   std::string form_key;
@@ -426,7 +471,10 @@ int RunServe(const Config& config) {
     if (!config.no_demo_comments) SeedDemoComments(*store, clock, random);
     // What follows a commit: the subscribers of the event log.
     events.StartAfter(store->OpenSession()->LastEventSeq());
-    db = std::make_unique<service::DbExecutor>(*store, 2);
+    db = std::make_unique<service::DbExecutor>(*store, 2, 512, replicas.get());
+    // A replica serves a read only once it has every event this node has
+    // announced to its read cache (service/event_bus.hpp, LastAnnounced).
+    db->SetReplicaFloor([&events] { return events.LastAnnounced(); });
     // Before the read cache: once another node's comment is served here, it
     // also counts here; and a page's verified chain is forgotten before its
     // answers are rebuilt.
@@ -490,6 +538,7 @@ int RunServe(const Config& config) {
   deps.subscribe_network_limiter = &subscribe_network_limiter;
   deps.subscribe_address_limiter = &subscribe_address_limiter;
   deps.live = &live;
+  deps.events = &events;
   http::Routes routes(std::move(deps));
 
   const int threads = config.threads > 0

@@ -24,6 +24,7 @@ std::vector<Setting> Settings(Config& c) {
   return {
       {"--listen", Kind::kString, &c.listen},
       {"--database", Kind::kString, &c.database},
+      {"--database-replica", Kind::kList, &c.database_replicas},
       {"--public-url", Kind::kString, &c.public_url},
       {"--allow-origin", Kind::kList, &c.allow_origins},
       {"--edit-window", Kind::kInt, &c.edit_window_seconds, 0, 10LL * 365 * 86400},
@@ -158,6 +159,15 @@ Status Validate(Config& c) {
   if (c.database.rfind("sqlite:", 0) != 0 && c.database.rfind("postgresql://", 0) != 0 &&
       c.database.rfind("postgres://", 0) != 0) {
     return Invalid("database", "'" + c.database + "' is neither sqlite:PATH nor postgresql://…");
+  }
+  for (const auto& r : c.database_replicas) {
+    if (r.rfind("postgresql://", 0) != 0 && r.rfind("postgres://", 0) != 0) {
+      return Invalid("database-replica", "a replica is a postgresql://… URL");
+    }
+  }
+  if (!c.database_replicas.empty() && c.database.rfind("sqlite:", 0) == 0) {
+    return Invalid("database-replica",
+                   "read replicas need a PostgreSQL --database; SQLite has none");
   }
   if (!c.public_url.empty() && c.public_url.rfind("http://", 0) != 0 &&
       c.public_url.rfind("https://", 0) != 0) {

@@ -16,6 +16,9 @@ namespace amur::app {
 struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string database = "sqlite:./amur-data/amur.db";
+  // Hot standbys of a PostgreSQL `database` that may serve cacheable reads
+  // (service/read_replicas.hpp).
+  std::vector<std::string> database_replicas;
   std::string config_file;
   std::string public_url;  // empty: "http://" + listen
   std::vector<std::string> allow_origins;

@@ -262,6 +262,23 @@ TEST_F(ConfigTest, ListsFromTomlArraysAndStrings) {
   EXPECT_EQ(c.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16"}));
 }
 
+TEST_F(ConfigTest, ReadReplicasFromTheFileNeedAPostgresqlPrimary) {
+  Config c;
+  c.config_file = WriteToml(
+      "database = \"postgresql://amur@db1/amur\"\n"
+      "database-replica = [\"postgresql://amur@db2/amur\", \"postgres://amur@db3/amur\"]\n");
+  ASSERT_TRUE(Resolve(c).ok());
+  EXPECT_EQ(c.database_replicas,
+            (std::vector<std::string>{"postgresql://amur@db2/amur", "postgres://amur@db3/amur"}));
+  Config on_sqlite;
+  on_sqlite.database_replicas = {"postgresql://amur@db2/amur"};
+  ExpectError(on_sqlite, "SQLite", {"--database-replica"});
+  Config not_pg;
+  not_pg.database = "postgresql://amur@db1/amur";
+  not_pg.database_replicas = {"sqlite:./copy.db"};
+  ExpectError(not_pg, "database-replica", {"--database-replica"});
+}
+
 TEST_F(ConfigTest, EnvListReplacesTheFileList) {
   env_["AMUR_ALLOW_ORIGIN"] = "https://env.example";
   Config c;

@@ -105,6 +105,9 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
                   "whsec_… signing secret (default: generated once and kept in the database)");
   cmd->add_flag("--webhook-allow-private", c.webhook_allow_private,
                 "allow webhook endpoints on loopback or private addresses");
+  cmd->add_option("--database-replica", c.database_replicas,
+                  "postgresql://… of a hot standby of --database that may serve cacheable reads "
+                  "(threads, counts, feeds) when it has caught up (repeatable)");
   cmd->add_option("--metrics-token", c.metrics_token,
                   "bearer token that GET /metrics requires (default: served to loopback only)");
 }

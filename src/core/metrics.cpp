@@ -50,9 +50,9 @@ Histogram& Metrics::AddHistogram(const std::string& name, const std::string& hel
 }
 
 void Metrics::AddGauge(const std::string& name, const std::string& help,
-                       std::function<double()> read) {
+                       std::function<double()> read, const std::string& labels) {
   std::lock_guard lock(mu_);
-  gauges_.push_back(GaugeEntry{name, help, std::move(read)});
+  gauges_.push_back(GaugeEntry{name, help, std::move(read), labels});
 }
 
 std::string Metrics::Render() const {
@@ -76,8 +76,13 @@ std::string Metrics::Render() const {
     }
   }
   for (const auto& g : gauges_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n{} {}\n", g.name, g.help, g.name, g.name,
-                       g.read());
+    if (!described.insert(g.name).second) continue;
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", g.name, g.help, g.name);
+    for (const auto& d : gauges_) {
+      if (d.name != g.name) continue;
+      out += d.labels.empty() ? fmt::format("{} {}\n", d.name, d.read())
+                              : fmt::format("{}{{{}}} {}\n", d.name, d.labels, d.read());
+    }
   }
   return out;
 }

@@ -43,8 +43,10 @@ class Metrics final {
   Counter& AddCounter(const std::string& name, const std::string& help, const std::string& labels);
   Histogram& AddHistogram(const std::string& name, const std::string& help,
                           const std::string& labels);
-  // A value read when rendering (e.g. cache size).
-  void AddGauge(const std::string& name, const std::string& help, std::function<double()> read);
+  // A value read when rendering (e.g. cache size); `labels` as for counters
+  // (gauges of one name and different labels are shown together).
+  void AddGauge(const std::string& name, const std::string& help, std::function<double()> read,
+                const std::string& labels = "");
 
   // The Prometheus text exposition of everything registered.
   std::string Render() const;
@@ -61,6 +63,7 @@ class Metrics final {
   struct GaugeEntry {
     std::string name, help;
     std::function<double()> read;
+    std::string labels;
   };
   mutable std::mutex mu_;
   std::deque<CounterEntry> counters_;

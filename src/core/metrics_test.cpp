@@ -104,6 +104,19 @@ TEST(MetricsTest, GaugeIsReadAtRenderTime) {
   EXPECT_TRUE(Contains(m.Render(), "amur_cache_bytes 4096\n")) << m.Render();
 }
 
+TEST(MetricsTest, GaugesOfOneNameShareTheirHelp) {
+  Metrics m;
+  m.AddGauge(
+      "amur_replica_up", "Replicas up.", [] { return 1.0; }, "replica=\"1\"");
+  m.AddGauge(
+      "amur_replica_up", "Replicas up.", [] { return 0.0; }, "replica=\"2\"");
+  EXPECT_EQ(m.Render(),
+            "# HELP amur_replica_up Replicas up.\n"
+            "# TYPE amur_replica_up gauge\n"
+            "amur_replica_up{replica=\"1\"} 1\n"
+            "amur_replica_up{replica=\"2\"} 0\n");
+}
+
 TEST(MetricsTest, CountersRenderBeforeHistogramsBeforeGauges) {
   Metrics m;
   m.AddGauge("g", "gauge", [] { return 0.0; });

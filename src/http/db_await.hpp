@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -172,6 +173,53 @@ boost::asio::awaitable<Result<T>> ReadResult(service::DbExecutor& db, const char
           boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });
           work.reset();
         });
+      },
+      boost::asio::use_awaitable);
+}
+
+// ReadResult for the reads behind the read cache (threads, counts, feeds):
+// a read replica may serve it (DbExecutor::ReadRouted) when it holds every
+// event up to `seen` (the reader's own last write, Request::seen) and up to
+// what this node has announced. A replica's failure is never the answer:
+// the primary then serves the read.
+template <typename T>
+boost::asio::awaitable<Result<T>> RoutedReadResult(
+    service::DbExecutor& db, const char* what, std::int64_t seen,
+    std::function<Result<T>(store::StoreSession&)> fn) {
+  return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(Result<T>)>(
+      [&db, what, seen, fn = std::move(fn)](auto handler) mutable {
+        using H = decltype(handler);
+        auto work = std::make_shared<decltype(boost::asio::make_work_guard(
+            boost::asio::get_associated_executor(handler)))>(
+            boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
+        auto h = std::make_shared<H>(std::move(handler));
+        auto value = std::make_shared<std::optional<Result<T>>>();
+        service::RoutedRead read;
+        read.seen = seen;
+        read.run = [fn = std::move(fn), value](store::StoreSession& s) {
+          value->reset();
+          value->emplace(fn(s));
+        };
+        read.done = [h, value, work, what](std::exception_ptr failure) {
+          if (failure) {
+            try {
+              std::rethrow_exception(failure);
+            } catch (const std::exception& e) {
+              spdlog::error("{} failed: {}", what, e.what());
+              value->emplace(MakeError(ErrorCode::kUnavailable,
+                                       "The database is not answering; please try again shortly."));
+            } catch (...) {
+              spdlog::error("{} failed with an unknown exception", what);
+              value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
+            }
+          } else if (!value->has_value()) {
+            value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
+          }
+          auto ex = boost::asio::get_associated_executor(*h);
+          boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });
+          work->reset();
+        };
+        db.ReadRouted(std::move(read));
       },
       boost::asio::use_awaitable);
 }

@@ -42,7 +42,8 @@ asio::awaitable<Response> Feeds::PageFeed(const Request& req, const Params& para
   }
   if (auto st = service::ValidatePageKey(*page, "page"); !st) co_return ErrorResponse(st.error());
   const std::string key = "atom|page|" + *page;
-  auto cached = d_.cache->Get(key, *page);
+  const std::int64_t seen = SeenSeq(req);
+  auto cached = d_.NodeBehind(seen) ? nullptr : d_.cache->Get(key, *page);
   if (!cached) {
     misses_->Inc();
     const std::uint64_t generation = d_.cache->Generation(*page);
@@ -53,7 +54,7 @@ asio::awaitable<Response> Feeds::PageFeed(const Request& req, const Params& para
       const auto comments = s.ListNewestApproved(p->id, render::kFeedEntries);
       return Cacheable(render::RenderPageFeed(public_url, *p, comments));
     };
-    FeedResult computed = co_await ReadResult(*d_.db, "a page's feed", job);
+    FeedResult computed = co_await RoutedReadResult(*d_.db, "a page's feed", seen, job);
     if (!computed) co_return ErrorResponse(computed.error());
     cached = *computed;
     d_.cache->Put(key, *page, generation, cached);
@@ -66,7 +67,8 @@ asio::awaitable<Response> Feeds::PageFeed(const Request& req, const Params& para
 asio::awaitable<Response> Feeds::RecentFeed(const Request& req) {
   const std::string key = "atom|recent";
   const std::string scope(kSiteWideScope);
-  auto cached = d_.cache->Get(key, scope);
+  const std::int64_t seen = SeenSeq(req);
+  auto cached = d_.NodeBehind(seen) ? nullptr : d_.cache->Get(key, scope);
   if (!cached) {
     misses_->Inc();
     const std::uint64_t generation = d_.cache->Generation(scope);
@@ -87,7 +89,7 @@ asio::awaitable<Response> Feeds::RecentFeed(const Request& req) {
       }
       return Cacheable(render::RenderRecentFeed(public_url, items));
     };
-    FeedResult computed = co_await ReadResult(*d_.db, "the site's feed", job);
+    FeedResult computed = co_await RoutedReadResult(*d_.db, "the site's feed", seen, job);
     if (!computed) co_return ErrorResponse(computed.error());
     cached = *computed;
     d_.cache->Put(key, scope, generation, cached);

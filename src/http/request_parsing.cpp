@@ -3,6 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
+#include <algorithm>
+#include <charconv>
+
 namespace amur::http {
 
 namespace json = boost::json;
@@ -180,6 +183,18 @@ std::optional<std::string> CookieValue(const Request& req, std::string_view name
     if (part.substr(0, eq) == name) return std::string(part.substr(eq + 1));
   }
   return std::nullopt;
+}
+
+std::int64_t SeenSeq(const Request& req) {
+  const auto parse = [](std::string_view text) -> std::int64_t {
+    std::int64_t v = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < 0) return 0;
+    return v;
+  };
+  const std::int64_t header = parse(Header(req, kSeenHeader));
+  const auto cookie = CookieValue(req, kSeenCookie);
+  return std::max(header, cookie ? parse(*cookie) : std::int64_t{0});
 }
 
 }  // namespace amur::http

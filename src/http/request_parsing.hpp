@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,5 +57,16 @@ std::optional<std::string> BearerToken(const Request& req);
 
 // The value of cookie `name` in the Cookie header, if any.
 std::optional<std::string> CookieValue(const Request& req, std::string_view name);
+
+// The header and the cookie that carry the event seq of a client's last
+// write (set on every successful write: Routes), so that a read on any node
+// sees that write (docs/scaling.md, read replicas).
+inline constexpr std::string_view kSeenHeader = "X-Amur-Seen";
+inline constexpr std::string_view kSeenCookie = "amur_seen";
+
+// The event seq the request says its client wrote last: the larger of the
+// X-Amur-Seen header and the amur_seen cookie; 0 when neither holds a
+// positive whole number.
+std::int64_t SeenSeq(const Request& req);
 
 }  // namespace amur::http

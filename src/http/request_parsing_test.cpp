@@ -70,6 +70,22 @@ Request WithHeader(const char* name, const std::string& value) {
   return r;
 }
 
+TEST(SeenSeqTest, TakesTheLargerOfHeaderAndCookie) {
+  EXPECT_EQ(SeenSeq(Request{}), 0);
+  EXPECT_EQ(SeenSeq(WithHeader("X-Amur-Seen", "42")), 42);
+  EXPECT_EQ(SeenSeq(WithHeader("Cookie", "a=1; amur_seen=17")), 17);
+  Request both = WithHeader("Cookie", "amur_seen=17");
+  both.message.set("X-Amur-Seen", "9");
+  EXPECT_EQ(SeenSeq(both), 17);
+}
+
+TEST(SeenSeqTest, IgnoresWhatIsNotAWholeNumber) {
+  for (const char* bad : {"", "-3", "12a", "1e3", "5 6", "99999999999999999999999"}) {
+    EXPECT_EQ(SeenSeq(WithHeader("X-Amur-Seen", bad)), 0) << bad;
+  }
+  EXPECT_EQ(SeenSeq(WithHeader("Cookie", "xamur_seen=5")), 0);
+}
+
 TEST(CookieValueTest, FindsTheNamedCookie) {
   const Request r = WithHeader("Cookie", "a=1; amur_voter=xyz; b=2");
   EXPECT_EQ(CookieValue(r, "amur_voter"), std::optional<std::string>("xyz"));

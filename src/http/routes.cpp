@@ -143,7 +143,8 @@ struct Routes::Impl {
          [&m](const Call& c) { return m.Report(c.req, c.arg, c.client); }},
         {verb::get, "/api/v1/events", "events",
          [&l](const Call& c) { return l.Events(c.req, c.params); }},
-        {verb::get, "/api/v1/counts", "counts", [&a](const Call& c) { return a.Counts(c.params); }},
+        {verb::get, "/api/v1/counts", "counts",
+         [&a](const Call& c) { return a.Counts(c.req, c.params); }},
         {verb::get, "/api/v1/pages/verify", "verify",
          [&a](const Call& c) { return a.Verify(c.params); }},
         {verb::get, "/api/v1/pages/head", "head", [&a](const Call& c) { return a.Head(c.params); }},
@@ -286,6 +287,7 @@ struct Routes::Impl {
     const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     std::string_view name = "unknown";
     Response res = co_await Dispatch(req, path, query, &name);
+    AddSeen(req, res);
     AddCors(req, res);
     // Every answer, JSON and errors included, is read only as what it says it is.
     if (std::none_of(res.headers.begin(), res.headers.end(),
@@ -357,12 +359,33 @@ struct Routes::Impl {
     return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
   }
 
+  // A successful write's answer tells the event seq this node has published
+  // (its own write included: the writer publishes before answering), in the
+  // X-Amur-Seen header and the amur_seen cookie. A client that sends either
+  // back with a read gets an answer that includes its write, from any node
+  // and any replica (docs/scaling.md).
+  void AddSeen(const Request& req, Response& res) const {
+    const verb m = req.message.method();
+    if (m != verb::post && m != verb::put && m != verb::patch && m != verb::delete_) return;
+    if (!d.events || static_cast<int>(res.status) >= 400) return;
+    const std::int64_t seq = d.events->LastPublished();
+    if (seq <= 0) return;
+    const std::string value = std::to_string(seq);
+    res.headers.emplace_back(std::string(kSeenHeader), value);
+    // Useful only until every node has read the write from the log (about a
+    // second), so it lives a minute.
+    res.headers.emplace_back("Set-Cookie", std::string(kSeenCookie) + "=" + value +
+                                               "; Path=/; Max-Age=60; HttpOnly; SameSite=Lax" +
+                                               (d.secure_cookies ? "; Secure" : ""));
+  }
+
   void AddCors(const Request& req, Response& res) const {
     const std::string_view origin = Header(req, "Origin");
     if (origin.empty() || !d.AllowsOrigin(origin)) return;
     res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
     res.headers.emplace_back("Vary", "Origin");
-    res.headers.emplace_back("Access-Control-Expose-Headers", "ETag, Retry-After, Location");
+    res.headers.emplace_back("Access-Control-Expose-Headers",
+                             "ETag, Retry-After, Location, X-Amur-Seen");
   }
 
   Response Preflight(const Request& req, const std::vector<verb>& allowed) const {
@@ -371,8 +394,10 @@ struct Routes::Impl {
     const std::string_view origin = Header(req, "Origin");
     if (!origin.empty() && d.AllowsOrigin(origin)) {
       r.headers.emplace_back("Access-Control-Allow-Methods", AllowHeader(allowed));
-      r.headers.emplace_back("Access-Control-Allow-Headers",
-                             "Content-Type, Authorization, X-Amur-Voter, X-CSRF-Token, If-None-Match");
+      r.headers.emplace_back(
+          "Access-Control-Allow-Headers",
+          "Content-Type, Authorization, X-Amur-Voter, X-CSRF-Token, If-None-Match, "
+          "X-Amur-Seen");
       r.headers.emplace_back("Access-Control-Max-Age", "600");
     }
     r.headers.emplace_back("Allow", AllowHeader(allowed));

@@ -19,6 +19,7 @@
 #include "service/account_service.hpp"
 #include "service/comment_service.hpp"
 #include "service/db_executor.hpp"
+#include "service/event_bus.hpp"
 #include "service/moderation_service.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/subscription_service.hpp"
@@ -77,6 +78,16 @@ struct HttpDeps {
   bool webhook_secret_configured = false;  // --webhook-secret given
   std::string webhook_secret;              // its value, when given
   LiveHub* live = nullptr;                 // null: GET /api/v1/events answers 404
+  // What this node has published of the event log: a successful write's
+  // answer carries LastPublished (X-Amur-Seen, amur_seen), and a read whose
+  // client has seen more than this node published skips the read cache
+  // (NodeBehind). Null: neither (tests, tools).
+  const service::EventBus* events = nullptr;
+
+  // True when the client of a request carrying `seen` (SeenSeq) wrote
+  // something this node has not published yet: its read cache may still hold
+  // answers from before that write, so the read must go to the database.
+  bool NodeBehind(std::int64_t seen) const { return events && seen > events->LastPublished(); }
 };
 
 class Routes final {

@@ -2,10 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "service/read_replicas.hpp"
+
 namespace amur::service {
 
-DbExecutor::DbExecutor(store::Store& store, int readers, std::size_t max_batch)
-    : max_batch_(max_batch) {
+DbExecutor::DbExecutor(store::Store& store, int readers, std::size_t max_batch,
+                       ReadReplicas* replicas)
+    : max_batch_(max_batch), replicas_(replicas) {
   std::vector<std::unique_ptr<store::StoreSession>> sessions;
   for (int i = 0; i < readers; ++i) sessions.push_back(store.OpenSession());
   auto writer = store.OpenSession();
@@ -20,7 +25,7 @@ DbExecutor::~DbExecutor() { Stop(); }
 void DbExecutor::Read(std::function<void(store::StoreSession&)> job) {
   {
     std::lock_guard lock(mu_);
-    reads_.push_back(ReadItem{std::move(job), nullptr});
+    reads_.push_back(ReadItem{std::move(job), nullptr, nullptr});
   }
   read_cv_.notify_one();
 }
@@ -28,9 +33,77 @@ void DbExecutor::Read(std::function<void(store::StoreSession&)> job) {
 void DbExecutor::Compute(std::function<void()> job) {
   {
     std::lock_guard lock(mu_);
-    reads_.push_back(ReadItem{nullptr, std::move(job)});
+    reads_.push_back(ReadItem{nullptr, std::move(job), nullptr});
   }
   read_cv_.notify_one();
+}
+
+void DbExecutor::ReadRouted(RoutedRead read) {
+  {
+    std::lock_guard lock(mu_);
+    reads_.push_back(ReadItem{nullptr, nullptr, std::make_unique<RoutedRead>(std::move(read))});
+  }
+  read_cv_.notify_one();
+}
+
+void DbExecutor::SetReplicaFloor(std::function<std::int64_t()> floor) {
+  std::lock_guard lock(mu_);
+  replica_floor_ = std::move(floor);
+}
+
+bool DbExecutor::TryReplicas(RoutedRead& read,
+                             std::vector<std::unique_ptr<store::StoreSession>>& sessions) {
+  std::function<std::int64_t()> floor;
+  {
+    std::lock_guard lock(mu_);
+    floor = replica_floor_;
+  }
+  // Read after the caller took its read-cache generation (the read was
+  // queued after that): see EventBus::LastAnnounced.
+  const std::int64_t needed = std::max(read.seen, floor ? floor() : 0);
+  for (const std::size_t i : replicas_->Candidates()) {
+    auto& s = sessions[i];
+    bool began = false;
+    const auto end_quietly = [&] {
+      if (!began || !s) return;
+      try {
+        s->Rollback();
+      } catch (...) {
+      }
+    };
+    try {
+      if (!s) s = replicas_->StoreOf(i).OpenSession();
+      s->BeginRead();
+      began = true;
+      // In the read's own snapshot: what it reads is at least this fresh.
+      const std::int64_t seq = s->LastEventSeq();
+      if (!FreshEnough(seq, needed)) {
+        s->Commit();
+        replicas_->MarkLagging(i, seq);
+        continue;
+      }
+      read.run(*s);
+      s->Commit();
+      replicas_->MarkServed(i, seq);
+      return true;
+    } catch (const store::StoreConflict&) {
+      // Cancelled by the replay of the primary's changes: try elsewhere.
+      end_quietly();
+      replicas_->MarkConflict(i);
+    } catch (const store::StoreError& e) {
+      end_quietly();
+      s.reset();  // connected again when the replica is tried next
+      replicas_->MarkDown(i, e.what());
+    } catch (const std::exception&) {
+      // Not the replica's fault; the primary runs it again and reports it.
+      end_quietly();
+      replicas_->MarkConflict(i);
+    } catch (...) {
+      end_quietly();
+      replicas_->MarkConflict(i);
+    }
+  }
+  return false;
 }
 
 void DbExecutor::Write(WriteJob job) {
@@ -66,6 +139,8 @@ ExecutorStats DbExecutor::Stats() const {
 }
 
 void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
+  std::vector<std::unique_ptr<store::StoreSession>> replica_sessions(replicas_ ? replicas_->Size()
+                                                                               : 0);
   while (true) {
     ReadItem item;
     {
@@ -83,6 +158,39 @@ void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
         spdlog::error("compute job failed: {}", e.what());
       } catch (...) {
         spdlog::error("compute job failed with an unknown exception");
+      }
+      continue;
+    }
+    if (item.routed) {
+      RoutedRead& routed = *item.routed;
+      std::exception_ptr failure;
+      if (replica_sessions.empty() || !TryReplicas(routed, replica_sessions)) {
+        bool began = false;
+        try {
+          session->BeginRead();
+          began = true;
+          routed.run(*session);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        if (began) {
+          try {
+            session->Commit();
+          } catch (const std::exception& e) {
+            spdlog::error("cannot end a read transaction: {}", e.what());
+            try {
+              session->Rollback();
+            } catch (...) {
+            }
+          }
+        }
+      }
+      try {
+        routed.done(failure);
+      } catch (const std::exception& e) {
+        spdlog::error("after a read job: {}", e.what());
+      } catch (...) {
+        spdlog::error("after a read job: an unknown exception");
       }
       continue;
     }

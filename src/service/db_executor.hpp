@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,8 @@
 
 namespace amur::service {
 
+class ReadReplicas;
+
 struct WriteJob {
   // Runs inside a savepoint. Returns true to keep its changes, false to roll
   // them back (an expected failure). Throwing rolls back too.
@@ -27,6 +30,20 @@ struct WriteJob {
   // Called on the writer thread after the batch: `committed` is true when
   // the job's changes are durable. Must not block.
   std::function<void(bool committed)> done;
+};
+
+// A read that a replica may serve (DbExecutor::ReadRouted).
+struct RoutedRead {
+  // The event seq the reader must see at least (a write of theirs), on top
+  // of the executor's floor (SetReplicaFloor).
+  std::int64_t seen = 0;
+  // Runs inside a read transaction. It may run twice: on a replica that
+  // fails it midway (its exception is swallowed there), then on the
+  // primary; so it keeps only its last run's result.
+  std::function<void(store::StoreSession&)> run;
+  // Called once after the run that counts: null, or what `run` threw on the
+  // primary (or the primary's failure to begin the read).
+  std::function<void(std::exception_ptr)> done;
 };
 
 struct ExecutorStats {
@@ -40,8 +57,11 @@ struct ExecutorStats {
 
 class DbExecutor final {
  public:
-  // Opens `readers` reader connections and one writer connection.
-  DbExecutor(store::Store& store, int readers, std::size_t max_batch = 512);
+  // Opens `readers` reader connections and one writer connection. With
+  // `replicas`, each reader thread also keeps a connection to each replica,
+  // made on its first routed read (and again after a failure).
+  DbExecutor(store::Store& store, int readers, std::size_t max_batch = 512,
+             ReadReplicas* replicas = nullptr);
   ~DbExecutor();
   DbExecutor(const DbExecutor&) = delete;
   DbExecutor& operator=(const DbExecutor&) = delete;
@@ -50,6 +70,19 @@ class DbExecutor final {
   // Exceptions thrown by the job are swallowed after logging; a job that
   // must report failure catches them itself.
   void Read(std::function<void(store::StoreSession&)> job);
+
+  // Queues a read that a replica may serve: on a reader thread, each
+  // replica ReadReplicas::Candidates names is tried in turn, and serves the
+  // read if, in the read's own snapshot, its last event seq is at least
+  // max(read.seen, the floor); a lagging or failing replica passes the read
+  // on, and the primary serves it when none did. Without replicas it is a
+  // plain Read on the primary.
+  void ReadRouted(RoutedRead read);
+
+  // The seq every routed read needs at least, read on the reader thread as
+  // the read begins (EventBus::LastAnnounced: what this node has announced
+  // to its read cache). REQUIRES: called before the first ReadRouted.
+  void SetReplicaFloor(std::function<std::int64_t()> floor);
 
   // Queues CPU work that needs no database (screening a new comment) for a
   // reader thread, outside any transaction: it keeps the work off the I/O
@@ -74,6 +107,10 @@ class DbExecutor final {
 
  private:
   void ReaderLoop(std::unique_ptr<store::StoreSession> session);
+  // `read` on the first replica fresh enough for it; false when none was
+  // (`replica_sessions` are this reader thread's, one per replica).
+  bool TryReplicas(RoutedRead& read,
+                   std::vector<std::unique_ptr<store::StoreSession>>& replica_sessions);
   void WriterLoop(std::unique_ptr<store::StoreSession> session);
   // One attempt at a batch: every job in its savepoint, then the commit.
   // Throws StoreConflict when the batch must run again, StoreError when it failed.
@@ -90,7 +127,10 @@ class DbExecutor final {
   struct ReadItem {
     std::function<void(store::StoreSession&)> read;  // in a read transaction
     std::function<void()> compute;                   // or this, outside any
+    std::unique_ptr<RoutedRead> routed;              // or this (ReadRouted)
   };
+  ReadReplicas* replicas_ = nullptr;
+  std::function<std::int64_t()> replica_floor_;
   std::deque<ReadItem> reads_;
   std::deque<WriteJob> writes_;
   std::function<void(store::StoreSession&)> after_commit_;

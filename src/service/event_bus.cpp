@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace amur::service {
 
 namespace {
@@ -15,6 +17,12 @@ void EventBus::Subscribe(std::string name, Subscriber fn) {
 void EventBus::StartAfter(std::int64_t seq) {
   std::lock_guard lock(mu_);
   last_ = seq;
+  announced_ = seq;
+}
+
+std::int64_t EventBus::LastAnnounced() const {
+  std::lock_guard lock(mu_);
+  return announced_;
 }
 
 std::int64_t EventBus::LastPublished() const {
@@ -28,6 +36,10 @@ std::size_t EventBus::PublishCommitted(store::StoreSession& s) {
   std::size_t published = 0;
   for (;;) {
     const std::vector<Event> events = s.ListEvents(after, kBatch, false);
+    if (!events.empty()) {
+      std::lock_guard lock(mu_);
+      announced_ = std::max(announced_, events.back().seq);
+    }
     for (const Event& e : events) {
       for (const Entry& sub : subscribers_) {
         try {

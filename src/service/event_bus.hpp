@@ -45,8 +45,17 @@ class EventBus final {
   // import): calls are serialized, so each event is published once, in order.
   std::size_t PublishCommitted(store::StoreSession& s);
 
-  // The seq of the last event published.
+  // The seq of the last event published: every subscriber has run on every
+  // event up to it (the read cache has dropped their pages).
   std::int64_t LastPublished() const;
+
+  // The seq of the newest event whose publishing has begun: never less than
+  // LastPublished, and it has grown to an event's seq before any subscriber
+  // runs on that event. So a read that takes a read-cache generation and
+  // then LastAnnounced() knows that every event whose invalidation it missed
+  // is at most that seq: the floor a read replica must have reached to serve
+  // it (DbExecutor::ReadRouted).
+  std::int64_t LastAnnounced() const;
 
  private:
   struct Entry {
@@ -57,6 +66,7 @@ class EventBus final {
   std::mutex publish_mu_;  // one PublishCommitted at a time
   mutable std::mutex mu_;  // guards last_ (read by LastPublished from other threads)
   std::int64_t last_ = 0;
+  std::int64_t announced_ = 0;
 };
 
 }  // namespace amur::service

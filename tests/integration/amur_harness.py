@@ -58,6 +58,19 @@ def pg_server_url():
         return f.read().strip()
 
 
+def pg_replica_url():
+    """The URL (no database name) of the fixture's hot standby of the test
+    cluster (pg-test/replica_url beside the cluster's URL file). It is shared
+    by every suite of the run: pause or stop only a standby of your own
+    (tests/support/pg_cluster.py, Standby)."""
+    path = os.path.join(os.path.dirname(os.environ.get("AMUR_PG_URL_FILE", "")), "replica_url")
+    if not os.path.exists(path):
+        raise RuntimeError(f"the PostgreSQL test standby's URL file {path!r} is missing "
+                           "(ctest fixture pg_cluster)")
+    with open(path) as f:
+        return f.read().strip()
+
+
 def pg_admin(sql):
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", pg_server_url() + "/postgres",
                     "-c", sql], check=True, stdout=subprocess.DEVNULL)

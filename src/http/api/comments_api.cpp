@@ -97,7 +97,8 @@ asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& pa
   key += '|';
   key += q.page_key;
 
-  auto cached = d_.cache->Get(key, q.page_key);
+  const std::int64_t seen = SeenSeq(req);
+  auto cached = d_.NodeBehind(seen) ? nullptr : d_.cache->Get(key, q.page_key);
   if (!cached) {
     cache_misses_->Inc();
     const std::uint64_t generation = d_.cache->Generation(q.page_key);
@@ -111,7 +112,8 @@ asio::awaitable<Response> CommentsApi::List(const Request& req, const Params& pa
           answer->content_type = "application/json";
           return std::shared_ptr<const CachedAnswer>(std::move(answer));
         };
-    Result<std::shared_ptr<const CachedAnswer>> computed = co_await ReadResult(*d_.db, "listing", job1);
+    Result<std::shared_ptr<const CachedAnswer>> computed =
+        co_await RoutedReadResult(*d_.db, "listing", seen, job1);
     if (!computed) co_return ErrorResponse(computed.error());
     cached = *computed;
     d_.cache->Put(key, q.page_key, generation, cached);
@@ -388,7 +390,7 @@ asio::awaitable<Response> CommentsApi::Vote(const Request& req, std::string id_t
   co_return r;
 }
 
-asio::awaitable<Response> CommentsApi::Counts(const Params& params) {
+asio::awaitable<Response> CommentsApi::Counts(const Request& req, const Params& params) {
   auto keys = AllParams(params, "page");
   if (keys.empty()) {
     co_return ErrorResponse(
@@ -405,7 +407,7 @@ asio::awaitable<Response> CommentsApi::Counts(const Params& params) {
   using Counts = std::map<std::string, std::int64_t>;
   const std::function<Result<Counts>(StoreSession&)> job7 =
       [svc, keys](StoreSession& s) -> Result<Counts> { return svc->Counts(s, keys); };
-  Result<Counts> counts = co_await ReadResult(*d_.db, "counts", job7);
+  Result<Counts> counts = co_await RoutedReadResult(*d_.db, "counts", SeenSeq(req), job7);
   if (!counts) co_return ErrorResponse(counts.error());
   json::object c;
   for (const auto& [k, n] : *counts) c[k] = n;

@@ -28,7 +28,7 @@ class CommentsApi final {
   boost::asio::awaitable<Response> Delete(const Request& req, std::string id);
   boost::asio::awaitable<Response> Versions(std::string id);
   boost::asio::awaitable<Response> Vote(const Request& req, std::string id, std::string client);
-  boost::asio::awaitable<Response> Counts(const Params& params);
+  boost::asio::awaitable<Response> Counts(const Request& req, const Params& params);
   boost::asio::awaitable<Response> Verify(const Params& params);
   // GET /api/v1/pages/head?page=KEY: the stored chain head and length.
   boost::asio::awaitable<Response> Head(const Params& params);

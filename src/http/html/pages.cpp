@@ -134,6 +134,7 @@ struct Pages::RenderInput {
   const FormInput* refused = nullptr;
   const Error* error = nullptr;
   std::string form_cookie;  // empty or malformed: a new one is set
+  std::int64_t seen = 0;    // the reader's last write (SeenSeq)
 };
 
 namespace {
@@ -186,6 +187,7 @@ asio::awaitable<Response> Pages::Thread(const Request& req, const Params& params
   in.held = FirstParam(params, "held").has_value();
   in.subscribed = FirstParam(params, "subscribed").has_value();
   in.form_cookie = CookieValue(req, kFormCookieName).value_or("");
+  in.seen = SeenSeq(req);
   co_return co_await Render(std::move(in));
 }
 
@@ -226,7 +228,9 @@ asio::awaitable<Result<std::string>> Pages::PlainThreadHtml(const RenderInput& i
   const std::string key = "html|" + std::to_string(minute) + "|" + (in.demo ? "d" : "t") + "|" +
                           std::string(service::SortOrderName(sort)) + "|" + (in.all ? "a" : "-") +
                           "|" + std::to_string(in.page_key.size()) + ":" + in.page_key;
-  if (auto hit = d_.cache->Get(key, in.page_key)) co_return hit->body;
+  if (!d_.NodeBehind(in.seen)) {
+    if (auto hit = d_.cache->Get(key, in.page_key)) co_return hit->body;
+  }
   const std::uint64_t generation = d_.cache->Generation(in.page_key);
   Result<std::string> html = co_await RenderThread(in, std::string(kTokenSlot));
   if (!html) co_return html.error();
@@ -268,7 +272,7 @@ asio::awaitable<Result<std::string>> Pages::RenderThread(const RenderInput& in,
     }
     return out;
   };
-  Result<Loaded> loaded = co_await ReadResult(*d_.db, "rendering a thread", job1);
+  Result<Loaded> loaded = co_await RoutedReadResult(*d_.db, "rendering a thread", in.seen, job1);
   if (!loaded) co_return loaded.error();
   if (!known) RememberVerdict(in.page_key, generation, loaded->verified);
   render::ThreadView view;

@@ -55,12 +55,34 @@ std::string RedactUrl(const std::string& url) {
   return out;
 }
 
+// How long a connection may take to a read replica, and how soon a replica
+// that stopped answering counts as gone; a URL's own settings win.
+constexpr const char* kReplicaConnectTimeout = "2";     // seconds
+constexpr const char* kReplicaTcpUserTimeout = "5000";  // ms unacknowledged
+constexpr const char* kReplicaKeepalivesIdle = "5";
+constexpr const char* kReplicaKeepalivesInterval = "2";
+constexpr const char* kReplicaKeepalivesCount = "2";
+
 // A new connection to `url` (a libpq URI, its parameters applied as given)
-// with UTF-8 text and durable commits. Throws StoreError.
-PGconn* Connect(const std::string& url, const char* application_name) {
-  const char* keys[] = {"application_name", "dbname", "client_encoding", nullptr};
-  const char* values[] = {application_name, url.c_str(), "UTF8", nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, 1);
+// with UTF-8 text and durable commits. For a replica, short connect and
+// keepalive timeouts apply unless the URL sets its own. Throws StoreError.
+PGconn* Connect(const std::string& url, const char* application_name, bool replica = false) {
+  // Keys before dbname are defaults the URL overrides; those after it win.
+  std::vector<const char*> keys = {"application_name"};
+  std::vector<const char*> values = {application_name};
+  if (replica) {
+    for (auto [k, v] : {std::pair{"connect_timeout", kReplicaConnectTimeout},
+                        std::pair{"tcp_user_timeout", kReplicaTcpUserTimeout},
+                        std::pair{"keepalives_idle", kReplicaKeepalivesIdle},
+                        std::pair{"keepalives_interval", kReplicaKeepalivesInterval},
+                        std::pair{"keepalives_count", kReplicaKeepalivesCount}}) {
+      keys.push_back(k);
+      values.push_back(v);
+    }
+  }
+  keys.insert(keys.end(), {"dbname", "client_encoding", nullptr});
+  values.insert(values.end(), {url.c_str(), "UTF8", nullptr});
+  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 1);
   if (!conn) throw StoreError("postgresql: out of memory connecting to " + RedactUrl(url));
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(conn);
@@ -394,7 +416,8 @@ Ban ReadBan(const Query& q) {
 
 class PgSession final : public StoreSession {
  public:
-  explicit PgSession(std::string url) : url_(std::move(url)), conn_(Connect(url_, "amur")) {}
+  PgSession(std::string url, bool replica)
+      : url_(std::move(url)), conn_(Connect(url_, replica ? "amur-replica" : "amur", replica)) {}
   ~PgSession() override { PQfinish(conn_); }
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
@@ -2202,16 +2225,19 @@ class PgEventListener final : public EventListener {
 
 class PgStore final : public Store {
  public:
-  explicit PgStore(std::string url) : url_(std::move(url)) {
+  // A replica is not reached until its first session: it may be down when
+  // the node starts.
+  PgStore(std::string url, bool replica) : url_(std::move(url)), replica_(replica) {
     // Fail early, with the (redacted) URL in the message, when the database
     // cannot be reached.
-    PQfinish(Connect(url_, "amur"));
+    if (!replica_) PQfinish(Connect(url_, "amur"));
   }
 
   // Applies the migrations not applied yet, in one transaction under an
   // advisory lock: of several nodes starting at once, one migrates and the
   // others then find the schema current.
   void Migrate() override {
+    if (replica_) throw StoreError("postgresql: a read replica is not migrated");
     PGconn* conn = Connect(url_, "amur-migrate");
     auto exec = [&](const std::string& sql) {
       PGresult* r = PQexec(conn, sql.c_str());
@@ -2249,22 +2275,30 @@ class PgStore final : public Store {
     PQfinish(conn);
   }
 
-  std::unique_ptr<StoreSession> OpenSession() override { return std::make_unique<PgSession>(url_); }
+  std::unique_ptr<StoreSession> OpenSession() override {
+    return std::make_unique<PgSession>(url_, replica_);
+  }
 
   std::string Backend() const override { return "postgresql"; }
 
   std::unique_ptr<EventListener> ListenForEvents() override {
+    if (replica_) return nullptr;  // events are announced by the primary
     return std::make_unique<PgEventListener>(url_);
   }
 
  private:
   std::string url_;
+  bool replica_;
 };
 
 }  // namespace
 
 std::unique_ptr<Store> OpenPostgresqlStore(const std::string& url) {
-  return std::make_unique<PgStore>(url);
+  return std::make_unique<PgStore>(url, false);
+}
+
+std::unique_ptr<Store> OpenPostgresqlReplica(const std::string& url) {
+  return std::make_unique<PgStore>(url, true);
 }
 
 std::string RedactDatabaseUrl(const std::string& url) { return RedactUrl(url); }

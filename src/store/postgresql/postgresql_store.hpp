@@ -18,6 +18,14 @@ namespace amur::store {
 // Throws StoreError, the URL's password hidden, when it cannot be reached.
 std::unique_ptr<Store> OpenPostgresqlStore(const std::string& url);
 
+// A read replica (a hot standby of the database) at `url`, for reads only:
+// nothing is checked or connected until a session is opened (OpenSession
+// throws StoreError when it cannot connect), connections give up after 2
+// seconds and count a replica that stops answering as gone after about 10
+// (unless the URL sets connect_timeout, tcp_user_timeout or keepalives_*).
+// Migrate throws; ListenForEvents gives null.
+std::unique_ptr<Store> OpenPostgresqlReplica(const std::string& url);
+
 // `url` with its password replaced by ***, for messages and logs.
 std::string RedactDatabaseUrl(const std::string& url);
 
