@@ -99,6 +99,17 @@ describe('the widget on another origin', () => {
     await w.locator(`li[data-id="${id}"]`).waitFor({ state: 'detached' });
     await w.locator('h2.amur-count', { hasText: '1 Comment' }).waitFor();
 
+    // Read-your-writes on any node: for a minute after a write, the widget's
+    // reads carry the seq its last write answered with.
+    const lastWrite = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)).seen.s, `amur:${amur.url}`);
+    assert.ok(lastWrite > 0);
+    const before = amurRequests.length;
+    await page.reload();
+    await (await waitForWidget(page)).getByText('Already here before the reader came.').waitFor();
+    const reads = amurRequests.slice(before).filter((r) => r.method() === 'GET' && r.url().includes('/api/v1/comments?'));
+    assert.ok(reads.length >= 1);
+    for (const r of reads) assert.equal(r.headers()['x-amur-seen'], String(lastWrite));
+
     // Edit tokens and the voter id live in the host's localStorage; no
     // request to amur carried a cookie or credentials.
     const stored = await page.evaluate(() => Object.keys(localStorage));

@@ -214,12 +214,17 @@
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (auth) headers.Authorization = 'Bearer ' + auth;
     if (/\/(votes|reports)$/.test(path) && store.voter) headers['X-Amur-Voter'] = store.voter;
+    // For a minute after this browser's last write, reads ask for a copy
+    // that has it (docs/scaling.md, read-your-writes), on whichever node.
+    if (method === 'GET' && store.seen && store.seen.e > Date.now()) headers['X-Amur-Seen'] = store.seen.s;
     return fetch(API + '/api/v1/' + path, {
       method: method,
       headers: headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'omit'
     }).then(function (r) {
+      var seen = +r.headers.get('X-Amur-Seen');
+      if (seen > 0) change(function (s) { s.seen = { s: seen, e: Date.now() + 6e4 }; });
       return (r.status === 204 ? Promise.resolve(null) : r.json()).catch(function () { return null; })
         .then(function (data) {
           if (r.ok) return { status: r.status, data: data };
