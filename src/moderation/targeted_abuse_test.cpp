@@ -218,5 +218,56 @@ TEST(TargetedAbuseTest, AuthorNamesGetTheSameSignalsButNeverDirected) {
   EXPECT_FALSE(a.hold);
 }
 
+// The WordNet classes (data/moderation/wordnet-classes-en.txt) are defined
+// before any list, and a class may name another class.
+TEST(TargetedAbuseTest, ListsUseTheWordNetClassesAndClassesInClasses) {
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build(
+      "@pests = roaches|@wn_vermin\n[dehumanising]\nthey are @pests\n", &errors);
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  auto find = [&](const std::string& text) {
+    return (*m)->Find(NormalizeForMatching(text), false, text);
+  };
+  EXPECT_TRUE(HasKind(find("They are termites."), AbuseKind::kDehumanising));
+  EXPECT_TRUE(HasKind(find("They are roaches."), AbuseKind::kDehumanising));
+  EXPECT_FALSE(HasKind(find("They are voters."), AbuseKind::kDehumanising));
+}
+
+TEST(TargetedAbuseTest, TheClassFileTakesOnlyClassDefinitions) {
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build("@a = x|y\n[threat]\n@b = @a|z\n@c = @nope\n",
+                                       "[threat]\nkill @b\n", &errors);
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[0].find("class file line 2"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("class file line 4"), std::string::npos) << errors[1];
+  const std::string text = "kill z";
+  EXPECT_TRUE(HasKind((*m)->Find(NormalizeForMatching(text), false, text), AbuseKind::kThreat));
+}
+
+// Vocabulary in no hand-written class, reached through the WordNet classes.
+INSTANTIATE_TEST_SUITE_P(
+    WordNet, TargetedAbuseSignalTest,
+    testing::Values(Case{"Albanians are termites eating this city", AbuseKind::kDehumanising},
+                    Case{"The Kosovars are weevils", AbuseKind::kDehumanising},
+                    Case{"Afghans are a gangrene in the body of the nation",
+                         AbuseKind::kDehumanising},
+                    Case{"they are spreading like fungus", AbuseKind::kDehumanising},
+                    Case{"those Tajiks are excreta", AbuseKind::kDehumanising},
+                    Case{"Pakistanis are jackals", AbuseKind::kDehumanising},
+                    Case{"You nincompoop", AbuseKind::kDehumanising},
+                    Case{"Somebody should garrote you", AbuseKind::kThreat}));
+
+// Literal talk about the same animals, diseases and peoples.
+INSTANTIATE_TEST_SUITE_P(
+    WordNet, TargetedAbuseCivilTest,
+    testing::Values("Termites cost homeowners millions every year.",
+                    "The basement is full of fungus and mildew after the floods.",
+                    "Albanians are the largest group of new arrivals this year.",
+                    "The jackals and hyenas at the zoo were moved.",
+                    "The army will hunt the insurgents through the mountains.",
+                    "Leukaemia rates among the miners should be investigated."));
+
 }  // namespace
 }  // namespace amur::moderation
