@@ -246,6 +246,35 @@ TEST(TargetedAbuseTest, TheClassFileTakesOnlyClassDefinitions) {
   EXPECT_TRUE(HasKind((*m)->Find(NormalizeForMatching(text), false, text), AbuseKind::kThreat));
 }
 
+// A class of 200 or more plain words is a hash set; its words still match
+// as literal words of a phrase, and inside an inline class.
+TEST(TargetedAbuseTest, LargeClassesAreSetsAndTheirWordsStayLiterals) {
+  std::string big = "@big = termites";
+  for (int i = 0; i < 250; ++i) big += "|w" + std::to_string(i);
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build(
+      big + "\n", "@mixed = x*|@big\n[dehumanising]\nthey are termites\n[threat]\nhit @mixed now\n",
+      &errors);
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(errors.empty());
+  auto kinds = [&](const std::string& text) {
+    std::vector<AbuseKind> out;
+    for (const auto& s : (*m)->Find(NormalizeForMatching(text), false, text)) out.push_back(s.kind);
+    return out;
+  };
+  EXPECT_EQ(kinds("so they are termites!"), std::vector<AbuseKind>{AbuseKind::kDehumanising});
+  EXPECT_EQ(kinds("hit termites now"), std::vector<AbuseKind>{AbuseKind::kThreat});
+  EXPECT_EQ(kinds("hit w249 now"), std::vector<AbuseKind>{AbuseKind::kThreat});
+  EXPECT_EQ(kinds("hit xylophones now"), std::vector<AbuseKind>{AbuseKind::kThreat});
+  EXPECT_TRUE(kinds("hit w250 now").empty());
+  EXPECT_TRUE(kinds("they are termite").empty());
+  const std::string text = "Well, they are termites.";
+  const auto signals = (*m)->Find(NormalizeForMatching(text), false, text);
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(text.substr(signals[0].span.begin, signals[0].span.end - signals[0].span.begin),
+            "they are termites");
+}
+
 // Vocabulary in no hand-written class, reached through the WordNet classes.
 INSTANTIATE_TEST_SUITE_P(
     WordNet, TargetedAbuseSignalTest,
