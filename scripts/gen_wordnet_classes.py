@@ -298,6 +298,81 @@ CLASS_EXCLUDE = {
         "smash", "punch", "slap", "smack", "bash",
     },
 }
+# Person nouns of the insult roots that are accusations or descriptions
+# (heated but civil: "you're a misogynist", "you're a hypocrite"), mild or
+# affectionate, or words with a commoner other use ("rip", "lame", "spook").
+CLASS_EXCLUDE["wn_insult"] = {
+    "misogynist", "misanthrope", "misanthropist", "narcissist", "narcist",
+    "megalomaniac", "egotist", "egomaniac", "polluter", "saboteur", "vandal",
+    "slanderer", "defamer", "libeler", "traducer", "vilifier", "maligner",
+    "persecutor", "harasser", "pharisee", "hatemonger", "grandstander",
+    "carpetbagger", "monopolist", "monopoliser", "monopolizer", "muckraker",
+    "mudslinger", "iconoclast", "platitudinarian", "stickler", "martinet",
+    "timeserver", "upstart", "parvenu", "arriviste", "nitpicker", "niggler",
+    "poser", "poseur", "poseuse", "scold", "scolder", "whiner", "moaner",
+    "grumbler", "bellyacher", "squawker", "kvetch", "lame", "rip", "tike",
+    "tyke", "softie", "softy", "hotdog", "shocker", "stinker", "rounder",
+    "switcher", "roaster", "snorter", "pawer", "undoer", "ruiner",
+    "tantaliser", "tantalizer", "waverer", "vacillator", "hesitater",
+    "hesitator", "trembler", "whipper", "flogger", "scourger", "torturer",
+    "tormentor", "tormenter", "victimizer", "victimiser", "trampler",
+    "uprooter", "annihilator", "alienator", "aggravator", "gadfly",
+    "backscratcher", "flouter", "scorner", "sneerer", "mocker", "jeerer",
+    "masher", "wencher", "seducer", "ravisher", "libertine", "rake", "roue",
+    "profligate", "debauchee", "debaucher", "philanderer", "womanizer",
+    "womaniser", "adulterer", "fornicator", "gigolo", "ribald", "spook",
+    "grabber", "boaster", "bragger", "braggart", "fiend", "ogre", "anathema",
+    "backbiter", "slaver", "litterer", "litterbug", "iconoclast", "goof",
+}
+
+# Inhabitant nouns that are no people or nationality (a party, a role, a
+# place of residence), historical peoples whose names are everyday words
+# ("trojan", "spartan", "viking", "goth", "byzantine", "bohemian") and words
+# with another common sense ("same", "frank", "riff", "sooner").
+CLASS_EXCLUDE["wn_people"] = {
+    "tory", "whig", "contra", "occupant", "occupier", "inmate", "housemate",
+    "sojourner", "outlier", "colonial", "coaster", "borderer", "marcher",
+    "landlubber", "landman", "landsman", "earthling", "earthman", "tellurian",
+    "suburbanite", "cottager", "burgher", "habitant", "indigen", "indigene",
+    "shogun", "geisha", "sahib", "memsahib", "effendi", "junker", "mafioso",
+    "mafiosi", "trojan", "spartan", "viking", "roman", "frank", "same",
+    "mari", "riff", "kalka", "johnny", "mickey", "sooner", "tarheel",
+    "hoosier", "wolverine", "berserk", "berserker", "byzantine", "occidental",
+    "bohemian", "dalmatian", "greyback", "patrial", "peshmerga", "dorian",
+    "ionian", "lombard", "saxon", "teuton", "goth", "celt", "gaul", "minoan",
+    "theban", "jacobean", "samaritan", "palatine", "transmigrante", "tyke",
+    "towny", "townee", "mongoloid", "norse", "oriental", "hellene", "kelt",
+    "bluenose", "tai", "kota", "toda", "moro", "luba", "edo", "lao",
+}
+
+# Found by reading the classes' words that are in an ordinary English
+# dictionary: adjectives, other senses, harmless creatures and generic states.
+CLASS_EXCLUDE["wn_beast"] = {
+    "humankind", "mankind", "entire", "dun", "milker", "prancer", "remount",
+    "mouser", "carnivore", "placental", "mammalian", "bovine", "feline",
+    "equine", "husky", "pinto", "buckskin", "dobbin", "spitz", "pug",
+    "tabby", "wolverine",
+}
+CLASS_EXCLUDE["wn_disease"] = {
+    "desolation", "devastation", "deterioration", "disintegration",
+    "dilapidation", "ruin", "ruination", "corrosion", "decrepitude",
+    "prostration", "endemic", "indisposition", "malnutrition", "mono", "pip",
+    "gall", "boil", "itch", "hickey", "cataract", "dwarfism", "heatstroke",
+    "lichen", "canker", "rancidity", "wear", "wilt", "warble", "sty", "stye",
+    "sunstroke", "windburn",
+}
+CLASS_EXCLUDE["wn_vermin"] = {
+    "butterfly", "kelp", "alga", "algae", "diatom", "lichen", "mistletoe",
+    "peacock", "ephemeral", "blusher", "sargasso", "gadfly", "loggerhead",
+    "cayman", "ladybird", "ladybug", "honeybee", "bumblebee", "dragonfly",
+    "glowworm", "murine", "scarab", "katydid", "brontosaur", "pterodactyl",
+    "seaweed", "wrack", "shiitake", "tyrannosaur", "terrapin",
+}
+CLASS_EXCLUDE["wn_filth"] = {
+    "chlorofluorocarbon", "exhaust", "halon", "impurity", "pollutant",
+    "rubble", "slack",
+}
+
 # Only the figurative ones of the long list above stay excluded; the
 # plainly violent ones are kept (the list names what was considered).
 HARM_KEEP = {
@@ -315,6 +390,16 @@ HARM_KEEP = {
     "lash", "cane", "pistol_whip", "waterboard",
 }
 CLASS_EXCLUDE["wn_harm"] -= HARM_KEEP
+# Verbs whose forms are also common nouns or whose object is not a person
+# ("boots", "beans", "grass", "stones", "execute a plan", "erase the debt").
+CLASS_EXCLUDE["wn_harm"] |= {
+    "bean", "boot", "buff", "brain", "flight", "grass", "halter", "erase",
+    "eradicate", "harm", "neutralise", "neutralize", "overstretch", "swig",
+    "swipe", "chine", "traumatise", "traumatize", "wrick", "subluxate",
+    "smite", "smit", "whop", "wham", "whap", "vaporize", "vaporise",
+    "martyrise", "martyrize", "execute", "stone", "shoot", "burke", "scrag",
+    "gibbet", "contuse", "flight",
+}
 
 
 # The WordNet 3.0 licence (/usr/share/doc/wordnet-base/copyright): its
@@ -455,7 +540,8 @@ def verb_forms(word, exc):
         forms.add(v[:-1] + "ies")
     else:
         forms.add(v + "s")
-    if not any(f.endswith("ed") for f in forms):
+    irregular = set(exc.get(v, ()))
+    if not irregular:  # verb.exc lists the past forms of irregular verbs
         stem = v[:-1] if v.endswith("e") else v
         if re.search(r"[^aeiou][aeiou][bdgmnprt]$", v) and len(v) <= 4:
             stem = v + v[-1]
@@ -466,6 +552,9 @@ def verb_forms(word, exc):
     stem = v[:-1] if v.endswith("e") and not v.endswith("ee") else v
     if re.search(r"[^aeiou][aeiou][bdgmnprt]$", v) and len(v) <= 4:
         stem = v + v[-1]
+    for f in irregular:  # "kneecapped" -> "kneecapping"
+        if f.endswith(v + v[-1] + "ed"):
+            stem = v + v[-1]
     forms.add(stem + "ing")
     return {"_".join([f] + rest) for f in forms}
 
