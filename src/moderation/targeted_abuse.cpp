@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "moderation/embedded_files.hpp"
 
@@ -58,28 +59,72 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// Words of a large class are not spelled out in the phrase expressions:
+// Find() writes kMark and one byte per class after each word of the text
+// that belongs to such classes ("termites\x01\x02"), and the class matches
+// any word carrying its byte. Normalised text has no control bytes.
+constexpr char kMark = '\x01';
+constexpr std::size_t kMinSetClass = 200;  // plain words; smaller ones inline
+constexpr int kMaxSetClasses = 30;         // class bytes 0x02 .. 0x1f
+const std::string kOptionalMark = "(?:\x01[^ ]*)?";
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+};
+// Word -> kMark and the bytes of the set classes it belongs to.
+using SetWords = std::unordered_map<std::string, std::string, StringHash, std::equal_to<>>;
+
 // One alternative ("word", "word*", "ought_to") as a regular expression.
-std::string Alternative(std::string_view alt) {
+// A word of a set class may carry class bytes in the text, which the
+// expression then allows.
+std::string Alternative(std::string_view alt, const SetWords& set_words) {
   std::string out;
   bool prefix = false;
   if (!alt.empty() && alt.back() == '*') {
     prefix = true;
     alt.remove_suffix(1);
   }
-  std::string words(alt);
-  for (char& c : words) {
-    if (c == '_') c = ' ';
+  for (std::size_t i = 0; i <= alt.size();) {
+    std::size_t j = alt.find('_', i);
+    if (j == std::string_view::npos) j = alt.size();
+    if (i > 0) out += ' ';
+    const std::string_view word = alt.substr(i, j - i);
+    out += RE2::QuoteMeta(word);
+    if ((j < alt.size() || !prefix) && set_words.contains(word)) out += kOptionalMark;
+    i = j + 1;
   }
-  out = RE2::QuoteMeta(words);
   if (prefix) out += "[^ ]*";
   return out;
+}
+
+// The expression of a set class: one word that carries the class's byte.
+std::string SetClassExpression(int index) {
+  std::string out = "(?:[^ \x01]+\x01[^ ]*";
+  out += static_cast<char>(2 + index);
+  out += "[^ ]*)";
+  return out;
+}
+
+// Whether `alternatives` ("a|b|c") are all plain words, at least
+// kMinSetClass of them.
+bool IsSetClass(std::string_view alternatives) {
+  std::size_t n = 1;
+  for (char c : alternatives) {
+    if (c == '|') {
+      ++n;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+      return false;
+    }
+  }
+  return n >= kMinSetClass;
 }
 
 // A token ("a|b*", "@class", "@class|word") as a regular expression; empty
 // on error.
 std::string Token(std::string_view token,
                   const std::map<std::string, std::string, std::less<>>& classes,
-                  std::string* error) {
+                  const SetWords& set_words, std::string* error) {
   std::string out = "(?:";
   bool first = true;
   std::size_t i = 0;
@@ -97,7 +142,7 @@ std::string Token(std::string_view token,
         }
         out += it->second;
       } else {
-        out += Alternative(alt);
+        out += Alternative(alt, set_words);
       }
       first = false;
     }
@@ -113,6 +158,61 @@ bool IsLetterOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <
 
 struct TargetedAbuseMatcher::Impl {
   std::array<std::unique_ptr<RE2>, kPhraseKinds> phrases;
+  SetWords set_words;
+  int set_classes = 0;  // defined so far, in the order CollectSetClasses saw them
+
+  // Registers the words of every set class of `text` (the first
+  // kMaxSetClasses in the order of the lines), before any phrase or inline
+  // class is compiled, so that those know which words may carry bytes.
+  void CollectSetClasses(std::string_view text, int* collected) {
+    for (std::size_t pos = 0; pos <= text.size();) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view line = text.substr(pos, end - pos);
+      pos = end + 1;
+      if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+      line = Trim(line);
+      const auto eq = line.find('=');
+      if (line.empty() || line.front() != '@' || eq == std::string_view::npos) continue;
+      const std::string_view alternatives = Trim(line.substr(eq + 1));
+      if (!IsSetClass(alternatives) || *collected >= kMaxSetClasses) continue;
+      const char byte = static_cast<char>(2 + (*collected)++);
+      ForEachAlternative(alternatives, [&](std::string_view w) {
+        std::string& marks = set_words[std::string(w)];
+        if (marks.empty()) marks += kMark;
+        if (marks.find(byte) == std::string::npos) marks += byte;
+      });
+    }
+  }
+
+  // Defines class `name` from its alternatives: a set class when they are
+  // many plain words (and fewer than kMaxSetClasses were made), else an
+  // inline expression. Returns false with `error` set on failure.
+  bool DefineClass(std::string_view name, std::string_view alternatives,
+                   std::map<std::string, std::string, std::less<>>& classes, std::string* error) {
+    if (IsSetClass(alternatives) && set_classes < kMaxSetClasses) {
+      classes[std::string(name)] = SetClassExpression(set_classes++);
+      return true;
+    }
+    std::string re = Token(alternatives, classes, set_words, error);
+    if (re.empty()) {
+      if (error->empty()) *error = "empty class";
+      return false;
+    }
+    classes[std::string(name)] = std::move(re);
+    return true;
+  }
+
+  template <typename F>
+  static void ForEachAlternative(std::string_view s, F&& f) {
+    for (std::size_t i = 0; i <= s.size();) {
+      std::size_t j = s.find('|', i);
+      if (j == std::string_view::npos) j = s.size();
+      if (j > i) f(s.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+
   std::vector<std::string> stems;  // sorted
   // stems[stem_from[c - 'a'], stem_from[c - 'a' + 1]) start with letter c.
   std::array<std::uint32_t, 27> stem_from{};
@@ -234,15 +334,47 @@ TargetedAbuseMatcher::~TargetedAbuseMatcher() = default;
 
 Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
     std::string_view list_text, std::vector<std::string>* errors) {
+  return Build(DefaultWordClasses(), list_text, errors);
+}
+
+Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
+    std::string_view class_text, std::string_view list_text, std::vector<std::string>* errors) {
   std::shared_ptr<TargetedAbuseMatcher> m(new TargetedAbuseMatcher());
   Impl& impl = *m->impl_;
   std::map<std::string, std::string, std::less<>> classes;
   std::array<std::vector<std::string>, kPhraseKinds> phrases;
   std::string section;
   int line_no = 0;
+  const char* file = "class file ";
   auto fail = [&](const std::string& what) {
-    if (errors) errors->push_back("line " + std::to_string(line_no) + ": " + what);
+    if (errors) errors->push_back(file + ("line " + std::to_string(line_no)) + ": " + what);
   };
+  int collected = 0;
+  impl.CollectSetClasses(class_text, &collected);
+  impl.CollectSetClasses(list_text, &collected);
+  // The class file: only class definitions and comments.
+  for (std::size_t pos = 0; pos <= class_text.size();) {
+    std::size_t end = class_text.find('\n', pos);
+    if (end == std::string_view::npos) end = class_text.size();
+    std::string_view line = class_text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = Trim(line);
+    if (line.empty()) continue;
+    const auto eq = line.find('=');
+    if (line.front() != '@' || eq == std::string_view::npos) {
+      fail("only class definitions may stand here");
+      continue;
+    }
+    std::string error;
+    if (!impl.DefineClass(Trim(line.substr(1, eq - 1)), Trim(line.substr(eq + 1)), classes,
+                          &error)) {
+      fail(error);
+    }
+  }
+  file = "";
+  line_no = 0;
   std::size_t pos = 0;
   while (pos <= list_text.size()) {
     std::size_t end = list_text.find('\n', pos);
@@ -260,12 +392,10 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
     if (line.front() == '@' && line.find('=') != std::string_view::npos) {
       const auto eq = line.find('=');
       std::string error;
-      std::string re = Token(Trim(line.substr(eq + 1)), classes, &error);
-      if (re.empty()) {
-        fail(error.empty() ? "empty class" : error);
-        continue;
+      if (!impl.DefineClass(Trim(line.substr(1, eq - 1)), Trim(line.substr(eq + 1)), classes,
+                            &error)) {
+        fail(error);
       }
-      classes[std::string(Trim(line.substr(1, eq - 1)))] = re;
       continue;
     }
     int kind = section == "dehumanising" ? 0
@@ -283,7 +413,7 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
           gap = token[1] - '0';
           return;
         }
-        std::string t = Token(token, classes, &error);
+        std::string t = Token(token, classes, impl.set_words, &error);
         if (t.empty()) {
           if (error.empty()) error = "empty word";
           return;
@@ -413,16 +543,55 @@ std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, 
     while (e > b && !IsLetterOrDigit(text.text[e - 1])) --e;
     return b < e ? text.SourceSpan(b, e) : ByteSpan{};
   };
-  const re2::StringPiece input(s);
+  // The text the phrases read: `s` with the set-class bytes after each word
+  // of a set class, and for each of its bytes the offset in `s`.
+  std::string marked;
+  std::vector<std::uint32_t> marked_at;
+  if (!impl_->set_words.empty()) {
+    for (const Word& word : words) {
+      auto it = impl_->set_words.find(word.w);
+      if (it == impl_->set_words.end()) continue;
+      if (marked.empty()) {
+        marked.reserve(s.size() + 16);
+        marked_at.reserve(s.size() + 16);
+      }
+      const std::size_t end = word.at + word.w.size();
+      // Copy the text up to the end of this word, then the marks.
+      const std::size_t from = marked_at.empty() ? 0 : marked_at.back() + 1;
+      for (std::size_t i = from; i < end; ++i) {
+        marked += s[i];
+        marked_at.push_back(static_cast<std::uint32_t>(i));
+      }
+      for (char c : it->second) {
+        marked += c;
+        marked_at.push_back(static_cast<std::uint32_t>(end - 1));
+      }
+    }
+    if (!marked.empty()) {
+      for (std::size_t i = marked_at.back() + 1; i < s.size(); ++i) {
+        marked += s[i];
+        marked_at.push_back(static_cast<std::uint32_t>(i));
+      }
+    }
+  }
+  const std::string& read = marked.empty() ? s : marked;
+  // The offset in `s` of offset `i` of `read` (a match's end is exclusive).
+  auto in_s = [&](std::size_t i, bool end) -> std::size_t {
+    if (marked.empty()) return i;
+    if (end) return i == 0 ? 0 : marked_at[i - 1] + 1;
+    return marked_at[i];
+  };
+  const re2::StringPiece input(read);
   static constexpr AbuseKind kKinds[kPhraseKinds] = {AbuseKind::kDehumanising, AbuseKind::kThreat,
                                                      AbuseKind::kSexualised};
   for (std::size_t k = 0; k < kPhraseKinds; ++k) {
     const RE2* re = impl_->phrases[k].get();
     if (re == nullptr) continue;
     re2::StringPiece m;
-    if (!re->Match(input, 0, s.size(), RE2::UNANCHORED, &m, 1)) continue;
-    const std::size_t b = static_cast<std::size_t>(m.data() - s.data());
-    const std::size_t e = b + m.size();
+    if (!re->Match(input, 0, read.size(), RE2::UNANCHORED, &m, 1)) continue;
+    const std::size_t mb = static_cast<std::size_t>(m.data() - read.data());
+    const std::size_t b = in_s(mb, false);
+    const std::size_t e = std::max(b, in_s(mb + m.size(), true));
     bool directed = is_reply && second_person;
     ForEachWord(std::string_view(s).substr(b, e - b), [&](std::string_view w, std::size_t) {
       if (IsSecondPerson(w)) directed = true;
@@ -440,6 +609,16 @@ std::string_view DefaultTargetedList() {
   for (int i = 0; i < kEmbeddedTermListFilesCount; ++i) {
     if (kEmbeddedTermListFiles[i].name != nullptr &&
         std::string_view(kEmbeddedTermListFiles[i].name) == "targeted-en.txt") {
+      return kEmbeddedTermListFiles[i].text;
+    }
+  }
+  return {};
+}
+
+std::string_view DefaultWordClasses() {
+  for (int i = 0; i < kEmbeddedTermListFilesCount; ++i) {
+    if (kEmbeddedTermListFiles[i].name != nullptr &&
+        std::string_view(kEmbeddedTermListFiles[i].name) == "wordnet-classes-en.txt") {
       return kEmbeddedTermListFiles[i].text;
     }
   }

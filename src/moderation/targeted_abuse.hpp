@@ -6,8 +6,9 @@
 // holds a comment when the classifier agrees (docs/moderation.md).
 //
 // Matching runs on NormalizedText (normalize.hpp): RE2 alternations, one per
-// kind, so time is linear in the text whatever the lists. Immutable and
-// thread-safe once built.
+// kind, so time is linear in the text whatever the lists; a class of many
+// plain words (the WordNet classes) is a hash set looked up once per word.
+// Immutable and thread-safe once built.
 #pragma once
 
 #include <memory>
@@ -39,8 +40,14 @@ class TargetedAbuseMatcher {
   // Builds the matcher from the list text. Errors (unknown section or class,
   // a phrase RE2 refuses) are appended to `errors` by line and the line is
   // skipped; kInvalidField only when nothing could be built.
+  // The classes of DefaultWordClasses() are defined before the list's own.
   static Result<std::shared_ptr<const TargetedAbuseMatcher>> Build(
       std::string_view list_text, std::vector<std::string>* errors = nullptr);
+  // As above with the word classes of `class_text` ("@name = a|b" lines and
+  // comments only; errors there are reported as "class file line N").
+  static Result<std::shared_ptr<const TargetedAbuseMatcher>> Build(
+      std::string_view class_text, std::string_view list_text,
+      std::vector<std::string>* errors = nullptr);
 
   // At most one signal per kind (the first match), in AbuseKind order.
   // `is_reply`: the comment answers another comment. `original`: the text
@@ -63,6 +70,12 @@ class TargetedAbuseMatcher {
 
 // The text of the shipped data/moderation/targeted-en.txt (embedded).
 std::string_view DefaultTargetedList();
+
+// The text of the shipped data/moderation/wordnet-classes-en.txt (embedded):
+// word classes derived from WordNet by scripts/gen_wordnet_classes.py
+// (@wn_vermin, @wn_beast, @wn_disease, @wn_filth, @wn_insult, @wn_people,
+// @wn_harm), available to every targeted-abuse list.
+std::string_view DefaultWordClasses();
 
 // Built once from the embedded data/moderation/targeted-en.txt, shared.
 // Throws std::logic_error if the shipped list does not compile (a bug,

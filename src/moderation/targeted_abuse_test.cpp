@@ -218,5 +218,85 @@ TEST(TargetedAbuseTest, AuthorNamesGetTheSameSignalsButNeverDirected) {
   EXPECT_FALSE(a.hold);
 }
 
+// The WordNet classes (data/moderation/wordnet-classes-en.txt) are defined
+// before any list, and a class may name another class.
+TEST(TargetedAbuseTest, ListsUseTheWordNetClassesAndClassesInClasses) {
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build(
+      "@pests = roaches|@wn_vermin\n[dehumanising]\nthey are @pests\n", &errors);
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  auto find = [&](const std::string& text) {
+    return (*m)->Find(NormalizeForMatching(text), false, text);
+  };
+  EXPECT_TRUE(HasKind(find("They are termites."), AbuseKind::kDehumanising));
+  EXPECT_TRUE(HasKind(find("They are roaches."), AbuseKind::kDehumanising));
+  EXPECT_FALSE(HasKind(find("They are voters."), AbuseKind::kDehumanising));
+}
+
+TEST(TargetedAbuseTest, TheClassFileTakesOnlyClassDefinitions) {
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build("@a = x|y\n[threat]\n@b = @a|z\n@c = @nope\n",
+                                       "[threat]\nkill @b\n", &errors);
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[0].find("class file line 2"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("class file line 4"), std::string::npos) << errors[1];
+  const std::string text = "kill z";
+  EXPECT_TRUE(HasKind((*m)->Find(NormalizeForMatching(text), false, text), AbuseKind::kThreat));
+}
+
+// A class of 200 or more plain words is a hash set; its words still match
+// as literal words of a phrase, and inside an inline class.
+TEST(TargetedAbuseTest, LargeClassesAreSetsAndTheirWordsStayLiterals) {
+  std::string big = "@big = termites";
+  for (int i = 0; i < 250; ++i) big += "|w" + std::to_string(i);
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build(
+      big + "\n", "@mixed = x*|@big\n[dehumanising]\nthey are termites\n[threat]\nhit @mixed now\n",
+      &errors);
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(errors.empty());
+  auto kinds = [&](const std::string& text) {
+    std::vector<AbuseKind> out;
+    for (const auto& s : (*m)->Find(NormalizeForMatching(text), false, text)) out.push_back(s.kind);
+    return out;
+  };
+  EXPECT_EQ(kinds("so they are termites!"), std::vector<AbuseKind>{AbuseKind::kDehumanising});
+  EXPECT_EQ(kinds("hit termites now"), std::vector<AbuseKind>{AbuseKind::kThreat});
+  EXPECT_EQ(kinds("hit w249 now"), std::vector<AbuseKind>{AbuseKind::kThreat});
+  EXPECT_EQ(kinds("hit xylophones now"), std::vector<AbuseKind>{AbuseKind::kThreat});
+  EXPECT_TRUE(kinds("hit w250 now").empty());
+  EXPECT_TRUE(kinds("they are termite").empty());
+  const std::string text = "Well, they are termites.";
+  const auto signals = (*m)->Find(NormalizeForMatching(text), false, text);
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(text.substr(signals[0].span.begin, signals[0].span.end - signals[0].span.begin),
+            "they are termites");
+}
+
+// Vocabulary in no hand-written class, reached through the WordNet classes.
+INSTANTIATE_TEST_SUITE_P(
+    WordNet, TargetedAbuseSignalTest,
+    testing::Values(Case{"Albanians are termites eating this city", AbuseKind::kDehumanising},
+                    Case{"The Kosovars are weevils", AbuseKind::kDehumanising},
+                    Case{"Afghans are a gangrene in the body of the nation",
+                         AbuseKind::kDehumanising},
+                    Case{"they are spreading like fungus", AbuseKind::kDehumanising},
+                    Case{"those Tajiks are excreta", AbuseKind::kDehumanising},
+                    Case{"Pakistanis are jackals", AbuseKind::kDehumanising},
+                    Case{"You nincompoop", AbuseKind::kDehumanising},
+                    Case{"Somebody should garrote you", AbuseKind::kThreat}));
+
+// Literal talk about the same animals, diseases and peoples.
+INSTANTIATE_TEST_SUITE_P(
+    WordNet, TargetedAbuseCivilTest,
+    testing::Values("Termites cost homeowners millions every year.",
+                    "The basement is full of fungus and mildew after the floods.",
+                    "Albanians are the largest group of new arrivals this year.",
+                    "The jackals and hyenas at the zoo were moved.",
+                    "The army will hunt the insurgents through the mountains.",
+                    "Leukaemia rates among the miners should be investigated."));
+
 }  // namespace
 }  // namespace amur::moderation
