@@ -265,7 +265,8 @@ TEST(LiveHubTest, ShardsOnIoThreadsKeepTheOrderWhileStreamsComeAndGo) {
   std::vector<std::string> got(kept.size());
   for (int round = 0; round < 300; ++round) {
     Pair p;
-    auto passing = Waiting(hub, p.fd[0], [] {}, /*quiet=*/false);
+    auto passing = Waiting(
+        hub, p.fd[0], [] {}, /*quiet=*/false);
     std::this_thread::yield();
     passing->Stop();  // as the connection does before closing its socket
     passing.reset();
