@@ -138,6 +138,24 @@ ExecutorStats DbExecutor::Stats() const {
   return stats_;
 }
 
+namespace {
+
+// Ends a read transaction; one that cannot end is rolled back, and the
+// session stays usable for the next read.
+void EndRead(store::StoreSession& session) {
+  try {
+    session.Commit();
+  } catch (const std::exception& e) {
+    spdlog::error("cannot end a read transaction: {}", e.what());
+    try {
+      session.Rollback();
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace
+
 void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
   std::vector<std::unique_ptr<store::StoreSession>> replica_sessions(replicas_ ? replicas_->Size()
                                                                                : 0);
@@ -173,17 +191,7 @@ void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
         } catch (...) {
           failure = std::current_exception();
         }
-        if (began) {
-          try {
-            session->Commit();
-          } catch (const std::exception& e) {
-            spdlog::error("cannot end a read transaction: {}", e.what());
-            try {
-              session->Rollback();
-            } catch (...) {
-            }
-          }
-        }
+        if (began) EndRead(*session);
       }
       try {
         routed.done(failure);
@@ -209,17 +217,7 @@ void DbExecutor::ReaderLoop(std::unique_ptr<store::StoreSession> session) {
     } catch (...) {
       spdlog::error("read job failed with an unknown exception");
     }
-    if (began) {
-      try {
-        session->Commit();
-      } catch (const std::exception& e) {
-        spdlog::error("cannot end a read transaction: {}", e.what());
-        try {
-          session->Rollback();
-        } catch (...) {
-        }
-      }
-    }
+    if (began) EndRead(*session);
   }
 }
 

@@ -34,23 +34,22 @@ std::vector<std::size_t> ReadReplicas::Candidates() {
 }
 
 void ReadReplicas::MarkServed(std::size_t i, std::int64_t seq) {
-  std::lock_guard lock(mu_);
-  Slot& s = slots_[i];
-  if (!s.state.up) spdlog::info("read replica {} answers again", s.state.name);
-  s.state.up = true;
-  s.probing = false;
-  s.state.last_seq = seq;
-  ++s.state.served;
+  MarkAnswered(i, seq, &ReplicaState::served);
 }
 
 void ReadReplicas::MarkLagging(std::size_t i, std::int64_t seq) {
+  MarkAnswered(i, seq, &ReplicaState::lagging);
+}
+
+void ReadReplicas::MarkAnswered(std::size_t i, std::int64_t seq,
+                                std::uint64_t ReplicaState::*counter) {
   std::lock_guard lock(mu_);
   Slot& s = slots_[i];
   if (!s.state.up) spdlog::info("read replica {} answers again", s.state.name);
   s.state.up = true;
   s.probing = false;
   s.state.last_seq = seq;
-  ++s.state.lagging;
+  ++(s.state.*counter);
 }
 
 void ReadReplicas::MarkConflict(std::size_t i) {

@@ -74,6 +74,9 @@ class ReadReplicas final {
   std::vector<ReplicaState> States() const;
 
  private:
+  // Replica `i` answered at `seq`: it is up, and `counter` counts the read.
+  void MarkAnswered(std::size_t i, std::int64_t seq, std::uint64_t ReplicaState::*counter);
+
   struct Slot {
     ReplicaState state;
     std::int64_t down_until = 0;
