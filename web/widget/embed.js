@@ -543,8 +543,9 @@
       return [i ? h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '\u00b7' }) : null,
         h('button', { type: 'button', 'data-act': 'sort', 'data-sort': s, 'aria-pressed': String(s === sort), text: t(s) })];
     }).reduce(function (a, b) { return a.concat(b); }, []).concat([
-      h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|' }),
-      h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab') })]));
+      // Shown once the page's inline feedback is loaded and there is some.
+      h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|', hidden: true }),
+      h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab'), hidden: true })]));
     var back = h('button', { type: 'button', cls: 'amur-link amur-back', 'data-act': 'back', hidden: true, text: t('viewAll') });
     var passBtn = h('button', { type: 'button', cls: 'amur-w amur-pass', hidden: true, text: t('commentPassage') });
     var list = h('ol', { cls: 'amur-comments' });
