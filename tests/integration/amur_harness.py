@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -364,6 +365,31 @@ class AmurServer:
             if self.request_timeout is not None:
                 cmd += ["--request-timeout", str(self.request_timeout)]
         return cmd + self.args
+
+    def query(self, sql):
+        """The rows of `sql` run on this server's database, whichever backend
+        (SQLite file or PostgreSQL database): a list of tuples, numbers as
+        int. For checks and fixtures that the API does not reach; `sql` must
+        be valid on the backend in use (on_postgresql())."""
+        if self.pg_database is None and not self.database_url.startswith("postgresql"):
+            db = sqlite3.connect(self.db_path)
+            try:
+                rows = db.execute(sql).fetchall()
+                db.commit()
+            finally:
+                db.close()
+            return rows
+        out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                              "-d", self.database_url, "-c", sql],
+                             check=True, capture_output=True, text=True).stdout
+        def value(v):
+            if v == "":
+                return None
+            try:
+                return int(v)
+            except ValueError:
+                return v
+        return [tuple(value(v) for v in line.split("\t")) for line in out.splitlines() if line]
 
     def start(self, timeout=START_TIMEOUT):
         if not os.path.exists(AMUR_BIN):

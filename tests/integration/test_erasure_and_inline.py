@@ -4,7 +4,6 @@ verifies, naming the erased comments; tampering with the database file is
 still caught; /pages/head; the chain status on a thread's first page;
 `position` on inline feedback."""
 
-import sqlite3
 import subprocess
 
 from amur_harness import AMUR_BIN, AmurTestCase, clean_env, parse_cookies, q, unique_page
@@ -29,12 +28,11 @@ class Erasure(AmurTestCase):
         return {"Cookie": "amur_session=" + cookies["amur_session"],
                 "X-CSRF-Token": r.json["csrf_token"]}
 
-    def db_text(self, sql, *args):
-        con = sqlite3.connect(self.server.db_path)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
+    def db_text(self, sql, *ids):
+        """`sql` with its ? replaced by the integer `ids`, on either backend."""
+        for i in ids:
+            sql = sql.replace("?", str(int(i)), 1)
+        return self.server.query(sql)
 
     def test_admin_erases_every_version_and_the_page_still_verifies(self):
         page = unique_page("/erase")
@@ -77,10 +75,7 @@ class Erasure(AmurTestCase):
                             for e in audit["entries"]), audit)
 
         # Tampering after erasure is still caught, and names the comment.
-        con = sqlite3.connect(self.server.db_path)
-        con.execute("UPDATE comments SET body_markdown = 'forged' WHERE id = ?", (int(reply["id"][1:]),))
-        con.commit()
-        con.close()
+        self.db_text("UPDATE comments SET body_markdown = 'forged' WHERE id = ?", reply["id"][1:])
         v = self.server.verify(page).json
         self.assertEqual(v["status"], "failed")
         self.assertEqual(v["failed_ids"], [reply["id"]])
@@ -92,14 +87,14 @@ class Erasure(AmurTestCase):
         mine = [self.post_ok(page, f"note {i}", author_email="Kim@Example.com")[0]["id"] for i in range(2)]
         other = self.post_ok(page, "someone else", author_email="lee@example.com")[0]["id"]
         r = subprocess.run([AMUR_BIN, "erase", "--email", "kim@example.com",
-                            "--database", f"sqlite:{self.server.db_path}"],
+                            "--database", self.server.database_url],
                            capture_output=True, text=True, env=clean_env(), timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("2 comments erased", r.stdout)
         v = self.server.verify(page).json
         self.assertEqual(v["status"], "verified")
         self.assertEqual(v["erased_ids"], mine)
-        r = subprocess.run([AMUR_BIN, "verify", "--database", f"sqlite:{self.server.db_path}"],
+        r = subprocess.run([AMUR_BIN, "verify", "--database", self.server.database_url],
                            capture_output=True, text=True, env=clean_env(), timeout=60)
         self.assertNotIn(page, r.stdout)
         rows = self.db_text("SELECT author_email FROM comments WHERE id = ?", int(other[1:]))

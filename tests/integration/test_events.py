@@ -3,12 +3,10 @@ write has exactly its events, in order, with the comment as the public API
 shows it; a refused write has none; GET /api/v1/admin/events pages through
 the log for staff only; old events are pruned."""
 
-import os
-import sqlite3
 import time
 import unittest
 
-from amur_harness import AmurServer, AmurTestCase, parse_cookies, q, unique_page
+from amur_harness import AmurServer, AmurTestCase, on_postgresql, parse_cookies, q, unique_page
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, MEMBER_EMAIL, MEMBER_PASSWORD, add_user
 
 EVENTS = "/api/v1/admin/events"
@@ -255,27 +253,26 @@ class Retention(unittest.TestCase):
         r = srv.post_comment(page, "young")
         self.assertEqual(r.status, 201)
         srv.terminate()
-        db = sqlite3.connect(srv.db_path)
         old_ms = int((time.time() - 3 * 86400) * 1000)
-        db.execute("INSERT INTO events(at, type, page_key, actor, visibility, data) "
-                   "VALUES (?, 'comment.created', ?, 'guest', 'public', '{}')", (old_ms, page))
-        db.commit()
-        self.assertEqual(db.execute("SELECT count(*) FROM events").fetchone()[0], 2)
-        db.close()
+        if on_postgresql():
+            srv.query("WITH c AS (UPDATE event_counter SET last_seq = last_seq + 1 WHERE id = 1 "
+                      "RETURNING last_seq) INSERT INTO events(seq, at, type, page_key, actor, "
+                      f"visibility, data) SELECT last_seq, {old_ms}, 'comment.created', "
+                      f"'{page}', 'guest', 'public', '{{}}' FROM c RETURNING seq")
+        else:
+            srv.query("INSERT INTO events(at, type, page_key, actor, visibility, data) "
+                      f"VALUES ({old_ms}, 'comment.created', '{page}', 'guest', 'public', '{{}}')")
+        self.assertEqual(srv.query("SELECT count(*) FROM events"), [(2,)])
         srv.args = ["--event-retention-days", "2"]
         srv.start()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            db = sqlite3.connect(srv.db_path)
-            n = db.execute("SELECT count(*) FROM events").fetchone()[0]
-            left = db.execute("SELECT min(at) FROM events").fetchone()[0]
-            db.close()
+            [(n, left)] = srv.query("SELECT count(*), min(at) FROM events")
             if n == 1:
                 break
             time.sleep(0.1)
         self.assertEqual(n, 1, "the three-day-old event is pruned at start-up")
         self.assertGreater(left, old_ms)
-        self.assertTrue(os.path.exists(srv.db_path))
 
 
 if __name__ == "__main__":

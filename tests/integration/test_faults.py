@@ -5,7 +5,6 @@ of the write is in the database, no event exists for it, and the next write
 works."""
 
 import os
-import sqlite3
 import unittest
 
 from amur_harness import AmurTestCase, parse_cookies, unique_page
@@ -29,17 +28,15 @@ class Faults(AmurTestCase):
         with open(self.fault_file, "w") as f:
             f.write(f"{point} {times}\n")
 
-    def db(self):
-        con = sqlite3.connect(self.server.db_path)
-        self.addCleanup(con.close)
-        return con
+    def one(self, sql):
+        """The single value `sql` answers, on either backend (the bodies and
+        ids these tests put in it are plain words and numbers)."""
+        [(value,)] = self.server.query(sql)
+        return value
 
     def events_for(self, body):
-        con = self.db()
-        ids = [r[0] for r in con.execute("SELECT id FROM comments WHERE body_markdown = ?", (body,))]
-        evs = con.execute("SELECT count(*) FROM events WHERE data LIKE ?",
-                          (f"%{body}%",)).fetchone()[0]
-        return ids, evs
+        ids = [r[0] for r in self.server.query(f"SELECT id FROM comments WHERE body_markdown = '{body}'")]
+        return ids, self.one(f"SELECT count(*) FROM events WHERE data LIKE '%{body}%'")
 
     def assert_unavailable(self, r):
         self.assertError(r, 503, "unavailable")
@@ -68,9 +65,8 @@ class Faults(AmurTestCase):
         self.assert_unavailable(self.server.vote(comment["id"], 1, headers={"X-Amur-Voter": "voter-00001"}))
         listed = self.listing(page)["comments"][0]
         self.assertEqual(listed["upvotes"], 0)
-        con = self.db()
-        self.assertEqual(con.execute("SELECT count(*) FROM events WHERE type = 'comment.voted' "
-                                     "AND comment_id = ?", (int(comment["id"][1:]),)).fetchone()[0], 0)
+        self.assertEqual(self.one("SELECT count(*) FROM events WHERE type = 'comment.voted' "
+                                  f"AND comment_id = {int(comment['id'][1:])}"), 0)
         r = self.server.vote(comment["id"], 1, headers={"X-Amur-Voter": "voter-00001"})
         self.assertStatus(r, 200)
         self.assertEqual(self.listing(page)["comments"][0]["upvotes"], 1)
@@ -81,16 +77,15 @@ class Faults(AmurTestCase):
                "X-CSRF-Token": login.json["csrf_token"]}
         page = unique_page("/faults-decide")
         comment, _ = self.post_ok(page, "decide on me")
-        con = self.db()
-        audit_before = con.execute("SELECT count(*) FROM audit").fetchone()[0]
+        audit_before = self.one("SELECT count(*) FROM audit")
         self.inject("append_event")
         r = self.server.post(f"/api/v1/admin/comments/{comment['id']}/decision",
                              {"action": "reject"}, headers=mod)
         self.assert_unavailable(r)
         self.assertEqual([c["id"] for c in self.listing(page)["comments"]], [comment["id"]])
-        self.assertEqual(con.execute("SELECT count(*) FROM audit").fetchone()[0], audit_before)
-        self.assertEqual(con.execute("SELECT state FROM comments WHERE id = ?",
-                                     (int(comment["id"][1:]),)).fetchone()[0], "approved")
+        self.assertEqual(self.one("SELECT count(*) FROM audit"), audit_before)
+        self.assertEqual(self.one(f"SELECT state FROM comments WHERE id = {int(comment['id'][1:])}"),
+                         "approved")
 
 
 if __name__ == "__main__":
