@@ -128,27 +128,21 @@ Result<Matchers> CheckedMatchers(const Pipeline::Tunables& t, const std::string&
 
 }  // namespace
 
+std::pair<std::string, std::shared_ptr<const TargetedAbuseMatcher>> Pipeline::CurrentTargeted()
+    const {
+  std::shared_lock lock(tunables_mu_);
+  return {tunables_.targeted, targeted_};
+}
+
 Status Pipeline::CheckTunables(const Tunables& t) const {
-  std::string current_text;
-  std::shared_ptr<const TargetedAbuseMatcher> current;
-  {
-    std::shared_lock lock(tunables_mu_);
-    current_text = tunables_.targeted;
-    current = targeted_;
-  }
+  const auto [current_text, current] = CurrentTargeted();
   auto matchers = CheckedMatchers(t, current_text, current);
   if (!matchers) return matchers.error();
   return Ok();
 }
 
 Status Pipeline::SetTunables(const Tunables& t) {
-  std::string current_text;
-  std::shared_ptr<const TargetedAbuseMatcher> current;
-  {
-    std::shared_lock lock(tunables_mu_);
-    current_text = tunables_.targeted;
-    current = targeted_;
-  }
+  const auto [current_text, current] = CurrentTargeted();
   auto matchers = CheckedMatchers(t, current_text, current);
   if (!matchers) return matchers.error();
   ModerationSettings text = settings_.text;

@@ -144,6 +144,9 @@ class Pipeline final : public service::Screener {
   // Shared with the memos of comments screened but not yet stored, which
   // release their place among its pending comments when they go.
   std::shared_ptr<NearDuplicateIndex> recent_ = std::make_shared<NearDuplicateIndex>();
+  // The targeted-abuse list's text and its compiled matcher, read together.
+  std::pair<std::string, std::shared_ptr<const TargetedAbuseMatcher>> CurrentTargeted() const;
+
   mutable std::shared_mutex tunables_mu_;
   Tunables tunables_;
   std::shared_ptr<const TextAnalyzer> analyzer_;
