@@ -103,6 +103,7 @@ class Streams:
         # (seen now and then on this shared machine, with both builds and
         # nothing in amur's log) is replaced and counted in `replaced`.
         self.replaced = 0
+        self.replaced_unanswered = 0  # of those, closed before any byte came
         self.opening = True
         while len(self.socks) < n:
             for _ in range(min(batch, n - len(self.socks))):
@@ -145,6 +146,8 @@ class Streams:
                     sec, nsec = struct.unpack("qq", raw[:16])
                     arrived = sec + nsec / 1e9
             if not data and self.opening and self.replaced < 100:
+                if fd not in self.ready and not self.bufs.get(fd):
+                    self.replaced_unanswered += 1
                 self.ep.unregister(fd)
                 self.socks.pop(fd).close()
                 self.bufs.pop(fd, None)
@@ -211,7 +214,7 @@ def run(port, pid, n, label):
     streams.close()
     print(f"\n{label}: {n} streams; amur RSS {base / 1024:.1f} -> {held / 1024:.1f} MiB, "
           f"{(held - base) / n:.2f} KiB per stream; {streams.replaced} closed by the server "
-          "while opening, replaced")
+          f"while opening ({streams.replaced_unanswered} before any answer), replaced")
     print("| comment | streams reached | p50 ms | p99 ms | max ms | POST ms "
           "| read here: p50 ms | p99 ms | amur CPU / waiting for a CPU ms "
           "| this process: CPU / waiting ms |")

@@ -6,6 +6,7 @@ cluster, and standbys of it).
 
 The fixture's standby is shared by every suite of the run, so the tests that
 pause or stop a standby start one of their own (pg_cluster.Standby)."""
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -220,6 +221,36 @@ class ALaggingOrStoppedReplica(ReplicaTestCase):
         self.wait_for(lambda: self.count_on(self.server, page) == 6 and served(self.server) > before,
                       "the restarted replica serves again", within=15.0)
         self.assertEqual(replica_metrics(self.server)["amur_replica_up"], 1)
+
+    def test_a_replica_that_stops_answering_is_given_up_on_within_seconds(self):
+        page = unique_page("/replica-frozen")
+        self.post_ok(page, "Before the freeze.")
+        self.standby.wait_for_replay()
+        # Every reader thread of the node gets a connection to the replica:
+        # reads of distinct keys (cache misses) at once, until it served many.
+        before = served(self.server)
+        for round_ in range(5):
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                pages = [unique_page("/replica-warm") for _ in range(8)]
+                list(pool.map(lambda p: self.server.counts([page, p]), pages))
+        self.assertGreaterEqual(served(self.server), before + 20, "the replica served")
+        # The standby's processes stop: connections stay open, nothing answers.
+        self.standby.freeze()
+        try:
+            for i in range(4):
+                self.post_ok(page, f"While the replica is frozen ({i}).")
+                started = time.monotonic()
+                # Each read would wait on the replica for as long as it is frozen.
+                self.assertEqual(self.count_on(self.server, page), 2 + i)
+                self.assertEqual(len(self.ids_on(self.server, page)), 2 + i)
+                self.assertLess(time.monotonic() - started, 6.0, "reads went on within seconds")
+            self.assertEqual(replica_metrics(self.server)["amur_replica_up"], 0)
+        finally:
+            self.standby.thaw()
+        self.standby.wait_for_replay()
+        before = served(self.server)
+        self.wait_for(lambda: self.count_on(self.server, page) == 5 and served(self.server) > before,
+                      "the thawed replica serves again", within=15.0)
 
 
 @unittest.skipUnless(on_postgresql(), "read replicas need PostgreSQL")

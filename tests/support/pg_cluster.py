@@ -32,6 +32,7 @@ starts its own with Standby (below), e.g.
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -188,8 +189,42 @@ class Standby:
     def resume_replay(self):
         self.sql("SELECT pg_wal_replay_resume()")
 
+    def processes(self):
+        """The pids of the standby's postmaster and of all its children."""
+        try:
+            with open(os.path.join(self.data, "postmaster.pid")) as f:
+                main = int(f.readline())
+        except (OSError, ValueError):
+            return []  # not running
+        pids = [main]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == main:
+                    pids.append(int(entry))
+        return pids
+
+    def freeze(self):
+        """Stops every process of the standby (SIGSTOP) without closing a
+        connection: it accepts at the TCP level and never answers, like a
+        wedged server. thaw() lets it go on."""
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self):
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
     def close(self):
         if self.folder is not None:
+            self.thaw()
             self.stop()
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None

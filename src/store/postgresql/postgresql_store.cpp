@@ -3,9 +3,11 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -62,6 +64,10 @@ constexpr const char* kReplicaTcpUserTimeout = "5000";  // ms unacknowledged
 constexpr const char* kReplicaKeepalivesIdle = "5";
 constexpr const char* kReplicaKeepalivesInterval = "2";
 constexpr const char* kReplicaKeepalivesCount = "2";
+// How long a statement on a replica may wait for its answer: a replica that
+// accepts connections but does not answer (stopped, swapping, wedged) is
+// given up on after this, its connection cut, and the read goes elsewhere.
+constexpr int kReplicaAnswerTimeoutMs = 2000;
 
 // A new connection to `url` (a libpq URI, its parameters applied as given)
 // with UTF-8 text and durable commits. For a replica, short connect and
@@ -417,7 +423,9 @@ Ban ReadBan(const Query& q) {
 class PgSession final : public StoreSession {
  public:
   PgSession(std::string url, bool replica)
-      : url_(std::move(url)), conn_(Connect(url_, replica ? "amur-replica" : "amur", replica)) {}
+      : url_(std::move(url)),
+        conn_(Connect(url_, replica ? "amur-replica" : "amur", replica)),
+        answer_timeout_ms_(replica ? kReplicaAnswerTimeoutMs : 0) {}
   ~PgSession() override { PQfinish(conn_); }
   PgSession(const PgSession&) = delete;
   PgSession& operator=(const PgSession&) = delete;
@@ -452,7 +460,7 @@ class PgSession final : public StoreSession {
       q.Bind(1, kEventChannel).Bind(2, std::to_string(last_event_seq_));
       q.Exec();
     }
-    PGresult* r = PQexec(conn_, "COMMIT");
+    PGresult* r = ExecText("COMMIT");
     const bool ok =
         PQresultStatus(r) == PGRES_COMMAND_OK && std::strcmp(PQcmdStatus(r), "COMMIT") == 0;
     const bool conflict = IsConflict(r);
@@ -501,8 +509,13 @@ class PgSession final : public StoreSession {
       // in text format.
       formats[i] = p.kind == Param::kText && (s.types[i] == kTextOid || s.types[i] == kVarcharOid);
     }
-    PGresult* r = PQexecPrepared(conn_, s.name.c_str(), static_cast<int>(params.size()),
-                                 values.data(), lengths.data(), formats.data(), 0);
+    const int n = static_cast<int>(params.size());
+    PGresult* r = answer_timeout_ms_ == 0
+                      ? PQexecPrepared(conn_, s.name.c_str(), n, values.data(), lengths.data(),
+                                       formats.data(), 0)
+                      : Answer(PQsendQueryPrepared(conn_, s.name.c_str(), n, values.data(),
+                                                   lengths.data(), formats.data(), 0),
+                               s.sql);
     const ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) Throw(r, s.sql);
     return r;
@@ -569,11 +582,15 @@ class PgSession final : public StoreSession {
     for (std::size_t i = 0; i < params.size(); ++i) {
       if (params[i].kind == Param::kText) types[i] = kTextOid;
     }
-    PGresult* r = PQprepare(conn_, s.name.c_str(), s.sql.c_str(), static_cast<int>(params.size()),
-                            types.data());
+    const int n = static_cast<int>(params.size());
+    PGresult* r =
+        answer_timeout_ms_ == 0
+            ? PQprepare(conn_, s.name.c_str(), s.sql.c_str(), n, types.data())
+            : Answer(PQsendPrepare(conn_, s.name.c_str(), s.sql.c_str(), n, types.data()), s.sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) Throw(r, "prepare " + s.sql);
     PQclear(r);
-    r = PQdescribePrepared(conn_, s.name.c_str());
+    r = answer_timeout_ms_ == 0 ? PQdescribePrepared(conn_, s.name.c_str())
+                                : Answer(PQsendDescribePrepared(conn_, s.name.c_str()), s.sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) Throw(r, "describe " + s.sql);
     s.types.assign(params.size(), 0);
     for (int i = 0; i < PQnparams(r) && i < static_cast<int>(params.size()); ++i) {
@@ -588,11 +605,58 @@ class PgSession final : public StoreSession {
       throw StoreError(std::string("postgresql: ") + sql +
                        ": the connection to the database was lost");
     }
-    PGresult* r = PQexec(conn_, sql);
+    PGresult* r = ExecText(sql);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
       Throw(r, sql);
     }
     PQclear(r);
+  }
+
+  // PQexec of `sql` (the last statement's result), within the answer
+  // timeout on a replica.
+  PGresult* ExecText(const char* sql) {
+    return answer_timeout_ms_ == 0 ? PQexec(conn_, sql) : Answer(PQsendQuery(conn_, sql), sql);
+  }
+
+  // The result of what was just sent (`sent`: the PQsend* call's answer), as
+  // PQexec gives it: the first error, else the last result. Throws
+  // StoreError, the connection cut (PQreset makes it again), when the server
+  // has not answered within answer_timeout_ms_.
+  PGresult* Answer(int sent, const std::string& what) {
+    if (!sent) return nullptr;  // PQresultStatus(nullptr) is an error; the message is the conn's
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(answer_timeout_ms_);
+    PGresult* kept = nullptr;
+    for (;;) {
+      while (PQisBusy(conn_)) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              until - std::chrono::steady_clock::now())
+                              .count();
+        pollfd p{PQsocket(conn_), POLLIN, 0};
+        const int ready = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) {
+          PQclear(kept);
+          ::shutdown(PQsocket(conn_), SHUT_RDWR);
+          PQconsumeInput(conn_);
+          while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+          throw StoreError("postgresql: " + what + ": no answer from the read replica " +
+                           RedactUrl(url_) + " within " + std::to_string(answer_timeout_ms_) +
+                           " ms");
+        }
+        if (!PQconsumeInput(conn_)) break;  // lost: PQgetResult has the error
+      }
+      PGresult* r = PQgetResult(conn_);
+      if (!r) break;
+      const ExecStatusType kept_status = kept ? PQresultStatus(kept) : PGRES_COMMAND_OK;
+      if (kept_status != PGRES_COMMAND_OK && kept_status != PGRES_TUPLES_OK) {
+        PQclear(r);  // the first error stands
+        continue;
+      }
+      PQclear(kept);
+      kept = r;
+    }
+    return kept;
   }
 
   // The statement for `sql` (? parameters), keyed by the text itself.
@@ -2143,6 +2207,7 @@ class PgSession final : public StoreSession {
  private:
   std::string url_;
   PGconn* conn_;
+  int answer_timeout_ms_;  // 0: wait as long as the server takes (the primary)
   std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts_;
   bool in_write_ = false;
   bool conflict_ = false;                 // a race was lost in this transaction

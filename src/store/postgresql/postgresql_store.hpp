@@ -21,8 +21,10 @@ std::unique_ptr<Store> OpenPostgresqlStore(const std::string& url);
 // A read replica (a hot standby of the database) at `url`, for reads only:
 // nothing is checked or connected until a session is opened (OpenSession
 // throws StoreError when it cannot connect), connections give up after 2
-// seconds and count a replica that stops answering as gone after about 10
-// (unless the URL sets connect_timeout, tcp_user_timeout or keepalives_*).
+// seconds, a statement whose answer takes over 2 seconds throws StoreError
+// (the connection is cut and made again on the next session), and a replica
+// whose network stops answering counts as gone after about 10 (unless the
+// URL sets connect_timeout, tcp_user_timeout or keepalives_*).
 // Migrate throws; ListenForEvents gives null.
 std::unique_ptr<Store> OpenPostgresqlReplica(const std::string& url);
 
