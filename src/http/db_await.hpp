@@ -23,6 +23,22 @@ namespace amur::http {
 
 namespace detail {
 
+// The answer for the exception being handled (call it inside a catch
+// block), logged under `what`: kUnavailable for an exception the database
+// work threw, kInternal for anything else.
+inline Error CurrentFailure(const char* what) {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::error("{} failed: {}", what, e.what());
+    return MakeError(ErrorCode::kUnavailable,
+                     "The database is not answering; please try again shortly.");
+  } catch (...) {
+    spdlog::error("{} failed with an unknown exception", what);
+    return MakeError(ErrorCode::kInternal, "Something went wrong on our side.");
+  }
+}
+
 template <typename T, typename Handler>
 void Complete(std::shared_ptr<Handler> h, std::exception_ptr ep, std::optional<T> value) {
   auto ex = boost::asio::get_associated_executor(*h);
@@ -111,13 +127,8 @@ boost::asio::awaitable<Result<T>> WriteResult(service::DbExecutor& db, const cha
           try {
             value->emplace(fn(s));
             return (*value)->ok();
-          } catch (const std::exception& e) {
-            spdlog::error("{} failed: {}", what, e.what());
-            value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
-            return false;
           } catch (...) {
-            spdlog::error("{} failed with an unknown exception", what);
-            value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
+            value->emplace(detail::CurrentFailure(what));
             return false;
           }
         };
@@ -162,12 +173,8 @@ boost::asio::awaitable<Result<T>> ReadResult(service::DbExecutor& db, const char
           auto value = std::make_shared<std::optional<Result<T>>>();
           try {
             value->emplace(fn(s));
-          } catch (const std::exception& e) {
-            spdlog::error("{} failed: {}", what, e.what());
-            value->emplace(MakeError(ErrorCode::kUnavailable, "The database is not answering; please try again shortly."));
           } catch (...) {
-            spdlog::error("{} failed with an unknown exception", what);
-            value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
+            value->emplace(detail::CurrentFailure(what));
           }
           auto ex = boost::asio::get_associated_executor(*h);
           boost::asio::post(ex, [h, value]() mutable { (*h)(std::move(**value)); });
@@ -204,13 +211,8 @@ boost::asio::awaitable<Result<T>> RoutedReadResult(
           if (failure) {
             try {
               std::rethrow_exception(failure);
-            } catch (const std::exception& e) {
-              spdlog::error("{} failed: {}", what, e.what());
-              value->emplace(MakeError(ErrorCode::kUnavailable,
-                                       "The database is not answering; please try again shortly."));
             } catch (...) {
-              spdlog::error("{} failed with an unknown exception", what);
-              value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));
+              value->emplace(detail::CurrentFailure(what));
             }
           } else if (!value->has_value()) {
             value->emplace(MakeError(ErrorCode::kInternal, "Something went wrong on our side."));

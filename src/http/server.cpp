@@ -166,8 +166,12 @@ ReadVerdict AfterBody(const boost::system::error_code& ec) {
                               "The request body could not be read."));
 }
 
-WireResponse ToWire(const Response& response, unsigned version, bool keep_alive) {
-  WireResponse out;
+namespace {
+
+// The status line and headers every answer of `response` carries, on a
+// message of either body type.
+template <class Message>
+void PutHeaders(Message& out, const Response& response, unsigned version) {
   out.version(version);
   out.result(response.status);
   out.set(beast_http::field::server, "amur");
@@ -175,6 +179,13 @@ WireResponse ToWire(const Response& response, unsigned version, bool keep_alive)
     out.set(beast_http::field::content_type, response.content_type);
   }
   for (const auto& [name, value] : response.headers) out.insert(name, value);
+}
+
+}  // namespace
+
+WireResponse ToWire(const Response& response, unsigned version, bool keep_alive) {
+  WireResponse out;
+  PutHeaders(out, response, version);
   const std::string_view body = response.BodyView();
   out.body() = boost::beast::span<const char>(body.data(), body.size());
   out.keep_alive(keep_alive);
@@ -184,13 +195,7 @@ WireResponse ToWire(const Response& response, unsigned version, bool keep_alive)
 
 StreamHeader StreamHeaderOf(const Response& response, unsigned version) {
   StreamHeader out;
-  out.version(version);
-  out.result(response.status);
-  out.set(beast_http::field::server, "amur");
-  if (!response.content_type.empty()) {
-    out.set(beast_http::field::content_type, response.content_type);
-  }
-  for (const auto& [name, value] : response.headers) out.insert(name, value);
+  PutHeaders(out, response, version);
   out.keep_alive(false);  // the body ends when the connection closes
   return out;
 }
