@@ -162,7 +162,7 @@
 
   function add(e, kids) {
     [].concat(kids == null ? [] : kids).forEach(function (c) {
-      if (c != null && c !== false) e.appendChild(typeof c === 'object' ? c : D.createTextNode(c));
+      if (c || c === 0) e.appendChild(typeof c === 'object' ? c : D.createTextNode(c));
     });
     return e;
   }
@@ -312,24 +312,20 @@
     if (!out.firstChild) out.appendChild(h('p', { cls: 'amur-hint', text: t('previewEmpty') }));
   }
 
-  var INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|~~([^~]+)~~|\[([^\]]+)\]\(([^)\s]+)[^)]*\)/g;
+  // Split by INLINE, text alternates with its 8 groups.
+  var INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|~~([^~]+)~~|\[([^\]]+)\]\(([^)\s]+)[^)]*\)/;
   function inline(el, text) {
-    var last = 0, m;
-    INLINE.lastIndex = 0;
-    var parts = [];
-    while ((m = INLINE.exec(text))) {
-      parts.push(text.slice(last, m.index), m);
-      last = INLINE.lastIndex;
+    var p = text.split(INLINE), i, x;
+    for (i = 0; i < p.length; i += 9) {
+      add(el, p[i]);
+      if (i + 1 >= p.length) break;
+      x = p[i + 2] || p[i + 3];
+      el.appendChild(p[i + 1] != null ? h('code', { text: p[i + 1] })
+        : x ? inline(h('strong'), x)
+        : (x = p[i + 4] || p[i + 5]) ? inline(h('em'), x)
+        : p[i + 6] != null ? inline(h('del'), p[i + 6])
+        : h('span', { cls: 'amur-link-preview', title: p[i + 8], text: p[i + 7] }));
     }
-    parts.push(text.slice(last));
-    parts.forEach(function (p) {
-      if (typeof p === 'string') return p && el.appendChild(D.createTextNode(p));
-      if (p[1] != null) el.appendChild(h('code', { text: p[1] }));
-      else if (p[2] != null || p[3] != null) el.appendChild(inline(h('strong'), p[2] || p[3]));
-      else if (p[4] != null || p[5] != null) el.appendChild(inline(h('em'), p[4] || p[5]));
-      else if (p[6] != null) el.appendChild(inline(h('del'), p[6]));
-      else el.appendChild(h('span', { cls: 'amur-link-preview', title: p[8], text: p[7] }));
-    });
     return el;
   }
 
@@ -883,10 +879,10 @@
     // The counts of it.c on screen; `mine` (1, -1 or 0), when given, the
     // reader's own vote.
     function showVotes(it, mine) {
-      ['up', 'down'].forEach(function (v, i) {
-        var art = it.li.firstChild, span = art.querySelector('.amur-n-' + v), k = v + 'votes';
-        if (mine !== undefined) art.querySelector('.amur-vote-' + v).setAttribute('aria-pressed', String(mine === 1 - 2 * i));
-        if (span) { span.firstChild.textContent = it.c[k]; span.lastChild.textContent = ' ' + t(k, it.c[k]); }
+      [1, 0].forEach(function (up) {
+        var art = it.li.firstChild, span = art.querySelector('.amur-n-' + (up ? 'up' : 'down'));
+        if (mine !== undefined) art.querySelector('.amur-vote-' + (up ? 'up' : 'down')).setAttribute('aria-pressed', String(mine === (up || -1)));
+        if (span) span.replaceWith(voteCount(it.c, up));
       });
     }
 
