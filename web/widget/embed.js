@@ -120,8 +120,7 @@
     // unit: minute, hour, day, week, month or year
     ago: function (n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's') + ' ago'; }
   };
-  var M = {}, k;
-  for (k in AMUR_MESSAGES) M[k] = AMUR_MESSAGES[k];
+  var M = Object.assign({}, AMUR_MESSAGES), k;
   var custom = W.AmurMessages;
   if (custom && typeof custom === 'object') for (k in custom) if (custom[k] != null) M[k] = custom[k];
 
@@ -161,7 +160,7 @@
   }
 
   function add(e, kids) {
-    [].concat(kids == null ? [] : kids).forEach(function (c) {
+    [kids].flat(9).forEach(function (c) {
       if (c || c === 0) e.appendChild(typeof c === 'object' ? c : D.createTextNode(c));
     });
     return e;
@@ -225,7 +224,8 @@
     }).then(function (r) {
       var seen = +r.headers.get('X-Amur-Seen');
       if (seen > 0) change(function (s) { s.seen = { s: seen, e: Date.now() + 6e4 }; });
-      return (r.status === 204 ? Promise.resolve(null) : r.json()).catch(function () { return null; })
+      // (A 204 has no body: its json() fails too.)
+      return r.json().catch(function () { return null; })
         .then(function (data) {
           if (r.ok) return { status: r.status, data: data };
           var e = (data && data.error) || {};
@@ -538,7 +538,7 @@
     var sortBar = h('div', { cls: 'amur-sort', role: 'group', 'aria-label': t('sortBy') }, SORTS.map(function (s, i) {
       return [i ? h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '\u00b7' }) : null,
         h('button', { type: 'button', 'data-act': 'sort', 'data-sort': s, 'aria-pressed': String(s === sort), text: t(s) })];
-    }).reduce(function (a, b) { return a.concat(b); }, []).concat([
+    }).concat([
       // Shown once the page's inline feedback is loaded and there is some.
       h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|', hidden: true }),
       h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab'), hidden: true })]));
@@ -663,9 +663,9 @@
           h('span', { cls: 'amur-votes' }, [voteButton(c, true), voteCount(c, true), voteButton(c, false), voteCount(c, false)]),
           closed ? null : h('button', { type: 'button', cls: 'amur-link amur-reply', 'data-act': 'reply', 'aria-expanded': 'false' },
             [t('reply'), h('span', { cls: 'amur-sr', text: t('replyTo', { name: name }) })]),
-          own ? h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }) : null,
-          own ? h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') }) : null,
-          own ? null : store.reported[c.id] ? h('span', { cls: 'amur-reported', text: t('reported') })
+          own ? [h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }),
+            h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') })]
+            : store.reported[c.id] ? h('span', { cls: 'amur-reported', text: t('reported') })
             : h('button', { type: 'button', cls: 'amur-link amur-report', 'data-act': 'report', 'aria-expanded': 'false', text: t('report') })
         ])])
       ]);
