@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { ROOT, saveArtifact, startAmur } from './harness.mjs';
 
 const LIMIT = 20 * 1024;
-// The minified widget (scripts/minify_widget.mjs) as served: 14,484 bytes
+// The minified widget (scripts/minify_widget.mjs) as served: 14,489 bytes
 // gzipped after the size rewrite of issue 13 (15,528 before; BENCHMARKS.md),
 // plus a margin, so that it cannot grow back unnoticed. Issue 13's goal,
 // 10 KB, is not reached.
