@@ -120,8 +120,7 @@
     // unit: minute, hour, day, week, month or year
     ago: function (n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's') + ' ago'; }
   };
-  var M = {}, k;
-  for (k in AMUR_MESSAGES) M[k] = AMUR_MESSAGES[k];
+  var M = Object.assign({}, AMUR_MESSAGES), k;
   var custom = W.AmurMessages;
   if (custom && typeof custom === 'object') for (k in custom) if (custom[k] != null) M[k] = custom[k];
 
@@ -161,8 +160,8 @@
   }
 
   function add(e, kids) {
-    [].concat(kids == null ? [] : kids).forEach(function (c) {
-      if (c != null && c !== false) e.appendChild(typeof c === 'object' ? c : D.createTextNode(c));
+    [kids].flat(9).forEach(function (c) {
+      if (c || c === 0) e.appendChild(typeof c === 'object' ? c : D.createTextNode(c));
     });
     return e;
   }
@@ -225,7 +224,8 @@
     }).then(function (r) {
       var seen = +r.headers.get('X-Amur-Seen');
       if (seen > 0) change(function (s) { s.seen = { s: seen, e: Date.now() + 6e4 }; });
-      return (r.status === 204 ? Promise.resolve(null) : r.json()).catch(function () { return null; })
+      // (A 204 has no body: its json() fails too.)
+      return r.json().catch(function () { return null; })
         .then(function (data) {
           if (r.ok) return { status: r.status, data: data };
           var e = (data && data.error) || {};
@@ -312,24 +312,20 @@
     if (!out.firstChild) out.appendChild(h('p', { cls: 'amur-hint', text: t('previewEmpty') }));
   }
 
-  var INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|~~([^~]+)~~|\[([^\]]+)\]\(([^)\s]+)[^)]*\)/g;
+  // Split by INLINE, text alternates with its 8 groups.
+  var INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|~~([^~]+)~~|\[([^\]]+)\]\(([^)\s]+)[^)]*\)/;
   function inline(el, text) {
-    var last = 0, m;
-    INLINE.lastIndex = 0;
-    var parts = [];
-    while ((m = INLINE.exec(text))) {
-      parts.push(text.slice(last, m.index), m);
-      last = INLINE.lastIndex;
+    var p = text.split(INLINE), i, x;
+    for (i = 0; i < p.length; i += 9) {
+      add(el, p[i]);
+      if (i + 1 >= p.length) break;
+      x = p[i + 2] || p[i + 3];
+      el.appendChild(p[i + 1] != null ? h('code', { text: p[i + 1] })
+        : x ? inline(h('strong'), x)
+        : (x = p[i + 4] || p[i + 5]) ? inline(h('em'), x)
+        : p[i + 6] != null ? inline(h('del'), p[i + 6])
+        : h('span', { cls: 'amur-link-preview', title: p[i + 8], text: p[i + 7] }));
     }
-    parts.push(text.slice(last));
-    parts.forEach(function (p) {
-      if (typeof p === 'string') return p && el.appendChild(D.createTextNode(p));
-      if (p[1] != null) el.appendChild(h('code', { text: p[1] }));
-      else if (p[2] != null || p[3] != null) el.appendChild(inline(h('strong'), p[2] || p[3]));
-      else if (p[4] != null || p[5] != null) el.appendChild(inline(h('em'), p[4] || p[5]));
-      else if (p[6] != null) el.appendChild(inline(h('del'), p[6]));
-      else el.appendChild(h('span', { cls: 'amur-link-preview', title: p[8], text: p[7] }));
-    });
     return el;
   }
 
@@ -542,7 +538,7 @@
     var sortBar = h('div', { cls: 'amur-sort', role: 'group', 'aria-label': t('sortBy') }, SORTS.map(function (s, i) {
       return [i ? h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '\u00b7' }) : null,
         h('button', { type: 'button', 'data-act': 'sort', 'data-sort': s, 'aria-pressed': String(s === sort), text: t(s) })];
-    }).reduce(function (a, b) { return a.concat(b); }, []).concat([
+    }).concat([
       // Shown once the page's inline feedback is loaded and there is some.
       h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|', hidden: true }),
       h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab'), hidden: true })]));
@@ -667,9 +663,9 @@
           h('span', { cls: 'amur-votes' }, [voteButton(c, true), voteCount(c, true), voteButton(c, false), voteCount(c, false)]),
           closed ? null : h('button', { type: 'button', cls: 'amur-link amur-reply', 'data-act': 'reply', 'aria-expanded': 'false' },
             [t('reply'), h('span', { cls: 'amur-sr', text: t('replyTo', { name: name }) })]),
-          own ? h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }) : null,
-          own ? h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') }) : null,
-          own ? null : store.reported[c.id] ? h('span', { cls: 'amur-reported', text: t('reported') })
+          own ? [h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }),
+            h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') })]
+            : store.reported[c.id] ? h('span', { cls: 'amur-reported', text: t('reported') })
             : h('button', { type: 'button', cls: 'amur-link amur-report', 'data-act': 'report', 'aria-expanded': 'false', text: t('report') })
         ])])
       ]);
@@ -883,10 +879,10 @@
     // The counts of it.c on screen; `mine` (1, -1 or 0), when given, the
     // reader's own vote.
     function showVotes(it, mine) {
-      ['up', 'down'].forEach(function (v, i) {
-        var art = it.li.firstChild, span = art.querySelector('.amur-n-' + v), k = v + 'votes';
-        if (mine !== undefined) art.querySelector('.amur-vote-' + v).setAttribute('aria-pressed', String(mine === 1 - 2 * i));
-        if (span) { span.firstChild.textContent = it.c[k]; span.lastChild.textContent = ' ' + t(k, it.c[k]); }
+      [1, 0].forEach(function (up) {
+        var art = it.li.firstChild, span = art.querySelector('.amur-n-' + (up ? 'up' : 'down'));
+        if (mine !== undefined) art.querySelector('.amur-vote-' + (up ? 'up' : 'down')).setAttribute('aria-pressed', String(mine === (up || -1)));
+        if (span) span.replaceWith(voteCount(it.c, up));
       });
     }
 
