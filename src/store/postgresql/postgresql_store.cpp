@@ -907,20 +907,37 @@ class PgSession final : public StoreSession {
   }
 
   void AppendLink(PageId page, const ChainLink& l) override {
-    {
-      // Compare-and-set: the head moves only from the link's prev_hash, so
-      // two writers appending to one page cannot fork its chain.
-      Query q(
-          S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = greatest(active_at, ?) "
-            "WHERE id = ? AND chain_head = ?"));
-      q.Bind(1, l.hash).Bind(2, l.seq).Bind(3, l.at).Bind(4, page).Bind(5, l.prev_hash);
-      q.Exec();
-      if (changes_ == 0) {
-        conflict_ = true;
-        throw StoreConflict("postgresql: the chain head of page " + std::to_string(page) +
-                            " moved before a link was appended");
-      }
+    MoveChainHead(page, l.prev_hash, l, l.at);
+    InsertLink(page, l);
+  }
+
+  void AppendLinks(PageId page, const std::vector<ChainLink>& links) override {
+    if (links.empty()) return;
+    TimeMs latest = links.front().at;
+    for (const auto& l : links) latest = std::max(latest, l.at);
+    MoveChainHead(page, links.front().prev_hash, links.back(), latest);
+    for (const auto& l : links) InsertLink(page, l);
+  }
+
+  // Compare-and-set: the page's head moves to `head` only from `from` (the
+  // first appended link's prev_hash), so two writers appending to one page
+  // cannot fork its chain; active_at to `at` when that is later. Throws
+  // StoreConflict when the head is no longer `from`.
+  void MoveChainHead(PageId page, const std::string& from, const ChainLink& head, TimeMs at) {
+    Query q(
+        S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = greatest(active_at, ?) "
+          "WHERE id = ? AND chain_head = ?"));
+    q.Bind(1, head.hash).Bind(2, head.seq).Bind(3, at).Bind(4, page).Bind(5, from);
+    q.Exec();
+    if (changes_ == 0) {
+      conflict_ = true;
+      throw StoreConflict("postgresql: the chain head of page " + std::to_string(page) +
+                          " moved before a link was appended");
     }
+  }
+
+  // Writes one row of links as it is.
+  void InsertLink(PageId page, const ChainLink& l) {
     Query q(
         S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
           "body_markdown, at, editor, prev_hash, hash, format, content_hash, erased) "
