@@ -423,9 +423,8 @@ class PgSession final : public StoreSession {
   PgSession& operator=(const PgSession&) = delete;
 
   void BeginRead() override {
-    EnsureConnected();
     // One snapshot for the whole read, as SQLite's read transaction has.
-    Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    Begin("BEGIN ISOLATION LEVEL REPEATABLE READ");
     StartTransaction(false);
   }
   // A write transaction holds the event counter from its first statement to
@@ -433,8 +432,7 @@ class PgSession final : public StoreSession {
   // the other, so a batch that locks several pages can never deadlock with
   // another (it would, taking a page then waiting for the counter).
   void BeginWrite() override {
-    EnsureConnected();
-    Exec("BEGIN; SELECT 1 FROM event_counter WHERE id = 1 FOR NO KEY UPDATE");
+    Begin("BEGIN; SELECT 1 FROM event_counter WHERE id = 1 FOR NO KEY UPDATE");
     StartTransaction(true);
   }
   void Commit() override {
@@ -530,6 +528,23 @@ class PgSession final : public StoreSession {
     conflict_ = false;
     last_event_seq_ = 0;
     savepoint_event_seq_ = 0;
+  }
+
+  // Starts a transaction with `sql`. A connection that the server ended
+  // while it was idle (a restart, a failover, pg_terminate_backend,
+  // idle_session_timeout) is only found dead by this first statement: it is
+  // made again and `sql` sent once more, as nothing of the transaction was
+  // sent yet, so no request fails for it. StoreError when the database is
+  // still away.
+  void Begin(const char* sql) {
+    EnsureConnected();
+    try {
+      Exec(sql);
+    } catch (const StoreError&) {
+      if (PQstatus(conn_) == CONNECTION_OK) throw;
+      EnsureConnected();
+      Exec(sql);
+    }
   }
 
   // Before a transaction: a connection that was lost is made again (its
