@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """kill -9 soak: mixed load on a real `amur serve`, SIGKILL at a random
-moment, restart on the same SQLite file, check, repeat.
+moment, restart on the same database, check, repeat.
 
     scripts/kill9_soak.py [ROUNDS] [--amur PATH] [--seed N] [--workdir DIR]
+                          [--database URL]
+
+The database is a SQLite file in the work folder, or --database (e.g. an
+empty postgresql://USER@HOST:PORT/DB that exists; psql reads it for the checks).
 
 ROUNDS defaults to 100. Each round starts the server on the same database,
 runs posters (new comments and replies), a voter, an admin deciding
@@ -28,7 +32,6 @@ import argparse
 import os
 import random
 import shutil
-import sqlite3
 import string
 import subprocess
 import sys
@@ -41,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 
 import amur_harness  # noqa: E402
-from amur_harness import AmurServer, clean_env, parse_cookies  # noqa: E402
+from amur_harness import AmurServer, clean_env, parse_cookies, query_database  # noqa: E402
 from test_moderation import audit_hash  # noqa: E402
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "soak-admin@example.com", "soak admin password 1"
@@ -229,90 +232,94 @@ def rfc3339(at):
         f"{at % 1000:03d}Z"
 
 
-def check(db_path, ledger, round_no):
+def check(database_url, ledger, round_no):
     """Raises SoakFailure with what is wrong."""
     def fail(msg):
         raise SoakFailure(f"round {round_no}: {msg}")
 
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-    try:
-        rows = {f"c{i}": (body, state, up, down) for i, body, state, up, down in con.execute(
-            "SELECT id, body_markdown, state, upvotes, downvotes FROM comments")}
-        created = {f"c{r[0]}" for r in con.execute(
-            "SELECT comment_id FROM events WHERE type = 'comment.created'")}
-        with ledger.mu:
-            comments = dict(ledger.comments)
-        for cid, c in comments.items():
-            if cid not in rows:
-                fail(f"acknowledged comment {cid} is lost")
-            if cid not in created:
-                fail(f"comment {cid} has no comment.created event")
-        for cid in created - set(rows):
-            fail(f"an event names comment {cid}, which is not stored")
-        for cid in set(rows) - created:
-            fail(f"comment {cid} is stored without its comment.created event")
-        for cid, bodies in ledger.edits.items():
-            allowed = {bodies[-1]}
-            if cid in ledger.edit_in_flight:
-                allowed.add(ledger.edit_in_flight[cid])
-            if rows[cid][0] not in allowed:
-                fail(f"comment {cid}: body {rows[cid][0][:40]!r} is not the last acknowledged edit")
-        for cid, body in ledger.edit_in_flight.items():
-            if cid not in ledger.edits and rows[cid][0] not in (comments[cid]["body"], body):
-                fail(f"comment {cid}: body is neither the original nor the edit in flight")
-        for cid, states in ledger.decisions.items():
-            allowed = {states[-1]}
-            if cid in ledger.decision_in_flight:
-                allowed.add(ledger.decision_in_flight[cid])
-            if rows[cid][1] not in allowed:
-                fail(f"comment {cid}: state {rows[cid][1]} is not the last acknowledged decision "
-                     f"({states[-1]})")
-        stored = {}
-        for cid, value, n in con.execute(
-                "SELECT comment_id, value, count(*) FROM votes GROUP BY comment_id, value"):
-            stored[(f"c{cid}", value)] = n
-        for key in set(ledger.votes_acked) | set(stored):
-            acked = ledger.votes_acked.get(key, 0)
-            tried = ledger.votes_tried.get(key, 0)
-            if not acked <= stored.get(key, 0) <= max(tried, acked):
-                fail(f"votes {key}: {acked} acknowledged, {stored.get(key, 0)} stored, "
-                     f"{tried} tried")
-        for cid, (_, _, up, down) in rows.items():
-            if (up, down) != (stored.get((cid, 1), 0), stored.get((cid, -1), 0)):
-                fail(f"comment {cid}: counters {up}/{down} disagree with its vote rows")
-        seqs = [r[0] for r in con.execute("SELECT seq FROM events ORDER BY seq")]
-        if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
-            fail("the event log has a gap")
-        prev, decided_audits = "0" * 64, 0
-        for seq, at, actor, action, comment_id, reason, prev_hash, h in con.execute(
-                "SELECT seq, at, actor, action, comment_id, reason, prev_hash, hash "
-                "FROM audit ORDER BY seq"):
-            if prev_hash != prev:
-                fail(f"audit entry {seq} does not link to the one before")
-            e = {"at": rfc3339(at), "actor": actor, "action": action,
-                 "comment_id": None if comment_id is None else f"c{comment_id}",
-                 "reason": reason, "prev_hash": prev_hash}
-            if audit_hash(e) != h:
-                fail(f"audit entry {seq}: the hash does not match")
-            prev = h
-            decided_audits += action in STATE_OF
-        # What was in flight at the kill is settled now: it is what the
-        # next rounds expect.
-        for cid in ledger.edit_in_flight:
-            ledger.edits[cid] = [rows[cid][0]]
-        ledger.edit_in_flight.clear()
-        for cid in ledger.decision_in_flight:
-            ledger.decisions[cid] = [rows[cid][1]]
-            ledger.state[cid] = rows[cid][1]
-        ledger.decision_in_flight.clear()
-        ledger.votes_acked = dict(stored)
-        ledger.votes_tried = dict(stored)
-    finally:
-        con.close()
+    def rows_of(sql):
+        return query_database(database_url, sql)
+
+    rows = {f"c{i}": (body, state, up, down) for i, body, state, up, down in rows_of(
+        "SELECT id, body_markdown, state, upvotes, downvotes FROM comments")}
+    created = {f"c{r[0]}" for r in rows_of(
+        "SELECT comment_id FROM events WHERE type = 'comment.created'")}
+    with ledger.mu:
+        comments = dict(ledger.comments)
+    for cid, c in comments.items():
+        if cid not in rows:
+            fail(f"acknowledged comment {cid} is lost")
+        if cid not in created:
+            fail(f"comment {cid} has no comment.created event")
+    for cid in created - set(rows):
+        fail(f"an event names comment {cid}, which is not stored")
+    for cid in set(rows) - created:
+        fail(f"comment {cid} is stored without its comment.created event")
+    for cid, bodies in ledger.edits.items():
+        allowed = {bodies[-1]}
+        if cid in ledger.edit_in_flight:
+            allowed.add(ledger.edit_in_flight[cid])
+        if rows[cid][0] not in allowed:
+            fail(f"comment {cid}: body {rows[cid][0][:40]!r} is not the last acknowledged edit")
+    for cid, body in ledger.edit_in_flight.items():
+        if cid not in ledger.edits and rows[cid][0] not in (comments[cid]["body"], body):
+            fail(f"comment {cid}: body is neither the original nor the edit in flight")
+    for cid, states in ledger.decisions.items():
+        allowed = {states[-1]}
+        if cid in ledger.decision_in_flight:
+            allowed.add(ledger.decision_in_flight[cid])
+        if rows[cid][1] not in allowed:
+            fail(f"comment {cid}: state {rows[cid][1]} is not the last acknowledged decision "
+                 f"({states[-1]})")
+    stored = {}
+    for cid, value, n in rows_of(
+            "SELECT comment_id, value, count(*) FROM votes GROUP BY comment_id, value"):
+        stored[(f"c{cid}", value)] = n
+    for key in set(ledger.votes_acked) | set(stored):
+        acked = ledger.votes_acked.get(key, 0)
+        tried = ledger.votes_tried.get(key, 0)
+        if not acked <= stored.get(key, 0) <= max(tried, acked):
+            fail(f"votes {key}: {acked} acknowledged, {stored.get(key, 0)} stored, "
+                 f"{tried} tried")
+    for cid, (_, _, up, down) in rows.items():
+        if (up, down) != (stored.get((cid, 1), 0), stored.get((cid, -1), 0)):
+            fail(f"comment {cid}: counters {up}/{down} disagree with its vote rows")
+    seqs = [r[0] for r in rows_of("SELECT seq FROM events ORDER BY seq")]
+    if seqs != list(range(seqs[0], seqs[0] + len(seqs))):
+        fail("the event log has a gap")
+    prev, decided_audits = "0" * 64, 0
+    # Text columns come back prefixed with "t" (stripped below), so that the
+    # zero hash or a digits-only name stays text through psql's output.
+    for seq, at, actor, action, comment_id, reason, prev_hash, h in (
+            (seq, at, *(None if v is None else v[1:] for v in (actor, action)), comment_id,
+             *(None if v is None else v[1:] for v in (reason, prev_hash, h)))
+            for seq, at, actor, action, comment_id, reason, prev_hash, h in rows_of(
+                "SELECT seq, at, 't' || actor, 't' || action, comment_id, 't' || reason, "
+                "'t' || prev_hash, 't' || hash FROM audit ORDER BY seq")):
+        if prev_hash != prev:
+            fail(f"audit entry {seq} does not link to the one before")
+        e = {"at": rfc3339(at), "actor": actor, "action": action,
+             "comment_id": None if comment_id is None else f"c{comment_id}",
+             "reason": reason, "prev_hash": prev_hash}
+        if audit_hash(e) != h:
+            fail(f"audit entry {seq}: the hash does not match")
+        prev = h
+        decided_audits += action in STATE_OF
+    # What was in flight at the kill is settled now: it is what the
+    # next rounds expect.
+    for cid in ledger.edit_in_flight:
+        ledger.edits[cid] = [rows[cid][0]]
+    ledger.edit_in_flight.clear()
+    for cid in ledger.decision_in_flight:
+        ledger.decisions[cid] = [rows[cid][1]]
+        ledger.state[cid] = rows[cid][1]
+    ledger.decision_in_flight.clear()
+    ledger.votes_acked = dict(stored)
+    ledger.votes_tried = dict(stored)
     if decided_audits < ledger.state_changes:
         fail(f"{ledger.state_changes} decisions that changed a state acknowledged, "
              f"{decided_audits} in the audit log")
-    r = subprocess.run([amur_harness.AMUR_BIN, "verify", "--database", f"sqlite:{db_path}"],
+    r = subprocess.run([amur_harness.AMUR_BIN, "verify", "--database", database_url],
                        capture_output=True, text=True, env=clean_env(), timeout=300)
     if r.returncode != 0:
         fail(f"amur verify: {r.stdout.strip()} {r.stderr.strip()}")
@@ -326,6 +333,8 @@ def main(argv=None):
                                                       os.path.join(ROOT, "build/release/amur")))
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--workdir", default=None, help="kept afterwards when given")
+    ap.add_argument("--database", default=None,
+                    help="the database URL (default: sqlite:WORKDIR/amur.db)")
     args = ap.parse_args(argv)
     args.amur = os.path.abspath(args.amur)
     amur_harness.AMUR_BIN = args.amur
@@ -333,17 +342,19 @@ def main(argv=None):
     rng = random.Random(seed)
     workdir = args.workdir or tempfile.mkdtemp(prefix="amur-soak-")
     os.makedirs(workdir, exist_ok=True)
-    db_path = os.path.join(workdir, "amur.db")
-    print(f"kill9_soak: {args.rounds} rounds, seed {seed}, amur {args.amur}, data {workdir}",
+    database_url = args.database or f"sqlite:{os.path.join(workdir, 'amur.db')}"
+    shown = database_url if database_url.startswith("sqlite:") else "a PostgreSQL database"
+    print(f"kill9_soak: {args.rounds} rounds, seed {seed}, amur {args.amur}, {shown}",
           flush=True)
     ledger = Ledger()
     started = time.monotonic()
     server = None
     try:
-        server = AmurServer(workdir=workdir, args=("--votes-per-network", "0"), edit_window=86400)
+        server = AmurServer(workdir=workdir, database_url=database_url,
+                            args=("--votes-per-network", "0"), edit_window=86400)
         server.start()
         r = subprocess.run([args.amur, "user", "add", "--email", ADMIN_EMAIL, "--name", "Soak Admin",
-                            "--role", "admin", "--database", f"sqlite:{db_path}"],
+                            "--role", "admin", "--database", database_url],
                            env=clean_env({"AMUR_PASSWORD": ADMIN_PASSWORD}),
                            capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
@@ -360,9 +371,10 @@ def main(argv=None):
                 raise SoakFailure(f"round {round_no}: the server exited with "
                                   f"{server.proc.returncode} before the kill\n"
                                   f"{server.output_tail()}")
-            server = AmurServer(workdir=workdir, args=("--votes-per-network", "0"), edit_window=86400)
+            server = AmurServer(workdir=workdir, database_url=database_url,
+                            args=("--votes-per-network", "0"), edit_window=86400)
             server.start()
-            verified = check(db_path, ledger, round_no)
+            verified = check(database_url, ledger, round_no)
             c = ledger.counts
             if round_no % 10 == 0 or round_no == args.rounds:
                 print(f"round {round_no}: {len(ledger.comments)} comments, {c['edits']} edits, "

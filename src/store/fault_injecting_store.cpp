@@ -95,6 +95,9 @@ class FaultInjectingSession final : public StoreSession {
     return inner_->GetVote(id, voter_hash);
   }
   void AppendLink(PageId page, const ChainLink& link) override { inner_->AppendLink(page, link); }
+  void AppendLinks(PageId page, const std::vector<ChainLink>& links) override {
+    inner_->AppendLinks(page, links);
+  }
   std::vector<ChainLink> ListPageLinks(PageId page) override { return inner_->ListPageLinks(page); }
   std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
     return inner_->ListPageLinksFrom(page, from_seq);

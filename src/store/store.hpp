@@ -243,6 +243,12 @@ class ChainStore {
   // Appends a link to its page's chain and moves the page's head to it.
   // REQUIRES: link.prev_hash is the page's current head.
   virtual void AppendLink(PageId page, const ChainLink& link) = 0;
+  // Appends consecutive links of one page as AppendLink would one by one, but
+  // moves the page's head (chain_head, chain_len) once, to the last link, and
+  // its active_at to the latest `at` of them when that is later. Nothing
+  // when `links` is empty. REQUIRES: links[0].prev_hash is the page's current
+  // head and each later link's prev_hash the hash of the one before it.
+  virtual void AppendLinks(PageId page, const std::vector<ChainLink>& links) = 0;
   // Every link of the page, in chain order.
   virtual std::vector<ChainLink> ListPageLinks(PageId page) = 0;
   // The page's links with seq >= from_seq, in chain order (what was appended

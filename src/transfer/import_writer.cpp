@@ -134,10 +134,8 @@ bool ImportWriter::CommitBatch() {
     const TimeMs now = clock_.NowMs();
     const std::string kind = source_.substr(0, source_.find(':'));
     for (auto& [key, ps] : pages_) {
-      if (ps.held) {
-        s_->AppendLink(ps.page.id, *ps.held);
-        ps.held.reset();
-      }
+      s_->AppendLinks(ps.page.id, ps.links);
+      ps.links.clear();
       if (ps.added == 0) continue;
       auto draft = service::PageEvent(service::event_type::kPageImported, ps.page,
                                       service::kSystemActor, EventVisibility::kStaff);
@@ -164,7 +162,7 @@ ImportWriter::PageState& ImportWriter::PageFor(const SourcePage& p, TimeMs first
     s_->SetPageClosed(p.key, true);
     page.closed = true;
   }
-  return pages_.emplace(p.key, PageState{std::move(page), 0, std::nullopt}).first->second;
+  return pages_.emplace(p.key, PageState{std::move(page), 0, {}}).first->second;
 }
 
 std::optional<ImportWriter::Placed> ImportWriter::FindPlaced(const std::string& source_id) {
@@ -348,7 +346,7 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   if (first_new_id_ == 0) first_new_id_ = c.id;
   ps.page.chain_head = link.hash;
   ps.page.chain_len = link.seq;
-  HoldLink(ps, std::move(link));
+  ps.links.push_back(std::move(link));
   s_->RememberImported(source_, sc.source_id, c.id);
   placed_[sc.source_id] = Placed{c.id, c.depth, c.parent_id, c.page_id};
 
@@ -360,25 +358,6 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   progress_.Tick(items_);
   if (++batch_items_ >= options_.batch_size) return CommitBatch();
   return true;
-}
-
-// The page row's chain_head, chain_len and active_at change once per page and
-// batch instead of once per comment: every link but the page's newest is
-// written as it is (RestoreLink), and the newest through AppendLink at the
-// commit, which moves the head to it. A held link that is later in time than
-// the one after it goes through AppendLink at once, so active_at still ends
-// as the latest time of all. Inside the batch's transaction nobody else
-// reads the page row.
-void ImportWriter::HoldLink(PageState& ps, ChainLink link) {
-  if (ps.held) {
-    if (ps.held->at > link.at) {
-      s_->AppendLink(ps.page.id, *ps.held);
-    } else if (!s_->RestoreLink(ps.page.id, *ps.held)) {
-      throw store::StoreError("the chain link " + std::to_string(ps.held->seq) + " of page " +
-                              ps.page.key + " was taken");
-    }
-  }
-  ps.held = std::move(link);
 }
 
 void ImportWriter::PlaceWaitingRoots(const std::string* page_key) {

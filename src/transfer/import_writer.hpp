@@ -96,16 +96,15 @@ class ImportWriter final {
   struct PageState {
     Page page;
     std::int64_t added = 0;
-    // The page's newest link of this batch, not yet written: the page's head
-    // moves once per page and batch (see HoldLink).
-    std::optional<ChainLink> held;
+    // The page's links of this batch, in chain order, written at the commit
+    // through one AppendLinks: the page's head moves once per page and batch.
+    std::vector<ChainLink> links;
   };
 
   bool Place(const SourcePage& page, SourceComment c, bool orphan);
   bool PlaceWithChildren(const SourcePage& page, SourceComment c, bool orphan);
   std::optional<Placed> FindPlaced(const std::string& source_id);
   PageState& PageFor(const SourcePage& p, TimeMs first_time);
-  void HoldLink(PageState& ps, ChainLink link);
   bool EnsureBatch();
   bool CommitBatch();
   bool StoreFailed(const std::exception& e);

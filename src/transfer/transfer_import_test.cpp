@@ -238,7 +238,7 @@ TEST_F(ImportTest, AnInterruptedImportResumes) {
   EXPECT_EQ(s_->ListPages(0, 1000).size(), 200u);
 }
 
-// The page's head moves once per page and batch (ImportWriter::HoldLink): it
+// The page's head moves once per page and batch (ChainStore::AppendLinks): it
 // must still end on the page's last link, with active_at the latest time of
 // all, when a reply placed after its later parent is older than it, and
 // across batches.

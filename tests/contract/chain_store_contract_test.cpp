@@ -52,6 +52,48 @@ TEST_P(ChainStoreContract, LinksAppendInOrderAndMoveTheHead) {
   EXPECT_EQ(s_->CountCommentLinks(id + 1), 0);
 }
 
+// AppendLinks (a batch of one page's links, as an import writes them) moves
+// the head once to the last link, active_at to the latest time even when that
+// is not the last link's, and an AppendLink from the new head follows on.
+TEST_P(ChainStoreContract, AppendLinksMovesTheHeadOnceToTheLastLink) {
+  Page p = NewPage("/batch");
+  const CommentId id = Insert(MakeComment(p, "x"));
+  WriteTransaction tx(*s_);
+  auto link = [&](int i, TimeMs at, const std::string& prev) {
+    ChainLink l;
+    l.seq = i;
+    l.comment_id = id;
+    l.n = i;
+    l.author_name = "Ann";
+    l.body_markdown = "v" + std::to_string(i);
+    l.at = at;
+    l.prev_hash = prev;
+    l.hash = std::string(63, 'b') + static_cast<char>('0' + i);
+    return l;
+  };
+  s_->AppendLinks(p.id, {});
+  std::vector<ChainLink> batch;
+  batch.push_back(link(1, 5'000'000'000'000, kZeroHash));
+  batch.push_back(link(2, 9'000'000'000'000, batch.back().hash));  // the latest
+  batch.push_back(link(3, 7'000'000'000'000, batch.back().hash));
+  s_->AppendLinks(p.id, batch);
+  auto page = s_->FindPage("/batch");
+  EXPECT_EQ(page->chain_head, batch.back().hash);
+  EXPECT_EQ(page->chain_len, 3);
+  EXPECT_EQ(page->active_at, 9'000'000'000'000);
+  s_->AppendLink(p.id, link(4, 8'000'000'000'000, batch.back().hash));
+  tx.Commit();
+  page = s_->FindPage("/batch");
+  EXPECT_EQ(page->chain_len, 4);
+  EXPECT_EQ(page->chain_head, link(4, 0, "").hash);
+  EXPECT_EQ(page->active_at, 9'000'000'000'000);
+  const auto links = s_->ListPageLinks(p.id);
+  ASSERT_EQ(links.size(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(links[i].seq, i + 1);
+  EXPECT_EQ(links[1].prev_hash, links[0].hash);
+  EXPECT_EQ(links[2].body_markdown, "v3");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ChainStoreContract, AllBackends(), BackendName);
 
 }  // namespace

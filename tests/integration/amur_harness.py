@@ -92,6 +92,59 @@ def create_pg_database():
     return name, f"{pg_server_url()}/{name}"
 
 
+def query_database(url, sql):
+    """The rows of `sql` run on the database at `url` (sqlite:FILE or
+    postgresql://...): a list of tuples, numbers as int (PostgreSQL's text
+    output read back; NULL as None)."""
+    if url.startswith("sqlite:"):
+        db = sqlite3.connect(url[len("sqlite:"):])
+        try:
+            rows = db.execute(sql).fetchall()
+            db.commit()
+        finally:
+            db.close()
+        return rows
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                          "-d", url, "-c", sql],
+                         check=True, capture_output=True, text=True).stdout
+
+    def value(v):
+        if v == "":
+            return None
+        try:
+            return int(v)
+        except ValueError:
+            return v
+    return [tuple(value(v) for v in line.split("\t")) for line in out.splitlines() if line]
+
+
+class TestDatabase:
+    """A database of the backend in use that no server owns: a SQLite file
+    `name` in `folder` (made by whoever opens it first), or a fresh PostgreSQL
+    database on the test cluster (migrated, empty; dropped by close()). For
+    tests that run the CLI on a database, restart servers on it, or need a
+    second one (export from one, import into another)."""
+
+    def __init__(self, folder, name="amur.db"):
+        self.pg_database = None
+        if on_postgresql():
+            self.pg_database, self.url = create_pg_database()
+        else:
+            self.url = f"sqlite:{os.path.join(folder, name)}"
+
+    def query(self, sql):
+        """As AmurServer.query."""
+        return query_database(self.url, sql)
+
+    def close(self):
+        if self.pg_database:
+            try:
+                pg_admin(f"DROP DATABASE IF EXISTS {self.pg_database} WITH (FORCE)")
+            except subprocess.CalledProcessError:
+                pass
+            self.pg_database = None
+
+
 def clean_env(extra=None):
     """The test process's environment without any AMUR_* variable, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AMUR_")}
@@ -315,12 +368,15 @@ class AmurServer:
     defaults: when False, none of the default flags are passed (only args).
     preexec_fn: run in the child before amur starts (e.g. to lower a limit).
     same_database_as: another AmurServer whose database this one shares (a
-    second node); its workdir is then used and left to it.
+    second node, or the same node started again after a stop or a kill); its
+    workdir is then used and left to it.
+    database_url: the database to serve (e.g. a TestDatabase's url), left to
+    its owner; db_path is the file when it is a SQLite URL.
     """
 
     def __init__(self, args=(), env=None, edit_window=900, workdir=None,
                  defaults=True, posts_per_minute=0, request_timeout=2, preexec_fn=None,
-                 same_database_as=None):
+                 same_database_as=None, database_url=None):
         if same_database_as is not None:
             workdir = same_database_as.workdir
         self.owns_workdir = workdir is None
@@ -329,8 +385,13 @@ class AmurServer:
         # What --database names: the SQLite file, or a fresh PostgreSQL
         # database when AMUR_TEST_DATABASE=postgresql (dropped by close()).
         self.pg_database = None
-        if same_database_as is not None:
+        if database_url is not None:
+            self.database_url = database_url  # its owner drops it
+            if database_url.startswith("sqlite:"):
+                self.db_path = database_url[len("sqlite:"):]
+        elif same_database_as is not None:
             self.database_url = same_database_as.database_url  # its owner drops it
+            self.db_path = same_database_as.db_path
         elif on_postgresql():
             self.pg_database, self.database_url = create_pg_database()
         else:
@@ -371,25 +432,9 @@ class AmurServer:
         (SQLite file or PostgreSQL database): a list of tuples, numbers as
         int. For checks and fixtures that the API does not reach; `sql` must
         be valid on the backend in use (on_postgresql())."""
-        if self.pg_database is None and not self.database_url.startswith("postgresql"):
-            db = sqlite3.connect(self.db_path)
-            try:
-                rows = db.execute(sql).fetchall()
-                db.commit()
-            finally:
-                db.close()
-            return rows
-        out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                              "-d", self.database_url, "-c", sql],
-                             check=True, capture_output=True, text=True).stdout
-        def value(v):
-            if v == "":
-                return None
-            try:
-                return int(v)
-            except ValueError:
-                return v
-        return [tuple(value(v) for v in line.split("\t")) for line in out.splitlines() if line]
+        if self.database_url.startswith("postgres"):
+            return query_database(self.database_url, sql)
+        return query_database(f"sqlite:{self.db_path}", sql)
 
     def start(self, timeout=START_TIMEOUT):
         if not os.path.exists(AMUR_BIN):

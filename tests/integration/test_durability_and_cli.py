@@ -1,5 +1,9 @@
 """Nothing acknowledged is lost (kill -9 and restart), graceful SIGTERM, and
-the command line: --version, --help, flags vs environment vs config file."""
+the command line: --version, --help, flags vs environment vs config file.
+
+Runs on both backends (AMUR_TEST_DATABASE): a restarted server opens the same
+SQLite file or PostgreSQL database (AmurServer(same_database_as=...)), and the
+command line gets a PostgreSQL URL as --database there."""
 
 import http.client
 import json
@@ -10,13 +14,12 @@ import subprocess
 import tempfile
 import shutil
 import signal
-import sqlite3
 import threading
 import time
 import unittest
 
-from amur_harness import (AMUR_BIN, LISTENING_RE, AmurServer, clean_env, q,
-                          read_until_close, request, status_of, unique_page)
+from amur_harness import (AMUR_BIN, LISTENING_RE, AmurServer, TestDatabase, clean_env,
+                          on_postgresql, q, read_until_close, request, status_of, unique_page)
 
 
 def all_ids(server, page):
@@ -98,27 +101,23 @@ class Hammer:
 class Durability(unittest.TestCase):
     maxDiff = None
 
-    def start(self, workdir=None, **kw):
-        srv = AmurServer(workdir=workdir, **kw)
+    def start(self, **kw):
+        srv = AmurServer(**kw)
         self.addCleanup(srv.close)
         srv.start()
         return srv
 
-    def assert_log_matches_comments(self, db_path, page):
+    def assert_log_matches_comments(self, server, page):
         """The event log and the comments agree after a crash: each stored
         comment has exactly one comment.created event, and no event names a
         comment that was never stored."""
-        db = sqlite3.connect(db_path)
-        try:
-            stored = {row[0] for row in db.execute(
-                "SELECT c.id FROM comments c JOIN pages p ON p.id = c.page_id WHERE p.key = ?",
-                (page,))}
-            created = [row[0] for row in db.execute(
-                "SELECT comment_id FROM events WHERE type = 'comment.created' AND page_key = ?",
-                (page,))]
-            seqs = [row[0] for row in db.execute("SELECT seq FROM events ORDER BY seq")]
-        finally:
-            db.close()
+        assert "'" not in page
+        stored = {row[0] for row in server.query(
+            f"SELECT c.id FROM comments c JOIN pages p ON p.id = c.page_id WHERE p.key = '{page}'")}
+        created = [row[0] for row in server.query(
+            "SELECT comment_id FROM events WHERE type = 'comment.created' "
+            f"AND page_key = '{page}'")]
+        seqs = [row[0] for row in server.query("SELECT seq FROM events ORDER BY seq")]
         self.assertEqual(sorted(created), sorted(stored), "one comment.created per stored comment")
         self.assertEqual(seqs, list(range(seqs[0], seqs[0] + len(seqs))), "no gap in the log")
 
@@ -138,7 +137,7 @@ class Durability(unittest.TestCase):
                 got = hammer.finish()
             self.assertEqual(hammer.errors, [], "non-201 answers while posting")
             acked.extend(got)
-            server = self.start(workdir=first.workdir)
+            server = self.start(same_database_as=first)
             listed = set(all_ids(server, page))
             missing = [cid for cid in acked if cid not in listed]
             self.assertEqual(missing, [], f"round {round_no}: acknowledged but lost")
@@ -147,7 +146,7 @@ class Durability(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
             self.assertEqual(r.json["status"], "verified", r.json)
             self.assertEqual(r.json["failed_ids"], [])
-            self.assert_log_matches_comments(server.db_path, page)
+            self.assert_log_matches_comments(server, page)
         # The restarted server keeps working on the same data.
         r = server.post_comment(page, "after two crashes")
         self.assertEqual(r.status, 201, r)
@@ -164,7 +163,7 @@ class Durability(unittest.TestCase):
         self.assertEqual(v.status, 200, v)
         before = first.list_comments(page).json
         self.assertEqual(first.terminate(), 0)
-        second = self.start(workdir=first.workdir)
+        second = self.start(same_database_as=first)
         self.assertEqual(second.list_comments(page).json, before)
         # The edit token still works after a restart.
         e = second.edit(c["id"], "edited after restart", token)
@@ -208,7 +207,7 @@ class Durability(unittest.TestCase):
         self.assertEqual(srv.proc.returncode, 0)
         self.assertEqual(status_of(raw), 201, raw[:300])
         cid = json.loads(raw.partition(b"\r\n\r\n")[2])["comment"]["id"]
-        again = self.start(workdir=srv.workdir)
+        again = self.start(same_database_as=srv)
         self.assertIn(cid, all_ids(again, page))
 
     def test_sigterm_under_load_loses_nothing(self):
@@ -224,7 +223,7 @@ class Durability(unittest.TestCase):
         self.assertEqual(rc, 0, first.output_tail())
         # While shutting down, a 503 for a new request is acceptable.
         self.assertEqual([r for r in hammer.errors if r.status != 503], [])
-        second = self.start(workdir=first.workdir)
+        second = self.start(same_database_as=first)
         listed = set(all_ids(second, page))
         self.assertEqual([c for c in acked if c not in listed], [])
 
@@ -251,7 +250,9 @@ class CommandLine(unittest.TestCase):
             self.fail(f"amur binary not found at {AMUR_BIN}")
         self.tmp = tempfile.mkdtemp(prefix="amur-cli-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
-        self.db = f"sqlite:{os.path.join(self.tmp, 'amur.db')}"
+        database = TestDatabase(self.tmp)
+        self.addCleanup(database.close)
+        self.db = database.url
 
     def test_version(self):
         rc, out, err = run_cli(["--version"])
@@ -343,14 +344,14 @@ class Precedence(unittest.TestCase):
         path = os.path.join(conf.workdir, "amur.toml")
         with open(path, "w") as f:
             f.write('listen = "127.0.0.1:0"\n'
-                    f'database = "sqlite:{conf.db_path}"\n'
+                    f'database = "{conf.database_url}"\n'
                     'edit-window = 1\nposts-per-minute = 0\n')
         conf.args = ["--config", path]
         conf.start()
         cls.servers["config_file_only"] = conf
         envonly = AmurServer(defaults=False)
         envonly.env.update({"AMUR_LISTEN": "127.0.0.1:0",
-                            "AMUR_DATABASE": f"sqlite:{envonly.db_path}",
+                            "AMUR_DATABASE": envonly.database_url,
                             "AMUR_EDIT_WINDOW": "1", "AMUR_POSTS_PER_MINUTE": "0"})
         cls.addClassCleanup(envonly.close)
         envonly.start()
@@ -376,13 +377,20 @@ class Precedence(unittest.TestCase):
             with self.subTest(case=name):
                 self.check(name, expect_open)
 
+    def assert_uses_its_database(self, name):
+        srv = self.servers[name]
+        if not on_postgresql():
+            self.assertTrue(os.path.exists(srv.db_path))
+        self.assertEqual(srv.query("SELECT count(*) FROM comments "
+                                   f"WHERE body_markdown = 'posted on {name}'"), [(1,)])
+
     def test_config_file_alone_configures_everything(self):
         self.check("config_file_only", False)
-        self.assertTrue(os.path.exists(self.servers["config_file_only"].db_path))
+        self.assert_uses_its_database("config_file_only")
 
     def test_environment_alone_configures_everything(self):
         self.check("env_only", False)
-        self.assertTrue(os.path.exists(self.servers["env_only"].db_path))
+        self.assert_uses_its_database("env_only")
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ nothing, and malformed files (truncated, not XML, bad UTF-8, an entity bomb,
 an external entity) stop with a position and leave nothing of their batch.
 A database exported with `amur export` and read back with `amur import amur`
 into a fresh one answers the API byte for byte as before.
+
+Runs on SQLite files and on PostgreSQL databases (AMUR_TEST_DATABASE): the
+commands take either URL as --database.
 """
 
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -20,7 +22,7 @@ import time
 import unittest
 import urllib.parse
 
-from amur_harness import AMUR_BIN, AmurServer, clean_env, q
+from amur_harness import AMUR_BIN, AmurServer, TestDatabase, clean_env, q
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures", "import")
@@ -54,21 +56,18 @@ class ImportTestBase(unittest.TestCase):
             s.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def db(self, name="amur.db"):
-        return os.path.join(self.dir, name)
+    def database(self, name="amur.db"):
+        """A fresh database (a SQLite file `name`, or a PostgreSQL database)
+        that no server runs on yet."""
+        d = TestDatabase(self.dir, name)
+        self.addCleanup(d.close)
+        return d
 
-    def serve(self, workdir):
-        s = AmurServer(workdir=workdir, args=["--allow-duplicates"])
+    def serve(self, workdir, database_url=None):
+        s = AmurServer(workdir=workdir, args=["--allow-duplicates"], database_url=database_url)
         s.start()
         self.servers.append(s)
         return s
-
-    def rows(self, path, sql):
-        con = sqlite3.connect(path)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
 
 
 class TestWordPressAndDisqus(ImportTestBase):
@@ -96,7 +95,7 @@ class TestWordPressAndDisqus(ImportTestBase):
         t.start()
         try:
             r = amur("import", "wordpress", WXR, "--batch", "2",
-                     "--database", f"sqlite:{server.db_path}")
+                     "--database", server.database_url)
         finally:
             stop.set()
             t.join()
@@ -123,24 +122,23 @@ class TestWordPressAndDisqus(ImportTestBase):
             v = server.verify(key).json
             self.assertEqual(v["status"], "verified", key)
         self.assertEqual(len(server.list_comments("/?p=102").json["comments"]), 1)
-        self.assertEqual(amur("verify", "--database", f"sqlite:{server.db_path}").returncode, 0)
+        self.assertEqual(amur("verify", "--database", server.database_url).returncode, 0)
 
         # One staff page.imported per page and batch, no comment events for
         # imported comments (so no webhook and no mail).
-        events = self.rows(server.db_path,
-                           "SELECT type, visibility, page_key FROM events "
-                           "WHERE page_key <> '/live-during-import'")
+        events = server.query("SELECT type, visibility, page_key FROM events "
+                              "WHERE page_key <> '/live-during-import'")
         self.assertTrue(events)
         self.assertTrue(all(e[0] == "page.imported" and e[1] == "staff" for e in events), events)
 
         # A second run changes nothing.
-        n_events = len(self.rows(server.db_path, "SELECT seq FROM events"))
-        n_comments = len(self.rows(server.db_path, "SELECT id FROM comments"))
-        again = amur("import", "wordpress", WXR, "--database", f"sqlite:{server.db_path}")
+        n_events = len(server.query("SELECT seq FROM events"))
+        n_comments = len(server.query("SELECT id FROM comments"))
+        again = amur("import", "wordpress", WXR, "--database", server.database_url)
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertIn("written:  0\n", again.stdout)
-        self.assertEqual(len(self.rows(server.db_path, "SELECT seq FROM events")), n_events)
-        self.assertEqual(len(self.rows(server.db_path, "SELECT id FROM comments")), n_comments)
+        self.assertEqual(len(server.query("SELECT seq FROM events")), n_events)
+        self.assertEqual(len(server.query("SELECT id FROM comments")), n_comments)
 
     def test_disqus_threads_tombstones_and_anonymous_authors(self):
         work = os.path.join(self.dir, "d")
@@ -151,7 +149,7 @@ class TestWordPressAndDisqus(ImportTestBase):
         # only the server's reading of the log can drop it.
         self.assertEqual(server.list_comments(page).json["comments"], [])
         self.assertEqual(server.list_comments(page).json["comments"], [])
-        r = amur("import", "disqus", DISQUS, "--database", f"sqlite:{server.db_path}")
+        r = amur("import", "disqus", DISQUS, "--database", server.database_url)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("its thread 5999 is not in the file", r.stdout)
         self.assertTrue(wait_for(lambda: server.list_comments(page).json["comments"]),
@@ -166,10 +164,11 @@ class TestWordPressAndDisqus(ImportTestBase):
         self.assertEqual(server.verify(page).json["status"], "verified")
 
     def test_strict_turns_repairs_into_errors(self):
-        r = amur("import", "wordpress", WXR, "--strict", "--database", f"sqlite:{self.db()}")
+        db = self.database()
+        r = amur("import", "wordpress", WXR, "--strict", "--database", db.url)
         self.assertEqual(r.returncode, 1)
         self.assertIn("(--strict)", r.stderr)
-        self.assertEqual(self.rows(self.db(), "SELECT count(*) FROM comments"), [(0,)])
+        self.assertEqual(db.query("SELECT count(*) FROM comments"), [(0,)])
 
 
 class TestMalformedFiles(ImportTestBase):
@@ -189,33 +188,33 @@ class TestMalformedFiles(ImportTestBase):
         return path
 
     def assert_refused(self, path, expect_in_message, kept=0):
-        db = self.db(os.path.basename(path) + ".db")
-        r = amur("import", "wordpress", path, "--database", f"sqlite:{db}", timeout=60)
+        db = self.database(os.path.basename(path) + ".db")
+        r = amur("import", "wordpress", path, "--database", db.url, timeout=60)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertRegex(r.stderr, os.path.basename(path) + r":\d+:\d+: ")
         self.assertIn(expect_in_message, r.stderr)
-        self.assertEqual(self.rows(db, "SELECT count(*) FROM comments"), [(kept,)])
+        self.assertEqual(db.query("SELECT count(*) FROM comments"), [(kept,)])
         return db, r
 
     def test_truncated_keeps_committed_batches_and_resumes(self):
         body = self.HEAD + "".join(self.item(n) for n in range(1, 301))
         path = self.write("truncated.xml", body + "<item><link>https://x.org/301</li")
-        db = self.db("resume.db")
-        r = amur("import", "wordpress", path, "--batch", "10", "--database", f"sqlite:{db}")
+        db = self.database("resume.db")
+        r = amur("import", "wordpress", path, "--batch", "10", "--database", db.url)
         self.assertEqual(r.returncode, 1)
         self.assertRegex(r.stderr, r"truncated\.xml:\d+:\d+: ")
         # Whole batches of ten are kept (how many depends on how far the
         # parser read ahead before the cut), never part of one.
-        [(kept,)] = self.rows(db, "SELECT count(*) FROM comments")
+        [(kept,)] = db.query("SELECT count(*) FROM comments")
         self.assertGreater(kept, 0)
         self.assertEqual(kept % 10, 0)
-        [(chained,)] = self.rows(db, "SELECT count(*) FROM links")
+        [(chained,)] = db.query("SELECT count(*) FROM links")
         self.assertEqual(chained, kept)
         whole = self.write("truncated.xml", body + "</channel></rss>\n")
-        r = amur("import", "wordpress", whole, "--batch", "10", "--database", f"sqlite:{db}")
+        r = amur("import", "wordpress", whole, "--batch", "10", "--database", db.url)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f"already there (earlier run): {kept}", r.stdout)
-        self.assertEqual(self.rows(db, "SELECT count(*) FROM comments"), [(300,)])
+        self.assertEqual(db.query("SELECT count(*) FROM comments"), [(300,)])
 
     def test_not_xml(self):
         self.assert_refused(self.write("notxml.xml", "this is not XML at all\n"), "")
@@ -262,7 +261,7 @@ class TestAmurRoundTrip(ImportTestBase):
         os.makedirs(work_a)
         a = self.serve(work_a)
         self.assertEqual(amur("import", "wordpress", WXR, "--database",
-                              f"sqlite:{a.db_path}").returncode, 0)
+                              a.database_url).returncode, 0)
         # Live comments beside the imported ones: replies, votes, an edit, a delete.
         page = "/live"
         c1 = a.post_comment(page, "first **live**", author_name="Ann").json
@@ -283,7 +282,7 @@ class TestAmurRoundTrip(ImportTestBase):
         before = self.snapshot(a, pages, ids)
 
         export = os.path.join(self.dir, "export.jsonl")
-        r = amur("export", "--output", export, "--database", f"sqlite:{a.db_path}")
+        r = amur("export", "--output", export, "--database", a.database_url)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(export) as f:
             header = json.loads(f.readline())
@@ -294,19 +293,19 @@ class TestAmurRoundTrip(ImportTestBase):
 
         work_b = os.path.join(self.dir, "b")
         os.makedirs(work_b)
-        db_b = os.path.join(work_b, "amur.db")
-        r = amur("import", "amur", export, "--database", f"sqlite:{db_b}")
+        db_b = self.database("b.db")
+        r = amur("import", "amur", export, "--database", db_b.url)
         self.assertEqual(r.returncode, 0, r.stderr)
-        b = self.serve(work_b)
+        b = self.serve(work_b, database_url=db_b.url)
         after = self.snapshot(b, pages, ids)
         for k in before:
             self.assertEqual(after[k], before[k], k)
         # The same file again changes nothing.
-        again = amur("import", "amur", export, "--database", f"sqlite:{db_b}")
+        again = amur("import", "amur", export, "--database", db_b.url)
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertIn("written:  0\n", again.stdout)
         # Not into a database that holds other things.
-        other = amur("import", "amur", export, "--database", f"sqlite:{a.db_path}")
+        other = amur("import", "amur", export, "--database", a.database_url)
         self.assertEqual(other.returncode, 1)
         self.assertIn("not empty", other.stderr)
 
@@ -321,16 +320,16 @@ class TestRemap(ImportTestBase):
         os.makedirs(work)
         server = self.serve(work)
         self.assertEqual(amur("import", "disqus", DISQUS, "--database",
-                              f"sqlite:{server.db_path}").returncode, 0)
+                              server.database_url).returncode, 0)
         old, new = "/2020/05/ice-drift/", "/archive/2020/05/ice-drift/"
         self.assertTrue(wait_for(lambda: server_ready(server, old)))
         dry = amur("remap", "--from", "/2020/", "--to", "/archive/2020/", "--dry-run",
-                   "--database", f"sqlite:{server.db_path}")
+                   "--database", server.database_url)
         self.assertEqual(dry.returncode, 0, dry.stderr)
         self.assertIn("would move /2020/05/ice-drift/ -> /archive/2020/05/ice-drift/", dry.stdout)
         self.assertTrue(server_ready(server, old))
         r = amur("remap", "--from", "/2020/", "--to", "/archive/2020/",
-                 "--database", f"sqlite:{server.db_path}")
+                 "--database", server.database_url)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(wait_for(lambda: not server_ready(server, old)))
         self.assertTrue(server_ready(server, new))

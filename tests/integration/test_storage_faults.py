@@ -11,6 +11,12 @@ server takes writes again once the fault is gone.
 
 The mounts need root (CI runs as root); without it those tests are skipped
 with the reason. The lock test needs nothing special.
+
+On PostgreSQL (AMUR_TEST_DATABASE=postgresql) those SQLite cases are skipped
+and the PostgreSQL analogues run instead, on a small cluster of the test's own
+(tests/support/pg_cluster.py, Cluster; the shared fixture cluster is never
+stopped): the database server stopping under the running server and coming
+back, and the server terminating amur's connections while it writes.
 """
 
 import contextlib
@@ -26,9 +32,16 @@ import tempfile
 import threading
 import time
 import unittest
+import uuid
 
-from amur_harness import AMUR_BIN, AmurServer, AmurTestCase, clean_env, parse_cookies, unique_page
+from amur_harness import (AMUR_BIN, AmurServer, AmurTestCase, clean_env, on_postgresql,
+                          parse_cookies, query_database, unique_page)
 from test_moderation import MOD_EMAIL, MOD_PASSWORD, add_user, audit_hash
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import pg_cluster  # noqa: E402
+
+SQLITE_ONLY = "about the SQLite file and its file system; on PostgreSQL PostgreSQLGoesAway runs"
 
 ACKED = (200, 201, 202)
 
@@ -172,43 +185,49 @@ class StorageFaultCase(AmurTestCase):
         self.assertStatus(self.server.get("/t?" + f"page={page}"), 200, "the thread page")
         self.assertStatus(self.server.get("/healthz"), 200, "/healthz")
 
-    def assert_consistent(self, db_path, acked_bodies, lost_bodies, decided=(), voted=()):
+    def assert_consistent(self, database, acked_bodies, lost_bodies, decided=(), voted=()):
         """Nothing half-written: every acknowledged comment is stored with its
         comment.created event, no refused one is, every acknowledged decision
-        and vote is there, the audit chain links, `amur verify` passes."""
-        con = sqlite3.connect(db_path)
-        try:
-            rows = {b: i for i, b in con.execute("SELECT id, body_markdown FROM comments")}
-            created = {r[0] for r in con.execute(
-                "SELECT comment_id FROM events WHERE type = 'comment.created'")}
-            for body in acked_bodies:
-                self.assertIn(body, rows, "an acknowledged comment is lost")
-                self.assertIn(rows[body], created, "a stored comment without its event")
-            for body in lost_bodies:
-                self.assertNotIn(body, rows, "a refused comment was stored")
-            self.assertEqual(created, set(rows.values()), "events and comments disagree")
-            for cid, state in decided:
-                self.assertEqual(con.execute("SELECT state FROM comments WHERE id = ?",
-                                             (int(cid[1:]),)).fetchone()[0], state)
-            for cid in voted:
-                self.assertEqual(con.execute("SELECT upvotes FROM comments WHERE id = ?",
-                                             (int(cid[1:]),)).fetchone()[0], 1)
-            prev = "0" * 64
-            for seq, at, actor, action, comment_id, reason, prev_hash, h in con.execute(
-                    "SELECT seq, at, actor, action, comment_id, reason, prev_hash, hash "
-                    "FROM audit ORDER BY seq"):
-                self.assertEqual(prev_hash, prev, f"audit entry {seq} does not link")
-                from datetime import datetime, timezone
-                stamp = datetime.fromtimestamp(at / 1000, timezone.utc).strftime(
-                    "%Y-%m-%dT%H:%M:%S.") + f"{at % 1000:03d}Z"
-                e = {"at": stamp, "actor": actor, "action": action,
-                     "comment_id": None if comment_id is None else f"c{comment_id}",
-                     "reason": reason, "prev_hash": prev_hash}
-                self.assertEqual(audit_hash(e), h, f"audit entry {seq} hash")
-                prev = h
-        finally:
-            con.close()
-        r = subprocess.run([AMUR_BIN, "verify", "--database", f"sqlite:{db_path}"],
+        and vote is there, the audit chain links, `amur verify` passes.
+        `database`: a SQLite file or a database URL."""
+        url = database if database.startswith(("sqlite:", "postgres")) else f"sqlite:{database}"
+
+        def rows_of(sql):
+            return query_database(url, sql)
+
+        def text(v):  # text columns are read as 't' || column: psql's output has no types
+            return None if v is None else v[1:]
+
+        rows = {text(b): i for i, b in rows_of("SELECT id, 't' || body_markdown FROM comments")}
+        created = {r[0] for r in rows_of(
+            "SELECT comment_id FROM events WHERE type = 'comment.created'")}
+        for body in acked_bodies:
+            self.assertIn(body, rows, "an acknowledged comment is lost")
+            self.assertIn(rows[body], created, "a stored comment without its event")
+        for body in lost_bodies:
+            self.assertNotIn(body, rows, "a refused comment was stored")
+        self.assertEqual(created, set(rows.values()), "events and comments disagree")
+        for cid, state in decided:
+            self.assertEqual(rows_of(f"SELECT state FROM comments WHERE id = {int(cid[1:])}"),
+                             [(state,)])
+        for cid in voted:
+            self.assertEqual(rows_of(f"SELECT upvotes FROM comments WHERE id = {int(cid[1:])}"),
+                             [(1,)])
+        prev = "0" * 64
+        for seq, at, actor, action, comment_id, reason, prev_hash, h in rows_of(
+                "SELECT seq, at, 't' || actor, 't' || action, comment_id, 't' || reason, "
+                "'t' || prev_hash, 't' || hash FROM audit ORDER BY seq"):
+            actor, action, reason, prev_hash, h = map(text, (actor, action, reason, prev_hash, h))
+            self.assertEqual(prev_hash, prev, f"audit entry {seq} does not link")
+            from datetime import datetime, timezone
+            stamp = datetime.fromtimestamp(at / 1000, timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%S.") + f"{at % 1000:03d}Z"
+            e = {"at": stamp, "actor": actor, "action": action,
+                 "comment_id": None if comment_id is None else f"c{comment_id}",
+                 "reason": reason, "prev_hash": prev_hash}
+            self.assertEqual(audit_hash(e), h, f"audit entry {seq} hash")
+            prev = h
+        r = subprocess.run([AMUR_BIN, "verify", "--database", url],
                            capture_output=True, text=True, env=clean_env(), timeout=120)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn(" 0 failed", r.stdout)
@@ -226,6 +245,7 @@ class StorageFaultCase(AmurTestCase):
         return bodies, ids
 
 
+@unittest.skipIf(on_postgresql(), SQLITE_ONLY)
 @unittest.skipIf(mounts_unavailable(), mounts_unavailable() or "")
 class DiskFull(StorageFaultCase):
 
@@ -290,6 +310,7 @@ class DiskFull(StorageFaultCase):
             self.assert_consistent(srv.db_path, acked, lost, decided, voted)
 
 
+@unittest.skipIf(on_postgresql(), SQLITE_ONLY)
 @unittest.skipIf(mounts_unavailable(), mounts_unavailable() or "")
 class ReadOnly(StorageFaultCase):
 
@@ -366,6 +387,7 @@ class ReadOnly(StorageFaultCase):
                 self.fs.unmount()
 
 
+@unittest.skipIf(on_postgresql(), SQLITE_ONLY)
 class LockedByAnotherProcess(StorageFaultCase):
     """Another process holds the write lock (BEGIN EXCLUSIVE in a second
     SQLite connection, as a backup tool or `sqlite3` shell would)."""
@@ -428,6 +450,160 @@ class LockedByAnotherProcess(StorageFaultCase):
         self.assertEqual(srv.terminate(), 0, srv.output_tail())
         self.assert_consistent(srv.db_path, acked, ["refused while locked"],
                                [(r.json["comment"]["id"], "rejected")], [ids[0]])
+
+
+@unittest.skipUnless(on_postgresql(), "the PostgreSQL analogues of the SQLite faults above "
+                     "(AMUR_TEST_DATABASE=postgresql)")
+class PostgreSQLGoesAway(StorageFaultCase):
+    """The database server stops under the running server (pg_ctl stop -m
+    fast) and comes back, or terminates amur's connections while it writes
+    (pg_terminate_backend): writes answer 503 unavailable meanwhile, nothing
+    half-written is stored, cached reads go on, and amur takes writes again
+    by itself, without a restart; a connection ended while idle fails no
+    request. On a small cluster of the test's own."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cluster = pg_cluster.Cluster()
+        cls.addClassCleanup(cls.cluster.close)
+        cls.cluster.start()
+
+    def start_own(self):
+        """amur on a fresh database of the test's own cluster (migrated by
+        amur at start)."""
+        self.database = "amur_" + uuid.uuid4().hex[:12]
+        self.cluster.sql(f"CREATE DATABASE {self.database}")
+        srv = AmurServer(database_url=f"{self.cluster.url}/{self.database}")
+        self.addCleanup(srv.close)
+        srv.start()
+        self.server = srv
+        return srv
+
+    def terminate_connections(self):
+        """Ends every session of amur's database from the server's side and
+        waits until they are gone; how many."""
+        pids = self.cluster.sql("SELECT string_agg(pid::text, ',') FROM pg_stat_activity "
+                                f"WHERE datname = '{self.database}' AND pid <> pg_backend_pid()")
+        if not pids:
+            return 0
+        those = f" FROM pg_stat_activity WHERE pid IN ({pids})"
+        n = int(self.cluster.sql("SELECT count(pg_terminate_backend(pid))" + those))
+        deadline = time.monotonic() + 5
+        while self.cluster.sql("SELECT count(*)" + those) != "0" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return n
+
+    def test_database_server_stopping_and_coming_back(self):
+        srv = self.start_own()
+        self.add_moderator(srv.database_url)
+        page = unique_page("/pg-stopped")
+        acked, ids = self.seed(page)
+        mod = self.login()
+        self.assertStatus(self.decide(mod, ids[1], "reject"), 200)
+        decided, voted = [(ids[1], "rejected")], [ids[0]]
+        self.assertStatus(srv.list_comments(page, limit=200), 200)  # cached now
+
+        self.cluster.stop("fast")
+        lost = []
+        for i in range(3):
+            body = f"while the database is down {i} " + words(5, self.rng)
+            t0 = time.monotonic()
+            self.assertError(srv.post_comment(page, body), 503, "unavailable")
+            self.assertLess(time.monotonic() - t0, 5.0, "a write waited long on a stopped server")
+            lost.append(body)
+        self.assertError(srv.vote(ids[2], 1, headers={"X-Amur-Voter": "voter-down-1"}), 503,
+                         "unavailable")
+        self.assertError(self.decide(mod, ids[2], "spam"), 503, "unavailable")
+        t0 = time.monotonic()
+        r = srv.list_comments(page, limit=200)
+        self.assertStatus(r, 200, "a cached listing while the database is down")
+        self.assertLess(time.monotonic() - t0, 3.0, "a cached read waited on the database")
+        self.assertEqual({c["id"] for c in r.json["comments"]}, {ids[0], ids[2]})
+        self.assertStatus(srv.get("/healthz"), 503, "/healthz while the database is down")
+        self.assertTrue(srv.running(), srv.output_tail())
+
+        # Back: amur's connections are made again at their next transaction,
+        # so the first request after the restart is served.
+        self.cluster.start()
+        body = "after the database came back " + words(5, self.rng)
+        r = srv.post_comment(page, body)
+        self.assertStatus(r, 201, "the first post once the database is back")
+        acked.append(body)
+        new_id = r.json["comment"]["id"]
+        self.assertStatus(srv.vote(new_id, 1, headers={"X-Amur-Voter": "voter-back-1"}), 200)
+        voted.append(new_id)
+        self.assertStatus(self.decide(mod, new_id, "reject"), 200)
+        decided.append((new_id, "rejected"))
+        self.assertStatus(srv.get("/healthz"), 200, "/healthz once the database is back")
+        self.assertEqual(srv.verify(page).json["status"], "verified")
+        self.assertEqual(srv.terminate(), 0, srv.output_tail())
+        self.assert_consistent(srv.database_url, acked, lost, decided, voted)
+
+    def test_connections_terminated_while_writing(self):
+        srv = self.start_own()
+        self.add_moderator(srv.database_url)
+        page = unique_page("/pg-terminated")
+        acked, ids = self.seed(page)
+        mod = self.login()
+
+        # Four posters write while the server cuts amur's sessions three
+        # times: each answer is 201 or 503 unavailable, never anything else.
+        stop = threading.Event()
+        answers, errors = [], []
+
+        def poster(k):
+            n = 0
+            while not stop.is_set():
+                body = f"poster {k} post {n} " + words(4, random.Random(k * 1000 + n))
+                n += 1
+                r = srv.post_comment(page, body)
+                answers.append((body, r))
+                if r.status not in (201, 503):
+                    errors.append(r)
+
+        threads = [threading.Thread(target=poster, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        terminated = 0
+        try:
+            for _ in range(3):
+                time.sleep(0.5)
+                terminated += self.terminate_connections()
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+        self.assertEqual(errors, [])
+        self.assertGreater(terminated, 0, "no session of amur was terminated")
+        lost = []
+        for body, r in answers:
+            if r.status == 201:
+                acked.append(body)
+            else:
+                self.assertError(r, 503, "unavailable")
+                lost.append(body)
+        print(f"\nterminated {terminated} sessions: {len(acked) - 3} posts taken, "
+              f"{len(lost)} refused", file=sys.stderr)
+        self.assertTrue(srv.running(), srv.output_tail())
+
+        # One more cut while idle (as a server restart, a failover or
+        # idle_session_timeout would): each connection finds itself dead when
+        # its next transaction starts and is made again there, so no request
+        # fails.
+        self.assertGreater(self.terminate_connections(), 0)
+        body = "after the sessions were cut " + words(5, self.rng)
+        self.assertStatus(srv.post_comment(page, body), 201, "a post after an idle cut")
+        acked.append(body)
+        self.assertStatus(srv.vote(ids[2], 1, headers={"X-Amur-Voter": "voter-cut-1"}), 200)
+        self.assertStatus(self.decide(mod, ids[1], "reject"), 200)
+        self.assertStatus(srv.list_comments(page, limit=200), 200)
+        self.assertStatus(srv.get("/healthz"), 200)
+        self.assertEqual(srv.verify(page).json["status"], "verified")
+        self.assertEqual(srv.terminate(), 0, srv.output_tail())
+        self.assert_consistent(srv.database_url, acked, lost, [(ids[1], "rejected")],
+                               [ids[0], ids[2]])
 
 
 if __name__ == "__main__":

@@ -27,6 +27,9 @@ starts its own with Standby (below), e.g.
         standby.wait_for_replay()     # has what the primary wrote so far
         standby.pause_replay(); standby.resume_replay()
         standby.stop(); standby.start()
+
+A test that stops or breaks the primary itself starts a small one of its own
+with Cluster (below) the same way (cluster.url; cluster.stop(); cluster.start()).
 """
 
 import glob
@@ -226,6 +229,62 @@ class Standby:
         if self.folder is not None:
             self.thaw()
             self.stop()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+class Cluster:
+    """A small primary of a test's own (initdb in a fresh temporary folder, on
+    its own free loopback port), for tests that stop or break the server
+    itself, which they must never do to the shared fixture cluster: url is its
+    URL (no database name). Started by start() or `with`; stop() stops it
+    (mode "fast": sessions are cut, as an administrator's or a crash's
+    restart would), start() brings it back on the same port, close() stops it
+    and deletes its folder."""
+
+    def __init__(self):
+        self.folder = None
+        self.port = None
+        self.url = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def data(self):
+        return os.path.join(self.folder, "data")
+
+    def start(self):
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="amur-pg-own-")
+            if os.geteuid() == 0:
+                shutil.chown(self.folder, "postgres", "postgres")
+            subprocess.run(as_server_user([pg_bin("initdb"), "-D", self.data, "-U", "postgres",
+                                           "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8",
+                                           "--no-sync"]),
+                           check=True, stdout=subprocess.DEVNULL)
+        self.port = pg_start(self.data, lambda port: server_options(port, self.folder),
+                             os.path.join(self.folder, "server.log"), self.port)
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
+        return self.url
+
+    def stop(self, mode="fast"):
+        """Stops the server (pg_ctl stop -m `mode`) and waits until it is down."""
+        subprocess.run(as_server_user([pg_bin("pg_ctl"), "-D", self.data, "-m", mode, "-w",
+                                       "stop"]),
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def sql(self, statement, database="postgres"):
+        """The first column of the first row of `statement`, as text."""
+        return sql_value(f"{self.url}/{database}", statement)
+
+    def close(self):
+        if self.folder is not None:
+            pg_stop(self.data)
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 

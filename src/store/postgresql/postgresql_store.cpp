@@ -431,9 +431,8 @@ class PgSession final : public StoreSession {
   PgSession& operator=(const PgSession&) = delete;
 
   void BeginRead() override {
-    EnsureConnected();
     // One snapshot for the whole read, as SQLite's read transaction has.
-    Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    Begin("BEGIN ISOLATION LEVEL REPEATABLE READ");
     StartTransaction(false);
   }
   // A write transaction holds the event counter from its first statement to
@@ -441,8 +440,7 @@ class PgSession final : public StoreSession {
   // the other, so a batch that locks several pages can never deadlock with
   // another (it would, taking a page then waiting for the counter).
   void BeginWrite() override {
-    EnsureConnected();
-    Exec("BEGIN; SELECT 1 FROM event_counter WHERE id = 1 FOR NO KEY UPDATE");
+    Begin("BEGIN; SELECT 1 FROM event_counter WHERE id = 1 FOR NO KEY UPDATE");
     StartTransaction(true);
   }
   void Commit() override {
@@ -543,6 +541,23 @@ class PgSession final : public StoreSession {
     conflict_ = false;
     last_event_seq_ = 0;
     savepoint_event_seq_ = 0;
+  }
+
+  // Starts a transaction with `sql`. A connection that the server ended
+  // while it was idle (a restart, a failover, pg_terminate_backend,
+  // idle_session_timeout) is only found dead by this first statement: it is
+  // made again and `sql` sent once more, as nothing of the transaction was
+  // sent yet, so no request fails for it. StoreError when the database is
+  // still away.
+  void Begin(const char* sql) {
+    EnsureConnected();
+    try {
+      Exec(sql);
+    } catch (const StoreError&) {
+      if (PQstatus(conn_) == CONNECTION_OK) throw;
+      EnsureConnected();
+      Exec(sql);
+    }
   }
 
   // Before a transaction: a connection that was lost is made again (its
@@ -971,20 +986,37 @@ class PgSession final : public StoreSession {
   }
 
   void AppendLink(PageId page, const ChainLink& l) override {
-    {
-      // Compare-and-set: the head moves only from the link's prev_hash, so
-      // two writers appending to one page cannot fork its chain.
-      Query q(
-          S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = greatest(active_at, ?) "
-            "WHERE id = ? AND chain_head = ?"));
-      q.Bind(1, l.hash).Bind(2, l.seq).Bind(3, l.at).Bind(4, page).Bind(5, l.prev_hash);
-      q.Exec();
-      if (changes_ == 0) {
-        conflict_ = true;
-        throw StoreConflict("postgresql: the chain head of page " + std::to_string(page) +
-                            " moved before a link was appended");
-      }
+    MoveChainHead(page, l.prev_hash, l, l.at);
+    InsertLink(page, l);
+  }
+
+  void AppendLinks(PageId page, const std::vector<ChainLink>& links) override {
+    if (links.empty()) return;
+    TimeMs latest = links.front().at;
+    for (const auto& l : links) latest = std::max(latest, l.at);
+    MoveChainHead(page, links.front().prev_hash, links.back(), latest);
+    for (const auto& l : links) InsertLink(page, l);
+  }
+
+  // Compare-and-set: the page's head moves to `head` only from `from` (the
+  // first appended link's prev_hash), so two writers appending to one page
+  // cannot fork its chain; active_at to `at` when that is later. Throws
+  // StoreConflict when the head is no longer `from`.
+  void MoveChainHead(PageId page, const std::string& from, const ChainLink& head, TimeMs at) {
+    Query q(
+        S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = greatest(active_at, ?) "
+          "WHERE id = ? AND chain_head = ?"));
+    q.Bind(1, head.hash).Bind(2, head.seq).Bind(3, at).Bind(4, page).Bind(5, from);
+    q.Exec();
+    if (changes_ == 0) {
+      conflict_ = true;
+      throw StoreConflict("postgresql: the chain head of page " + std::to_string(page) +
+                          " moved before a link was appended");
     }
+  }
+
+  // Writes one row of links as it is.
+  void InsertLink(PageId page, const ChainLink& l) {
     Query q(
         S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
           "body_markdown, at, editor, prev_hash, hash, format, content_hash, erased) "

@@ -286,6 +286,37 @@ TEST_F(PostgresqlStoreTest, ALostConnectionIsAStoreErrorAndIsMadeAgainAtTheNextT
   EXPECT_TRUE(s->Ping());
 }
 
+// A connection the server ended while it was idle (a restart, a failover,
+// idle_session_timeout) is found dead by the next BEGIN, made again there,
+// and the transaction goes on: no request fails for it.
+TEST_F(PostgresqlStoreTest, AConnectionEndedWhileIdleIsMadeAgainWhenATransactionStarts) {
+  auto s = store_->OpenSession();
+  NewPage(*s, "/idle");
+  const std::string db = url_.substr(url_.rfind('/') + 1);
+  const std::string sessions =
+      " FROM pg_stat_activity WHERE datname = '" + db + "' AND application_name = 'amur'";
+  // Ends the session and waits until it is gone; how many were ended.
+  auto cut = [&] {
+    const std::string admin = testing::PgServerUrl() + "/postgres";
+    const std::string n = QueryValue(admin, "SELECT count(pg_terminate_backend(pid))" + sessions);
+    for (int i = 0; i < 100 && QueryValue(admin, "SELECT count(*)" + sessions) != "0"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return n;
+  };
+  ASSERT_EQ(cut(), "1");
+  s->BeginRead();
+  EXPECT_TRUE(s->FindPage("/idle"));
+  s->Commit();
+  ASSERT_EQ(cut(), "1");
+  s->BeginWrite();
+  s->SetPageClosed("/idle", true);
+  s->Commit();
+  s->BeginRead();
+  EXPECT_TRUE(s->FindPage("/idle")->closed);
+  s->Commit();
+}
+
 TEST_F(PostgresqlStoreTest, TheListenerWakesOnCommitsThatAppendedEvents) {
   auto listener = store_->ListenForEvents();
   ASSERT_TRUE(listener);

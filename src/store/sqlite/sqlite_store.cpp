@@ -682,31 +682,49 @@ class SqliteSession final : public StoreSession {
   }
 
   void AppendLink(PageId page, const ChainLink& l) override {
-    {
-      Query q(
-          S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
-            "body_markdown, at, editor, prev_hash, hash, format, content_hash, erased) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-      q.Bind(1, page)
-          .Bind(2, l.seq)
-          .Bind(3, l.comment_id)
-          .Bind(4, static_cast<std::int64_t>(l.n))
-          .Bind(5, l.parent_id)
-          .Bind(6, l.author_name)
-          .Bind(7, CommentStateName(l.state))
-          .Bind(8, l.body_markdown)
-          .Bind(9, l.at)
-          .Bind(10, l.editor)
-          .Bind(11, l.prev_hash)
-          .Bind(12, l.hash)
-          .Bind(13, static_cast<std::int64_t>(l.format))
-          .Bind(14, l.content_hash)
-          .Bind(15, l.erased ? 1 : 0);
-      q.Exec();
+    InsertLink(page, l);
+    MoveChainHead(page, l, l.at);
+  }
+
+  void AppendLinks(PageId page, const std::vector<ChainLink>& links) override {
+    if (links.empty()) return;
+    TimeMs latest = links.front().at;
+    for (const auto& l : links) {
+      InsertLink(page, l);
+      latest = std::max(latest, l.at);
     }
+    MoveChainHead(page, links.back(), latest);
+  }
+
+  // Writes one row of links as it is.
+  void InsertLink(PageId page, const ChainLink& l) {
+    Query q(
+        S("INSERT INTO links(page_id, seq, comment_id, n, parent_id, author_name, state, "
+          "body_markdown, at, editor, prev_hash, hash, format, content_hash, erased) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    q.Bind(1, page)
+        .Bind(2, l.seq)
+        .Bind(3, l.comment_id)
+        .Bind(4, static_cast<std::int64_t>(l.n))
+        .Bind(5, l.parent_id)
+        .Bind(6, l.author_name)
+        .Bind(7, CommentStateName(l.state))
+        .Bind(8, l.body_markdown)
+        .Bind(9, l.at)
+        .Bind(10, l.editor)
+        .Bind(11, l.prev_hash)
+        .Bind(12, l.hash)
+        .Bind(13, static_cast<std::int64_t>(l.format))
+        .Bind(14, l.content_hash)
+        .Bind(15, l.erased ? 1 : 0);
+    q.Exec();
+  }
+
+  // The page's head moves to `head`; active_at to `at` when that is later.
+  void MoveChainHead(PageId page, const ChainLink& head, TimeMs at) {
     Query q(S("UPDATE pages SET chain_head = ?, chain_len = ?, active_at = max(active_at, ?) "
               "WHERE id = ?"));
-    q.Bind(1, l.hash).Bind(2, l.seq).Bind(3, l.at).Bind(4, page);
+    q.Bind(1, head.hash).Bind(2, head.seq).Bind(3, at).Bind(4, page);
     q.Exec();
   }
 
