@@ -549,12 +549,14 @@ class PgSession final : public StoreSession {
   // made again and `sql` sent once more, as nothing of the transaction was
   // sent yet, so no request fails for it. StoreError when the database is
   // still away.
+  // A replica that did not answer in time is not asked again here.
   void Begin(const char* sql) {
     EnsureConnected();
+    unanswered_ = false;
     try {
       Exec(sql);
     } catch (const StoreError&) {
-      if (PQstatus(conn_) == CONNECTION_OK) throw;
+      if (PQstatus(conn_) == CONNECTION_OK || unanswered_) throw;
       EnsureConnected();
       Exec(sql);
     }
@@ -651,6 +653,7 @@ class PgSession final : public StoreSession {
         const int ready = left > 0 ? ::poll(&p, 1, static_cast<int>(left)) : 0;
         if (ready < 0 && errno == EINTR) continue;
         if (ready == 0) {
+          unanswered_ = true;
           PQclear(kept);
           ::shutdown(PQsocket(conn_), SHUT_RDWR);
           PQconsumeInput(conn_);
@@ -2240,6 +2243,7 @@ class PgSession final : public StoreSession {
   std::string url_;
   PGconn* conn_;
   int answer_timeout_ms_;  // 0: wait as long as the server takes (the primary)
+  bool unanswered_ = false;  // the last statement ran out of answer_timeout_ms_
   std::unordered_map<std::string, std::unique_ptr<Stmt>> stmts_;
   bool in_write_ = false;
   bool conflict_ = false;                 // a race was lost in this transaction
