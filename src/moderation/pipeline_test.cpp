@@ -441,10 +441,15 @@ TEST(PipelineLearningTest, ADecisionAboutOneWordTeachesItsClass) {
     p.Learn("Guest", "Everyone in this thread thinks he is a buffoon." + n, true);
     p.Learn("Guest", "Everyone in this thread thinks he is a minister." + n, false);
   }
-  const double insult =
-      p.Screen({.author_name = "Guest", .body_markdown = "Frankly the man is a nincompoop."}).score;
-  const double neutral =
-      p.Screen({.author_name = "Guest", .body_markdown = "Frankly the man is a senator."}).score;
+  auto score = [&p](const std::string& body) {
+    service::ScreeningInput in;
+    in.author_name = "Guest";
+    in.body_markdown = body;
+    in.client_address = "192.0.2.7";
+    return p.Screen(in).score;
+  };
+  const double insult = score("Frankly the man is a nincompoop.");
+  const double neutral = score("Frankly the man is a senator.");
   EXPECT_GT(insult, neutral + 0.05) << insult << " vs " << neutral;
 }
 
