@@ -302,6 +302,8 @@ CLASS_EXCLUDE = {
 # (heated but civil: "you're a misogynist", "you're a hypocrite"), mild or
 # affectionate, or words with a commoner other use ("rip", "lame", "spook").
 CLASS_EXCLUDE["wn_insult"] = {
+    # adjectives first: "you are being stupid about this" is no insult noun
+    "stupid", "subnormal",
     "misogynist", "misanthrope", "misanthropist", "narcissist", "narcist",
     "megalomaniac", "egotist", "egomaniac", "polluter", "saboteur", "vandal",
     "slanderer", "defamer", "libeler", "traducer", "vilifier", "maligner",

@@ -96,7 +96,7 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
     a.matches.push_back(Match{m.kind, MatchField::kBody, std::move(m.term), m.span});
   }
   if (targeted_) {
-    for (const AbuseSignal& s : targeted_->Find(normalized, comment.is_reply, body)) {
+    for (const AbuseSignal& s : targeted_->Find(normalized, comment.is_reply, body, &a.features)) {
       a.signals.push_back({s, MatchField::kBody});
       a.directed = a.directed || s.directed;
     }
@@ -124,7 +124,7 @@ Analysis TextAnalyzer::Run(const CommentText& comment, Duplicates duplicates,
   if (banned) add(kReasonBannedTerm);
   if (suspect) add(kReasonSuspectTerm);
   for (AbuseKind kind : {AbuseKind::kDehumanising, AbuseKind::kThreat, AbuseKind::kSexualised,
-                         AbuseKind::kInsultCoinage}) {
+                         AbuseKind::kInsultCoinage, AbuseKind::kPersonalInsult}) {
     for (const Analysis::Signal& s : a.signals) {
       if (s.signal.kind == kind) {
         add(AbuseReason(kind));

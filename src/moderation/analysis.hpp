@@ -30,7 +30,8 @@ inline constexpr std::string_view kReasonNearDuplicate = "near_duplicate";
 inline constexpr std::string_view kReasonRepeatedPost = "repeated_post";
 inline constexpr std::string_view kReasonShouting = "shouting";
 // With a targeted-abuse reason (AbuseReason: "dehumanising", "threat",
-// "sexualised", "insult_coinage"): a signal aimed at another commenter.
+// "sexualised", "insult_coinage", "personal_insult"): a signal aimed at
+// another commenter.
 inline constexpr std::string_view kReasonDirected = "directed";
 
 struct ModerationSettings {
@@ -81,6 +82,9 @@ struct Analysis {
   };
   std::vector<Signal> signals;
   bool directed = false;  // some signal is aimed at another commenter
+  // The body's word-class tags for the classifier ("class:vermin",
+  // "pair:group+vermin"; TargetedAbuseMatcher::Find with features).
+  std::vector<std::string> features;
   int links = 0;
   ShoutingCheck shouting;    // the body's capitals
   DuplicateCheck duplicate;  // all zero unless AnalyzeAndRecord/AnalyzeAndCheck looked

@@ -35,16 +35,22 @@ std::string Identity(const service::ScreeningInput& input) {
   return input.author_email ? *input.author_email : NetworkKey(input.client_address);
 }
 
-// The reasons the classifier reads as tags (Classifier::Score with tags).
+// What the classifier reads as tags (Classifier::Score with tags): the
+// reasons the rules found and the body's word-class features.
 std::vector<std::string> TagsOf(const Analysis& a) {
   std::vector<std::string> tags;
   for (const std::string& r : a.reasons) {
     if (r == kReasonBannedTerm || r == kReasonSuspectTerm || r == kReasonDirected ||
         r == AbuseReason(AbuseKind::kDehumanising) || r == AbuseReason(AbuseKind::kThreat) ||
-        r == AbuseReason(AbuseKind::kSexualised) || r == AbuseReason(AbuseKind::kInsultCoinage)) {
+        r == AbuseReason(AbuseKind::kSexualised) || r == AbuseReason(AbuseKind::kInsultCoinage) ||
+        r == AbuseReason(AbuseKind::kPersonalInsult)) {
       tags.push_back("reason:" + r);
     }
   }
+  // One tag for any targeted-abuse signal: what moderators decided on every
+  // kind of signal teaches the model about a kind it has seen little of.
+  if (!a.signals.empty()) tags.emplace_back("signal");
+  tags.insert(tags.end(), a.features.begin(), a.features.end());
   return tags;
 }
 
@@ -248,9 +254,17 @@ std::vector<std::string> Pipeline::Tags(const std::string& author_name,
 void Pipeline::Learn(const std::string& author_name, const std::string& body_markdown, bool hold,
                      bool is_reply) {
   const std::string text = ClassifierText(author_name, body_markdown);
-  const std::vector<std::string> tags = Tags(author_name, body_markdown, is_reply);
+  std::shared_ptr<const TextAnalyzer> analyzer;
+  {
+    std::shared_lock lock(tunables_mu_);
+    analyzer = analyzer_;
+  }
+  const Analysis a = analyzer->Analyze({author_name, body_markdown, is_reply});
+  const std::vector<std::string> tags = TagsOf(a);
+  // "With a signal" for calibration: a targeted-abuse signal or a term match.
+  const bool signal = !a.signals.empty() || !a.matches.empty();
   std::unique_lock lock(model_mu_);
-  calibration_.Add(model_.Score(text, tags), hold, !tags.empty());
+  calibration_.Add(model_.Score(text, tags), hold, signal);
   model_.Learn(text, hold, tags);
   calibrated_ = calibration_.Threshold(settings_.target_precision);
   calibrated_alone_ = calibration_.Threshold(settings_.target_precision, true);

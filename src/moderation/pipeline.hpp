@@ -101,7 +101,8 @@ class Pipeline final : public service::Screener {
   void Learn(const std::string& author_name, const std::string& body_markdown, bool hold,
              bool is_reply = false);
   // The classifier's tags for a comment: the targeted-abuse reasons and
-  // "directed", "suspect_term" and "banned_term" that the rules find in it.
+  // "directed", "suspect_term" and "banned_term" that the rules find in it,
+  // and the body's word-class features ("class:vermin", "pair:you+insult").
   std::vector<std::string> Tags(const std::string& author_name, const std::string& body_markdown,
                                 bool is_reply) const;
   // The threshold at which the classifier holds now: the calibrated one (at

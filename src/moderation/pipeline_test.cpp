@@ -419,6 +419,40 @@ TEST(PipelineLearningTest, HoldsASignalTheModeratorsRejectedFromTheFirstDecision
   EXPECT_LT(p.HoldThreshold(), 0.9);  // calibrated below the cap
 }
 
+TEST(PipelineLearningTest, TagsNameTheSignalsAndTheWordClasses) {
+  FakeClock clock(1'700'000'000'000);
+  Pipeline p(PipelineSettings{}, clock);
+  const auto tags = p.Tags("Guest", "The Afghans they flew over last summer are lice.", false);
+  for (const char* want : {"reason:dehumanising", "signal", "class:vermin", "pair:group+vermin"}) {
+    EXPECT_TRUE(Has(tags, want)) << want;
+  }
+  EXPECT_TRUE(Has(p.Tags("Guest", "You utter moron.", true), "reason:personal_insult"));
+  EXPECT_FALSE(Has(p.Tags("Guest", "The minister resigned today.", false), "signal"));
+}
+
+// A decision about one word of a class teaches the others: the model has
+// only ever seen "buffoon" rejected, and scores "nincompoop" (no shared n-gram
+// worth the name) above a neutral word in the same sentence.
+TEST(PipelineLearningTest, ADecisionAboutOneWordTeachesItsClass) {
+  FakeClock clock(1'700'000'000'000);
+  Pipeline p(PipelineSettings{}, clock);
+  for (int round = 0; round < 6; ++round) {
+    const std::string n = " " + std::to_string(round);
+    p.Learn("Guest", "Everyone in this thread thinks he is a buffoon." + n, true);
+    p.Learn("Guest", "Everyone in this thread thinks he is a minister." + n, false);
+  }
+  auto score = [&p](const std::string& body) {
+    service::ScreeningInput in;
+    in.author_name = "Guest";
+    in.body_markdown = body;
+    in.client_address = "192.0.2.7";
+    return p.Screen(in).score;
+  };
+  const double insult = score("Frankly the man is a nincompoop.");
+  const double neutral = score("Frankly the man is a senator.");
+  EXPECT_GT(insult, neutral + 0.05) << insult << " vs " << neutral;
+}
+
 TEST(CalibrationTest, ThresholdIsTheLowestScoreWithHeldOutPrecisionAtTheTarget) {
   Calibration c;
   EXPECT_FALSE(c.Threshold(0.95).has_value());

@@ -23,13 +23,21 @@ std::string_view AbuseReason(AbuseKind kind) {
       return "sexualised";
     case AbuseKind::kInsultCoinage:
       return "insult_coinage";
+    case AbuseKind::kPersonalInsult:
+      return "personal_insult";
   }
   return "dehumanising";
 }
 
 namespace {
 
-constexpr std::size_t kPhraseKinds = 3;  // dehumanising, threat, sexualised
+constexpr std::size_t kPhraseKinds = 4;  // dehumanising, threat, sexualised, insult
+constexpr std::size_t kMaxFeatures = 32;
+// A sentence ends after a word: the phrases read kSentence as a word of its
+// own there, which the "..." gap does not cross.
+constexpr char kSentence = '\x1e';
+// "...": up to this many words, within one sentence.
+constexpr int kSentenceGap = 12;
 constexpr std::size_t kMinCoinageLength = 6;
 
 bool IsSecondPerson(std::string_view w) {
@@ -213,6 +221,60 @@ struct TargetedAbuseMatcher::Impl {
     }
   }
 
+  // [features]: classifier tags. Word -> bit mask of the feature classes it
+  // belongs to; prefixes ("muslim*") by first letter; pairs of bits.
+  std::vector<std::string> feature_names;
+  std::uint32_t feature_tagged = 0;  // features that are tags by themselves
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> feature_words;
+  std::array<std::vector<std::pair<std::string, std::uint32_t>>, 27> feature_prefixes;
+  std::vector<std::pair<std::size_t, std::size_t>> feature_pairs;
+
+  // Adds the one-word alternatives of `alternatives` (and of the classes it
+  // names, recursively through `raw`) to feature `bit`; multi-word ones are
+  // skipped. False with `error` set on an unknown class.
+  bool AddFeatureWords(std::string_view alternatives, std::uint32_t bit,
+                       const std::map<std::string, std::string, std::less<>>& raw, int depth,
+                       std::string* error) {
+    if (depth > 8) {
+      *error = "classes nested too deeply";
+      return false;
+    }
+    bool ok = true;
+    ForEachAlternative(alternatives, [&](std::string_view alt) {
+      if (!ok) return;
+      if (alt.front() == '@') {
+        auto it = raw.find(alt.substr(1));
+        if (it == raw.end()) {
+          *error = "unknown class " + std::string(alt);
+          ok = false;
+          return;
+        }
+        ok = AddFeatureWords(it->second, bit, raw, depth + 1, error);
+        return;
+      }
+      if (alt.find('_') != std::string_view::npos) return;
+      if (alt.back() == '*') {
+        const std::string_view p = alt.substr(0, alt.size() - 1);
+        if (p.empty() || p[0] < 'a' || p[0] > 'z') return;
+        feature_prefixes[static_cast<std::size_t>(p[0] - 'a')].emplace_back(std::string(p), bit);
+        return;
+      }
+      feature_words[std::string(alt)] |= bit;
+    });
+    return ok;
+  }
+
+  std::uint32_t FeaturesOf(std::string_view w) const {
+    std::uint32_t mask = 0;
+    if (auto it = feature_words.find(w); it != feature_words.end()) mask = it->second;
+    if (!w.empty() && w[0] >= 'a' && w[0] <= 'z') {
+      for (const auto& [p, bit] : feature_prefixes[static_cast<std::size_t>(w[0] - 'a')]) {
+        if (w.starts_with(p)) mask |= bit;
+      }
+    }
+    return mask;
+  }
+
   std::vector<std::string> stems;  // sorted
   // stems[stem_from[c - 'a'], stem_from[c - 'a' + 1]) start with letter c.
   std::array<std::uint32_t, 27> stem_from{};
@@ -342,6 +404,7 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
   std::shared_ptr<TargetedAbuseMatcher> m(new TargetedAbuseMatcher());
   Impl& impl = *m->impl_;
   std::map<std::string, std::string, std::less<>> classes;
+  std::map<std::string, std::string, std::less<>> raw;  // class -> its alternatives
   std::array<std::vector<std::string>, kPhraseKinds> phrases;
   std::string section;
   int line_no = 0;
@@ -371,6 +434,8 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
     if (!impl.DefineClass(Trim(line.substr(1, eq - 1)), Trim(line.substr(eq + 1)), classes,
                           &error)) {
       fail(error);
+    } else {
+      raw[std::string(Trim(line.substr(1, eq - 1)))] = std::string(Trim(line.substr(eq + 1)));
     }
   }
   file = "";
@@ -395,12 +460,57 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
       if (!impl.DefineClass(Trim(line.substr(1, eq - 1)), Trim(line.substr(eq + 1)), classes,
                             &error)) {
         fail(error);
+      } else {
+        raw[std::string(Trim(line.substr(1, eq - 1)))] = std::string(Trim(line.substr(eq + 1)));
+      }
+      continue;
+    }
+    if (section == "features") {
+      // "name = alternatives" (a feature class) or "a+b" (a pair of them).
+      const auto eq = line.find('=');
+      const auto plus = line.find('+');
+      auto index = [&](std::string_view name) -> std::size_t {
+        const auto& names = impl.feature_names;
+        return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) -
+                                        names.begin());
+      };
+      if (eq != std::string_view::npos) {
+        std::string name(Trim(line.substr(0, eq)));
+        // "_name": a feature only pairs use, no tag by itself.
+        const bool tagged = name.empty() || name.front() != '_';
+        if (!tagged) name.erase(0, 1);
+        if (name.empty() || !std::all_of(name.begin(), name.end(), IsLetterOrDigit) ||
+            index(name) < impl.feature_names.size()) {
+          fail("a feature needs a new name of lower-case letters or digits");
+        } else if (impl.feature_names.size() == kMaxFeatures) {
+          fail("at most 32 features");
+        } else {
+          std::string error;
+          const auto bit = std::uint32_t{1} << impl.feature_names.size();
+          if (impl.AddFeatureWords(Trim(line.substr(eq + 1)), bit, raw, 0, &error)) {
+            impl.feature_names.push_back(name);
+            if (tagged) impl.feature_tagged |= bit;
+          } else {
+            fail(error);
+          }
+        }
+      } else if (plus != std::string_view::npos) {
+        const std::size_t a = index(Trim(line.substr(0, plus)));
+        const std::size_t b = index(Trim(line.substr(plus + 1)));
+        if (a >= impl.feature_names.size() || b >= impl.feature_names.size()) {
+          fail("a pair names two features defined above");
+        } else {
+          impl.feature_pairs.emplace_back(a, b);
+        }
+      } else {
+        fail("a feature line is \"name = alternatives\" or \"a+b\"");
       }
       continue;
     }
     int kind = section == "dehumanising" ? 0
                : section == "threat"     ? 1
                : section == "sexualised" ? 2
+               : section == "insult"     ? 3
                                          : -1;
     if (kind >= 0) {
       std::string re = "(?:^| )";
@@ -413,16 +523,42 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
           gap = token[1] - '0';
           return;
         }
+        if (token == "...") {
+          gap = -1;
+          return;
+        }
+        // "token{m,n}": m to n words of the token (0 <= m <= n <= 9).
+        int repeat_min = -1, repeat_max = -1;
+        if (token.size() > 5 && token.back() == '}' && token[token.size() - 5] == '{' &&
+            token[token.size() - 3] == ',') {
+          repeat_min = token[token.size() - 4] - '0';
+          repeat_max = token[token.size() - 2] - '0';
+          token.remove_suffix(5);
+          if (repeat_min < 0 || repeat_max > 9 || repeat_min > repeat_max) {
+            error = "a repeat is {m,n} with 0 <= m <= n <= 9";
+            return;
+          }
+        }
         std::string t = Token(token, classes, impl.set_words, &error);
         if (t.empty()) {
           if (error.empty()) error = "empty word";
           return;
         }
+        if (first && repeat_min >= 0) {
+          error = "a phrase cannot start with a repeat";
+          return;
+        }
         if (!first) {
           if (gap > 0) re += "(?: [^ ]+){0," + std::to_string(gap) + "}";
-          re += ' ';
+          if (gap < 0) re += "(?: [^ \x1e]+){0," + std::to_string(kSentenceGap) + "}";
+          if (repeat_min < 0) re += ' ';
         }
-        re += t;
+        if (repeat_min >= 0) {
+          re += "(?: " + t + "){" + std::to_string(repeat_min) + "," + std::to_string(repeat_max) +
+                "}";
+        } else {
+          re += t;
+        }
         gap = 0;
         first = false;
       });
@@ -485,6 +621,12 @@ Result<std::shared_ptr<const TargetedAbuseMatcher>> TargetedAbuseMatcher::Build(
 
 std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, bool is_reply,
                                                     std::string_view original) const {
+  return Find(text, is_reply, original, nullptr);
+}
+
+std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, bool is_reply,
+                                                    std::string_view original,
+                                                    std::vector<std::string>* features) const {
   std::vector<AbuseSignal> out;
   const std::string& s = text.text;
   if (s.empty()) return out;
@@ -543,34 +685,88 @@ std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, 
     while (e > b && !IsLetterOrDigit(text.text[e - 1])) --e;
     return b < e ? text.SourceSpan(b, e) : ByteSpan{};
   };
+  // Whether a sentence ends between words k and k + 1 of the original text.
+  auto sentence_end = [&](std::size_t k) {
+    if (original.empty() || k + 1 >= words.size()) return false;
+    const std::size_t last = words[k].at + words[k].w.size() - 1;
+    const std::size_t from = text.source_end[last];
+    const std::size_t to =
+        std::min<std::size_t>(text.source_begin[words[k + 1].at], original.size());
+    for (std::size_t i = from; i < to; ++i) {
+      const char c = original[i];
+      if (c == '.' || c == '!' || c == '?' || c == ';' || c == '\n') return true;
+    }
+    return false;
+  };
   // The text the phrases read: `s` with the set-class bytes after each word
-  // of a set class, and for each of its bytes the offset in `s`.
+  // of a set class and a kSentence word after each sentence, and for each of
+  // its bytes the offset in `s`. Feature tags are gathered on the way.
   std::string marked;
   std::vector<std::uint32_t> marked_at;
-  if (!impl_->set_words.empty()) {
-    for (const Word& word : words) {
-      auto it = impl_->set_words.find(word.w);
-      if (it == impl_->set_words.end()) continue;
-      if (marked.empty()) {
-        marked.reserve(s.size() + 16);
-        marked_at.reserve(s.size() + 16);
+  std::size_t copied = 0;  // bytes of `s` copied to `marked`
+  auto copy_to = [&](std::size_t end) {
+    if (marked.empty()) {
+      marked.reserve(s.size() + 32);
+      marked_at.reserve(s.size() + 32);
+    }
+    for (std::size_t i = copied; i < end; ++i) {
+      marked += s[i];
+      marked_at.push_back(static_cast<std::uint32_t>(i));
+    }
+    copied = std::max(copied, end);
+  };
+  const bool want_features = features != nullptr && !impl_->feature_names.empty();
+  std::uint32_t all_features = 0, sentence_features = 0;
+  std::uint64_t pairs_seen = 0;
+  auto close_sentence = [&] {
+    for (std::size_t p = 0; p < impl_->feature_pairs.size() && p < 64; ++p) {
+      const auto [a, b] = impl_->feature_pairs[p];
+      if ((sentence_features >> a & 1u) && (sentence_features >> b & 1u)) {
+        pairs_seen |= std::uint64_t{1} << p;
       }
-      const std::size_t end = word.at + word.w.size();
-      // Copy the text up to the end of this word, then the marks.
-      const std::size_t from = marked_at.empty() ? 0 : marked_at.back() + 1;
-      for (std::size_t i = from; i < end; ++i) {
-        marked += s[i];
-        marked_at.push_back(static_cast<std::uint32_t>(i));
+    }
+    sentence_features = 0;
+  };
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    const Word& word = words[k];
+    if (want_features) sentence_features |= impl_->FeaturesOf(word.w);
+    const std::string* marks = nullptr;
+    if (!impl_->set_words.empty()) {
+      if (auto it = impl_->set_words.find(word.w); it != impl_->set_words.end()) {
+        marks = &it->second;
       }
-      for (char c : it->second) {
+    }
+    const bool ends = sentence_end(k);
+    if (want_features && (ends || k + 1 == words.size())) {
+      all_features |= sentence_features;
+      close_sentence();
+    }
+    if (marks == nullptr && !ends) continue;
+    const std::size_t end = word.at + word.w.size();
+    copy_to(end);
+    if (marks != nullptr) {
+      for (char c : *marks) {
         marked += c;
         marked_at.push_back(static_cast<std::uint32_t>(end - 1));
       }
     }
-    if (!marked.empty()) {
-      for (std::size_t i = marked_at.back() + 1; i < s.size(); ++i) {
-        marked += s[i];
-        marked_at.push_back(static_cast<std::uint32_t>(i));
+    if (ends) {
+      for (char c : {' ', kSentence}) {
+        marked += c;
+        marked_at.push_back(static_cast<std::uint32_t>(end - 1));
+      }
+    }
+  }
+  if (!marked.empty()) copy_to(s.size());
+  if (want_features) {
+    for (std::size_t f = 0; f < impl_->feature_names.size(); ++f) {
+      if ((all_features & impl_->feature_tagged) >> f & 1u)
+        features->push_back("class:" + impl_->feature_names[f]);
+    }
+    for (std::size_t p = 0; p < impl_->feature_pairs.size() && p < 64; ++p) {
+      if (pairs_seen >> p & 1u) {
+        const auto [a, b] = impl_->feature_pairs[p];
+        features->push_back("pair:" + impl_->feature_names[a] + "+" + impl_->feature_names[b]);
       }
     }
   }
@@ -583,7 +779,8 @@ std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, 
   };
   const re2::StringPiece input(read);
   static constexpr AbuseKind kKinds[kPhraseKinds] = {AbuseKind::kDehumanising, AbuseKind::kThreat,
-                                                     AbuseKind::kSexualised};
+                                                     AbuseKind::kSexualised,
+                                                     AbuseKind::kPersonalInsult};
   for (std::size_t k = 0; k < kPhraseKinds; ++k) {
     const RE2* re = impl_->phrases[k].get();
     if (re == nullptr) continue;
@@ -602,6 +799,8 @@ std::vector<AbuseSignal> TargetedAbuseMatcher::Find(const NormalizedText& text, 
     out.push_back(AbuseSignal{AbuseKind::kInsultCoinage, source(coinage_begin, coinage_end),
                               second_person || is_reply});
   }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const AbuseSignal& a, const AbuseSignal& b) { return a.kind < b.kind; });
   return out;
 }
 

@@ -21,10 +21,11 @@
 
 namespace amur::moderation {
 
-enum class AbuseKind { kDehumanising, kThreat, kSexualised, kInsultCoinage };
+enum class AbuseKind { kDehumanising, kThreat, kSexualised, kInsultCoinage, kPersonalInsult };
 
 // Reason codes as stored with the comment and named by the desk:
-// "dehumanising", "threat", "sexualised", "insult_coinage".
+// "dehumanising", "threat", "sexualised", "insult_coinage", "personal_insult"
+// (an insult aimed at the other commenter: "you pathetic little troll").
 std::string_view AbuseReason(AbuseKind kind);
 
 struct AbuseSignal {
@@ -57,6 +58,13 @@ class TargetedAbuseMatcher {
   // shitian").
   std::vector<AbuseSignal> Find(const NormalizedText& text, bool is_reply,
                                 std::string_view original = {}) const;
+  // As above, and appends to `features` the classifier tags of the list's
+  // [features] section that the text has: "class:<name>" for each feature
+  // class one of its words belongs to, "pair:<a>+<b>" when words of both
+  // classes stand in one sentence (sentences need `original`).
+  std::vector<AbuseSignal> Find(const NormalizedText& text, bool is_reply,
+                                std::string_view original,
+                                std::vector<std::string>* features) const;
 
   ~TargetedAbuseMatcher();
   TargetedAbuseMatcher(const TargetedAbuseMatcher&) = delete;

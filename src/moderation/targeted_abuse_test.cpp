@@ -285,7 +285,7 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"they are spreading like fungus", AbuseKind::kDehumanising},
                     Case{"those Tajiks are excreta", AbuseKind::kDehumanising},
                     Case{"Pakistanis are jackals", AbuseKind::kDehumanising},
-                    Case{"You nincompoop", AbuseKind::kDehumanising},
+                    Case{"You nincompoop", AbuseKind::kPersonalInsult},
                     Case{"Somebody should garrote you", AbuseKind::kThreat}));
 
 // Literal talk about the same animals, diseases and peoples.
@@ -297,6 +297,86 @@ INSTANTIATE_TEST_SUITE_P(
                     "The jackals and hyenas at the zoo were moved.",
                     "The army will hunt the insurgents through the mountains.",
                     "Leukaemia rates among the miners should be investigated."));
+
+// Session 8: structures that generalise. A group named several words before
+// its comparison (within one sentence), places of people called dens of
+// vermin, insults aimed at the other commenter, veiled threats, innuendo.
+INSTANTIATE_TEST_SUITE_P(
+    Structures, TargetedAbuseSignalTest,
+    testing::Values(
+        Case{"The Afghans they flew over last summer are lice", AbuseKind::kDehumanising},
+        Case{"The Sudanese who live in the flats by the canal are basically rodents",
+             AbuseKind::kDehumanising},
+        Case{"Those Greeks in the next village are a pack of jackals", AbuseKind::kDehumanising},
+        Case{"Portugal is a rat nation with a flag", AbuseKind::kDehumanising},
+        Case{"Their whole district has become a nest of vermin", AbuseKind::kDehumanising},
+        Case{"a cockroach farm with a flag on it", AbuseKind::kDehumanising},
+        Case{"you are a pathetic little troll", AbuseKind::kPersonalInsult},
+        Case{"nobody cares what an idiot like you thinks", AbuseKind::kPersonalInsult},
+        Case{"what a sad little man you are", AbuseKind::kPersonalInsult},
+        Case{"You utter moron", AbuseKind::kPersonalInsult},
+        Case{"careful who you mess with", AbuseKind::kThreat},
+        Case{"Nice house you have there", AbuseKind::kThreat},
+        Case{"we are keeping a file on you", AbuseKind::kThreat},
+        Case{"Your missus gets lonely when you are out", AbuseKind::kSexualised}));
+
+// Disagreement, criticism of politicians and news use of the same words.
+INSTANTIATE_TEST_SUITE_P(
+    Structures, TargetedAbuseCivilTest,
+    testing::Values("You are wrong, and the report says so.",
+                    "Your argument is idiotic, the figures say the opposite.",
+                    "Your president is a clown and a liar.",
+                    "These ministers are rats leaving a sinking ship.",
+                    "The Afghans who fled the Taliban survived. Rats and lice were everywhere.",
+                    "Refugees are not vermin, whatever the tabloids say.",
+                    "Parliament has become a nest of vipers.", "America is a nation of immigrants.",
+                    "People like you make this place better.",
+                    "Mexican farmers are fighting a plague of armyworms."));
+
+// "..." does not cross a sentence: the group and the comparison must stand
+// in one.
+TEST(TargetedAbuseTest, TheLongGapStaysInsideOneSentence) {
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build("[dehumanising]\nafghans ... are lice\n", &errors);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  auto fires = [&](const std::string& text) {
+    return !(*m)->Find(NormalizeForMatching(text), false, text).empty();
+  };
+  EXPECT_TRUE(fires("The Afghans that the army flew over last summer are lice"));
+  EXPECT_FALSE(fires("The Afghans arrived. Their children are lice free now"));
+  EXPECT_FALSE(fires("Afghans one two three four five six seven eight nine ten 11 12 13 are lice"));
+}
+
+TEST(TargetedAbuseTest, FeaturesAreClassesAndPairsInOneSentence) {
+  std::vector<std::string> errors;
+  auto m = TargetedAbuseMatcher::Build(
+      "@pests = rats|lice|@wn_vermin\n[features]\nvermin = @pests\ngroup = "
+      "afghans|roma*\nvermin+group\n",
+      &errors);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  auto features = [&](const std::string& text) {
+    std::vector<std::string> out;
+    (*m)->Find(NormalizeForMatching(text), false, text, &out);
+    return out;
+  };
+  EXPECT_EQ(features("Romanians and termites."),
+            (std::vector<std::string>{"class:vermin", "class:group", "pair:vermin+group"}));
+  EXPECT_EQ(features("The Afghans came. Lice came."),
+            (std::vector<std::string>{"class:vermin", "class:group"}));
+  EXPECT_TRUE(features("A quiet day.").empty());
+  std::vector<std::string> bad;
+  ASSERT_TRUE(TargetedAbuseMatcher::Build("[features]\nx = @nope\na+b\nwhat\n", &bad).ok());
+  EXPECT_EQ(bad.size(), 3u);
+}
+
+TEST(TargetedAbuseTest, ThePersonalInsultIsDirectedAndNamed) {
+  const auto signals = Find("Listen, you ignorant halfwit.");
+  ASSERT_TRUE(HasKind(signals, AbuseKind::kPersonalInsult));
+  EXPECT_TRUE(signals.back().directed);
+  EXPECT_EQ(AbuseReason(AbuseKind::kPersonalInsult), "personal_insult");
+}
 
 }  // namespace
 }  // namespace amur::moderation

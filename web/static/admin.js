@@ -62,6 +62,7 @@
     threat: 'Threat',
     sexualised: 'Sexualised remark',
     insult_coinage: 'Insult coinage',
+    personal_insult: 'Insult at a commenter',
     directed: 'Aimed at a commenter',
     trusted_report: 'Report from a trusted reader',
   };
@@ -1500,7 +1501,7 @@
       ]),
       el('div', { className: 'desk-terms-wide' }, [
         termArea('targeted', 'Targeted-abuse signals',
-          'Flagged; held with the classifier. Sections [dehumanising], [threat], [sexualised] hold phrases over word classes (@name = a|b|c, ~N skips up to N words); ' +
+          'Flagged; held with the classifier. Sections [dehumanising], [threat], [sexualised], [insult] hold phrases over word classes (@name = a|b|c, ~N skips up to N words, ... up to 12 in one sentence, @name{m,n} repeats); [features] names classes the classifier reads as tags; ' +
           '[coinage-stem] (group and nationality stems), [coinage-insult], [coinage-word], [coinage-suffix], [coinage-allow] and [coinage] hold words, several per line. Format at the top of the list.'),
       ]),
       el('div', { className: 'desk-numbers' }, [
