@@ -63,6 +63,9 @@ class FaultInjectingSession final : public StoreSession {
     return inner_->ListVisibleComments(page);
   }
   std::vector<Comment> ListChainRows(PageId page) override { return inner_->ListChainRows(page); }
+  void ScanChainRows(PageId page, const std::function<void(const ChainRowView&)>& visit) override {
+    inner_->ScanChainRows(page, visit);
+  }
   std::vector<Comment> ListAllComments(PageId page) override {
     return inner_->ListAllComments(page);
   }
@@ -96,6 +99,9 @@ class FaultInjectingSession final : public StoreSession {
   }
   void AppendLink(PageId page, const ChainLink& link) override { inner_->AppendLink(page, link); }
   std::vector<ChainLink> ListPageLinks(PageId page) override { return inner_->ListPageLinks(page); }
+  void ScanPageLinks(PageId page, const std::function<void(const ChainLinkView&)>& visit) override {
+    inner_->ScanPageLinks(page, visit);
+  }
   std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
     return inner_->ListPageLinksFrom(page, from_seq);
   }
