@@ -1,11 +1,14 @@
 #include "service/hash_chain.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <utility>
@@ -231,55 +234,98 @@ void SealLink(std::string_view page_key, ChainLink& link) {
   link.hash = ComputeLinkHash(page_key, link);
 }
 
+// Links kept by ChainCheck, in chunks that are hashed as a whole.
+struct LinkChunk {
+  std::array<ChainLinkView, kHashChunk> links;  // views into the check's arena
+  std::array<char, kHashChunk> hashes_ok{};     // LinkHashesHold of each, 1 or 0
+  std::size_t size = 0;
+};
+
 struct ChainCheck::State {
   State(std::string_view key, std::size_t expected)
       : page_key(key),
         // About what a typical link needs: three hashes, a name and a short body.
         arena(std::clamp<std::size_t>(expected * 320, 4096, std::size_t{8} << 20)) {
-    links.reserve(expected);
+    chunks.reserve(expected / kHashChunk + 1);
     last_link.reserve(expected);
+    // A chain expected long gets its second thread now: it hashes each chunk
+    // as soon as it is full, while the rest is still being read.
+    if (expected >= kParallelLinks) StartHelper();
   }
 
-  // Hashes the links of chunks not yet taken; run by both threads.
-  void HashChunks() {
+  ~State() {
+    if (!helper.joinable()) return;
+    {
+      std::lock_guard lock(mutex);
+      stopped = true;
+    }
+    wake.notify_all();
+    helper.join();
+  }
+
+  const ChainLinkView& Link(std::size_t i) const {
+    return chunks[i / kHashChunk]->links[i % kHashChunk];
+  }
+
+  void StartHelper() {
+    if (helper.joinable() || std::thread::hardware_concurrency() < 2) return;
+    helper = std::thread([this] {
+      try {
+        HashReadyChunks(/*wait=*/true);
+      } catch (...) {
+        helper_error = std::current_exception();
+      }
+    });
+  }
+
+  // Hands the current chunk to whichever thread hashes next.
+  void Publish() {
+    {
+      std::lock_guard lock(mutex);
+      ready.push_back(chunks.back().get());
+    }
+    wake.notify_one();
+  }
+
+  // Hashes published chunks until none is left; with `wait`, waits for more
+  // until the links are all published (or the check is abandoned).
+  void HashReadyChunks(bool wait) {
     LinkHasher& h = ThreadHasher();
-    const std::size_t chunks = (links.size() + kHashChunk - 1) / kHashChunk;
-    for (std::size_t c; (c = next_chunk.fetch_add(1)) < chunks;) {
-      const std::size_t end = std::min(links.size(), (c + 1) * kHashChunk);
-      for (std::size_t i = c * kHashChunk; i < end; ++i) {
-        hashes_ok[i] = LinkHashesHold(h, page_key, links[i]) ? 1 : 0;
+    for (;;) {
+      LinkChunk* chunk = nullptr;
+      {
+        std::unique_lock lock(mutex);
+        if (wait)
+          wake.wait(lock, [this] { return stopped || closed || next_ready < ready.size(); });
+        if (stopped || next_ready == ready.size()) return;
+        chunk = ready[next_ready++];
+      }
+      for (std::size_t i = 0; i < chunk->size; ++i) {
+        chunk->hashes_ok[i] = LinkHashesHold(h, page_key, chunk->links[i]) ? 1 : 0;
       }
     }
   }
 
-  // Called once, after the last link: sorts the index of last links and
-  // starts the second hashing thread for a long chain.
+  // Called once, after the last link: publishes the last chunk, sorts the
+  // index of last links, and gives a long chain its second thread if it has
+  // none yet.
   void LinksDone() {
     if (links_done) return;
     links_done = true;
-    std::sort(last_link.begin(), last_link.end());
-    hashes_ok.assign(links.size(), 0);
-    if (links.size() >= kParallelLinks && std::thread::hardware_concurrency() >= 2) {
-      helper = std::thread([this] {
-        try {
-          HashChunks();
-        } catch (...) {
-          helper_error = std::current_exception();
-        }
-      });
+    if (!chunks.empty() && chunks.back()->size < kHashChunk) Publish();
+    {
+      std::lock_guard lock(mutex);
+      closed = true;
     }
-  }
-
-  // Stops and joins the helper, if any; rethrows what it threw.
-  void JoinHelper() {
-    if (!helper.joinable()) return;
-    helper.join();
-    if (helper_error) std::rethrow_exception(std::exchange(helper_error, nullptr));
+    wake.notify_all();
+    std::sort(last_link.begin(), last_link.end());
+    if (count >= kParallelLinks) StartHelper();
   }
 
   std::string page_key;
   TextArena arena;
-  std::vector<ChainLinkView> links;  // views into `arena`
+  std::vector<std::unique_ptr<LinkChunk>> chunks;
+  std::size_t count = 0;  // links added
   // (comment, index of its link), every link; sorted once the links are done,
   // so a comment's last link is the last entry of its id.
   std::vector<std::pair<CommentId, std::size_t>> last_link;
@@ -287,8 +333,14 @@ struct ChainCheck::State {
   std::set<CommentId> failed;
   std::set<CommentId> erased;
   bool links_done = false;
-  std::vector<char> hashes_ok;
-  std::atomic<std::size_t> next_chunk{0};
+
+  // Chunks to hash, shared with the helper thread under `mutex`.
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::vector<LinkChunk*> ready;
+  std::size_t next_ready = 0;  // ready[next_ready..] are not taken yet
+  bool closed = false;         // every chunk is in `ready`
+  bool stopped = false;        // abandoned: the helper stops
   std::thread helper;
   std::exception_ptr helper_error;
 };
@@ -297,26 +349,26 @@ ChainCheck::ChainCheck(std::string_view page_key, std::int64_t expected_links)
     : state_(std::make_unique<State>(page_key, static_cast<std::size_t>(std::clamp<std::int64_t>(
                                                    expected_links, 0, 1 << 20)))) {}
 
-ChainCheck::~ChainCheck() {
-  if (state_->helper.joinable()) {
-    // Leaves the helper no chunk to take, then waits for its current one.
-    state_->next_chunk.store(std::size_t{1} << 62);
-    state_->helper.join();
-  }
-}
+ChainCheck::~ChainCheck() = default;
 
 void ChainCheck::AddLink(const ChainLinkView& link) {
   State& st = *state_;
   if (link.prev_hash != st.prev) st.failed.insert(link.comment_id);
   if (link.erased) st.erased.insert(link.comment_id);
-  ChainLinkView& kept = st.links.emplace_back(link);
+  if (st.chunks.empty() || st.chunks.back()->size == kHashChunk) {
+    st.chunks.push_back(std::make_unique<LinkChunk>());
+  }
+  LinkChunk& chunk = *st.chunks.back();
+  ChainLinkView& kept = chunk.links[chunk.size];
+  kept = link;
   if (link.author_name) kept.author_name = st.arena.Keep(*link.author_name);
   kept.body_markdown = st.arena.Keep(link.body_markdown);
   kept.prev_hash = st.arena.Keep(link.prev_hash);
   kept.hash = st.arena.Keep(link.hash);
   kept.content_hash = st.arena.Keep(link.content_hash);
   st.prev = kept.hash;
-  st.last_link.emplace_back(link.comment_id, st.links.size() - 1);
+  st.last_link.emplace_back(link.comment_id, st.count++);
+  if (++chunk.size == kHashChunk) st.Publish();
 }
 
 void ChainCheck::CheckRow(const ChainRowView& row) {
@@ -326,7 +378,7 @@ void ChainCheck::CheckRow(const ChainRowView& row) {
   auto it = std::upper_bound(st.last_link.begin(), st.last_link.end(), row.id,
                              [](CommentId id, const auto& e) { return id < e.first; });
   if (it == st.last_link.begin() || std::prev(it)->first != row.id ||
-      !RowMatchesLink(row, st.links[std::prev(it)->second])) {
+      !RowMatchesLink(row, st.Link(std::prev(it)->second))) {
     st.failed.insert(row.id);
   }
 }
@@ -334,24 +386,23 @@ void ChainCheck::CheckRow(const ChainRowView& row) {
 ChainReport ChainCheck::Finish(std::string_view stored_head, std::int64_t* last_seq) {
   State& st = *state_;
   st.LinksDone();
-  try {
-    st.HashChunks();
-  } catch (...) {
-    st.next_chunk.store(std::size_t{1} << 62);
-    if (st.helper.joinable()) st.helper.join();
-    throw;
+  st.HashReadyChunks(/*wait=*/false);
+  if (st.helper.joinable()) {
+    st.helper.join();
+    if (st.helper_error) std::rethrow_exception(st.helper_error);
   }
-  st.JoinHelper();
-  for (std::size_t i = 0; i < st.links.size(); ++i) {
-    if (!st.hashes_ok[i]) st.failed.insert(st.links[i].comment_id);
+  for (const auto& chunk : st.chunks) {
+    for (std::size_t i = 0; i < chunk->size; ++i) {
+      if (!chunk->hashes_ok[i]) st.failed.insert(chunk->links[i].comment_id);
+    }
   }
   ChainReport report;
   report.head = std::string(st.prev);
-  report.length = static_cast<std::int64_t>(st.links.size());
-  if (last_seq) *last_seq = st.links.empty() ? 0 : st.links.back().seq;
+  report.length = static_cast<std::int64_t>(st.count);
+  if (last_seq) *last_seq = st.count == 0 ? 0 : st.Link(st.count - 1).seq;
   if (stored_head != st.prev) {
     report.ok = false;
-    if (!st.links.empty()) st.failed.insert(st.links.back().comment_id);
+    if (st.count > 0) st.failed.insert(st.Link(st.count - 1).comment_id);
   }
   report.failed_ids.assign(st.failed.begin(), st.failed.end());
   report.erased_ids.assign(st.erased.begin(), st.erased.end());
