@@ -162,6 +162,34 @@ struct ChainLink {
   bool erased = false;       // author and Markdown were erased; content_hash stays
 };
 
+// A link's fields as a chain check reads them (ChainStore::ScanPageLinks):
+// views into one row, valid only while the visit that receives it runs.
+struct ChainLinkView {
+  std::int64_t seq = 0;
+  CommentId comment_id = 0;
+  std::optional<CommentId> parent_id;
+  std::optional<std::string_view> author_name;
+  CommentState state = CommentState::kApproved;
+  std::string_view body_markdown;
+  TimeMs at = 0;
+  std::string_view prev_hash;
+  std::string_view hash;
+  int format = 2;
+  std::string_view content_hash;
+  bool erased = false;
+};
+
+// The fields of a comment's current row that a chain check compares with its
+// last link (CommentStore::ScanChainRows); views as in ChainLinkView.
+struct ChainRowView {
+  CommentId id = 0;
+  std::optional<CommentId> parent_id;
+  std::optional<std::string_view> author_name;
+  CommentState state = CommentState::kApproved;
+  std::string_view body_markdown;
+  std::string_view hash;
+};
+
 // Who may see an event: everyone (it is about content readers can see) or
 // moderators and admins only (a held comment, a rejection, a report).
 enum class EventVisibility { kPublic, kStaff };

@@ -694,12 +694,15 @@ PageVerification CommentService::VerifyPage(store::StoreSession& s, const std::s
 }
 
 ChainReport CommentService::CheckChainInFull(store::StoreSession& s, const Page& page) {
-  const std::vector<ChainLink> links = s.ListPageLinks(page.id);
-  ChainReport report = VerifyChain(page, links, s.ListChainRows(page.id));
+  // Streamed: no ChainLink or Comment is built for the check.
+  ChainCheck check(page.key, page.chain_len);
+  s.ScanPageLinks(page.id, [&check](const ChainLinkView& link) { check.AddLink(link); });
+  s.ScanChainRows(page.id, [&check](const ChainRowView& row) { check.CheckRow(row); });
+  std::int64_t last_seq = 0;
+  ChainReport report = check.Finish(page.chain_head, &last_seq);
   if (report.ok) {
-    verified_chains_.Remember(
-        page.key,
-        VerifiedPrefix{page.id, report.length, links.empty() ? 0 : links.back().seq, report.head});
+    verified_chains_.Remember(page.key,
+                              VerifiedPrefix{page.id, report.length, last_seq, report.head});
   } else {
     verified_chains_.Forget(page.key);
   }

@@ -5,6 +5,7 @@
 // format 1 links (written before erasure existed) hash the content directly.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,36 @@ struct ChainReport {
   std::vector<CommentId> failed_ids;    // sorted, unique
   std::vector<CommentId> erased_ids;    // sorted, unique: comments with erased versions
 };
+
+// A whole-page check of a chain (what VerifyChain does) fed one record at a
+// time, so that links and rows can come straight from a store scan: AddLink
+// for every link in chain order, then CheckRow for every current row of the
+// page, then Finish once. It keeps what it needs of each link in its own
+// storage (a few large blocks, no allocation per link). A chain of 2,048
+// links or more is hashed on two threads, the second starting with the
+// first row, so its hashing overlaps the reading of the rows.
+class ChainCheck {
+ public:
+  // `expected_links` (the page's stored chain length) only sizes the storage.
+  ChainCheck(std::string_view page_key, std::int64_t expected_links);
+  ~ChainCheck();
+  ChainCheck(const ChainCheck&) = delete;
+  ChainCheck& operator=(const ChainCheck&) = delete;
+
+  void AddLink(const ChainLinkView& link);
+  void CheckRow(const ChainRowView& row);
+  // The report, given the page's stored chain head; also the last link's seq
+  // (0 when none) in *last_seq when not null.
+  ChainReport Finish(std::string_view stored_head, std::int64_t* last_seq = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Views of a stored link or row, for ChainCheck.
+ChainLinkView ViewOf(const ChainLink& link);
+ChainRowView ViewOf(const Comment& row);
 
 // Walks a page's chain: every link's prev_hash must be the hash of the link
 // before it (64 zeros for the first), every stored hash must equal the

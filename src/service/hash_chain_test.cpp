@@ -502,6 +502,98 @@ TEST_F(VerifyChainTest, LongChainsAreCheckedWholeOnTwoThreads) {
   EXPECT_EQ(r.failed_ids, (std::vector<CommentId>{11, 2991}));
 }
 
+// A long chain as a store would stream it: one record whose bytes are
+// overwritten for every link and row, as a scan reuses its row.
+class StreamedChainTest : public VerifyChainTest {
+ protected:
+  void SetUp() override {
+    VerifyChainTest::SetUp();
+    links_.clear();
+    rows_.clear();
+    for (int i = 1; i <= 2500; ++i) {
+      ChainLink l;
+      l.seq = i;
+      l.comment_id = i;
+      l.n = 1;
+      l.parent_id = i % 10 == 0 ? std::optional<CommentId>(i - 1) : std::nullopt;
+      l.author_name = "Reader " + std::to_string(i % 7);
+      l.body_markdown = "comment number " + std::to_string(i);
+      l.at = kAt + i;
+      links_.push_back(l);
+      Comment c;
+      c.id = i;
+      c.parent_id = l.parent_id;
+      c.author_name = l.author_name;
+      c.body_markdown = l.body_markdown;
+      rows_.push_back(c);
+    }
+    Rechain();
+    for (std::size_t i = 0; i < rows_.size(); ++i) rows_[i].hash = links_[i].hash;
+  }
+
+  // Feeds ChainCheck from one reused buffer per field, then scribbles over it.
+  ChainReport Streamed() const {
+    ChainCheck check(page_.key, 16);  // a hint far too small: storage must grow
+    std::string author, body, prev, hash, content;
+    for (const ChainLink& l : links_) {
+      author = l.author_name.value_or("");
+      body = l.body_markdown;
+      prev = l.prev_hash;
+      hash = l.hash;
+      content = l.content_hash;
+      ChainLinkView v = ViewOf(l);
+      if (l.author_name) v.author_name = author;
+      v.body_markdown = body;
+      v.prev_hash = prev;
+      v.hash = hash;
+      v.content_hash = content;
+      check.AddLink(v);
+      for (std::string* f : {&author, &body, &prev, &hash, &content}) f->assign(f->size(), 'x');
+    }
+    for (const Comment& c : rows_) {
+      body = c.body_markdown;
+      hash = c.hash;
+      ChainRowView v = ViewOf(c);
+      v.body_markdown = body;
+      v.hash = hash;
+      check.CheckRow(v);
+      body.assign(body.size(), 'x');
+      hash.assign(hash.size(), 'x');
+    }
+    return check.Finish(page_.chain_head);
+  }
+};
+
+TEST_F(StreamedChainTest, KeepsItsOwnCopyOfEveryLink) {
+  const ChainReport r = Streamed();
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.length, 2500);
+  EXPECT_EQ(r.head, page_.chain_head);
+  EXPECT_TRUE(r.failed_ids.empty());
+}
+
+TEST_F(StreamedChainTest, NamesTheSameIdsAsVerifyChain) {
+  links_[3].body_markdown = "forged";             // its own hash fails
+  links_[1200].prev_hash = std::string(64, '1');  // the chain breaks here
+  rows_[2000].author_name = "Mallory";            // a row unlike its link
+  rows_[2499].hash = links_[2498].hash;           // the last row names another link
+  page_.chain_head = links_[2498].hash;           // and the head is not the last link
+  const ChainReport streamed = Streamed();
+  const ChainReport whole = VerifyChain(page_, links_, rows_);
+  EXPECT_FALSE(streamed.ok);
+  EXPECT_EQ(streamed.failed_ids, (std::vector<CommentId>{4, 1201, 2001, 2500}));
+  EXPECT_EQ(streamed.failed_ids, whole.failed_ids);
+  EXPECT_EQ(streamed.head, whole.head);
+}
+
+TEST_F(StreamedChainTest, CanBeAbandonedWhileHashing) {
+  // A scan that throws after the rows began leaves the check unfinished: its
+  // second hashing thread must be stopped and joined, not left running.
+  ChainCheck check(page_.key, 2500);
+  for (const ChainLink& l : links_) check.AddLink(ViewOf(l));
+  check.CheckRow(ViewOf(rows_[0]));
+}
+
 // VerifiedPrefix of the fixture's chain as a full check leaves it.
 VerifiedPrefix PrefixOf(const Page& page, const std::vector<ChainLink>& links) {
   return VerifiedPrefix{page.id, static_cast<std::int64_t>(links.size()), links.back().seq,

@@ -63,6 +63,9 @@ class FaultInjectingSession final : public StoreSession {
     return inner_->ListVisibleComments(page);
   }
   std::vector<Comment> ListChainRows(PageId page) override { return inner_->ListChainRows(page); }
+  void ScanChainRows(PageId page, const std::function<void(const ChainRowView&)>& visit) override {
+    inner_->ScanChainRows(page, visit);
+  }
   std::vector<Comment> ListAllComments(PageId page) override {
     return inner_->ListAllComments(page);
   }
@@ -99,6 +102,9 @@ class FaultInjectingSession final : public StoreSession {
     inner_->AppendLinks(page, links);
   }
   std::vector<ChainLink> ListPageLinks(PageId page) override { return inner_->ListPageLinks(page); }
+  void ScanPageLinks(PageId page, const std::function<void(const ChainLinkView&)>& visit) override {
+    inner_->ScanPageLinks(page, visit);
+  }
   std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
     return inner_->ListPageLinksFrom(page, from_seq);
   }

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -197,6 +198,11 @@ class CommentStore {
   // author name, state, Markdown, hash), id order; the other fields are left
   // at their defaults.
   virtual std::vector<Comment> ListChainRows(PageId page) = 0;
+  // ListChainRows without building Comments: calls visit(row) for each of
+  // those rows in id order, reusing one record whose views hold only during
+  // that call.
+  virtual void ScanChainRows(PageId page,
+                             const std::function<void(const ChainRowView&)>& visit) = 0;
   // The newest `limit` comments of the whole site created at or after
   // `since`, in any state, returned oldest first (by created_at, then id).
   // Reads an index on created_at, so the cost follows the rows returned,
@@ -251,6 +257,12 @@ class ChainStore {
   virtual void AppendLinks(PageId page, const std::vector<ChainLink>& links) = 0;
   // Every link of the page, in chain order.
   virtual std::vector<ChainLink> ListPageLinks(PageId page) = 0;
+  // ListPageLinks without building ChainLinks: calls visit(link) for every
+  // link of the page in chain order, reusing one record whose views hold only
+  // during that call (no editor, no version number: the chain check needs
+  // neither).
+  virtual void ScanPageLinks(PageId page,
+                             const std::function<void(const ChainLinkView&)>& visit) = 0;
   // The page's links with seq >= from_seq, in chain order (what was appended
   // since a verified prefix; ListPageLinks when from_seq <= 1).
   virtual std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) = 0;

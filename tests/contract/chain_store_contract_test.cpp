@@ -94,6 +94,145 @@ TEST_P(ChainStoreContract, AppendLinksMovesTheHeadOnceToTheLastLink) {
   EXPECT_EQ(links[2].body_markdown, "v3");
 }
 
+// What a scan's views held, copied while the visit ran.
+struct ScannedLink {
+  std::int64_t seq;
+  CommentId comment_id;
+  std::optional<CommentId> parent_id;
+  std::optional<std::string> author_name;
+  CommentState state;
+  std::string body_markdown;
+  TimeMs at;
+  std::string prev_hash;
+  std::string hash;
+  int format;
+  std::string content_hash;
+  bool erased;
+};
+
+std::optional<std::string> Copy(const std::optional<std::string_view>& v) {
+  return v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+}
+
+TEST_P(ChainStoreContract, ScansGiveWhatTheListsGiveWithoutBuildingRecords) {
+  const Page p = NewPage("/scan");
+  const Page other = NewPage("/scan-other");
+  const CommentId c1 = Insert(MakeComment(p, "one"));
+  Comment reply = MakeComment(p, "", c1);
+  reply.author_name.reset();
+  reply.state = CommentState::kDeleted;
+  const CommentId c2 = Insert(reply);
+  Comment unnamed = MakeComment(p, "three, with a name that is empty");
+  unnamed.author_name = "";
+  unnamed.hash = std::string(64, 'c');
+  const CommentId c3 = Insert(unnamed);
+  const CommentId elsewhere = Insert(MakeComment(other, "elsewhere"));
+  {
+    WriteTransaction tx(*s_);
+    // A format 2 link, a format 1 tombstone with no author, an erased
+    // version, a link with an empty author name; one link on another page.
+    std::string prev = kZeroHash;
+    auto append = [&](ChainLink l) {
+      l.prev_hash = prev;
+      l.hash = std::string(63, 'a') + static_cast<char>('0' + l.seq);
+      s_->AppendLink(p.id, l);
+      prev = l.hash;
+    };
+    ChainLink l;
+    l.seq = 1, l.comment_id = c1, l.n = 1, l.author_name = "Ann", l.body_markdown = "one",
+    l.at = 1001, l.content_hash = std::string(64, 'e');
+    append(l);
+    l = ChainLink{};
+    l.seq = 2, l.comment_id = c2, l.n = 1, l.parent_id = c1, l.state = CommentState::kDeleted,
+    l.at = 1002, l.editor = "Bo", l.format = 1;
+    append(l);
+    l = ChainLink{};
+    l.seq = 3, l.comment_id = c1, l.n = 2, l.state = CommentState::kRemoved, l.at = 1003,
+    l.content_hash = std::string(64, 'f'), l.erased = true;
+    append(l);
+    l = ChainLink{};
+    l.seq = 4, l.comment_id = c3, l.n = 1, l.author_name = "",
+    l.body_markdown = "three, with a name that is empty", l.at = 1004;
+    append(l);
+    ChainLink far;
+    far.seq = 1, far.comment_id = elsewhere, far.n = 1, far.author_name = "Ann",
+    far.body_markdown = "elsewhere", far.at = 1005, far.prev_hash = kZeroHash,
+    far.hash = std::string(64, '9');
+    s_->AppendLink(other.id, far);
+    tx.Commit();
+  }
+
+  std::vector<ScannedLink> scanned;
+  s_->ScanPageLinks(p.id, [&](const ChainLinkView& v) {
+    scanned.push_back({v.seq, v.comment_id, v.parent_id, Copy(v.author_name), v.state,
+                       std::string(v.body_markdown), v.at, std::string(v.prev_hash),
+                       std::string(v.hash), v.format, std::string(v.content_hash), v.erased});
+  });
+  const auto links = s_->ListPageLinks(p.id);
+  ASSERT_EQ(links.size(), 4u);
+  ASSERT_EQ(scanned.size(), links.size());
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(scanned[i].seq, links[i].seq);
+    EXPECT_EQ(scanned[i].comment_id, links[i].comment_id);
+    EXPECT_EQ(scanned[i].parent_id, links[i].parent_id);
+    EXPECT_EQ(scanned[i].author_name, links[i].author_name);
+    EXPECT_EQ(scanned[i].state, links[i].state);
+    EXPECT_EQ(scanned[i].body_markdown, links[i].body_markdown);
+    EXPECT_EQ(scanned[i].at, links[i].at);
+    EXPECT_EQ(scanned[i].prev_hash, links[i].prev_hash);
+    EXPECT_EQ(scanned[i].hash, links[i].hash);
+    EXPECT_EQ(scanned[i].format, links[i].format);
+    EXPECT_EQ(scanned[i].content_hash, links[i].content_hash);
+    EXPECT_EQ(scanned[i].erased, links[i].erased);
+  }
+  // The values themselves, so that both lists cannot be wrong the same way.
+  EXPECT_EQ(scanned[0].author_name, "Ann");
+  EXPECT_EQ(scanned[1].parent_id, c1);
+  EXPECT_FALSE(scanned[1].author_name.has_value());
+  EXPECT_EQ(scanned[1].state, CommentState::kDeleted);
+  EXPECT_EQ(scanned[1].format, 1);
+  EXPECT_TRUE(scanned[2].erased);
+  EXPECT_EQ(scanned[2].content_hash, std::string(64, 'f'));
+  EXPECT_EQ(scanned[3].author_name, "");
+  EXPECT_EQ(scanned[3].prev_hash, scanned[2].hash);
+  int empty_page = 0;
+  s_->ScanPageLinks(other.id + 100, [&](const ChainLinkView&) { ++empty_page; });
+  EXPECT_EQ(empty_page, 0);
+
+  struct ScannedRow {
+    CommentId id;
+    std::optional<CommentId> parent_id;
+    std::optional<std::string> author_name;
+    CommentState state;
+    std::string body_markdown;
+    std::string hash;
+  };
+  std::vector<ScannedRow> rows_scanned;
+  s_->ScanChainRows(p.id, [&](const ChainRowView& v) {
+    rows_scanned.push_back({v.id, v.parent_id, Copy(v.author_name), v.state,
+                            std::string(v.body_markdown), std::string(v.hash)});
+  });
+  const auto rows = s_->ListChainRows(p.id);
+  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows_scanned.size(), rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(rows_scanned[i].id, rows[i].id);
+    EXPECT_EQ(rows_scanned[i].parent_id, rows[i].parent_id);
+    EXPECT_EQ(rows_scanned[i].author_name, rows[i].author_name);
+    EXPECT_EQ(rows_scanned[i].state, rows[i].state);
+    EXPECT_EQ(rows_scanned[i].body_markdown, rows[i].body_markdown);
+    EXPECT_EQ(rows_scanned[i].hash, rows[i].hash);
+  }
+  EXPECT_EQ(rows_scanned[0].id, c1);
+  EXPECT_EQ(rows_scanned[1].parent_id, c1);
+  EXPECT_FALSE(rows_scanned[1].author_name.has_value());
+  EXPECT_EQ(rows_scanned[1].state, CommentState::kDeleted);
+  EXPECT_EQ(rows_scanned[2].author_name, "");
+  EXPECT_EQ(rows_scanned[2].hash, std::string(64, 'c'));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ChainStoreContract, AllBackends(), BackendName);
 
 }  // namespace

@@ -221,6 +221,15 @@ class Query final {
     if (IsNull(col)) return std::nullopt;
     return Text(col);
   }
+  // The column's text as a view, valid until the query ends.
+  std::string_view View(int col) const {
+    return std::string_view(PQgetvalue(res_, row_, col),
+                            static_cast<std::size_t>(PQgetlength(res_, row_, col)));
+  }
+  std::optional<std::string_view> OptView(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return View(col);
+  }
   std::optional<std::int64_t> OptInt(int col) const {
     if (IsNull(col)) return std::nullopt;
     return Int(col);
@@ -872,6 +881,23 @@ class PgSession final : public StoreSession {
     return out;
   }
 
+  void ScanChainRows(PageId page, const std::function<void(const ChainRowView&)>& visit) override {
+    Query q(
+        S("SELECT id, parent_id, author_name, state, body_markdown, hash FROM comments "
+          "WHERE page_id = ? ORDER BY id"));
+    q.Bind(1, page);
+    ChainRowView c;
+    while (q.Step()) {
+      c.id = q.Int(0);
+      c.parent_id = q.OptInt(1);
+      c.author_name = q.OptView(2);
+      c.state = ParseCommentState(q.View(3)).value_or(CommentState::kRemoved);
+      c.body_markdown = q.View(4);
+      c.hash = q.View(5);
+      visit(c);
+    }
+  }
+
   std::vector<ScreenedText> ListCommentsSince(TimeMs since, int limit) override {
     std::vector<ScreenedText> out;
     if (limit <= 0) return out;
@@ -1050,6 +1076,29 @@ class PgSession final : public StoreSession {
     std::vector<ChainLink> out;
     while (q.Step()) out.push_back(ReadLink(q));
     return out;
+  }
+
+  void ScanPageLinks(PageId page, const std::function<void(const ChainLinkView&)>& visit) override {
+    Query q(
+        S("SELECT seq, comment_id, parent_id, author_name, state, body_markdown, at, prev_hash, "
+          "hash, format, content_hash, erased FROM links WHERE page_id = ? ORDER BY seq"));
+    q.Bind(1, page);
+    ChainLinkView l;
+    while (q.Step()) {
+      l.seq = q.Int(0);
+      l.comment_id = q.Int(1);
+      l.parent_id = q.OptInt(2);
+      l.author_name = q.OptView(3);
+      l.state = ParseCommentState(q.View(4)).value_or(CommentState::kRemoved);
+      l.body_markdown = q.View(5);
+      l.at = q.Int(6);
+      l.prev_hash = q.View(7);
+      l.hash = q.View(8);
+      l.format = static_cast<int>(q.Int(9));
+      l.content_hash = q.View(10);
+      l.erased = q.Int(11) != 0;
+      visit(l);
+    }
   }
 
   std::vector<ChainLink> ListPageLinksFrom(PageId page, std::int64_t from_seq) override {
