@@ -40,7 +40,7 @@ timed() {  # timed NAME CMD…: wall seconds in $WORK/NAME.s, time -v in $WORK/N
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {print int($2/1024) " MB"}' /proc/meminfo), $(uname -r)"
 echo "binary:  $AMUR"
-printf '%-10s %8s %9s %11s %8s %12s %8s %10s %9s %7s %12s\n' comments file_MB import_s comments/s cpu_s comments/cpu_s peak_MB xmllint_s xml_cpu_s cat_s sql_floor_cpu
+printf '%-10s %8s %9s %11s %8s %12s %8s %10s %9s %7s %12s %6s\n' comments file_MB import_s comments/s cpu_s comments/cpu_s peak_MB xmllint_s xml_cpu_s cat_s sql_floor_cpu load
 # An empty database with the schema (an import of a file with no comments).
 printf '<?xml version="1.0"?>\n<rss version="2.0"><channel></channel></rss>\n' >"$WORK/empty.xml"
 "$AMUR" import wordpress "$WORK/empty.xml" --database "sqlite:$WORK/empty.db" >/dev/null
@@ -50,6 +50,9 @@ for n in "${COUNTS[@]}"; do
   timed cat sh -c 'cat "$1" >/dev/null' cat "$WORK/in.xml"
   timed xmllint xmllint --stream --noout "$WORK/in.xml"
   timed import "$AMUR" import wordpress "$WORK/in.xml" --database "sqlite:$WORK/amur.db"
+  # The machine's 1-minute load average as the import ends: others' work
+  # inflates the wall time.
+  load=$(cut -d' ' -f1 /proc/loadavg)
   grep -q "^written:  $n " "$WORK/import.out" || { cat "$WORK/import.out"; exit 1; }
   rm -f "$WORK"/floor.db*
   cp "$WORK/empty.db" "$WORK/floor.db"
@@ -62,10 +65,10 @@ for n in "${COUNTS[@]}"; do
   rm -f "$WORK"/floor.db*
   imp=$(wall_s "$WORK/import.s")
   cpu=$(cpu_s "$WORK/import.tv")
-  printf '%-10s %8.0f %9.2f %11.0f %8.2f %12.0f %8.0f %10.2f %9.2f %7.2f %12.2f\n' "$n" \
+  printf '%-10s %8.0f %9.2f %11.0f %8.2f %12.0f %8.0f %10.2f %9.2f %7.2f %12.2f %6s\n' "$n" \
     "$(($(stat -c %s "$WORK/in.xml") / 1048576))" "$imp" "$(python3 -c "print($n / $imp)")" \
     "$cpu" "$(python3 -c "print($n / max($cpu, 0.01))")" "$(($(peak_kb "$WORK/import.tv") / 1024))" \
     "$(wall_s "$WORK/xmllint.s")" "$(cpu_s "$WORK/xmllint.tv")" "$(wall_s "$WORK/cat.s")" \
-    "$(cpu_s "$WORK/floor.tv")"
+    "$(cpu_s "$WORK/floor.tv")" "$load"
   rm -f "$WORK/in.xml" "$WORK"/amur.db*
 done

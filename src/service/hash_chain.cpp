@@ -228,10 +228,16 @@ std::string ComputeLinkHash(std::string_view page_key, const ChainLink& link) {
 }
 
 void SealLink(std::string_view page_key, ChainLink& link) {
+  link.content_hash = ComputeContentHash(link);
+  SealLinkWithContentHash(page_key, link);
+}
+
+void SealLinkWithContentHash(std::string_view page_key, ChainLink& link) {
   link.format = 2;
   link.erased = false;
-  link.content_hash = ComputeContentHash(link);
-  link.hash = ComputeLinkHash(page_key, link);
+  LinkHasher& h = ThreadHasher();
+  EncodeV2(h, page_key, link, link.content_hash);
+  link.hash = std::string(View(h.sha.HexDigest(h.link)));
 }
 
 // Links kept by ChainCheck, in chunks that are hashed as a whole.

@@ -32,6 +32,10 @@ std::string ComputeLinkHash(std::string_view page_key, const ChainLink& link);
 // Fills a new link's content_hash (format 2) and hash; prev_hash and the
 // other fields must be set.
 void SealLink(std::string_view page_key, ChainLink& link);
+// SealLink for a link whose content_hash is filled already (computed
+// elsewhere, perhaps on another thread). REQUIRES: link.content_hash ==
+// ComputeContentHash(link).
+void SealLinkWithContentHash(std::string_view page_key, ChainLink& link);
 
 struct ChainReport {
   bool ok = true;

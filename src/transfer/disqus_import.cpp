@@ -9,6 +9,7 @@
 
 #include "core/text.hpp"
 #include "transfer/html_to_markdown.hpp"
+#include "transfer/import_pipeline.hpp"
 #include "transfer/import_writer.hpp"
 #include "transfer/xml_stream.hpp"
 
@@ -32,9 +33,8 @@ bool IsTrue(const std::string& v) {
 
 class DisqusImport {
  public:
-  DisqusImport(ImportWriter& w, const std::string& file, const ImportOptions& o,
-               ImportSummary* summary)
-      : w_(w), xml_(file), options_(o), summary_(summary) {}
+  DisqusImport(ImportPipeline& w, const std::string& file, const ImportOptions& o)
+      : w_(w), xml_(file), options_(o) {}
 
   bool Run() {
     if (!xml_.ok()) return Fail(xml_.Error());
@@ -88,8 +88,7 @@ class DisqusImport {
 
  private:
   bool Fail(const std::string& message) {
-    w_.Abort();
-    if (summary_->error.empty()) summary_->error = message;
+    w_.Fail(message);
     return false;
   }
 
@@ -200,10 +199,9 @@ class DisqusImport {
     return w_.Add(th->second.page, std::move(sc));
   }
 
-  ImportWriter& w_;
+  ImportPipeline& w_;
   XmlStream xml_;
   ImportOptions options_;
-  ImportSummary* summary_;
   std::unordered_map<std::string, DsqThread> threads_;
   DsqThread thread_;
   std::string thread_id_, thread_where_;
@@ -220,13 +218,15 @@ ImportSummary ImportDisqus(store::Store& store, const Clock& clock, const std::s
   {
     ImportWriter writer(store, clock, options, &summary);
     writer.SetSource("disqus");
-    DisqusImport run(writer, file, options, &summary);
+    // Parsing and rendering here; the database writes on the pipeline's thread.
+    ImportPipeline pipeline(writer, options, &summary);
+    DisqusImport run(pipeline, file, options);
     try {
       run.Run();
     } catch (const std::exception& e) {
-      writer.Abort();
-      if (summary.error.empty()) summary.error = std::string("database: ") + e.what();
+      pipeline.Fail(std::string("database: ") + e.what());
     }
+    pipeline.Close();
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

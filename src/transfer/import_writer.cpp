@@ -74,6 +74,48 @@ std::string PageKeyFromLink(const std::string& raw, PageKeyMode mode) {
   return key;
 }
 
+void PrepareComment(SourceComment* c) {
+  if (c->text != SourceComment::Text::kUnprepared) return;
+  std::string body = StripControlCharsKeepNewlines(c->body_markdown);
+  if (!IsValidUtf8(body)) {
+    c->text = SourceComment::Text::kInvalidUtf8;
+    return;
+  }
+  if (c->state != CommentState::kDeleted && TrimUnicodeSpace(body).empty()) {
+    c->text = SourceComment::Text::kBlank;
+    return;
+  }
+  c->body_markdown = std::string(TrimBlankLinesAndTrailingSpace(body));
+  if (c->author_name) {
+    std::string n = StripControlCharsKeepNewlines(*c->author_name);
+    for (char& ch : n) {
+      if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+    }
+    n = std::string(TrimUnicodeSpace(n));
+    if (n.empty()) {
+      c->author_name.reset();
+    } else {
+      c->author_name = std::move(n);
+    }
+  }
+  if (c->author_email) {
+    std::string e(TrimUnicodeSpace(*c->author_email));
+    if (e.empty()) {
+      c->author_email.reset();
+    } else {
+      c->author_email = std::move(e);
+    }
+  }
+  ChainLink content;  // what the link's content hash covers
+  if (c->state != CommentState::kDeleted) {
+    c->body_html = render::MarkdownToSafeHtml(c->body_markdown);
+    content.author_name = c->author_name;
+    content.body_markdown = c->body_markdown;
+  }
+  c->content_hash = service::ComputeContentHash(content);
+  c->text = SourceComment::Text::kOk;
+}
+
 ImportWriter::ImportWriter(store::Store& store, const Clock& clock, const ImportOptions& options,
                            ImportSummary* summary)
     : clock_(clock),
@@ -240,28 +282,12 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
     parent = FindPlaced(sc.parent_source_id);
     if (!parent) orphan = true;
   }
-  // Body and author, as a live post would have them.
-  std::string body = StripControlCharsKeepNewlines(sc.body_markdown);
-  if (!IsValidUtf8(body)) {
+  PrepareComment(&sc);
+  if (sc.text == SourceComment::Text::kInvalidUtf8) {
     return Issue(true, sc.where, sc.label, "its text is not valid UTF-8");
   }
-  if (sc.state != CommentState::kDeleted && TrimUnicodeSpace(body).empty()) {
+  if (sc.text == SourceComment::Text::kBlank) {
     return Issue(true, sc.where, sc.label, "it has no text");
-  }
-  body = std::string(TrimBlankLinesAndTrailingSpace(body));
-  std::optional<std::string> name;
-  if (sc.author_name) {
-    std::string n = StripControlCharsKeepNewlines(*sc.author_name);
-    for (char& ch : n) {
-      if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
-    }
-    n = std::string(TrimUnicodeSpace(n));
-    if (!n.empty()) name = std::move(n);
-  }
-  std::optional<std::string> email;
-  if (sc.author_email) {
-    std::string e(TrimUnicodeSpace(*sc.author_email));
-    if (!e.empty()) email = std::move(e);
   }
 
   PageState& ps = PageFor(sp, sc.created_at);
@@ -303,11 +329,11 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
     c.author_name = std::nullopt;
     c.body_markdown.clear();
   } else {
-    c.author_name = name;
-    c.body_markdown = std::move(body);
-    c.body_html = render::MarkdownToSafeHtml(c.body_markdown);
+    c.author_name = std::move(sc.author_name);
+    c.body_markdown = std::move(sc.body_markdown);
+    c.body_html = std::move(sc.body_html);
   }
-  c.author_email = email;
+  c.author_email = std::move(sc.author_email);
   c.is_guest = true;
   c.created_at = sc.created_at;
   c.upvotes = sc.upvotes;
@@ -328,9 +354,10 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   link.body_markdown = c.body_markdown;
   link.at = c.created_at;
   link.prev_hash = ps.page.chain_head;
+  link.content_hash = std::move(sc.content_hash);
   if (predicted) {
     link.comment_id = c.id;
-    service::SealLink(ps.page.key, link);
+    service::SealLinkWithContentHash(ps.page.key, link);
     c.hash = link.hash;
     if (!s_->RestoreComment(c)) {
       throw store::StoreError("the comment id " + std::to_string(c.id) + " was taken");
@@ -338,7 +365,7 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   } else {
     c.id = s_->InsertComment(c);
     link.comment_id = c.id;
-    service::SealLink(ps.page.key, link);
+    service::SealLinkWithContentHash(ps.page.key, link);
     c.hash = link.hash;
     s_->UpdateComment(c);
   }

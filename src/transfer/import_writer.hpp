@@ -41,7 +41,19 @@ struct SourceComment {
   std::int64_t upvotes = 0;
   std::int64_t downvotes = 0;
   std::string where;  // "FILE:LINE:COLUMN"
+
+  // Set by PrepareComment, which needs no database and may run on another
+  // thread than the writer's.
+  enum class Text { kUnprepared, kOk, kInvalidUtf8, kBlank };
+  Text text = Text::kUnprepared;
+  std::string body_html;     // kOk and not deleted: body_markdown rendered
+  std::string content_hash;  // kOk: the chain's content hash of what is written
 };
+
+// Makes the body and author what a live post would have (control characters
+// dropped, blank lines and white space trimmed, the body rendered), and
+// records in c->text whether the text is usable. Idempotent.
+void PrepareComment(SourceComment* c);
 
 // Counts items and redraws one progress line (items, rate, elapsed) at most
 // four times a second when given a stream.

@@ -10,6 +10,7 @@
 
 #include "service/hash_chain.hpp"
 #include "service/store_test_support.hpp"
+#include "store/fault_injecting_store.hpp"
 #include "transfer/import_writer.hpp"
 #include "transfer/transfer.hpp"
 #include "transfer/wordpress_import.hpp"
@@ -236,6 +237,47 @@ TEST_F(ImportTest, AnInterruptedImportResumes) {
   EXPECT_EQ(resumed.comments, 200 - kept);
   EXPECT_EQ(resumed.already, kept);
   EXPECT_EQ(s_->ListPages(0, 1000).size(), 200u);
+}
+
+// The database writes run on their own thread (ImportPipeline) while the
+// file is still being read: when a commit fails there, the import stops
+// without waiting on a full queue, keeps nothing of that batch, and counts
+// nothing the reader found after the failure.
+TEST_F(ImportTest, AFailedCommitOnTheWriterThreadStopsTheWholeImport) {
+  std::string items;
+  for (int i = 1; i <= 3000; ++i) {
+    // Every post's second comment has no date: an issue found by the reader.
+    items += "<item><link>https://x.org/" + std::to_string(i) + "</link><wp:post_id>" +
+             std::to_string(i) +
+             "</wp:post_id><wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_date_gmt>"
+             "2019-01-01 00:00:00</wp:comment_date_gmt><wp:comment_content>hi</wp:comment_content>"
+             "<wp:comment_approved>1</wp:comment_approved></wp:comment><wp:comment>"
+             "<wp:comment_id>2</wp:comment_id><wp:comment_content>x</wp:comment_content>"
+             "</wp:comment></item>\n";
+  }
+  const std::string file =
+      Write("f.xml",
+            "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\">"
+            "<channel>" +
+                items + "</channel></rss>");
+  auto plan = std::make_shared<store::FaultPlan>();
+  auto faulty = store::WrapWithFaults(store::OpenSqliteStore(db_path_), plan);
+  plan->FailNext(store::FaultPoint::kCommit);
+  ImportOptions o;
+  o.batch_size = 100;
+  const auto s = ImportWordPress(*faulty, clock_, file, o);
+  EXPECT_EQ(s.error.rfind("database: ", 0), 0u) << s.error;
+  EXPECT_EQ(plan->Injected(), 1);
+  EXPECT_TRUE(s_->ListPages(0, 10).empty());
+  // What the summary counts stops at the failed batch: 100 comments, and the
+  // 100 dateless ones found on the way.
+  EXPECT_EQ(s.comments, 100);
+  EXPECT_EQ(s.skipped, 100);
+  // The same file again, without the fault, imports everything.
+  const auto again = ImportWordPress(*store_, clock_, file, o);
+  EXPECT_EQ(again.error, "");
+  EXPECT_EQ(again.comments, 3000);
+  EXPECT_EQ(again.skipped, 3000);
 }
 
 // The page's head moves once per page and batch (ChainStore::AppendLinks): it

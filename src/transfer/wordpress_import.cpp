@@ -8,6 +8,7 @@
 
 #include "core/text.hpp"
 #include "transfer/html_to_markdown.hpp"
+#include "transfer/import_pipeline.hpp"
 #include "transfer/import_writer.hpp"
 #include "transfer/xml_stream.hpp"
 
@@ -137,9 +138,8 @@ struct WxrItem {
 
 class WxrImport {
  public:
-  WxrImport(ImportWriter& w, const std::string& file, const ImportOptions& o,
-            ImportSummary* summary)
-      : w_(w), xml_(file), options_(o), summary_(summary) {}
+  WxrImport(ImportPipeline& w, const std::string& file, const ImportOptions& o)
+      : w_(w), xml_(file), options_(o) {}
 
   bool Run() {
     if (!xml_.ok()) return Fail(xml_.Error());
@@ -190,8 +190,7 @@ class WxrImport {
 
  private:
   bool Fail(const std::string& message) {
-    w_.Abort();
-    if (summary_->error.empty()) summary_->error = message;
+    w_.Fail(message);
     return false;
   }
 
@@ -427,10 +426,9 @@ class WxrImport {
   std::vector<bool> seen_ids_;
   std::string current_post_;
   std::vector<std::size_t> post_ids_;
-  ImportWriter& w_;
+  ImportPipeline& w_;
   XmlStream xml_;
   ImportOptions options_;
-  ImportSummary* summary_;
   std::string site_;
   WxrItem item_;
   WxrComment comment_;
@@ -445,13 +443,16 @@ ImportSummary ImportWordPress(store::Store& store, const Clock& clock, const std
   {
     ImportWriter writer(store, clock, options, &summary);
     writer.SetSource("wordpress");
-    WxrImport run(writer, file, options, &summary);
+    // Parsing, converting and rendering here; the database writes on the
+    // pipeline's thread.
+    ImportPipeline pipeline(writer, options, &summary);
+    WxrImport run(pipeline, file, options);
     try {
       run.Run();
     } catch (const std::exception& e) {
-      writer.Abort();
-      if (summary.error.empty()) summary.error = std::string("database: ") + e.what();
+      pipeline.Fail(std::string("database: ") + e.what());
     }
+    pipeline.Close();
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -70,6 +71,18 @@ class Query final {
     return *this;
   }
   Query& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  // Binds without copying. REQUIRES: the text outlives this Query (say, a
+  // field of the calling function's argument; never a temporary).
+  Query& BindStatic(int i, std::string_view v) {
+    Check(sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+    return *this;
+  }
+  Query& BindStatic(int i, const std::string& v) { return BindStatic(i, std::string_view(v)); }
+  Query& BindStatic(int i, const std::optional<std::string>& v) {
+    if (v) return BindStatic(i, *v);
+    Check(sqlite3_bind_null(s_, i));
+    return *this;
+  }
   Query& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Query& Bind(int i, const std::optional<std::string>& v) {
     if (v) return Bind(i, *v);
@@ -337,7 +350,16 @@ std::string FileUri(const std::string& path, const char* query) {
 // its -shm file: where that cannot be made (a read-only file system after a
 // clean shutdown, so no -wal either) the file is opened immutable, which is
 // safe there because nothing can change it. Throws StoreError.
+// SQLite counts its memory under a process-wide mutex on every allocation
+// unless told not to; nothing here reads the counts. Takes effect only
+// before SQLite's first use (a later call is refused, harmlessly).
+void DisableSqliteMemoryStatistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 sqlite3* OpenReadOnlyConnection(const std::string& path) {
+  DisableSqliteMemoryStatistics();
   std::string why;
   auto open = [&](const char* query) -> sqlite3* {
     sqlite3* db = nullptr;
@@ -363,6 +385,7 @@ sqlite3* OpenReadOnlyConnection(const std::string& path) {
 
 sqlite3* OpenConnection(const std::string& path) {
   if (IsReadOnlyFile(path)) return OpenReadOnlyConnection(path);
+  DisableSqliteMemoryStatistics();
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -1647,7 +1670,7 @@ class SqliteSession final : public StoreSession {
   std::optional<std::int64_t> FindImported(std::string_view source,
                                            std::string_view source_id) override {
     Query q(S("SELECT target_id FROM import_sources WHERE source = ? AND source_id = ?"));
-    q.Bind(1, source).Bind(2, source_id);
+    q.BindStatic(1, source).BindStatic(2, source_id);
     if (!q.Step()) return std::nullopt;
     return q.Int(0);
   }
@@ -1657,7 +1680,7 @@ class SqliteSession final : public StoreSession {
     Query q(
         S("INSERT INTO import_sources(source, source_id, target_id) VALUES (?, ?, ?) "
           "ON CONFLICT DO NOTHING"));
-    q.Bind(1, source).Bind(2, source_id).Bind(3, target_id);
+    q.BindStatic(1, source).BindStatic(2, source_id).Bind(3, target_id);
     q.Exec();
   }
 
@@ -1701,21 +1724,21 @@ class SqliteSession final : public StoreSession {
         .Bind(2, c.page_id)
         .Bind(3, c.parent_id)
         .Bind(4, static_cast<std::int64_t>(c.depth))
-        .Bind(5, c.author_name)
-        .Bind(6, c.author_email)
+        .BindStatic(5, c.author_name)
+        .BindStatic(6, c.author_email)
         .Bind(7, c.is_guest ? 1 : 0)
         .Bind(8, c.author_role)
-        .Bind(9, c.body_markdown)
-        .Bind(10, c.body_html)
+        .BindStatic(9, c.body_markdown)
+        .BindStatic(10, c.body_html)
         .Bind(11, CommentStateName(c.state))
         .Bind(12, c.created_at)
         .Bind(13, c.edited_at)
         .Bind(14, c.edited_by)
         .Bind(15, c.upvotes)
         .Bind(16, c.downvotes)
-        .Bind(17, c.hash)
+        .BindStatic(17, c.hash)
         .Bind(18, c.edit_token_hash)
-        .Bind(19, c.client_address);
+        .BindStatic(19, c.client_address);
     if (c.quote) q.Bind(20, c.quote->exact).Bind(21, c.quote->prefix).Bind(22, c.quote->suffix);
     q.Bind(23, c.author_user_id)
         .Bind(24, JoinReasons(c.moderation_reasons))
@@ -1740,15 +1763,15 @@ class SqliteSession final : public StoreSession {
         .Bind(3, l.comment_id)
         .Bind(4, static_cast<std::int64_t>(l.n))
         .Bind(5, l.parent_id)
-        .Bind(6, l.author_name)
+        .BindStatic(6, l.author_name)
         .Bind(7, CommentStateName(l.state))
-        .Bind(8, l.body_markdown)
+        .BindStatic(8, l.body_markdown)
         .Bind(9, l.at)
         .Bind(10, l.editor)
-        .Bind(11, l.prev_hash)
-        .Bind(12, l.hash)
+        .BindStatic(11, l.prev_hash)
+        .BindStatic(12, l.hash)
         .Bind(13, static_cast<std::int64_t>(l.format))
-        .Bind(14, l.content_hash)
+        .BindStatic(14, l.content_hash)
         .Bind(15, l.erased ? 1 : 0);
     q.Exec();
     return sqlite3_changes(db_) > 0;
