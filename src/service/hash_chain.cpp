@@ -236,7 +236,7 @@ void SealLinkWithContentHash(std::string_view page_key, ChainLink& link) {
   link.format = 2;
   link.erased = false;
   LinkHasher& h = ThreadHasher();
-  EncodeV2(h, page_key, link, link.content_hash);
+  EncodeV2(h, page_key, ViewOf(link), link.content_hash);
   link.hash = std::string(View(h.sha.HexDigest(h.link)));
 }
 
