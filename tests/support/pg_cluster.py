@@ -128,15 +128,12 @@ def pg_start(data, options, log, port=None):
     sys.exit("pg_cluster: the server did not start; see " + log)
 
 
-class Standby:
-    """A hot standby of the primary at `primary_url` (a URL without database
-    name, on 127.0.0.1), in a fresh temporary folder, on its own free loopback
-    port: url is its URL (no database name). It has every database the primary
-    has, read-only, and follows the primary's writes by streaming replication.
-    Started by start() or `with`; close() stops it and deletes its folder."""
+class _OwnServer:
+    """A PostgreSQL server of a test's own, in a temporary folder made by its
+    start(): folder, port and url (no database name) once started; `with`
+    starts it, close() stops it and deletes its folder."""
 
-    def __init__(self, primary_url):
-        self.primary_url = primary_url
+    def __init__(self):
         self.folder = None
         self.port = None
         self.url = None
@@ -151,6 +148,24 @@ class Standby:
     @property
     def data(self):
         return os.path.join(self.folder, "data")
+
+    def close(self):
+        if self.folder is not None:
+            pg_stop(self.data)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+class Standby(_OwnServer):
+    """A hot standby of the primary at `primary_url` (a URL without database
+    name, on 127.0.0.1), in a fresh temporary folder, on its own free loopback
+    port: url is its URL (no database name). It has every database the primary
+    has, read-only, and follows the primary's writes by streaming replication.
+    Started by start() or `with`; close() stops it and deletes its folder."""
+
+    def __init__(self, primary_url):
+        super().__init__()
+        self.primary_url = primary_url
 
     def start(self):
         """Makes the standby (first call) or starts it again after stop(), on
@@ -228,12 +243,10 @@ class Standby:
     def close(self):
         if self.folder is not None:
             self.thaw()
-            self.stop()
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
+        super().close()
 
 
-class Cluster:
+class Cluster(_OwnServer):
     """A small primary of a test's own (initdb in a fresh temporary folder, on
     its own free loopback port), for tests that stop or break the server
     itself, which they must never do to the shared fixture cluster: url is its
@@ -241,22 +254,6 @@ class Cluster:
     (mode "fast": sessions are cut, as an administrator's or a crash's
     restart would), start() brings it back on the same port, close() stops it
     and deletes its folder."""
-
-    def __init__(self):
-        self.folder = None
-        self.port = None
-        self.url = None
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    @property
-    def data(self):
-        return os.path.join(self.folder, "data")
 
     def start(self):
         if self.folder is None:
@@ -281,12 +278,6 @@ class Cluster:
     def sql(self, statement, database="postgres"):
         """The first column of the first row of `statement`, as text."""
         return sql_value(f"{self.url}/{database}", statement)
-
-    def close(self):
-        if self.folder is not None:
-            pg_stop(self.data)
-            shutil.rmtree(self.folder, ignore_errors=True)
-            self.folder = None
 
 
 def stop(build_dir):
