@@ -263,8 +263,14 @@ describe('the widget on /demo', () => {
     await page.goto(`${amur.url}/demo`);
     const w = await waitForWidget(page);
     let requests = 0;
-    // (The live-update stream may reconnect at any time; it is not the preview's.)
-    page.on('request', (r) => { if (!r.url().includes('/api/v1/events?')) requests++; });
+    let more = 0;
+    // (The live-update stream may reconnect at any time; it is not the
+    // preview's. The preview's code, embed-more.js, is fetched once, on first
+    // use; the text goes nowhere.)
+    page.on('request', (r) => {
+      if (r.url().includes('/embed-more.js?v=')) more++;
+      else if (!r.url().includes('/api/v1/events?')) requests++;
+    });
     await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words\n\n> a quote\n\n- one\n- two');
     const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
     await toggle.click();
@@ -275,7 +281,10 @@ describe('the widget on /demo', () => {
     assert.equal(await pv.locator('li').count(), 2);
     await toggle.click();
     assert.equal(await pv.isHidden(), true);
+    await toggle.click();
+    await pv.locator('li').first().waitFor();
     assert.equal(requests, 0);
+    assert.equal(more, 1);
     assertClean(problems);
   });
 
