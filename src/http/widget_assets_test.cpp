@@ -137,6 +137,29 @@ TEST(WidgetAssetsTest, NotModifiedForAMatchingEtag) {
   EXPECT_EQ(assets.Serve(Get("gzip", etag), "embed.js", "").status, beast_http::status::ok);
 }
 
+// embed.js names embed-more.js by its content hash; that file is served as a
+// script, immutable under the hash, with a banner naming its own source.
+TEST(WidgetAssetsTest, TheOnDemandPartIsServedUnderItsHash) {
+  constexpr std::string_view kMain = "var more='/embed-more.js?v=__AMUR_MORE_VERSION__';";
+  constexpr std::string_view kMore = "Amur.more=function(X){return{}};";
+  WidgetAssets assets(kMain, kCss, {}, kMore);
+  const std::string& v = assets.MoreVersion();
+  EXPECT_EQ(v.size(), 16u);
+  EXPECT_NE(assets.Identity("embed.js").find("var more='/embed-more.js?v=" + v + "';\n"),
+            std::string_view::npos);
+  EXPECT_NE(WidgetAssets(kMain, kCss, {}, "Amur.more=null;").MoreVersion(), v);
+  const Response current = assets.Serve(Get("gzip"), "embed-more.js", v);
+  EXPECT_EQ(current.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(HeaderOf(current, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(HeaderOf(current, "Content-Encoding"), "gzip");
+  EXPECT_EQ(HeaderOf(current, "Cross-Origin-Resource-Policy"), "cross-origin");
+  EXPECT_EQ(assets.Identity("embed-more.js"),
+            "/* Amur comment widget: web/widget/embed-more.js in amur's source. */\n" +
+                std::string(kMore) + "\n");
+  EXPECT_EQ(HeaderOf(assets.Serve(Get(), "embed-more.js", "0123456789abcdef"), "Cache-Control"),
+            "public, max-age=300");
+}
+
 TEST(WidgetAssetsTest, CssIsImmutableOnlyUnderItsHash) {
   WidgetAssets assets(kJs, kCss, {});
   const Response current = assets.Serve(Get(), "embed.css", assets.CssVersion());
