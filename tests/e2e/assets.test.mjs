@@ -13,8 +13,8 @@ import { ROOT, saveArtifact, startAmur } from './harness.mjs';
 const LIMIT = 20 * 1024;
 // The minified widget (scripts/minify_widget.mjs) as served, plus a margin,
 // so that it cannot grow back unnoticed: the first load (embed.js and
-// embed.css) 13,233 bytes gzipped after issue 13's size work (15,528 before;
-// BENCHMARKS.md), all three files 15,867. Issue 13's goal, 10 KB, is not
+// embed.css) 13,204 bytes gzipped after issue 13's size work (15,528 before;
+// BENCHMARKS.md), all three files 15,842. Issue 13's goal, 10 KB, is not
 // reached.
 const MINIFIED_LIMIT = 13350;
 const MINIFIED_ALL_LIMIT = 16000;

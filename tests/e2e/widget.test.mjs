@@ -288,6 +288,28 @@ describe('the widget on /demo', () => {
     assertClean(problems);
   });
 
+  test('the part loaded on first use: a failed fetch says so where the reader acted, and is tried again', T, async () => {
+    const { page } = await reader();
+    let fail = true;
+    let fetched = 0;
+    await page.route('**/embed-more.js?v=*', (route) => {
+      fetched++;
+      return fail ? route.abort() : route.continue();
+    });
+    await page.goto(`${amur.url}/demo`);
+    const w = await waitForWidget(page);
+    await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
+    const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
+    const pv = w.locator('.amur-composer .amur-preview');
+    await toggle.click();
+    await pv.getByText('The comment server could not be reached. Please try again.').waitFor();
+    fail = false;
+    await toggle.click();
+    await toggle.click();
+    assert.equal(await pv.locator('strong').textContent(), 'strong');
+    assert.equal(fetched, 2);
+  });
+
   test('a link to a comment shows that comment', T, async () => {
     const id = (await amur.list('/demo')).comments[0].id;
     const { page, problems } = await reader();

@@ -82,9 +82,10 @@
 
     // The bell `bell` (embed.js's, for page `key`) opens or closes its "Notify
     // of" panel (new follow-up comments or new replies to my comments, for an
-    // address that confirms by email first), made on the first press.
-    function subscribe(bell, key) {
-      var id = bell.getAttribute('aria-controls'), panel = D.getElementById(id), em = D.getElementById(id + 'e');
+    // address that confirms by email first), made on the first press with the
+    // id `id` (the bell's aria-controls from then on).
+    function subscribe(bell, key, id) {
+      var panel = D.getElementById(id), em = D.getElementById(id + 'e');
       if (!panel) {
         em = h('input', { id: id + 'e', type: 'email', required: true, maxlength: 254, autocomplete: 'email' });
         var msg = h('p', { cls: 'amur-notice', role: 'status' }), go = h('button', { type: 'submit', cls: 'amur-button', text: t('subscribe') });
@@ -110,6 +111,7 @@
           }).then(function () { go.disabled = false; });
         });
         bell.after(panel);
+        bell.setAttribute('aria-controls', id);
       }
       var open = panel.hidden;
       panel.hidden = !open;

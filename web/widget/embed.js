@@ -512,8 +512,8 @@
     // The bell: "Notify of" new follow-up comments or new replies to my
     // comments (its form: embed-more.js).
     function subscribeBox() {
-      var bell = h('button', { type: 'button', cls: 'amur-link amur-bell', 'aria-expanded': 'false', 'aria-controls': 'amur-s' + n, text: t('subscribe'),
-        onclick: function () { later(function (L) { L.subscribe(bell, key); }, function (m) { alertEl.textContent = m; }); } });
+      var bell = h('button', { type: 'button', cls: 'amur-link amur-bell', 'aria-expanded': 'false', text: t('subscribe'),
+        onclick: function () { later(function (L) { L.subscribe(bell, key, 'amur-s' + n); }, function (m) { alertEl.textContent = m; }); } });
       return h('div', { cls: 'amur-subscribe' }, bell);
     }
 
