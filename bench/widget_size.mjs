@@ -5,7 +5,7 @@
 // readable source (web/widget) and the served text through zlib's gzip level
 // 9. Two totals: the first load (embed.js and embed.css, what every reader
 // downloads) and all three files (embed-more.js is fetched on first use:
-// preview, Subscribe, Edit, Report, or a selection in the article).
+// preview, Subscribe, Edit, Delete, Report, or a selection in the article).
 //
 //   npm ci && cmake --build build/debug --target amur && node bench/widget_size.mjs
 import fs from 'node:fs';

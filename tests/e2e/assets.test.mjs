@@ -1,6 +1,6 @@
 // GET /embed.js, /embed.css and /embed-more.js: the size budgets (all three
 // gzipped at most 20 KB as written; as the build minifies them, the first
-// load, embed.js and embed.css, at most 13,350 bytes and all three at most
+// load, embed.js and embed.css, at most 13,200 bytes and all three at most
 // 16,000), content types, caching, ETags, gzip; and the server-rendered pages
 // loading the widget under their Content-Security-Policy.
 import { after, before, describe, test } from 'node:test';
@@ -13,10 +13,10 @@ import { ROOT, saveArtifact, startAmur } from './harness.mjs';
 const LIMIT = 20 * 1024;
 // The minified widget (scripts/minify_widget.mjs) as served, plus a margin,
 // so that it cannot grow back unnoticed: the first load (embed.js and
-// embed.css) 13,204 bytes gzipped after issue 13's size work (15,528 before;
-// BENCHMARKS.md), all three files 15,842. Issue 13's goal, 10 KB, is not
+// embed.css) 13,057 bytes gzipped after issue 13's size work (15,528 before
+// it; BENCHMARKS.md), all three files 15,859. Issue 13's goal, 10 KB, is not
 // reached.
-const MINIFIED_LIMIT = 13350;
+const MINIFIED_LIMIT = 13200;
 const MINIFIED_ALL_LIMIT = 16000;
 let amur;
 

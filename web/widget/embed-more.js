@@ -1,7 +1,7 @@
 /* Amur comment widget, the part fetched on first use: served by amur at
  * /embed-more.js?v=HASH and loaded by /embed.js (its function later()) the
- * first time a reader previews a comment, opens Subscribe, edits or reports a
- * comment, or selects text in the article. Everything a reader sees when the
+ * first time a reader previews a comment, opens Subscribe, edits, deletes or
+ * reports a comment, or selects text in the article. Everything a reader sees when the
  * page loads (the thread, votes, replying, sorting, live updates, the
  * highlighted passages) is in embed.js; this file keeps that one small
  * (issue 13: the widget's size).
@@ -24,6 +24,8 @@
       save: 'Save',
       saving: 'Saving\u2026',
       saved: 'Your changes were saved.',
+      confirmDelete: 'Delete this comment?',
+      yesDelete: 'Yes, delete',
       reportLabel: 'Why are you reporting this comment?',
       reason_spam: 'Spam',
       reason_abuse: 'Abuse or harassment',
@@ -120,7 +122,7 @@
     }
 
     // Edit, for the comment `it` ({c, li}) whose Edit button is `btn`; `T`
-    // is its thread's (announce, showEdit, gone).
+    // is its thread's (announce, showEdit, gone, problem, deleted).
     function edit(it, btn, T) {
       var art = it.li.firstChild, body = art.querySelector('.amur-body');
       if (art.querySelector('.amur-editor')) return;
@@ -163,6 +165,28 @@
         }).then(function () {
           f.removeAttribute('aria-busy');
           save.textContent = t('save');
+        });
+      });
+    }
+
+    // Delete, as edit(), after "Yes, delete".
+    function del(it, btn, T) {
+      var foot = btn.parentNode;
+      if (foot.querySelector('.amur-confirm')) return;
+      var no = h('button', { type: 'button', cls: 'amur-link', text: t('cancel') });
+      var yes = h('button', { type: 'button', cls: 'amur-link amur-danger', text: t('yesDelete') });
+      var box = h('span', { cls: 'amur-confirm', role: 'group', 'aria-label': t('confirmDelete') }, [h('span', { text: t('confirmDelete') }), yes, no]);
+      foot.appendChild(box);
+      no.focus();
+      no.addEventListener('click', function () { box.remove(); btn.focus(); });
+      yes.addEventListener('click', function () {
+        if (yes.getAttribute('aria-busy')) return;
+        yes.setAttribute('aria-busy', 'true');
+        X.capi('DELETE', it, '', undefined, X.token(it.c.id) || '-').then(function () { T.deleted(it); }, function (x) {
+          box.remove();
+          T.problem(it, x.message);
+          T.gone(it, x);
+          if (btn.isConnected) btn.focus();
         });
       });
     }
@@ -238,6 +262,6 @@
       return m.text.length;
     }
 
-    return { preview: preview, subscribe: subscribe, edit: edit, report: report, select: select };
+    return { preview: preview, subscribe: subscribe, edit: edit, del: del, report: report, select: select };
   };
 })();

@@ -66,8 +66,6 @@
     downvotes: plural('downvote', 'downvotes'),
     edit: 'Edit',
     del: 'Delete',
-    confirmDelete: 'Delete this comment?',
-    yesDelete: 'Yes, delete',
     removed: 'Your comment was deleted.',
     report: 'Report',
     reported: 'Reported. Thank you; a moderator will look at it.',
@@ -275,8 +273,9 @@
   }
 
   // ---- the part used on demand (embed-more.js) ----
-  // Previewing, Subscribe's form, editing, reporting and commenting on a
-  // passage come from a second file the first time a reader uses one of them.
+  // Previewing, Subscribe's form, editing, deleting, reporting and commenting
+  // on a passage come from a second file the first time a reader uses one of
+  // them.
 
   var X = { h: h, add: add, t: t, api: api, capi: capi, change: change, token: token, textModel: textModel,
     seq: function () { return ++seq; },
@@ -787,8 +786,8 @@
 
     // ---- actions on a comment ----
 
-    // What embed-more.js's edit and report need of this thread.
-    var T = { announce: announce, showEdit: showEdit, gone: ownButtonsGone };
+    // What embed-more.js's edit, del and report need of this thread.
+    var T = { announce: announce, showEdit: showEdit, gone: ownButtonsGone, problem: problem, deleted: deleted };
 
     function problem(it, msg) {
       var main = it.li.firstChild.lastChild, p = main.querySelector(':scope > .amur-error');
@@ -830,35 +829,17 @@
       }, function (x) { problem(it, x.message); });
     }
 
-    function askDelete(it, btn) {
-      var foot = btn.parentNode;
-      if (foot.querySelector('.amur-confirm')) return;
-      var no = h('button', { type: 'button', cls: 'amur-link', text: t('cancel') });
-      var yes = h('button', { type: 'button', cls: 'amur-link amur-danger', text: t('yesDelete') });
-      var box = h('span', { cls: 'amur-confirm', role: 'group', 'aria-label': t('confirmDelete') }, [h('span', { text: t('confirmDelete') }), yes, no]);
-      foot.appendChild(box);
-      no.focus();
-      no.addEventListener('click', function () { box.remove(); btn.focus(); });
-      yes.addEventListener('click', function () {
-        if (yes.getAttribute('aria-busy')) return;
-        yes.setAttribute('aria-busy', 'true');
-        capi('DELETE', it, '', undefined, token(it.c.id) || '-').then(function () {
-          dropToken(it.c.id);
-          // The live stream may have taken it away already.
-          if (items[it.c.id] === it && it.c.state !== 'deleted') {
-            remove(it);
-            count = Math.max(0, count - 1);
-          }
-          refresh();
-          countEl.focus();
-          announce(t('removed'));
-        }, function (x) {
-          box.remove();
-          problem(it, x.message);
-          ownButtonsGone(it, x);
-          if (btn.isConnected) btn.focus();
-        });
-      });
+    // After the server deleted it.c (embed-more.js asked): gone from the
+    // thread, unless the live stream took it away already.
+    function deleted(it) {
+      dropToken(it.c.id);
+      if (items[it.c.id] === it && it.c.state !== 'deleted') {
+        remove(it);
+        count = Math.max(0, count - 1);
+      }
+      refresh();
+      countEl.focus();
+      announce(t('removed'));
     }
 
     // Gone from the thread: a tombstone while replies remain; a tombstone
@@ -1074,8 +1055,7 @@
       }
       if (!it) return;
       if (act === 'reply') return openReply(it, b);
-      if (act === 'edit' || act === 'report') return later(function (L) { L[act](it, b, T); }, function (m) { problem(it, m); });
-      if (act === 'del') return askDelete(it, b);
+      if (act === 'edit' || act === 'del' || act === 'report') return later(function (L) { L[act](it, b, T); }, function (m) { problem(it, m); });
       b.setAttribute('aria-busy', 'true');
       vote(it, act === 'up' ? 1 : -1).then(function () { b.removeAttribute('aria-busy'); });
     });
