@@ -1,5 +1,5 @@
 // Minifies the embed widget for the build: node scripts/minify_widget.mjs IN OUT
-// (IN is web/widget/embed.js or embed.css). JavaScript goes through terser,
+// (IN is a file of web/widget: embed.js, embed-more.js or embed.css). JavaScript goes through terser,
 // CSS through csso (both from package.json's devDependencies, `npm ci`). The
 // server's placeholders (__AMUR_…__) must come out unchanged: the build fails
 // when a minifier folded one away.

@@ -236,6 +236,8 @@ struct Routes::Impl {
          [this](const Call& c) { return Ready(Widget(c, "embed.js")); }},
         {verb::get, "/embed.css", "widget",
          [this](const Call& c) { return Ready(Widget(c, "embed.css")); }},
+        {verb::get, "/embed-more.js", "widget",
+         [this](const Call& c) { return Ready(Widget(c, "embed-more.js")); }},
     };
   }
 

@@ -83,14 +83,14 @@ std::string KeepLines(std::string_view text, Drop drop) {
 
 }  // namespace
 
-std::string CompactJs(std::string_view js) {
-  constexpr std::string_view kBanner = "/* Amur comment widget: web/widget/embed.js in amur's source. */\n";
+std::string CompactJs(std::string_view js, std::string_view file) {
+  const std::string banner =
+      "/* Amur comment widget: web/widget/" + std::string(file) + " in amur's source. */\n";
   if (js.rfind("/*", 0) == 0) {
     const auto end = js.find("*/");
     if (end != std::string_view::npos) js.remove_prefix(end + 2);
   }
-  return std::string(kBanner) +
-         KeepLines(js, [](std::string_view line) { return line.rfind("//", 0) == 0; });
+  return banner + KeepLines(js, [](std::string_view line) { return line.rfind("//", 0) == 0; });
 }
 
 std::string CompactCss(std::string_view css) {
@@ -156,18 +156,23 @@ std::string GzipCompress(std::string_view data) {
 }
 
 WidgetAssets::WidgetAssets(const WidgetOptions& options)
-    : WidgetAssets(Embedded("embed.js"), Embedded("embed.css"), options) {}
+    : WidgetAssets(Embedded("embed.js"), Embedded("embed.css"), options,
+                   Embedded("embed-more.js")) {}
 
 WidgetAssets::WidgetAssets(std::string_view js_source, std::string_view css_source,
-                           const WidgetOptions& options) {
+                           const WidgetOptions& options, std::string_view more_source) {
   std::string css = CompactCss(css_source);
   css_version_ = Sha256Hex(css).substr(0, 16);
+  std::string more = CompactJs(more_source, "embed-more.js");
+  more_version_ = Sha256Hex(more).substr(0, 16);
   std::string js = CompactJs(js_source);
   ReplaceAll(js, kCssVersionPlaceholder, css_version_);
+  ReplaceAll(js, kMoreVersionPlaceholder, more_version_);
   ReplaceAll(js, kEditWindowPlaceholder, std::to_string(options.edit_window_seconds));
   ReplaceAll(js, kNotifyPlaceholder, options.notify ? "1" : "0");
   Prepare(js_, std::move(js), AssetContentType("embed.js"));
   Prepare(css_, std::move(css), AssetContentType("embed.css"));
+  Prepare(more_, std::move(more), AssetContentType("embed-more.js"));
 }
 
 void WidgetAssets::Prepare(File& file, std::string body, std::string content_type) {
@@ -181,6 +186,7 @@ void WidgetAssets::Prepare(File& file, std::string body, std::string content_typ
 std::string_view WidgetAssets::Identity(std::string_view name) const {
   if (name == "embed.js") return js_.identity;
   if (name == "embed.css") return css_.identity;
+  if (name == "embed-more.js") return more_.identity;
   return {};
 }
 
@@ -193,6 +199,9 @@ Response WidgetAssets::Serve(const Request& req, std::string_view name,
   } else if (name == "embed.css") {
     file = &css_;
     if (version == css_version_) cache = kImmutableCache;
+  } else if (name == "embed-more.js") {
+    file = &more_;
+    if (version == more_version_) cache = kImmutableCache;
   } else {
     return ErrorResponse(MakeError(ErrorCode::kNotFound, "There is nothing at this address."));
   }

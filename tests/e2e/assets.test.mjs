@@ -1,7 +1,8 @@
-// GET /embed.js and /embed.css: the size budgets (JS + CSS gzipped at most
-// 20 KB as written, at most 14,850 bytes as the build minifies them), content
-// types, caching, ETags, gzip; and the server-rendered pages loading the
-// widget under their Content-Security-Policy.
+// GET /embed.js, /embed.css and /embed-more.js: the size budgets (all three
+// gzipped at most 20 KB as written; as the build minifies them, the first
+// load, embed.js and embed.css, at most 13,200 bytes and all three at most
+// 16,000), content types, caching, ETags, gzip; and the server-rendered pages
+// loading the widget under their Content-Security-Policy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,11 +11,13 @@ import zlib from 'node:zlib';
 import { ROOT, saveArtifact, startAmur } from './harness.mjs';
 
 const LIMIT = 20 * 1024;
-// The minified widget (scripts/minify_widget.mjs) as served: 14,703 bytes
-// gzipped after the size rewrite of issue 13 (15,528 before; BENCHMARKS.md),
-// plus a margin, so that it cannot grow back unnoticed. Issue 13's goal,
-// 10 KB, is not reached.
-const MINIFIED_LIMIT = 14850;
+// The minified widget (scripts/minify_widget.mjs) as served, plus a margin,
+// so that it cannot grow back unnoticed: the first load (embed.js and
+// embed.css) 13,057 bytes gzipped after issue 13's size work (15,528 before
+// it; BENCHMARKS.md), all three files 15,859. Issue 13's goal, 10 KB, is not
+// reached.
+const MINIFIED_LIMIT = 13200;
+const MINIFIED_ALL_LIMIT = 16000;
 let amur;
 
 before(async () => { amur = await startAmur(['--edit-window', '600']); });
@@ -41,10 +44,13 @@ describe('widget assets', () => {
     // build (terser, csso); what the server sends with Content-Encoding: gzip
     // is what readers download, and what the budget is about.
     let served = 0;
+    let first = 0;
     const perFile = {};
     const jsUrl = '/embed.js';
-    const cssUrl = `/embed.css?v=${/embed\.css\?v=([0-9a-f]+)/.exec(await (await get(jsUrl)).text())[1]}`;
-    for (const p of [jsUrl, cssUrl]) {
+    const jsText = await (await get(jsUrl)).text();
+    const cssUrl = `/embed.css?v=${/embed\.css\?v=([0-9a-f]+)/.exec(jsText)[1]}`;
+    const moreUrl = `/embed-more.js?v=${/embed-more\.js\?v=([0-9a-f]+)/.exec(jsText)[1]}`;
+    for (const p of [jsUrl, cssUrl, moreUrl]) {
       const raw = await new Promise((resolve, reject) => {
         const u = new URL(amur.url + p);
         import('node:http').then((http) => http.get(u, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
@@ -57,17 +63,20 @@ describe('widget assets', () => {
       assert.equal(raw.headers.vary.includes('Accept-Encoding'), true);
       assert.ok(zlib.gunzipSync(raw.body).length > 1000);
       served += raw.body.length;
+      if (p !== moreUrl) first += raw.body.length;
       perFile[p.split('?')[0]] = { bytes: zlib.gunzipSync(raw.body).length, gzip: raw.body.length };
     }
-    t.diagnostic(`served: ${JSON.stringify(perFile)}, gzip total: ${served}`);
-    fs.writeFileSync(saveArtifact('widget-served.json'), `${JSON.stringify({ ...perFile, total_gzip: served }, null, 2)}\n`);
+    t.diagnostic(`served: ${JSON.stringify(perFile)}, gzip first load: ${first}, all: ${served}`);
+    fs.writeFileSync(saveArtifact('widget-served.json'),
+      `${JSON.stringify({ ...perFile, first_load_gzip: first, total_gzip: served }, null, 2)}\n`);
     assert.ok(served <= LIMIT, `served ${served} bytes > ${LIMIT}`);
     // These tests run after `npm ci`, so the build found terser and csso: the
     // served JS is a few lines (the compacted source would be over a thousand).
     const servedJs = await (await get(jsUrl)).text();
     assert.ok(servedJs.trim().split('\n').length < 50,
       'the widget is not minified: configure the build after `npm ci` (scripts/dev.sh does)');
-    assert.ok(served <= MINIFIED_LIMIT, `minified widget served ${served} bytes > ${MINIFIED_LIMIT}`);
+    assert.ok(first <= MINIFIED_LIMIT, `minified widget's first load served ${first} bytes > ${MINIFIED_LIMIT}`);
+    assert.ok(served <= MINIFIED_ALL_LIMIT, `minified widget served ${served} bytes > ${MINIFIED_ALL_LIMIT}`);
   });
 
   test('/embed.js: type, nosniff, five-minute cache, ETag and 304', async () => {
@@ -111,6 +120,24 @@ describe('widget assets', () => {
     assert.equal((await get('/embed.css')).headers.get('cache-control'), 'public, max-age=300');
     assert.equal((await fetch(`${amur.url}/embed.js`, { method: 'POST' })).status, 405);
     assert.equal((await get('/embed.mjs')).status, 404);
+  });
+
+  test('/embed-more.js: script, immutable under its content hash, short-lived otherwise', async () => {
+    const v = /embed-more\.js\?v=([0-9a-f]{16})/.exec(await (await get('/embed.js')).text())[1];
+    const r = await get(`/embed-more.js?v=${v}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(r.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const body = await r.text();
+    assert.match(body, /^\/\* Amur comment widget: web\/widget\/embed-more\.js in amur's source\. \*\/\n/);
+    assert.match(body, /Amur\.more ?=/, 'registers itself for embed.js');
+    const zipped = await get(`/embed-more.js?v=${v}`, { 'Accept-Encoding': 'gzip' });
+    assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+    assert.equal((await get(`/embed-more.js?v=${v}`, { 'If-None-Match': r.headers.get('etag') })).status, 304);
+    assert.equal((await get('/embed-more.js?v=0000000000000000')).headers.get('cache-control'), 'public, max-age=300');
+    assert.equal((await get('/embed-more.js')).headers.get('cache-control'), 'public, max-age=300');
   });
 
   test('/demo and /t load the widget, and their CSP allows it', async () => {

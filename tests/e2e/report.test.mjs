@@ -31,7 +31,8 @@ async function reportFrom(reader, url, text, reasonLabel) {
   const item = w.locator('li.amur-item', { hasText: text });
   const button = item.getByRole('button', { name: 'Report', exact: true });
   await button.click();
-  assert.equal(await button.getAttribute('aria-expanded'), 'true');
+  // (The box comes from embed-more.js, fetched on first use.)
+  await item.locator('.amur-report[aria-expanded="true"]').waitFor();
   const answer = reader.page.waitForResponse((r) => r.url().endsWith('/reports') && r.request().method() === 'POST');
   await item.getByLabel('Why are you reporting this comment?').selectOption({ label: reasonLabel });
   await item.getByRole('button', { name: 'Send report' }).click();

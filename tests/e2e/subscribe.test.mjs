@@ -89,8 +89,10 @@ test('a reader subscribes with the bell, confirms, and is told of a new comment'
   assert.match(await bell.textContent(), /Subscribe/);
   assert.equal(await bell.getAttribute('aria-expanded'), 'false');
   await bell.click();
-  assert.equal(await bell.getAttribute('aria-expanded'), 'true');
+  // (The panel comes from embed-more.js, fetched on first use.)
+  await w.locator('button.amur-bell[aria-expanded="true"]').waitFor();
   const panel = w.locator('form.amur-subscribe-form');
+  assert.equal(await bell.getAttribute('aria-controls'), await panel.getAttribute('id'));
   assert.equal(await panel.locator('legend').textContent(), 'Notify of');
   const labels = (await panel.locator('label').allTextContents()).map((s) => s.trim());
   assert.deepEqual(labels, ['new follow-up comments', 'new replies to my comments', 'Email']);

@@ -263,8 +263,14 @@ describe('the widget on /demo', () => {
     await page.goto(`${amur.url}/demo`);
     const w = await waitForWidget(page);
     let requests = 0;
-    // (The live-update stream may reconnect at any time; it is not the preview's.)
-    page.on('request', (r) => { if (!r.url().includes('/api/v1/events?')) requests++; });
+    let more = 0;
+    // (The live-update stream may reconnect at any time; it is not the
+    // preview's. The preview's code, embed-more.js, is fetched once, on first
+    // use; the text goes nowhere.)
+    page.on('request', (r) => {
+      if (r.url().includes('/embed-more.js?v=')) more++;
+      else if (!r.url().includes('/api/v1/events?')) requests++;
+    });
     await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words\n\n> a quote\n\n- one\n- two');
     const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
     await toggle.click();
@@ -275,8 +281,33 @@ describe('the widget on /demo', () => {
     assert.equal(await pv.locator('li').count(), 2);
     await toggle.click();
     assert.equal(await pv.isHidden(), true);
+    await toggle.click();
+    await pv.locator('li').first().waitFor();
     assert.equal(requests, 0);
+    assert.equal(more, 1);
     assertClean(problems);
+  });
+
+  test('the part loaded on first use: a failed fetch says so where the reader acted, and is tried again', T, async () => {
+    const { page } = await reader();
+    let fail = true;
+    let fetched = 0;
+    await page.route('**/embed-more.js?v=*', (route) => {
+      fetched++;
+      return fail ? route.abort() : route.continue();
+    });
+    await page.goto(`${amur.url}/demo`);
+    const w = await waitForWidget(page);
+    await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
+    const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
+    const pv = w.locator('.amur-composer .amur-preview');
+    await toggle.click();
+    await pv.getByText('The comment server could not be reached. Please try again.').waitFor();
+    fail = false;
+    await toggle.click();
+    await toggle.click();
+    assert.equal(await pv.locator('strong').textContent(), 'strong');
+    assert.equal(fetched, 2);
   });
 
   test('a link to a comment shows that comment', T, async () => {

@@ -9,7 +9,8 @@
  *          article readers comment on inline; default: the enclosing
  *          <article>, else the page's first one).
  * Language: set window.AmurMessages = {key: text or function, ...} before this
- *          script runs; the keys are those of AMUR_MESSAGES below.
+ *          script runs; the keys are those of AMUR_MESSAGES below and of
+ *          MORE_MESSAGES in embed-more.js (the part loaded on first use).
  *
  * It also enhances amur's own server-rendered thread (the section with
  * data-amur-page on /demo and /t), replacing it in place with the live thread.
@@ -23,6 +24,7 @@
   if (!me || !W.fetch || !W.Promise) return;
   var API = new URL(me.src, location.href).origin;
   var CSS_HREF = API + '/embed.css?v=__AMUR_CSS_VERSION__';
+  var MORE_SRC = API + '/embed-more.js?v=__AMUR_MORE_VERSION__';
   var editSeconds = parseInt('__AMUR_EDIT_WINDOW__', 10);
   var EDIT_MS = (editSeconds >= 0 ? editSeconds : 900) * 1000;
   var NOTIFY = parseInt('__AMUR_NOTIFY__', 10) === 1;  // the server sends email (a call: the minifier leaves it)
@@ -33,7 +35,8 @@
     return function (n) { return n === 1 ? one.replace('#', n) : many.replace('#', n); };
   }
 
-  // Every word the widget shows. Replace any of them with window.AmurMessages.
+  // Every word the widget shows at page load (the rest: MORE_MESSAGES in
+  // embed-more.js). Replace any of them with window.AmurMessages.
   var AMUR_MESSAGES = {
     locale: 'en',
     comments: plural('# Comment', '# Comments'),
@@ -53,7 +56,6 @@
     post: 'Post Comment',
     posting: 'Posting\u2026',
     preview: 'Preview',
-    previewEmpty: 'Nothing to preview yet.',
     markdown: 'Markdown supported',
     cancel: 'Cancel',
     reply: 'Reply',
@@ -63,21 +65,9 @@
     upvotes: plural('upvote', 'upvotes'),
     downvotes: plural('downvote', 'downvotes'),
     edit: 'Edit',
-    editLabel: 'Edit your comment',
-    save: 'Save',
-    saving: 'Saving\u2026',
-    saved: 'Your changes were saved.',
     del: 'Delete',
-    confirmDelete: 'Delete this comment?',
-    yesDelete: 'Yes, delete',
     removed: 'Your comment was deleted.',
     report: 'Report',
-    reportLabel: 'Why are you reporting this comment?',
-    reason_spam: 'Spam',
-    reason_abuse: 'Abuse or harassment',
-    reason_off_topic: 'Off topic',
-    reason_other: 'Something else',
-    sendReport: 'Send report',
     reported: 'Reported. Thank you; a moderator will look at it.',
     deleted: 'This comment was deleted.',
     guest: 'Guest',
@@ -88,11 +78,6 @@
     awaiting: 'Your comment is awaiting moderation.',
     posted: 'Your comment was posted.',
     subscribe: 'Subscribe',
-    notifyOf: 'Notify of',
-    notifyThread: 'new follow-up comments',
-    notifyReplies: 'new replies to my comments',
-    subscribeEmail: 'Email',
-    checkInbox: 'Check your inbox: follow the link in the email to confirm.',
     notifyMe: 'Notify me of replies by email',
     more: 'More comments',
     loadMore: 'Load more comments',
@@ -287,46 +272,25 @@
     return /\s/.test(ch) ? '?' : /[a-z]/.test(ch) ? ch.toUpperCase() : ch;
   }
 
-  // A plain-text preview with light formatting, built from text nodes only:
-  // paragraphs, quotes, lists, code, bold, italics, strike-through. Link
-  // targets are shown as text, never turned into links.
-  function preview(src, out) {
-    out.textContent = '';
-    src.replace(/\r\n?/g, '\n').split(/\n\s*\n/).forEach(function (block) {
-      if (!block.trim()) return;
-      var lines = block.split('\n'), el;
-      var all = function (re) { return lines.every(function (l) { return re.test(l); }); };
-      if (/^\s*```/.test(block)) {
-        el = h('pre', null, h('code', { text: block.replace(/^\s*```[^\n]*\n?|\n?```\s*$/g, '') }));
-      } else if (all(/^\s*>/)) {
-        el = h('blockquote', null, inline(h('p'), lines.map(function (l) { return l.replace(/^\s*> ?/, ''); }).join('\n')));
-      } else if (all(/^\s*[-*+]\s/) || all(/^\s*\d+[.)]\s/)) {
-        el = h(/^\s*\d/.test(block) ? 'ol' : 'ul', null, lines.map(function (l) {
-          return inline(h('li'), l.replace(/^\s*([-*+]|\d+[.)])\s+/, ''));
-        }));
-      } else {
-        el = inline(h('p'), block.replace(/^\s*#{1,6}\s+/, ''));
-      }
-      out.appendChild(el);
-    });
-    if (!out.firstChild) out.appendChild(h('p', { cls: 'amur-hint', text: t('previewEmpty') }));
-  }
+  // ---- the part used on demand (embed-more.js) ----
+  // Previewing, Subscribe's form, editing, deleting, reporting and commenting
+  // on a passage come from a second file the first time a reader uses one of
+  // them.
 
-  // Split by INLINE, text alternates with its 8 groups.
-  var INLINE = /`([^`]+)`|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|~~([^~]+)~~|\[([^\]]+)\]\(([^)\s]+)[^)]*\)/;
-  function inline(el, text) {
-    var p = text.split(INLINE), i, x;
-    for (i = 0; i < p.length; i += 9) {
-      add(el, p[i]);
-      if (i + 1 >= p.length) break;
-      x = p[i + 2] || p[i + 3];
-      el.appendChild(p[i + 1] != null ? h('code', { text: p[i + 1] })
-        : x ? inline(h('strong'), x)
-        : (x = p[i + 4] || p[i + 5]) ? inline(h('em'), x)
-        : p[i + 6] != null ? inline(h('del'), p[i + 6])
-        : h('span', { cls: 'amur-link-preview', title: p[i + 8], text: p[i + 7] }));
-    }
-    return el;
+  var X = { h: h, add: add, t: t, api: api, capi: capi, change: change, token: token, textModel: textModel,
+    seq: function () { return ++seq; },
+    msgs: function (o) { for (var k in o) if (M[k] == null) M[k] = o[k]; } };
+  var morePart;
+  // Calls use(its functions) once embed-more.js is loaded, or fail(message)
+  // when it cannot be (then the next call tries again).
+  function later(use, fail) {
+    morePart = morePart || new Promise(function (ok, no) {
+      (D.head || D.documentElement).appendChild(h('script', { src: MORE_SRC, onload: function () { ok(W.Amur.more(X)); }, onerror: no }));
+    });
+    morePart.then(use, function () {
+      morePart = null;
+      if (fail) fail(t('network'));
+    });
   }
 
   // ---- CSS, once per document ----
@@ -499,19 +463,6 @@
     return m;
   }
 
-  // The model offset of a DOM boundary point.
-  function offsetOf(m, node, off) {
-    var k = node.nodeType === 3 ? m.nodes.indexOf(node) : -1, i;
-    if (k >= 0) {
-      for (i = m.first[k]; i < m.mn.length && m.mn[i] === k && m.mo[i] < off; i++);
-      return i;
-    }
-    var r = D.createRange();
-    r.setStart(node, off);
-    for (k = 0; k < m.nodes.length; k++) if (r.comparePoint(m.nodes[k], 0) >= 0) return m.first[k];
-    return m.text.length;
-  }
-
   var seq = 0;
 
   // ---- one thread ----
@@ -558,39 +509,11 @@
     }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, back, notice, list, empty, pager, live]);
 
     // The bell: "Notify of" new follow-up comments or new replies to my
-    // comments, for an address that confirms by email first.
+    // comments (its form: embed-more.js).
     function subscribeBox() {
-      var id = 'amur-s' + n, em = h('input', { id: id + 'e', type: 'email', required: true, maxlength: 254, autocomplete: 'email' });
-      var msg = h('p', { cls: 'amur-notice', role: 'status' }), go = h('button', { type: 'submit', cls: 'amur-button', text: t('subscribe') });
-      var radio = function (v, on) {
-        return h('label', null, [h('input', { type: 'radio', name: id + 'k', value: v, checked: on }), ' ', t(v === 'thread' ? 'notifyThread' : 'notifyReplies')]);
-      };
-      var panel = h('form', { cls: 'amur-subscribe-form', id: id, hidden: true, novalidate: true }, [
-        h('fieldset', null, [h('legend', { text: t('notifyOf') }), radio('thread', true), radio('replies')]),
-        h('div', { cls: 'amur-field' }, [h('label', { for: em.id, text: t('subscribeEmail') }), em]), go, msg]);
-      var bell = h('button', { type: 'button', cls: 'amur-link amur-bell', 'aria-expanded': 'false', 'aria-controls': id, text: t('subscribe') });
-      bell.addEventListener('click', function () {
-        var open = panel.hidden;
-        panel.hidden = !open;
-        bell.setAttribute('aria-expanded', String(open));
-        if (open) em.focus();
-      });
-      panel.addEventListener('submit', function (e) {
-        e.preventDefault();
-        var kind = panel.querySelector('input:checked').value;
-        msg.className = 'amur-notice';
-        msg.textContent = '';
-        go.disabled = true;
-        api('POST', 'subscriptions', { kind: kind, page: key, email: em.value.trim() }).then(function () {
-          msg.textContent = t('checkInbox');
-          em.value = '';
-        }, function (x) {
-          msg.className = 'amur-error';
-          msg.textContent = x.message;
-          em.focus();
-        }).then(function () { go.disabled = false; });
-      });
-      return h('div', { cls: 'amur-subscribe' }, [bell, panel]);
+      var bell = h('button', { type: 'button', cls: 'amur-link amur-bell', 'aria-expanded': 'false', text: t('subscribe'),
+        onclick: function () { later(function (L) { L.subscribe(bell, key, 'amur-s' + n); }, function (m) { alertEl.textContent = m; }); } });
+      return h('div', { cls: 'amur-subscribe' }, bell);
     }
 
     function announce(msg) {
@@ -773,7 +696,9 @@
       ]);
       wrap.appendChild(el);
 
-      function update() { if (pv.getAttribute('aria-pressed') === 'true') preview(ta.value, view); }
+      function update() {
+        if (pv.getAttribute('aria-pressed') === 'true') later(function (L) { L.preview(ta.value, view); }, function (m) { view.textContent = m; });
+      }
       pv.addEventListener('click', function () {
         var on = pv.getAttribute('aria-pressed') !== 'true';
         pv.setAttribute('aria-pressed', String(on));
@@ -861,6 +786,9 @@
 
     // ---- actions on a comment ----
 
+    // What embed-more.js's edit, del and report need of this thread.
+    var T = { announce: announce, showEdit: showEdit, gone: ownButtonsGone, problem: problem, deleted: deleted };
+
     function problem(it, msg) {
       var main = it.li.firstChild.lastChild, p = main.querySelector(':scope > .amur-error');
       if (!p) p = main.appendChild(h('p', { cls: 'amur-error', role: 'alert' }));
@@ -901,122 +829,17 @@
       }, function (x) { problem(it, x.message); });
     }
 
-    function edit(it, btn) {
-      var art = it.li.firstChild, body = art.querySelector('.amur-body');
-      if (art.querySelector('.amur-editor')) return;
-      var i = ++seq;
-      var ta = h('textarea', { id: 'amur-e' + i, rows: 4, maxlength: 10000, readonly: true });
-      var err = h('p', { cls: 'amur-error', role: 'alert' });
-      var save = h('button', { type: 'submit', cls: 'amur-button', text: t('save') });
-      var f = h('form', { cls: 'amur-form amur-editor', novalidate: true }, [
-        h('div', { cls: 'amur-field' }, [h('label', { for: ta.id, text: t('editLabel') }), ta]),
-        err,
-        h('div', { cls: 'amur-form-foot' }, [h('button', { type: 'button', cls: 'amur-link', onclick: close, text: t('cancel') }), save])
-      ]);
-      function close() {
-        f.remove();
-        body.hidden = false;
-        if (btn.isConnected) btn.focus();
+    // After the server deleted it.c (embed-more.js asked): gone from the
+    // thread, unless the live stream took it away already.
+    function deleted(it) {
+      dropToken(it.c.id);
+      if (items[it.c.id] === it && it.c.state !== 'deleted') {
+        remove(it);
+        count = Math.max(0, count - 1);
       }
-      f.addEventListener('keydown', function (e) { if (e.key === 'Escape') close(); });
-      body.hidden = true;
-      body.after(f);
-      ta.focus();
-      capi('GET', it, '/versions').then(function (r) {
-        var v = r.data.versions;
-        ta.value = v.length ? v[v.length - 1].body : '';
-        ta.readOnly = false;
-      }, function (x) { err.textContent = x.message; });
-      f.addEventListener('submit', function (e) {
-        e.preventDefault();
-        if (ta.readOnly || f.getAttribute('aria-busy') === 'true') return;
-        var tok = token(it.c.id);
-        f.setAttribute('aria-busy', 'true');
-        save.textContent = t('saving');
-        capi('PATCH', it, '', { body: ta.value }, tok || '-').then(function (r) {
-          ['body_html', 'edited_at', 'edited_by', 'hash'].forEach(function (k) { it.c[k] = r.data[k]; });
-          showEdit(it);
-          close();
-          announce(t('saved'));
-        }, function (x) {
-          err.textContent = x.message;
-          ownButtonsGone(it, x);
-        }).then(function () {
-          f.removeAttribute('aria-busy');
-          save.textContent = t('save');
-        });
-      });
-    }
-
-    function askDelete(it, btn) {
-      var foot = btn.parentNode;
-      if (foot.querySelector('.amur-confirm')) return;
-      var no = h('button', { type: 'button', cls: 'amur-link', text: t('cancel') });
-      var yes = h('button', { type: 'button', cls: 'amur-link amur-danger', text: t('yesDelete') });
-      var box = h('span', { cls: 'amur-confirm', role: 'group', 'aria-label': t('confirmDelete') }, [h('span', { text: t('confirmDelete') }), yes, no]);
-      foot.appendChild(box);
-      no.focus();
-      no.addEventListener('click', function () { box.remove(); btn.focus(); });
-      yes.addEventListener('click', function () {
-        if (yes.getAttribute('aria-busy')) return;
-        yes.setAttribute('aria-busy', 'true');
-        capi('DELETE', it, '', undefined, token(it.c.id) || '-').then(function () {
-          dropToken(it.c.id);
-          // The live stream may have taken it away already.
-          if (items[it.c.id] === it && it.c.state !== 'deleted') {
-            remove(it);
-            count = Math.max(0, count - 1);
-          }
-          refresh();
-          countEl.focus();
-          announce(t('removed'));
-        }, function (x) {
-          box.remove();
-          problem(it, x.message);
-          ownButtonsGone(it, x);
-          if (btn.isConnected) btn.focus();
-        });
-      });
-    }
-
-    // A report goes to the moderators once; the browser remembers it so the
-    // button does not come back on the next visit.
-    function askReport(it, btn) {
-      var foot = btn.parentNode;
-      if (foot.querySelector('.amur-report-box')) return;
-      var i = ++seq, err = h('p', { cls: 'amur-error', role: 'alert' });
-      var pick = h('select', { id: 'amur-r' + i }, ['spam', 'abuse', 'off_topic', 'other'].map(function (r) {
-        return h('option', { value: r, text: t('reason_' + r) });
-      }));
-      var send = h('button', { type: 'submit', cls: 'amur-link amur-danger', text: t('sendReport') });
-      var no = h('button', { type: 'button', cls: 'amur-link', text: t('cancel') });
-      var box = h('form', { cls: 'amur-confirm amur-report-box', novalidate: true }, [
-        h('label', { for: pick.id, text: t('reportLabel') }), pick, send, no, err]);
-      function close() {
-        box.remove();
-        btn.setAttribute('aria-expanded', 'false');
-        if (btn.isConnected) btn.focus();
-      }
-      foot.appendChild(box);
-      btn.setAttribute('aria-expanded', 'true');
-      pick.focus();
-      no.addEventListener('click', close);
-      box.addEventListener('keydown', function (e) { if (e.key === 'Escape') close(); });
-      box.addEventListener('submit', function (e) {
-        e.preventDefault();
-        if (send.getAttribute('aria-busy')) return;
-        send.setAttribute('aria-busy', 'true');
-        capi('POST', it, '/reports', { reason: pick.value }).then(function () {
-          change(function (s) { s.reported[it.c.id] = 1; });
-          var done = h('span', { cls: 'amur-reported', text: t('reported') });
-          box.remove();
-          btn.replaceWith(done);
-          announce(t('reported'));
-        }, function (x) {
-          send.removeAttribute('aria-busy');
-          err.textContent = x.message;
-        });
-      });
+      refresh();
+      countEl.focus();
+      announce(t('removed'));
     }
 
     // Gone from the thread: a tombstone while replies remain; a tombstone
@@ -1149,17 +972,7 @@
       var s = W.getSelection(), r = s && s.rangeCount && !s.isCollapsed && s.getRangeAt(0);
       sel = null;
       passBtn.hidden = true;
-      if (!r || !art.contains(r.commonAncestorContainer) || root.contains(r.commonAncestorContainer) || closed) return;
-      var m = textModel(art), a = offsetOf(m, r.startContainer, r.startOffset), b = offsetOf(m, r.endContainer, r.endOffset);
-      while (a < b && m.text[a] === ' ') a++;
-      while (b > a && m.text[b - 1] === ' ') b--;
-      if (b - a < 1 || b - a > 1000) return;
-      sel = { quote: { exact: m.text.slice(a, b), prefix: m.text.slice(Math.max(0, a - 64), a), suffix: m.text.slice(b, b + 64) },
-        position: { start: a, end: b } };
-      var box = r.getBoundingClientRect();
-      passBtn.style.top = (box.bottom + W.scrollY + 6) + 'px';
-      passBtn.style.left = Math.max(0, box.left + W.scrollX) + 'px';
-      passBtn.hidden = false;
+      if (r && art.contains(r.commonAncestorContainer) && !closed) later(function (L) { sel = L.select(art, root, passBtn); });
     }
 
     if (art) {
@@ -1242,9 +1055,7 @@
       }
       if (!it) return;
       if (act === 'reply') return openReply(it, b);
-      if (act === 'edit') return edit(it, b);
-      if (act === 'del') return askDelete(it, b);
-      if (act === 'report') return askReport(it, b);
+      if (act === 'edit' || act === 'del' || act === 'report') return later(function (L) { L[act](it, b, T); }, function (m) { problem(it, m); });
       b.setAttribute('aria-busy', 'true');
       vote(it, act === 'up' ? 1 : -1).then(function () { b.removeAttribute('aria-busy'); });
     });
