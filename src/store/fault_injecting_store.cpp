@@ -274,6 +274,7 @@ class FaultInjectingSession final : public StoreSession {
   }
   bool IsEmpty() override { return inner_->IsEmpty(); }
   void SetCacheSize(int mebibytes) override { inner_->SetCacheSize(mebibytes); }
+  void SetBulkWrites(bool on) override { inner_->SetBulkWrites(on); }
   bool RestorePage(const Page& p) override { return inner_->RestorePage(p); }
   bool RestoreComment(const Comment& c) override {
     plan_->Check(FaultPoint::kInsertComment);

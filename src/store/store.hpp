@@ -511,6 +511,13 @@ class TransferStore {
   // Lets this session keep up to `mebibytes` of the database in memory (a
   // bulk import touches every index; the default cache is small).
   virtual void SetCacheSize(int mebibytes) = 0;
+  // On: this session writes in bulk (an import). SQLite: its commits no
+  // longer wait for the disk (synchronous=NORMAL; the WAL keeps each commit
+  // atomic, and a power cut can lose only the last commits) and the WAL is
+  // checkpointed less often. Off: back to the default, and everything this
+  // session committed is on disk when the call returns. PostgreSQL: nothing
+  // (each commit is durable). Outside a transaction only.
+  virtual void SetBulkWrites(bool on) = 0;
   // True when the database holds no page, comment, account, ban or audit entry.
   virtual bool IsEmpty() = 0;
   virtual bool RestorePage(const Page& p) = 0;

@@ -120,6 +120,9 @@ class ImportWriter final {
   bool EnsureBatch();
   bool CommitBatch();
   bool StoreFailed(const std::exception& e);
+  // Ends the session's bulk writes (Store::SetBulkWrites), which makes every
+  // committed batch durable; false (summary->error set) when that fails.
+  bool EndBulkWrites();
   void PlaceWaitingRoots(const std::string* page_key);
 
   const Clock& clock_;
@@ -127,6 +130,7 @@ class ImportWriter final {
   ImportSummary* summary_;
   std::string source_;
   std::unique_ptr<store::StoreSession> s_;
+  bool bulk_ = true;  // the session's SetBulkWrites(true) is in force
   bool in_batch_ = false;
   int batch_items_ = 0;
   CommentId first_new_id_ = 0;  // ids at or above it were made by this run

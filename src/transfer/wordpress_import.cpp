@@ -149,14 +149,14 @@ class WxrImport {
     while (xml_.Next()) {
       switch (xml_.kind()) {
         case XmlStream::Kind::kStart: {
-          const std::string name(xml_.LocalName());
+          const std::string_view name = xml_.LocalName();
           if (path.empty()) {
             if (name != "rss")
-              return Fail(xml_.Position() + ": not a WordPress export (WXR): the root is <" + name +
-                          ">, not <rss>");
+              return Fail(xml_.Position() + ": not a WordPress export (WXR): the root is <" +
+                          std::string(name) + ">, not <rss>");
             saw_rss = true;
           }
-          path.push_back(name);
+          path.emplace_back(name);
           text.clear();
           if (name == "item" && path.size() == 3) {
             item_ = WxrItem{};
@@ -175,7 +175,8 @@ class WxrImport {
           break;
         case XmlStream::Kind::kEnd: {
           if (path.empty()) break;
-          const std::string name = path.back();
+          // End reads only the ancestors' names from `path`.
+          const std::string name = std::move(path.back());
           if (!End(path, name, text)) return false;
           path.pop_back();
           text.clear();

@@ -94,6 +94,54 @@ TEST_P(ChainStoreContract, AppendLinksMovesTheHeadOnceToTheLastLink) {
   EXPECT_EQ(links[2].body_markdown, "v3");
 }
 
+// In bulk writes (an import's session) a long batch of links (more than
+// one multi-row statement holds) keeps every row and column in order, other
+// sessions see the commit, and ending bulk writes keeps it all.
+TEST_P(ChainStoreContract, BulkWritesKeepEveryLinkOfALongBatch) {
+  Page p = NewPage("/bulk");
+  s_->SetBulkWrites(true);
+  std::vector<ChainLink> batch;
+  {
+    WriteTransaction tx(*s_);
+    for (int i = 1; i <= 19; ++i) {
+      const CommentId id = s_->InsertComment(MakeComment(p, "c" + std::to_string(i)));
+      ChainLink l;
+      l.seq = i;
+      l.comment_id = id;
+      l.n = 1;
+      l.parent_id = i > 1 ? std::optional<CommentId>(batch.back().comment_id) : std::nullopt;
+      if (i % 2) l.author_name = "Ann " + std::to_string(i);
+      l.state = i % 3 ? CommentState::kApproved : CommentState::kPending;
+      l.body_markdown = "body " + std::to_string(i);
+      l.at = 1000 + i;
+      l.prev_hash = batch.empty() ? kZeroHash : batch.back().hash;
+      l.hash = std::string(62, 'c') + std::to_string(10 + i);
+      l.content_hash = std::string(62, 'd') + std::to_string(10 + i);
+      batch.push_back(l);
+    }
+    s_->AppendLinks(p.id, batch);
+    tx.Commit();
+  }
+  auto other = store_->OpenSession();
+  EXPECT_EQ(other->FindPage("/bulk")->chain_len, 19);
+  s_->SetBulkWrites(false);
+  const auto links = other->ListPageLinks(p.id);
+  ASSERT_EQ(links.size(), batch.size());
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    EXPECT_EQ(links[i].seq, batch[i].seq);
+    EXPECT_EQ(links[i].comment_id, batch[i].comment_id);
+    EXPECT_EQ(links[i].parent_id, batch[i].parent_id);
+    EXPECT_EQ(links[i].author_name, batch[i].author_name);
+    EXPECT_EQ(links[i].state, batch[i].state);
+    EXPECT_EQ(links[i].body_markdown, batch[i].body_markdown);
+    EXPECT_EQ(links[i].at, batch[i].at);
+    EXPECT_EQ(links[i].prev_hash, batch[i].prev_hash);
+    EXPECT_EQ(links[i].hash, batch[i].hash);
+    EXPECT_EQ(links[i].content_hash, batch[i].content_hash);
+  }
+  EXPECT_EQ(s_->FindPage("/bulk")->chain_head, batch.back().hash);
+}
+
 // What a scan's views held, copied while the visit ran.
 struct ScannedLink {
   std::int64_t seq;

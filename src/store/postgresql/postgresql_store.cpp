@@ -2040,6 +2040,8 @@ class PgSession final : public StoreSession {
     q.Exec();
   }
 
+  void SetBulkWrites(bool) override {}
+
   void SetCacheSize(int mebibytes) override {
     // The server's shared buffers are its own business; a bulk import only
     // gets more memory for its sorts.
