@@ -1734,10 +1734,10 @@ class SqliteSession final : public StoreSession {
     if (on) {
       // The WAL's frames are checkpointed every ~40 MB instead of 4 MB: an
       // index page rewritten by many commits reaches the database file once.
-      Exec("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000; PRAGMA foreign_keys=OFF;");
+      Exec("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;");
       return;
     }
-    Exec("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000; PRAGMA foreign_keys=ON;");
+    Exec("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=1000;");
     // Commits made under NORMAL sit in the WAL, perhaps not yet on disk
     // (checkpoints sync what they copy): syncing the WAL file makes them
     // durable.
