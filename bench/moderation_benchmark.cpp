@@ -14,6 +14,7 @@
 #include "moderation/default_lists.hpp"
 #include "moderation/normalize.hpp"
 #include "moderation/pipeline.hpp"
+#include "moderation/seed_model.hpp"
 #include "moderation/spam.hpp"
 #include "moderation/targeted_abuse.hpp"
 #include "render/markdown.hpp"
@@ -315,5 +316,55 @@ void BM_PipelineLearnDecision(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_PipelineLearnDecision)->Unit(benchmark::kMicrosecond);
+
+// The same two on a site as shipped: from the seed model (seed_model.hpp),
+// then 60 decisions.
+void BM_PipelineScreenSeeded(benchmark::State& state) {
+  amur::FakeClock clock(1'764'000'000'000);
+  PipelineSettings settings;
+  settings.seed_model = true;
+  Pipeline pipeline(settings, clock);
+  TrainSixty(pipeline);
+  const auto& comments = DistinctComments();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i++;
+    amur::service::ScreeningInput in;
+    in.author_name = "Reader";
+    in.body_markdown = comments[k % 12'000];
+    in.client_address = "192.0.2." + std::to_string(k % 250);
+    in.is_reply = (k & 1) != 0;
+    clock.Advance(400);
+    benchmark::DoNotOptimize(pipeline.Screen(in));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PipelineScreenSeeded);
+
+void BM_PipelineLearnDecisionSeeded(benchmark::State& state) {
+  amur::FakeClock clock(1'764'000'000'000);
+  PipelineSettings settings;
+  settings.seed_model = true;
+  Pipeline pipeline(settings, clock);
+  for (int r = 0; r < 17; ++r) TrainSixty(pipeline);
+  const auto& comments = DistinctComments();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const std::size_t k = i++;
+    pipeline.Learn("Reader", comments[k % 12'000], (k % 3) == 0, (k & 1) != 0);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PipelineLearnDecisionSeeded)->Unit(benchmark::kMicrosecond);
+
+// Training the seed model from the embedded corpus, as at a server's start:
+// tags, two folds for the calibration, the model (kSeedEpochs epochs each).
+void BM_SeedModelTraining(benchmark::State& state) {
+  auto corpus = amur::moderation::ParseSeedCorpus(amur::moderation::DefaultSeedCorpus());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(amur::moderation::TrainSeedModel(*corpus).examples);
+  }
+}
+BENCHMARK(BM_SeedModelTraining)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace

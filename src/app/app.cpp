@@ -38,6 +38,7 @@
 #include "moderation/classifier_eval.hpp"
 #include "moderation/pipeline.hpp"
 #include "moderation/pipeline_eval.hpp"
+#include "moderation/seed_model.hpp"
 #include "moderation/tunables.hpp"
 #include "notify/mail_message.hpp"
 #include "notify/smtp_transport.hpp"
@@ -384,7 +385,12 @@ int RunServe(const Config& config) {
   pipeline_settings.text.hold_near_duplicate = !config.allow_duplicates;
   pipeline_settings.classifier_threshold = config.classifier_threshold;
   pipeline_settings.flag_threshold = config.flag_threshold;
+  pipeline_settings.seed_model = config.seed_model;
   moderation::Pipeline pipeline(pipeline_settings, clock);
+  if (config.seed_model) {
+    const auto& seed = moderation::DefaultSeedModel();
+    spdlog::info("seed model: {} lines learned in {:.0f} ms", seed.examples, seed.train_ms);
+  }
   service::CommentService comments(svc_config, clock, random, &pipeline);
   service::RateLimiter limiter(static_cast<int>(config.posts_per_minute), clock);
   service::RateLimiter login_limiter(10, clock);  // failed sign-ins per client per minute
@@ -746,7 +752,9 @@ int RunModerationTrain(const Config& config) {
       held += hold;
     }
     session->Commit();
-    moderation::Classifier model;
+    // From the seed model (unless --seed-model=false), as a fresh site starts.
+    moderation::Classifier model =
+        config.seed_model ? moderation::DefaultSeedModel().model : moderation::Classifier{};
     model.TrainEpochs(examples, 4);
     store::WriteTransaction tx(*session);
     session->PutSetting(kModelSetting, Base64Encode(model.Save()));
@@ -781,6 +789,7 @@ int RunModerationEval(const Config& config, const std::string& file, const std::
     moderation::PipelineSettings settings;
     settings.classifier_threshold = config.classifier_threshold;
     settings.flag_threshold = config.flag_threshold;
+    settings.seed_model = config.seed_model;
     settings.text.max_links = static_cast<int>(config.max_links);
     settings.text.hold_suspect = config.hold_suspect;
     const auto r = moderation::EvaluatePipeline(decisions, *examples, settings);

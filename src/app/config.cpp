@@ -49,6 +49,7 @@ std::vector<Setting> Settings(Config& c) {
       {"--allow-duplicates", Kind::kBool, &c.allow_duplicates},
       {"--classifier-threshold", Kind::kDouble, &c.classifier_threshold},
       {"--flag-threshold", Kind::kDouble, &c.flag_threshold},
+      {"--seed-model", Kind::kBool, &c.seed_model},
       {"--request-timeout", Kind::kDouble, &c.request_timeout_seconds},
       {"--header-timeout", Kind::kDouble, &c.header_timeout_seconds},
       {"--keep-alive-timeout", Kind::kDouble, &c.keep_alive_timeout_seconds},

@@ -43,7 +43,8 @@ struct Config {
   bool hold_shouting = true;
   bool allow_duplicates = false;
   double classifier_threshold = 0.9;
-  double flag_threshold = 0.6;  // flag (publish, list as flagged) at or above this score
+  double flag_threshold = 0.7;  // flag (publish, list as flagged) at or above this score
+  bool seed_model = true;       // a site without a saved model starts from the seed model
   double request_timeout_seconds = 30;
   double header_timeout_seconds = 10;      // a request's header, or a new connection's first
   double keep_alive_timeout_seconds = 30;  // idling between requests

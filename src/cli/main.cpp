@@ -70,8 +70,11 @@ void AddServeFlags(CLI::App* cmd, amur::app::Config& c) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--flag-threshold", c.flag_threshold,
                   "flag (publish, list in the flagged queue) comments the classifier scores at "
-                  "or above this (default 0.6)")
+                  "or above this (default 0.7)")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--seed-model,!--no-seed-model", c.seed_model,
+                "start a site without a saved model from the seed model trained on the team's "
+                "corpus (default: on; --no-seed-model: from an empty model)");
   cmd->add_option("--request-timeout", c.request_timeout_seconds,
                   "seconds a client may take to send one request (default 30)")
       ->check(CLI::Range(0.001, 86400.0));
@@ -168,6 +171,8 @@ int main(int argc, char** argv) {
   moderation->require_subcommand(1);
   CLI::App* train = moderation->add_subcommand(
       "train", "retrain the classifier from the moderators' decisions in the database");
+  train->add_flag("--seed-model,!--no-seed-model", moderation_config.seed_model,
+                  "retrain from the seed model, as a new site starts (default: on)");
   AddCommonFlags(train, moderation_config);
   CLI::App* eval = moderation->add_subcommand(
       "eval", "print precision, recall and ROC-AUC of the classifier on a labelled file");
@@ -188,8 +193,10 @@ int main(int argc, char** argv) {
                  "with --pipeline: exit 1 unless >= 70% of harassment is held, >= 90% held or "
                  "flagged, <= 1% of civil texts held and <= 5% flagged");
   eval->add_option("--flag-threshold", moderation_config.flag_threshold,
-                   "with --pipeline: flag at or above this score (default 0.6)")
+                   "with --pipeline: flag at or above this score (default 0.7)")
       ->check(CLI::Range(0.0, 1.0));
+  eval->add_flag("--seed-model,!--no-seed-model", moderation_config.seed_model,
+                 "with --pipeline: start from the seed model (default: on)");
   AddCommonFlags(eval, moderation_config);
 
   // Import and export (docs/operations.md, "Import and export").

@@ -40,4 +40,6 @@ std::shared_ptr<const TermMatcher> DefaultTermMatcher() {
   return kMatcher;
 }
 
+std::string_view DefaultSeedCorpus() { return Embedded("seed-en.tsv"); }
+
 }  // namespace amur::moderation

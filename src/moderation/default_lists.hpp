@@ -25,4 +25,8 @@ const DefaultTermListTexts& DefaultTermLists();
 // unit tests).
 std::shared_ptr<const TermMatcher> DefaultTermMatcher();
 
+// The classifier's seed corpus, data/moderation/seed-en.tsv (label:kind[:reply]
+// <TAB>text lines, '#' comments), as embedded. Empty in a broken build.
+std::string_view DefaultSeedCorpus();
+
 }  // namespace amur::moderation

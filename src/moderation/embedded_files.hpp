@@ -9,7 +9,7 @@ struct EmbeddedFile {
   const char* text;  // the whole file, NUL-terminated
 };
 
-// The files of data/moderation/*.txt, sorted by name.
+// The files of data/moderation/*.txt and *.tsv, sorted by name.
 extern const EmbeddedFile kEmbeddedTermListFiles[];
 extern const int kEmbeddedTermListFilesCount;
 

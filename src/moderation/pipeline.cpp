@@ -7,6 +7,7 @@
 
 #include "core/network_key.hpp"
 #include "moderation/default_lists.hpp"
+#include "moderation/seed_model.hpp"
 
 namespace amur::moderation {
 
@@ -71,6 +72,13 @@ Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
   tunables_.hold_suspect = settings.text.hold_suspect;
   tunables_.hold_shouting = settings.text.hold_shouting;
   tunables_.classifier_threshold = settings.classifier_threshold;
+  if (settings.seed_model) {
+    const SeedModel& seed = DefaultSeedModel();
+    model_ = seed.model;
+    seed_calibrated_ = seed.calibration.Threshold(settings_.target_precision);
+    seed_calibrated_alone_ = seed.calibration.Threshold(settings_.target_precision, true);
+    Recalibrate();
+  }
 }
 
 Pipeline::Tunables Pipeline::CurrentTunables() const {
@@ -266,8 +274,14 @@ void Pipeline::Learn(const std::string& author_name, const std::string& body_mar
   std::unique_lock lock(model_mu_);
   calibration_.Add(model_.Score(text, tags), hold, signal);
   model_.Learn(text, hold, tags);
+  Recalibrate();
+}
+
+void Pipeline::Recalibrate() {
   calibrated_ = calibration_.Threshold(settings_.target_precision);
   calibrated_alone_ = calibration_.Threshold(settings_.target_precision, true);
+  if (!calibrated_) calibrated_ = seed_calibrated_;
+  if (!calibrated_alone_) calibrated_alone_ = seed_calibrated_alone_;
 }
 
 double Pipeline::HoldThreshold() const {
@@ -288,12 +302,11 @@ std::string Pipeline::SaveCalibration() const {
 void Pipeline::SetCalibration(Calibration c) {
   std::unique_lock lock(model_mu_);
   calibration_ = std::move(c);
-  calibrated_ = calibration_.Threshold(settings_.target_precision);
-  calibrated_alone_ = calibration_.Threshold(settings_.target_precision, true);
+  Recalibrate();
 }
 
 void Calibration::Add(double score, bool held, bool signal) {
-  if (pairs_.size() == kCapacity) pairs_.erase(pairs_.begin());
+  if (pairs_.size() >= capacity_) pairs_.erase(pairs_.begin());
   pairs_.push_back(Entry{static_cast<float>(score), held, signal});
 }
 

@@ -33,6 +33,11 @@ struct PipelineSettings {
   // The calibrated threshold is the lowest at which the held-out precision
   // of the recent decisions is at least this.
   double target_precision = 0.95;
+  // Start from the seed model (seed_model.hpp: a classifier trained on the
+  // team's corpus, with its held-out calibration) instead of an empty one.
+  // The server turns it on (--seed-model); off here so that a bare pipeline
+  // knows only what it is taught.
+  bool seed_model = false;
 };
 
 // Held-out scores of recent decisions: each decision is scored by the model
@@ -41,6 +46,10 @@ struct PipelineSettings {
 class Calibration {
  public:
   static constexpr std::size_t kCapacity = 1000;
+  Calibration() = default;
+  // Keeps the last `capacity` pairs instead (the seed model's calibration
+  // keeps all of its corpus). REQUIRES: capacity >= 1.
+  explicit Calibration(std::size_t capacity) : capacity_(capacity) {}
   // Needs at least this many held decisions above a threshold to trust it.
   static constexpr std::size_t kMinHeld = 5;
   // `signal`: the comment had a targeted-abuse signal or a term match.
@@ -64,6 +73,7 @@ class Calibration {
     bool signal;
   };
   std::vector<Entry> pairs_;  // oldest first
+  std::size_t capacity_ = kCapacity;
 };
 
 class Pipeline final : public service::Screener {
@@ -157,6 +167,11 @@ class Pipeline final : public service::Screener {
   Calibration calibration_;                 // under model_mu_
   std::optional<double> calibrated_;        // under model_mu_
   std::optional<double> calibrated_alone_;  // for comments without a signal; under model_mu_
+  // The seed model's thresholds, used while the moderators' decisions give none.
+  std::optional<double> seed_calibrated_;
+  std::optional<double> seed_calibrated_alone_;
+  // calibrated_ and calibrated_alone_ from calibration_, else the seed's.
+  void Recalibrate();
 };
 
 }  // namespace amur::moderation

@@ -18,11 +18,14 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // Starts `amur serve` on 127.0.0.1:0 with a temporary database; resolves
 // once it prints its address. `flags` are extra `amur serve` flags.
 // `demoComments`: keep the demo article's two example inline comments (off
-// by default, so that /demo starts empty).
-export async function startAmur(flags = [], { demoComments = false } = {}) {
+// by default, so that /demo starts empty). `seedModel`: start from the seed
+// model as a real site does (off by default: training it takes seconds in the
+// sanitized build, and the desk tests do not depend on it).
+export async function startAmur(flags = [], { demoComments = false, seedModel = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amur-e2e-'));
   const args = ['serve', '--listen', '127.0.0.1:0', '--database', `sqlite:${dir}/amur.db`,
-    '--posts-per-minute', '0', ...(demoComments ? [] : ['--no-demo-comments']), ...flags];
+    '--posts-per-minute', '0', ...(demoComments ? [] : ['--no-demo-comments']),
+    ...(seedModel ? [] : ['--no-seed-model']), ...flags];
   const proc = spawn(AMUR_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=0' },

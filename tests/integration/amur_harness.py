@@ -372,11 +372,14 @@ class AmurServer:
     workdir is then used and left to it.
     database_url: the database to serve (e.g. a TestDatabase's url), left to
     its owner; db_path is the file when it is a SQLite URL.
+    seed_model: start from the seed model as a real site does; off by default
+    (--no-seed-model) because training it takes about 7 s in the sanitized
+    build, and only the harassment suites depend on it.
     """
 
     def __init__(self, args=(), env=None, edit_window=900, workdir=None,
                  defaults=True, posts_per_minute=0, request_timeout=2, preexec_fn=None,
-                 same_database_as=None, database_url=None):
+                 same_database_as=None, database_url=None, seed_model=False):
         if same_database_as is not None:
             workdir = same_database_as.workdir
         self.owns_workdir = workdir is None
@@ -403,6 +406,7 @@ class AmurServer:
         self.posts_per_minute = posts_per_minute
         self.request_timeout = request_timeout
         self.preexec_fn = preexec_fn
+        self.seed_model = seed_model
         self.proc = None
         self.port = None
         self.stdout_lines = []
@@ -425,6 +429,8 @@ class AmurServer:
                 cmd += ["--posts-per-minute", str(self.posts_per_minute)]
             if self.request_timeout is not None:
                 cmd += ["--request-timeout", str(self.request_timeout)]
+            if not self.seed_model:
+                cmd += ["--no-seed-model"]
         return cmd + self.args
 
     def query(self, sql):

@@ -288,3 +288,15 @@ class TargetedListOnTheDesk(AmurTestCase):
                                        "I will feed you to the eels, mark my words.", "Three")
         self.assertIsNotNone(reasons, "the second node does not use the new list")
         self.assertIn("threat", reasons)
+
+
+class SeedThreadWithTheSeedModel(HarassmentOnAFreshInstall):
+    """The seed thread on a site as shipped: starting from the seed model
+    (docs/moderation.md). The harassing replies are held or flagged, and the
+    heated political opinion stays published. The other tests of the parent
+    check flags that the seed model may turn into holds; they run without it."""
+    server_kwargs = {"seed_model": True}
+    test_approve_clears_the_flag_and_reject_hides = None
+    test_one_report_from_a_reader_with_approved_comments_flags = None
+    test_a_signed_in_reader_is_trusted_by_account_from_any_address = None
+    test_a_held_comment_does_not_make_its_author_trusted = None
