@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/text.hpp"
 #include "fuzz_check.hpp"
@@ -22,17 +24,26 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// The value of attribute `name` in `tag` ("a href=\"…\" rel=\"…\""), or
-// nullopt-like empty with found=false.
-bool Attribute(std::string_view tag, std::string_view name, std::string_view* value) {
-  const std::string key = " " + std::string(name) + "=\"";
-  const auto at = tag.find(key);
-  if (at == std::string_view::npos) return false;
-  const auto start = at + key.size();
-  const auto end = tag.find('"', start);
-  AMUR_FUZZ_CHECK(end != std::string_view::npos);
-  *value = tag.substr(start, end - start);
-  return true;
+// The attributes of `tag` ("a href=\"…\" title=\"…\" rel=\"…\"") in order,
+// as (name, value); each is ` name="value"`, and no value holds a '"' (the
+// renderer escapes them), so a value that reads like another attribute
+// (title=" rel=") stays one value.
+std::vector<std::pair<std::string_view, std::string_view>> Attributes(std::string_view tag) {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  const auto space = tag.find(' ');
+  std::string_view rest = space == std::string_view::npos ? std::string_view() : tag.substr(space);
+  while (!rest.empty()) {
+    AMUR_FUZZ_CHECK(rest.front() == ' ');
+    const auto eq = rest.find("=\"");
+    AMUR_FUZZ_CHECK(eq != std::string_view::npos && eq > 1);
+    const std::string_view name = rest.substr(1, eq - 1);
+    for (char c : name) AMUR_FUZZ_CHECK(c >= 'a' && c <= 'z');
+    const auto close = rest.find('"', eq + 2);
+    AMUR_FUZZ_CHECK(close != std::string_view::npos);
+    out.emplace_back(name, rest.substr(eq + 2, close - eq - 2));
+    rest.remove_prefix(close + 1);
+  }
+  return out;
 }
 
 // Every attribute value in `tag` is closed and holds no '<' (a title may
@@ -46,25 +57,21 @@ void CheckAttributes(std::string_view tag) {
   AMUR_FUZZ_CHECK(quotes % 2 == 0);
 }
 
+// href (http, https or mailto; no white space, quotes or brackets), an
+// optional title, then rel="nofollow ugc noopener": nothing else.
 void CheckAnchor(std::string_view tag) {
-  std::string_view href, rel;
-  AMUR_FUZZ_CHECK(Attribute(tag, "href", &href));
+  const auto attrs = Attributes(tag);
+  AMUR_FUZZ_CHECK(attrs.size() == 2 || attrs.size() == 3);
+  AMUR_FUZZ_CHECK(attrs.front().first == "href");
+  const std::string_view href = attrs.front().second;
   AMUR_FUZZ_CHECK(StartsWith(href, "http://") || StartsWith(href, "https://") ||
                   StartsWith(href, "mailto:"));
   for (char c : href) {
     AMUR_FUZZ_CHECK(static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f);
     AMUR_FUZZ_CHECK(c != '\'' && c != '"' && c != '<' && c != '>' && c != '\\');
   }
-  AMUR_FUZZ_CHECK(Attribute(tag, "rel", &rel));
-  AMUR_FUZZ_CHECK(rel == "nofollow ugc noopener");
-  std::string_view rest = tag;
-  rest.remove_prefix(std::string_view("a href=\"").size() + href.size() + 1);
-  std::string_view title;
-  if (Attribute(tag, "title", &title)) {
-    AMUR_FUZZ_CHECK(StartsWith(rest, " title=\""));
-    rest.remove_prefix(std::string_view(" title=\"").size() + title.size() + 1);
-  }
-  AMUR_FUZZ_CHECK(rest == " rel=\"nofollow ugc noopener\"");
+  if (attrs.size() == 3) AMUR_FUZZ_CHECK(attrs[1].first == "title");
+  AMUR_FUZZ_CHECK(attrs.back().first == "rel" && attrs.back().second == "nofollow ugc noopener");
 }
 
 bool IsPlainTag(std::string_view tag) {
@@ -103,8 +110,9 @@ void CheckHtml(std::string_view html) {
       AMUR_FUZZ_CHECK(anchors == 1);
       --anchors;
     } else if (StartsWith(tag, "ol start=\"")) {
-      std::string_view start;
-      AMUR_FUZZ_CHECK(Attribute(tag, "start", &start));
+      const auto attrs = Attributes(tag);
+      AMUR_FUZZ_CHECK(attrs.size() == 1);
+      const std::string_view start = attrs.front().second;
       AMUR_FUZZ_CHECK(!start.empty());
       for (char d : start) AMUR_FUZZ_CHECK((d >= '0' && d <= '9') || d == '-');
     } else if (StartsWith(tag, "code class=\"language-")) {
