@@ -280,9 +280,13 @@ void TrainSixty(Pipeline& p) {
 
 // Pipeline::Screen per new comment, with a model that has learned 60
 // decisions: terms, signals, links, duplicates, the classifier with tags.
-void BM_PipelineScreen(benchmark::State& state) {
+// `seeded`: the model starts from the seed model (seed_model.hpp), as a site
+// does as shipped.
+void ScreenComments(benchmark::State& state, bool seeded) {
   amur::FakeClock clock(1'764'000'000'000);
-  Pipeline pipeline(PipelineSettings{}, clock);
+  PipelineSettings settings;
+  settings.seed_model = seeded;
+  Pipeline pipeline(settings, clock);
   TrainSixty(pipeline);
   const auto& comments = DistinctComments();
   std::size_t i = 0;
@@ -298,14 +302,15 @@ void BM_PipelineScreen(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_PipelineScreen);
 
 // Pipeline::Learn per moderator decision (its tags, the held-out score, the
 // FTRL update, the calibrated threshold over up to 1,000 decisions), after
 // the calibration is full.
-void BM_PipelineLearnDecision(benchmark::State& state) {
+void LearnDecisions(benchmark::State& state, bool seeded) {
   amur::FakeClock clock(1'764'000'000'000);
-  Pipeline pipeline(PipelineSettings{}, clock);
+  PipelineSettings settings;
+  settings.seed_model = seeded;
+  Pipeline pipeline(settings, clock);
   for (int r = 0; r < 17; ++r) TrainSixty(pipeline);
   const auto& comments = DistinctComments();
   std::size_t i = 0;
@@ -315,46 +320,14 @@ void BM_PipelineLearnDecision(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+void BM_PipelineScreen(benchmark::State& state) { ScreenComments(state, false); }
+BENCHMARK(BM_PipelineScreen);
+void BM_PipelineLearnDecision(benchmark::State& state) { LearnDecisions(state, false); }
 BENCHMARK(BM_PipelineLearnDecision)->Unit(benchmark::kMicrosecond);
-
-// The same two on a site as shipped: from the seed model (seed_model.hpp),
-// then 60 decisions.
-void BM_PipelineScreenSeeded(benchmark::State& state) {
-  amur::FakeClock clock(1'764'000'000'000);
-  PipelineSettings settings;
-  settings.seed_model = true;
-  Pipeline pipeline(settings, clock);
-  TrainSixty(pipeline);
-  const auto& comments = DistinctComments();
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const std::size_t k = i++;
-    amur::service::ScreeningInput in;
-    in.author_name = "Reader";
-    in.body_markdown = comments[k % 12'000];
-    in.client_address = "192.0.2." + std::to_string(k % 250);
-    in.is_reply = (k & 1) != 0;
-    clock.Advance(400);
-    benchmark::DoNotOptimize(pipeline.Screen(in));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+void BM_PipelineScreenSeeded(benchmark::State& state) { ScreenComments(state, true); }
 BENCHMARK(BM_PipelineScreenSeeded);
-
-void BM_PipelineLearnDecisionSeeded(benchmark::State& state) {
-  amur::FakeClock clock(1'764'000'000'000);
-  PipelineSettings settings;
-  settings.seed_model = true;
-  Pipeline pipeline(settings, clock);
-  for (int r = 0; r < 17; ++r) TrainSixty(pipeline);
-  const auto& comments = DistinctComments();
-  std::size_t i = 0;
-  for (auto _ : state) {
-    const std::size_t k = i++;
-    pipeline.Learn("Reader", comments[k % 12'000], (k % 3) == 0, (k & 1) != 0);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+void BM_PipelineLearnDecisionSeeded(benchmark::State& state) { LearnDecisions(state, true); }
 BENCHMARK(BM_PipelineLearnDecisionSeeded)->Unit(benchmark::kMicrosecond);
 
 // Training the seed model from the embedded corpus, as at a server's start:
