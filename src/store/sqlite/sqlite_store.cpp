@@ -584,22 +584,18 @@ class SqliteSession final : public StoreSession {
   }
 
   std::vector<Comment> ListChainRows(PageId page) override {
-    Query q(
-        S("SELECT id, parent_id, author_name, state, body_markdown, hash FROM comments "
-          "WHERE page_id = ? ORDER BY id"));
-    q.Bind(1, page);
     std::vector<Comment> out;
     out.reserve(ChainLengthHint(page));
-    while (q.Step()) {
+    ScanChainRows(page, [&](const ChainRowView& row) {
       Comment& c = out.emplace_back();
-      c.id = q.Int(0);
+      c.id = row.id;
       c.page_id = page;
-      c.parent_id = q.OptInt(1);
-      c.author_name = q.OptText(2);
-      c.state = ParseCommentState(q.Text(3)).value_or(CommentState::kRemoved);
-      c.body_markdown = q.Text(4);
-      c.hash = q.Text(5);
-    }
+      c.parent_id = row.parent_id;
+      if (row.author_name) c.author_name = std::string(*row.author_name);
+      c.state = row.state;
+      c.body_markdown = std::string(row.body_markdown);
+      c.hash = std::string(row.hash);
+    });
     return out;
   }
 
