@@ -39,11 +39,16 @@ async function waitForPort(port) {
   throw new Error(`the SMTP server did not listen on ${port}`);
 }
 
+// Python's Maildir names a message "SECONDS.M<microseconds>P<pid>Q<count>.host"
+// without padding, so names do not sort by time ("M99999" > "M100000"); the
+// Q counter of the one aiosmtpd process does.
+const deliveryOrder = (name) => Number(/Q(\d+)/.exec(name)?.[1] ?? 0);
+
 // The decoded text/plain part of every message to `to`, oldest first.
 function messagesTo(to) {
   const dir = path.join(maildir, 'box', 'new');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f), 'latin1'))
+  return fs.readdirSync(dir).sort((a, b) => deliveryOrder(a) - deliveryOrder(b)).map((f) => fs.readFileSync(path.join(dir, f), 'latin1'))
     .filter((raw) => new RegExp(`^To: ${to}\\r?$`, 'mi').test(raw))
     .map((raw) => {
       const part = raw.slice(raw.search(/Content-Type: text\/plain/i));
