@@ -259,14 +259,17 @@ describe('the widget on /demo', () => {
   });
 
   test('the preview shows the Markdown as text, without a request', T, async () => {
+    // (A page without inline feedback: /demo's loads embed-more.js at once,
+    // to highlight its passages.)
+    await amur.post('/preview-page', 'A comment to preview under.', { author_name: 'Pia' });
     const { page, problems } = await reader();
-    await page.goto(`${amur.url}/demo`);
+    await page.goto(`${amur.url}/t?page=${encodeURIComponent('/preview-page')}`);
     const w = await waitForWidget(page);
     let requests = 0;
     let more = 0;
     // (The live-update stream may reconnect at any time; it is not the
     // preview's. The preview's code, embed-more.js, is fetched once, on first
-    // use; the text goes nowhere.)
+    // use, here when the form is first focused; the text goes nowhere.)
     page.on('request', (r) => {
       if (r.url().includes('/embed-more.js?v=')) more++;
       else if (!r.url().includes('/api/v1/events?')) requests++;
@@ -296,16 +299,18 @@ describe('the widget on /demo', () => {
       fetched++;
       return fail ? route.abort() : route.continue();
     });
-    await page.goto(`${amur.url}/demo`);
+    await amur.post('/failed-more', 'A comment on a page without inline feedback.', { author_name: 'Fay' });
+    await page.goto(`${amur.url}/t?page=${encodeURIComponent('/failed-more')}`);
     const w = await waitForWidget(page);
-    await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
     const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
     const pv = w.locator('.amur-composer .amur-preview');
+    // Focusing the form starts the fetch; the preview waits for the same one.
     await toggle.click();
     await pv.getByText('The comment server could not be reached. Please try again.').waitFor();
+    assert.equal(fetched, 1);
     fail = false;
-    await toggle.click();
-    await toggle.click();
+    await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
+    await pv.locator('strong').waitFor();
     assert.equal(await pv.locator('strong').textContent(), 'strong');
     assert.equal(fetched, 2);
   });
