@@ -308,11 +308,18 @@ describe('the widget on /demo', () => {
     await toggle.click();
     await pv.getByText('The comment server could not be reached. Please try again.').waitFor();
     assert.equal(fetched, 1);
+    // Posting's code comes from the same file: the form says so, and keeps its text.
+    await w.getByRole('button', { name: 'Post Comment' }).click();
+    await w.locator('.amur-composer form > .amur-error', { hasText: 'The comment server could not be reached.' }).waitFor();
+    assert.equal(fetched, 2);
     fail = false;
     await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
     await pv.locator('strong').waitFor();
     assert.equal(await pv.locator('strong').textContent(), 'strong');
-    assert.equal(fetched, 2);
+    assert.equal(fetched, 3);
+    await w.getByRole('button', { name: 'Post Comment' }).click();
+    await w.locator('li.amur-item', { hasText: 'Some strong words' }).waitFor();
+    assert.equal(fetched, 3);
   });
 
   test('a link to a comment shows that comment', T, async () => {

@@ -10,7 +10,7 @@
  *          <article>, else the page's first one).
  * Language: set window.AmurMessages = {key: text or function, ...} before this
  *          script runs; the keys are those of AMUR_MESSAGES below and of
- *          MORE_MESSAGES in embed-more.js (the part loaded on first use).
+ *          MORE_MESSAGES in embed-more.js (the part loaded when first needed).
  *
  * It also enhances amur's own server-rendered thread (the section with
  * data-amur-page on /demo and /t), replacing it in place with the live thread.
