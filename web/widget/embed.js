@@ -34,8 +34,9 @@
     return function (n) { return n === 1 ? one.replace('#', n) : many.replace('#', n); };
   }
 
-  // Every word the widget shows at page load (the rest, words of what
-  // happens after it: MORE_MESSAGES in embed-more.js). Replace any of them with window.AmurMessages.
+  // Every word the widget shows at page load (the words of what happens after
+  // it: MORE_MESSAGES in embed-more.js). Replace any of them with
+  // window.AmurMessages.
   var AMUR_MESSAGES = {
     locale: 'en',
     comments: plural('# Comment', '# Comments'),
