@@ -200,7 +200,8 @@
       loaded: plural('# more comment shown.', '# more comments shown.'),
       fresh: plural('# new comment', '# new comments'),
       changed: 'On a passage that has since changed:',
-      passageComments: plural('# comment on this passage', '# comments on this passage')
+      passageComments: plural('# comment on this passage', '# comments on this passage'),
+      commentPassage: 'Comment on this passage'
     };
     X.msgs(MORE_MESSAGES);
 
@@ -398,7 +399,7 @@
     // The page's selection, when it lies inside `art` and outside the thread
     // `root`: {quote: {exact, prefix, suffix}, position: {start, end}}, with
     // `passBtn` ("Comment on this passage") shown below it; else null.
-    function select(art, root, passBtn) {
+    function selection(art, root, passBtn) {
       var s = W.getSelection(), r = s && s.rangeCount && !s.isCollapsed && s.getRangeAt(0);
       if (!r || !art.contains(r.commonAncestorContainer) || root.contains(r.commonAncestorContainer)) return null;
       var m = textModel(art), a = offsetOf(m, r.startContainer, r.startOffset), b = offsetOf(m, r.endContainer, r.endOffset);
@@ -411,6 +412,28 @@
       passBtn.hidden = false;
       return { quote: { exact: m.text.slice(a, b), prefix: m.text.slice(Math.max(0, a - 64), a), suffix: m.text.slice(b, b + 64) },
         position: { start: a, end: b } };
+    }
+
+    // After a selection in the thread T's article: T.sel is selection()'s
+    // answer, and T.pass, "Comment on this passage" (made here the first
+    // time), puts it into the thread's form.
+    function select(T) {
+      var pass = T.pass;
+      if (!pass) {
+        pass = T.pass = h('button', { type: 'button', cls: 'amur-w amur-pass', hidden: true, text: t('commentPassage') });
+        D.body.appendChild(pass);
+        pass.addEventListener('mousedown', function (e) { e.preventDefault(); });
+        pass.addEventListener('click', function () {
+          var c = T.composer;
+          if (!T.sel || !c) return;
+          c.quote(T.sel);
+          pass.hidden = true;
+          c.el.scrollIntoView({ block: 'center' });
+          c.ta.focus({ preventScroll: true });
+        });
+      }
+      pass.hidden = true;
+      T.sel = selection(T.art, T.root, pass);
     }
 
     // The model offset (textModel) of a DOM boundary point.

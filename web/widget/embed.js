@@ -84,7 +84,6 @@
     loadFailed: 'The comments could not be loaded.',
     retry: 'Try again',
     network: 'The comment server could not be reached. Please try again.',
-    commentPassage: 'Comment on this passage',
     inlineTab: 'Inline Feedbacks',
     onPassage: 'On this passage:',
     dropQuote: 'Remove the quote',
@@ -343,7 +342,7 @@
     if (SORTS.indexOf(sort) < 0) sort = 'oldest';
     var canonical = D.querySelector('link[rel="canonical"]');
     var theme = attr('theme');
-    var art = articleOf(host), sel = null, composer = null;
+    var art = articleOf(host);
 
     var countEl = h('h2', { cls: 'amur-count', id: 'amur-count-' + n, tabindex: '-1' });
     var integrity = h('p', { cls: 'amur-integrity', hidden: true });
@@ -357,7 +356,6 @@
       h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|', hidden: true }),
       h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab'), hidden: true })]));
     var back = h('button', { type: 'button', cls: 'amur-link amur-back', 'data-act': 'back', hidden: true, text: t('viewAll') });
-    var passBtn = h('button', { type: 'button', cls: 'amur-w amur-pass', hidden: true, text: t('commentPassage') });
     var list = h('ol', { cls: 'amur-comments' });
     var notice = h('button', { type: 'button', cls: 'amur-button amur-button-secondary amur-fresh', 'data-act': 'fresh', hidden: true });
     var empty = h('p', { cls: 'amur-empty', text: t('empty') });
@@ -374,8 +372,9 @@
     // The thread as embed-more.js sees it: its state (items: id -> {c, li};
     // cursor of the next page; count; closed; reply: the open reply form;
     // busy; sort; mode: 'all' or 'inline'; inl: the inline comments; fresh:
-    // comments the live stream announced) and what it uses of this function.
-    var T = { n: n, key: key, art: art, list: list, sortBar: sortBar, alertEl: alertEl, countEl: countEl, notice: notice, pager: pager,
+    // comments the live stream announced; composer: the form of a new
+    // comment) and what it uses of this function.
+    var T = { n: n, key: key, art: art, root: root, list: list, sortBar: sortBar, alertEl: alertEl, countEl: countEl, notice: notice, pager: pager,
       url: enhance ? null : attr('url') || (canonical && canonical.href) || location.href.split('#')[0],
       title: enhance ? null : attr('title') || D.title,
       items: {}, cursor: null, count: 0, closed: false, reply: null, busy: false, sort: sort, mode: 'all', inl: [], fresh: [],
@@ -611,24 +610,15 @@
       }, function () {});
     }
 
-    // A selection inside the article offers "Comment on this passage".
+    // A selection inside the article offers "Comment on this passage"
+    // (embed-more.js's select; its button, T.pass, is made on first use).
     function selected() {
       var s = W.getSelection(), r = s && s.rangeCount && !s.isCollapsed && s.getRangeAt(0);
-      sel = null;
-      passBtn.hidden = true;
-      if (r && art.contains(r.commonAncestorContainer) && !T.closed) later(function (L) { sel = L.select(art, root, passBtn); });
+      if (T.pass) T.pass.hidden = true;
+      if (r && art.contains(r.commonAncestorContainer) && !T.closed) later(function (L) { L.select(T); });
     }
 
     if (art) {
-      D.body.appendChild(passBtn);
-      passBtn.addEventListener('mousedown', function (e) { e.preventDefault(); });
-      passBtn.addEventListener('click', function () {
-        if (!sel || !composer) return;
-        composer.quote(sel);
-        passBtn.hidden = true;
-        composer.el.scrollIntoView({ block: 'center' });
-        composer.ta.focus({ preventScroll: true });
-      });
       D.addEventListener('mouseup', function () { setTimeout(selected, 0); });
       D.addEventListener('keyup', function (e) { if (e.shiftKey || e.key === 'Shift') selected(); });
     }
@@ -673,7 +663,7 @@
         var d = r[0];
         T.closed = !!d.page.closed;
         if (T.closed) compose.appendChild(h('p', { cls: 'amur-closed', text: t('closed') }));
-        else compose.appendChild((composer = form(null)).el);
+        else compose.appendChild((T.composer = form(null)).el);
         fill(d, false);
         inline.then(function () { if (T.inl.length) later(function (L) { L.highlight(T); }); });
         // The page exists (else the stream is a 404): it is made by its first comment.
