@@ -263,17 +263,22 @@ describe('the widget on /demo', () => {
     // to highlight its passages.)
     await amur.post('/preview-page', 'A comment to preview under.', { author_name: 'Pia' });
     const { page, problems } = await reader();
-    await page.goto(`${amur.url}/t?page=${encodeURIComponent('/preview-page')}`);
-    const w = await waitForWidget(page);
+    let loading = true;
     let requests = 0;
     let more = 0;
     // (The live-update stream may reconnect at any time; it is not the
     // preview's. The preview's code, embed-more.js, is fetched once, on first
-    // use, here when the form is first focused; the text goes nowhere.)
+    // use, here when the form is first focused, not at page load; the text
+    // goes nowhere.)
     page.on('request', (r) => {
       if (r.url().includes('/embed-more.js?v=')) more++;
-      else if (!r.url().includes('/api/v1/events?')) requests++;
+      else if (!loading && !r.url().includes('/api/v1/events?')) requests++;
     });
+    await page.goto(`${amur.url}/t?page=${encodeURIComponent('/preview-page')}`);
+    const w = await waitForWidget(page);
+    await page.waitForTimeout(300);
+    assert.equal(more, 0, 'embed-more.js was fetched at page load');
+    loading = false;
     await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words\n\n> a quote\n\n- one\n- two');
     const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
     await toggle.click();
