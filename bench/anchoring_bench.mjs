@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = fs.readFileSync(path.join(root, 'web/widget/embed.js'), 'utf8');
+const source = fs.readFileSync(path.join(root, 'web/widget/embed-more.js'), 'utf8');
 const section = /\/\/ ---- anchoring \(begin\)[\s\S]*?\/\/ ---- anchoring \(end\) ----/.exec(source)[0];
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });

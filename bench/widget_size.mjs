@@ -4,8 +4,10 @@
 // prints the bytes of each beside two references from the same run: the
 // readable source (web/widget) and the served text through zlib's gzip level
 // 9. Two totals: the first load (embed.js and embed.css, what every reader
-// downloads) and all three files (embed-more.js is fetched on first use:
-// preview, Subscribe, Edit, Delete, Report, or a selection in the article).
+// downloads) and all three files (embed-more.js is fetched when first
+// needed: posting, voting, sorting, Load more, preview, Subscribe, Edit,
+// Delete, Report, a selection in the article, the first live update; and at
+// once on a page with inline feedback).
 //
 //   npm ci && cmake --build build/debug --target amur && node bench/widget_size.mjs
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 // The embed widget's three files, GET /embed.js, /embed.css and
-// /embed-more.js (the part embed.js loads on first use), prepared
+// /embed-more.js (the part embed.js loads when first needed), prepared
 // once at start-up from the sources embedded at build time (web/widget/*):
 // comments and indentation dropped, placeholders filled in, content hashes,
 // ETags and gzip computed, so that a request costs a lookup and a copy.

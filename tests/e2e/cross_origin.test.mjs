@@ -94,7 +94,8 @@ describe('the widget on another origin', () => {
     await mine.getByRole('button', { name: 'Save' }).click();
     await mine.locator('.amur-body', { hasText: 'Edited from the host origin.' }).waitFor();
     await mine.locator('.amur-edited', { hasText: 'by Host Reader' }).waitFor();
-    // Edit's code is the part of the widget fetched on first use, from amur.
+    // Posting's, voting's and Edit's code is the part of the widget fetched when
+    // first needed (here when the form was first focused), once, from amur.
     assert.equal(amurRequests.filter((r) => r.url().startsWith(`${amur.url}/embed-more.js?v=`)).length, 1);
     await mine.getByRole('button', { name: 'Delete', exact: true }).click();
     await mine.getByRole('button', { name: 'Yes, delete' }).click();

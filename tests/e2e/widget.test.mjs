@@ -259,18 +259,26 @@ describe('the widget on /demo', () => {
   });
 
   test('the preview shows the Markdown as text, without a request', T, async () => {
+    // (A page without inline feedback: /demo's loads embed-more.js at once,
+    // to highlight its passages.)
+    await amur.post('/preview-page', 'A comment to preview under.', { author_name: 'Pia' });
     const { page, problems } = await reader();
-    await page.goto(`${amur.url}/demo`);
-    const w = await waitForWidget(page);
+    let loading = true;
     let requests = 0;
     let more = 0;
     // (The live-update stream may reconnect at any time; it is not the
     // preview's. The preview's code, embed-more.js, is fetched once, on first
-    // use; the text goes nowhere.)
+    // use, here when the form is first focused, not at page load; the text
+    // goes nowhere.)
     page.on('request', (r) => {
       if (r.url().includes('/embed-more.js?v=')) more++;
-      else if (!r.url().includes('/api/v1/events?')) requests++;
+      else if (!loading && !r.url().includes('/api/v1/events?')) requests++;
     });
+    await page.goto(`${amur.url}/t?page=${encodeURIComponent('/preview-page')}`);
+    const w = await waitForWidget(page);
+    await page.waitForTimeout(300);
+    assert.equal(more, 0, 'embed-more.js was fetched at page load');
+    loading = false;
     await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words\n\n> a quote\n\n- one\n- two');
     const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
     await toggle.click();
@@ -296,18 +304,27 @@ describe('the widget on /demo', () => {
       fetched++;
       return fail ? route.abort() : route.continue();
     });
-    await page.goto(`${amur.url}/demo`);
+    await amur.post('/failed-more', 'A comment on a page without inline feedback.', { author_name: 'Fay' });
+    await page.goto(`${amur.url}/t?page=${encodeURIComponent('/failed-more')}`);
     const w = await waitForWidget(page);
-    await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
     const toggle = w.locator('.amur-composer').getByRole('button', { name: 'Preview' });
     const pv = w.locator('.amur-composer .amur-preview');
+    // Focusing the form starts the fetch; the preview waits for the same one.
     await toggle.click();
     await pv.getByText('The comment server could not be reached. Please try again.').waitFor();
-    fail = false;
-    await toggle.click();
-    await toggle.click();
-    assert.equal(await pv.locator('strong').textContent(), 'strong');
+    assert.equal(fetched, 1);
+    // Posting's code comes from the same file: the form says so, and keeps its text.
+    await w.getByRole('button', { name: 'Post Comment' }).click();
+    await w.locator('.amur-composer form > .amur-error', { hasText: 'The comment server could not be reached.' }).waitFor();
     assert.equal(fetched, 2);
+    fail = false;
+    await w.getByLabel('Comment', { exact: true }).fill('Some **strong** words');
+    await pv.locator('strong').waitFor();
+    assert.equal(await pv.locator('strong').textContent(), 'strong');
+    assert.equal(fetched, 3);
+    await w.getByRole('button', { name: 'Post Comment' }).click();
+    await w.locator('li.amur-item', { hasText: 'Some strong words' }).waitFor();
+    assert.equal(fetched, 3);
   });
 
   test('a link to a comment shows that comment', T, async () => {

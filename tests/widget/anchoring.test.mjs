@@ -1,4 +1,4 @@
-// Unit tests of the widget's re-anchoring (web/widget/embed.js, the section
+// Unit tests of the widget's re-anchoring (web/widget/embed-more.js, the section
 // between "anchoring (begin)" and "anchoring (end)"), run in Node: a quoted
 // passage is found again after real kinds of edit to the article, and is not
 // placed at all when it is gone.
@@ -10,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const source = fs.readFileSync(path.join(root, 'web/widget/embed.js'), 'utf8');
+const source = fs.readFileSync(path.join(root, 'web/widget/embed-more.js'), 'utf8');
 const section = /\/\/ ---- anchoring \(begin\)[\s\S]*?\/\/ ---- anchoring \(end\) ----/.exec(source);
-assert.ok(section, 'embed.js has the anchoring section');
+assert.ok(section, 'embed-more.js has the anchoring section');
 const ctx = {};
 vm.createContext(ctx);
 vm.runInContext(section[0] + '\nthis.anchor = anchor; this.matchEnds = matchEnds;', ctx);

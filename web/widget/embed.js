@@ -10,7 +10,7 @@
  *          <article>, else the page's first one).
  * Language: set window.AmurMessages = {key: text or function, ...} before this
  *          script runs; the keys are those of AMUR_MESSAGES below and of
- *          MORE_MESSAGES in embed-more.js (the part loaded on first use).
+ *          MORE_MESSAGES in embed-more.js (the part loaded when first needed).
  *
  * It also enhances amur's own server-rendered thread (the section with
  * data-amur-page on /demo and /t), replacing it in place with the live thread.
@@ -28,15 +28,15 @@
   var editSeconds = parseInt('__AMUR_EDIT_WINDOW__', 10);
   var EDIT_MS = (editSeconds >= 0 ? editSeconds : 900) * 1000;
   var NOTIFY = parseInt('__AMUR_NOTIFY__', 10) === 1;  // the server sends email (a call: the minifier leaves it)
-  var PENDING_MS = 7 * 864e5;
   var SORTS = ['oldest', 'newest', 'votes'];
 
   function plural(one, many) {
     return function (n) { return n === 1 ? one.replace('#', n) : many.replace('#', n); };
   }
 
-  // Every word the widget shows at page load (the rest: MORE_MESSAGES in
-  // embed-more.js). Replace any of them with window.AmurMessages.
+  // Every word the widget shows at page load (the words of what happens after
+  // it: MORE_MESSAGES in embed-more.js). Replace any of them with
+  // window.AmurMessages.
   var AMUR_MESSAGES = {
     locale: 'en',
     comments: plural('# Comment', '# Comments'),
@@ -44,7 +44,6 @@
     oldest: 'Oldest',
     newest: 'Newest',
     votes: 'Most Voted',
-    sorted: 'Comments sorted: {sort}.',
     join: 'Join the discussion',
     replyingTo: 'Replying to {name}',
     comment: 'Comment',
@@ -54,7 +53,6 @@
     namePlaceholder: 'guest',
     email: 'Email (optional, never shown)',
     post: 'Post Comment',
-    posting: 'Posting\u2026',
     preview: 'Preview',
     markdown: 'Markdown supported',
     cancel: 'Cancel',
@@ -66,7 +64,6 @@
     downvotes: plural('downvote', 'downvotes'),
     edit: 'Edit',
     del: 'Delete',
-    removed: 'Your comment was deleted.',
     report: 'Report',
     reported: 'Reported. Thank you; a moderator will look at it.',
     deleted: 'This comment was deleted.',
@@ -76,25 +73,19 @@
     edited: 'Last edited {time} by {name}',
     editedAnon: 'Last edited {time}',
     awaiting: 'Your comment is awaiting moderation.',
-    posted: 'Your comment was posted.',
     subscribe: 'Subscribe',
     notifyMe: 'Notify me of replies by email',
     more: 'More comments',
     loadMore: 'Load more comments',
-    fresh: plural('# new comment', '# new comments'),
     viewAll: 'View all comments',
     loading: 'Loading comments\u2026',
-    loaded: plural('# more comment shown.', '# more comments shown.'),
     empty: 'No comments yet. Start the conversation.',
     closed: 'Comments are closed.',
     loadFailed: 'The comments could not be loaded.',
     retry: 'Try again',
     network: 'The comment server could not be reached. Please try again.',
-    commentPassage: 'Comment on this passage',
     inlineTab: 'Inline Feedbacks',
     onPassage: 'On this passage:',
-    changed: 'On a passage that has since changed:',
-    passageComments: plural('# comment on this passage', '# comments on this passage'),
     dropQuote: 'Remove the quote',
     verified: 'hash: verified',
     failed: 'hash: failed',
@@ -272,12 +263,33 @@
     return /\s/.test(ch) ? '?' : /[a-z]/.test(ch) ? ch.toUpperCase() : ch;
   }
 
-  // ---- the part used on demand (embed-more.js) ----
-  // Previewing, Subscribe's form, editing, deleting, reporting and commenting
-  // on a passage come from a second file the first time a reader uses one of
-  // them.
+  // A comment's "Last edited" line, or null.
+  function editedEl(c) {
+    if (!c.edited_at) return null;
+    return h('p', { cls: 'amur-edited' }, tn(c.edited_by ? 'edited' : 'editedAnon', { time: timeEl(c.edited_at), name: c.edited_by }));
+  }
 
-  var X = { h: h, add: add, t: t, api: api, capi: capi, change: change, token: token, textModel: textModel,
+  function voteCount(c, up) {
+    var k = up ? 'upvotes' : 'downvotes', v = c[k] || 0;
+    return h('span', { cls: 'amur-n amur-n-' + (up ? 'up' : 'down') }, [h('span', { text: v }), h('span', { cls: 'amur-sr', text: ' ' + t(k, v) })]);
+  }
+
+  // The list of replies under the comment `li` (made when `create`).
+  function repliesOf(li, create) {
+    var ol = li.lastElementChild;
+    if (ol && ol.tagName === 'OL') return ol;
+    return create ? li.appendChild(h('ol', { cls: 'amur-replies' })) : null;
+  }
+
+  // ---- the part used on demand (embed-more.js) ----
+  // Posting, voting, sorting, Load more, live updates as they arrive, the
+  // highlighted passages (fetched at once when the page has inline feedback),
+  // previewing, Subscribe's form, editing, deleting, reporting and commenting
+  // on a passage come from a second file the first time they are needed.
+
+  var X = { h: h, add: add, t: t, api: api, capi: capi, change: change, token: token, setBody: setBody,
+    editedEl: editedEl, voteCount: voteCount, repliesOf: repliesOf, EDIT_MS: EDIT_MS,
+    store: function () { return store; },
     seq: function () { return ++seq; },
     msgs: function (o) { for (var k in o) if (M[k] == null) M[k] = o[k]; } };
   var morePart;
@@ -308,159 +320,12 @@
     return cssReady;
   }
 
-  // ---- anchoring (begin): finding a quoted passage again in changed text ----
-  // Pure functions of strings (tests/widget/anchoring.test.mjs runs them in
-  // Node). `text` is the article's text with every run of white space made one
-  // space; positions are offsets (UTF-16 code units) into it.
-
-  // Ends of the substrings of `text` within `k` edits (insertions, deletions,
-  // substitutions) of `pat`: [{end, errors}], by Myers' bit-parallel algorithm
-  // in Hyyrö's blocked form (32 pattern characters per block), as npm's
-  // approx-string-match computes them. O(|text| * ceil(|pat| / 32)).
-  var rows;  // char code -> row of the pattern's table; all zero between calls
-  function matchEnds(text, pat, k) {
-    var m = pat.length, B = Math.ceil(m / 32), P = new Int32Array(B), Mv = new Int32Array(B);
-    var sh = new Int32Array(B), peq = new Int32Array((m + 1) * B), out = [], n = 1, b, j, r, c;
-    var row = rows || (rows = new Uint16Array(65536));
-    for (b = 0; b < B; b++) {
-      P[b] = -1;
-      sh[b] = b === B - 1 ? (m - 1) % 32 : 31;
-    }
-    for (j = 0; j < m; j++) {
-      c = pat.charCodeAt(j);
-      if (!row[c]) row[c] = n++;
-      peq[row[c] * B + (j >> 5)] |= 1 << (j & 31);
-    }
-    var score = m, len = text.length, pv, mv, eq, xv, xh, ph, mh, hin, neg, q = sh[0];
-    if (B === 1) {
-      // One block: the same steps with the state in locals.
-      pv = -1; mv = 0;
-      for (j = 0; j < len; j++) {
-        eq = peq[row[text.charCodeAt(j)]]; xv = eq | mv;
-        xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
-        ph = mv | ~(xh | pv); mh = pv & xh;
-        score += ((ph >>> q) & 1) - ((mh >>> q) & 1);
-        ph <<= 1; mh <<= 1;
-        pv = mh | ~(xv | ph); mv = ph & xv;
-        if (score <= k) out.push({ end: j + 1, errors: score });
-      }
-    } else {
-      for (j = 0; j < len; j++) {
-        var base = row[text.charCodeAt(j)] * B;
-        hin = 0;
-        for (b = 0; b < B; b++) {
-          pv = P[b]; mv = Mv[b]; neg = hin >>> 31;
-          eq = peq[base + b] | neg; xv = eq | mv;
-          xh = ((((eq & pv) + pv) | 0) ^ pv) | eq;
-          ph = mv | ~(xh | pv); mh = pv & xh; q = sh[b];
-          r = ((ph >>> q) & 1) - ((mh >>> q) & 1);
-          ph = (ph << 1) | (-hin >>> 31);
-          mh = (mh << 1) | neg;
-          P[b] = mh | ~(xv | ph);
-          Mv[b] = ph & xv;
-          hin = r;
-        }
-        score += hin;
-        if (score <= k) out.push({ end: j + 1, errors: score });
-      }
-    }
-    for (j = 0; j < m; j++) row[pat.charCodeAt(j)] = 0;
-    return out;
-  }
-
-  function rev(s) { return s.split('').reverse().join(''); }
-
-  // How much of `ctx` sits beside a match: the share of its characters equal
-  // to those at the same distance from the match (0 to 1; 1 when no context).
-  function sideScore(ctx, text, at, before) {
-    if (!ctx) return 1;
-    var same = 0, n = ctx.length;
-    for (var i = 0; i < n; i++) {
-      var a = before ? ctx.charCodeAt(n - 1 - i) : ctx.charCodeAt(i);
-      var t = before ? text.charCodeAt(at - 1 - i) : text.charCodeAt(at + i);
-      if (a === t) same++;
-    }
-    return same / n;
-  }
-
-  // Where `quote` ({exact, prefix, suffix}) lies in `text` now, given where it
-  // lay (`pos`, {start, end}, may be absent): {start, end, errors} or null.
-  // In order: the exact text at its old position; the exact text elsewhere,
-  // the occurrence with the best context (then the nearest) winning; a fuzzy
-  // match with at most a quarter of the quote's length in edits, or at most a
-  // tenth when neither prefix nor suffix half-agrees (the error budget).
-  // Quotes under 8 characters are never matched fuzzily.
-  function anchor(text, quote, pos) {
-    var ex = quote.exact, n = ex.length, best = null, bestScore = -1, i, s;
-    if (!n) return null;
-    if (pos && text.substr(pos.start, n) === ex) return { start: pos.start, end: pos.start + n, errors: 0 };
-    function consider(start, end, errors) {
-      var a = sideScore(quote.prefix, text, start, true), z = sideScore(quote.suffix, text, end, false), ctx = a + z;
-      var near = pos ? 1 - Math.min(1, Math.abs(start - pos.start) / (text.length || 1)) : 0;
-      s = ctx * 2 + near - errors / n * 8;
-      if (s > bestScore) { bestScore = s; best = { start: start, end: end, errors: errors, side: Math.max(a, z) }; }
-    }
-    for (i = text.indexOf(ex); i >= 0; i = text.indexOf(ex, i + 1)) consider(i, i + n, 0);
-    if (best || n < 8) return best && { start: best.start, end: best.end, errors: 0 };
-    var k = Math.floor(n / 4), groups = [], from0 = 0, ends;
-    // Near the old position first (a passage edited in place), then everywhere.
-    if (pos) {
-      from0 = Math.max(0, pos.start - 2 * n - 500);
-      ends = matchEnds(text.slice(from0, pos.end + 2 * n + 500), ex, k);
-      ends.forEach(function (e) { e.end += from0; });
-    }
-    if (!ends || !ends.length) ends = matchEnds(text, ex, k);
-    // One candidate per run of nearby ends: the end with the fewest errors.
-    ends.forEach(function (e) {
-      var g = groups[groups.length - 1];
-      if (g && e.end - g.last <= n / 2) {
-        g.last = e.end;
-        if (e.errors < g.errors) { g.errors = e.errors; g.end = e.end; }
-      } else groups.push({ end: e.end, last: e.end, errors: e.errors });
-    });
-    var rex = rev(ex);
-    groups.forEach(function (g) {
-      var from = Math.max(0, g.end - n - g.errors), back = matchEnds(rev(text.slice(from, g.end)), rex, g.errors);
-      if (!back.length) return;
-      var min = Infinity, len = 0;
-      back.forEach(function (e) { if (e.errors < min || (e.errors === min && Math.abs(e.end - n) < Math.abs(len - n))) { min = e.errors; len = e.end; } });
-      consider(g.end - len, g.end, min);
-    });
-    if (!best) return null;
-    if (best.errors > Math.floor(n / 10) && best.side < 0.5) return null;
-    return { start: best.start, end: best.end, errors: best.errors };
-  }
-  // ---- anchoring (end) ----
-
   // The article a thread comments on: data-amur-article (a selector), else the
   // <article> around the thread, else the page's first one.
   function articleOf(host) {
     var sel = host.getAttribute('data-amur-article'), el = null;
     if (sel) try { el = D.querySelector(sel); } catch (e) { el = null; }
     return el || host.closest('article') || D.querySelector('article:not(.amur-comment)');
-  }
-
-  // The article's text as anchoring sees it (white space runs made one
-  // space), with the text node and offset of every character.
-  function textModel(el) {
-    var w = D.createTreeWalker(el, 4, { acceptNode: function (n) {
-      return n.parentNode.closest('script,style,noscript,.amur-w,.amur-hl-n,[data-amur-ready]') ? 2 : 1;
-    } });
-    var m = { nodes: [], first: [], mn: [], mo: [], text: '' }, out = [], sp = true, n;
-    while ((n = w.nextNode())) {
-      var k = m.nodes.push(n) - 1, v = n.data;
-      m.first[k] = out.length;
-      for (var i = 0; i < v.length; i++) {
-        var ch = v[i], ws = /\s/.test(ch);
-        if (ws && sp) continue;
-        out.push(ws ? ' ' : ch);
-        m.mn.push(k);
-        m.mo.push(i);
-        sp = ws;
-      }
-    }
-    m.text = out.join('');
-    return m;
   }
 
   var seq = 0;
@@ -476,11 +341,8 @@
     var sort = attr('sort') || (enhance && new URLSearchParams(location.search).get('sort'));
     if (SORTS.indexOf(sort) < 0) sort = 'oldest';
     var canonical = D.querySelector('link[rel="canonical"]');
-    var pageUrl = enhance ? null : attr('url') || (canonical && canonical.href) || location.href.split('#')[0];
-    var pageTitle = enhance ? null : attr('title') || D.title;
     var theme = attr('theme');
-    var items = {}, cursor = null, count = 0, closed = false, reply = null, busy = false;
-    var art = articleOf(host), model = null, inl = [], groups = [], mode = 'all', sel = null, composer = null;
+    var art = articleOf(host);
 
     var countEl = h('h2', { cls: 'amur-count', id: 'amur-count-' + n, tabindex: '-1' });
     var integrity = h('p', { cls: 'amur-integrity', hidden: true });
@@ -494,7 +356,6 @@
       h('span', { cls: 'amur-sep', 'aria-hidden': 'true', text: '|', hidden: true }),
       h('button', { type: 'button', 'data-act': 'inline', 'aria-pressed': 'false', text: t('inlineTab'), hidden: true })]));
     var back = h('button', { type: 'button', cls: 'amur-link amur-back', 'data-act': 'back', hidden: true, text: t('viewAll') });
-    var passBtn = h('button', { type: 'button', cls: 'amur-w amur-pass', hidden: true, text: t('commentPassage') });
     var list = h('ol', { cls: 'amur-comments' });
     var notice = h('button', { type: 'button', cls: 'amur-button amur-button-secondary amur-fresh', 'data-act': 'fresh', hidden: true });
     var empty = h('p', { cls: 'amur-empty', text: t('empty') });
@@ -507,6 +368,18 @@
       cls: 'amur-w amur-thread' + (theme === 'light' || theme === 'dark' ? ' amur-' + theme : ''),
       'aria-labelledby': countEl.id, 'data-amur-page': key, 'data-amur-ready': true
     }, [h('header', { cls: 'amur-thread-head' }, [countEl, integrity]), NOTIFY ? subscribeBox() : null, compose, alertEl, sortBar, back, notice, list, empty, pager, live]);
+
+    // The thread as embed-more.js sees it: its state (items: id -> {c, li};
+    // cursor of the next page; count; closed; reply: the open reply form;
+    // busy; sort; mode: 'all' or 'inline'; inl: the inline comments; fresh:
+    // comments the live stream announced; composer: the form of a new
+    // comment) and what it uses of this function.
+    var T = { n: n, key: key, art: art, root: root, list: list, sortBar: sortBar, alertEl: alertEl, countEl: countEl, notice: notice, pager: pager,
+      url: enhance ? null : attr('url') || (canonical && canonical.href) || location.href.split('#')[0],
+      title: enhance ? null : attr('title') || D.title,
+      items: {}, cursor: null, count: 0, closed: false, reply: null, busy: false, sort: sort, mode: 'all', inl: [], fresh: [],
+      announce: announce, refresh: refresh, load: load, fill: fill, item: item, place: place, article: article,
+      problem: problem, clear: clear, closeReply: closeReply, follow: follow };
 
     // The bell: "Notify of" new follow-up comments or new replies to my
     // comments (its form: embed-more.js).
@@ -522,39 +395,14 @@
     }
 
     function refresh() {
-      countEl.textContent = t('comments', count);
+      countEl.textContent = t('comments', T.count);
       var any = list.children.length > 0;
-      sortBar.hidden = !any && !inl.length;
-      empty.hidden = any || closed;
-      pager.hidden = !cursor || mode !== 'all';
-    }
-
-    function commentsUrl(c, lim) {
-      return 'comments?page=' + encodeURIComponent(key) + '&sort=' + sort + '&limit=' + (lim || limit) +
-        (c ? '&cursor=' + encodeURIComponent(c) : '');
+      sortBar.hidden = !any && !T.inl.length;
+      empty.hidden = any || T.closed;
+      pager.hidden = !T.cursor || T.mode !== 'all';
     }
 
     // ---- rendering ----
-
-    function editedEl(c) {
-      if (!c.edited_at) return null;
-      return h('p', { cls: 'amur-edited' }, tn(c.edited_by ? 'edited' : 'editedAnon', { time: timeEl(c.edited_at), name: c.edited_by }));
-    }
-
-    // The body and "Last edited" line of it.c on screen.
-    function showEdit(it) {
-      var art = it.li.firstChild, body = art.querySelector('.amur-body'), old = art.querySelector('.amur-main > .amur-edited');
-      if (!body) return;
-      setBody(body, it.c.body_html);
-      if (old) old.remove();
-      var ed = editedEl(it.c);
-      if (ed) body.after(ed);
-    }
-
-    function voteCount(c, up) {
-      var k = up ? 'upvotes' : 'downvotes', v = c[k] || 0;
-      return h('span', { cls: 'amur-n amur-n-' + (up ? 'up' : 'down') }, [h('span', { text: v }), h('span', { cls: 'amur-sr', text: ' ' + t(k, v) })]);
-    }
 
     function voteButton(c, up) {
       return h('button', {
@@ -584,7 +432,7 @@
         editedEl(c),
         pending ? h('p', { cls: 'amur-notice', text: t('awaiting') }) : h('footer', { cls: 'amur-comment-foot' }, [
           h('span', { cls: 'amur-votes' }, [voteButton(c, true), voteCount(c, true), voteButton(c, false), voteCount(c, false)]),
-          closed ? null : h('button', { type: 'button', cls: 'amur-link amur-reply', 'data-act': 'reply', 'aria-expanded': 'false' },
+          T.closed ? null : h('button', { type: 'button', cls: 'amur-link amur-reply', 'data-act': 'reply', 'aria-expanded': 'false' },
             [t('reply'), h('span', { cls: 'amur-sr', text: t('replyTo', { name: name }) })]),
           own ? [h('button', { type: 'button', cls: 'amur-link', 'data-act': 'edit', text: t('edit') }),
             h('button', { type: 'button', cls: 'amur-link amur-danger', 'data-act': 'del', text: t('del') })]
@@ -595,26 +443,20 @@
     }
 
     function item(c, pending) {
-      var old = items[c.id];
+      var old = T.items[c.id];
       if (old && old.li.parentNode) old.li.remove();
       var li = h('li', { cls: 'amur-item' + (pending ? ' amur-pending' : ''), id: 'amur-' + c.id, 'data-id': c.id }, article(c, pending));
-      items[c.id] = { c: c, li: li };
+      T.items[c.id] = { c: c, li: li };
       if (c.replies && c.replies.length) li.appendChild(h('ol', { cls: 'amur-replies' }, c.replies.map(function (r) { return item(r); })));
       return li;
-    }
-
-    function repliesOf(li, create) {
-      var ol = li.lastElementChild;
-      if (ol && ol.tagName === 'OL') return ol;
-      return create ? li.appendChild(h('ol', { cls: 'amur-replies' })) : null;
     }
 
     // A comment of this reader's, new or held: placed where they will see it.
     function place(c, pending) {
       c.replies = [];
-      var li = item(c, pending), parent = c.parent_id && items[c.parent_id];
+      var li = item(c, pending), parent = c.parent_id && T.items[c.parent_id];
       if (parent) repliesOf(parent.li, true).appendChild(li);
-      else if (sort === 'newest') list.insertBefore(li, list.firstChild);
+      else if (T.sort === 'newest') list.insertBefore(li, list.firstChild);
       else list.appendChild(li);
       refresh();
       return li;
@@ -624,7 +466,7 @@
       var approved = [];
       store.pending.forEach(function (p) {
         if (p.c.page !== key) return;
-        if (items[p.c.id] && !items[p.c.id].li.classList.contains('amur-pending')) approved.push(p.c.id);
+        if (T.items[p.c.id] && !T.items[p.c.id].li.classList.contains('amur-pending')) approved.push(p.c.id);
         else place(p.c, true);
       });
       if (approved.length) change(function (s) {
@@ -632,13 +474,22 @@
       });
     }
 
+    // An empty list in mode `m` ('all' or 'inline').
+    function clear(m) {
+      list.textContent = '';
+      T.items = {};
+      T.reply = null;
+      setMode(m);
+    }
+
+    function setMode(m) {
+      T.mode = m;
+      back.hidden = m === 'all';
+      sortBar.lastChild.setAttribute('aria-pressed', String(m === 'inline'));
+    }
+
     function fill(data, append) {
-      if (!append) {
-        list.textContent = '';
-        items = {};
-        reply = null;
-        setMode('all');
-      }
+      if (!append) clear('all');
       var f = D.createDocumentFragment(), first = null;
       data.comments.forEach(function (c) {
         var li = item(c);
@@ -646,14 +497,16 @@
         f.appendChild(li);
       });
       list.appendChild(f);
-      cursor = data.next_cursor;
-      count = data.page.comment_count;
+      T.cursor = data.next_cursor;
+      T.count = data.page.comment_count;
       if (!append) showPending();
       refresh();
       return first;
     }
 
     // ---- the form (new comment, or a reply under `parent`) ----
+    // Its submit handler (embed-more.js's post) is fetched when the reader
+    // first focuses a field, at the latest when they submit.
 
     function form(parent) {
       var i = ++seq, nameIn, emailIn, ta, err, submit, view, pv;
@@ -669,17 +522,16 @@
       err = h('p', { cls: 'amur-error', role: 'alert', id: 'amur-x' + i });
       submit = h('button', { type: 'submit', cls: 'amur-button', text: t('post') });
       pv = h('button', { type: 'button', cls: 'amur-link', 'aria-pressed': 'false', 'aria-controls': view.id, text: t('preview') });
-      var fields = { body: ta, author_name: nameIn, author_email: emailIn }, quoted = null;
       var qtext = h('p'), qbox = h('div', { cls: 'amur-quoting', hidden: true }, [
         h('p', { cls: 'amur-hint', text: t('onPassage') }),
         h('blockquote', { cls: 'amur-quote' }, qtext),
         h('button', { type: 'button', cls: 'amur-link', onclick: function () { setQuote(null); ta.focus(); }, text: t('dropQuote') })]);
       function setQuote(q) {
-        quoted = q;
+        F.q = q;
         qbox.hidden = !q;
         qtext.textContent = q ? q.quote.exact : '';
       }
-      var wrap = h('div', { cls: 'amur-compose' + (parent ? ' amur-compose-reply' : '') },
+      var wrap = h('div', { cls: 'amur-compose' + (parent ? ' amur-compose-reply' : ''), onfocusin: function () { later(); } },
         parent ? null : h('h3', { cls: 'amur-compose-title', text: t('join') }));
       var el = h('form', { cls: 'amur-form', novalidate: true }, [
         parent ? h('p', { cls: 'amur-replying' }, [tn('replyingTo', { name: h('strong', { text: displayName(parent) }) }), ' ',
@@ -695,6 +547,9 @@
         h('div', { cls: 'amur-form-foot' }, [h('span', { cls: 'amur-hint' }, [pv, ' \u00b7 ', t('markdown')]), submit])
       ]);
       wrap.appendChild(el);
+      // What embed-more.js's post needs of this form; q: the quoted passage.
+      var F = { el: wrap, form: el, ta: ta, err: err, submit: submit, pv: pv, view: view, parent: parent, notify: notifyIn,
+        fields: { body: ta, author_name: nameIn, author_email: emailIn }, q: null, quote: setQuote };
 
       function update() {
         if (pv.getAttribute('aria-pressed') === 'true') later(function (L) { L.preview(ta.value, view); }, function (m) { view.textContent = m; });
@@ -710,443 +565,107 @@
         if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); el.requestSubmit(); }
       });
       wrap.addEventListener('keydown', function (e) { if (e.key === 'Escape' && parent) closeReply(true); });
-
       el.addEventListener('submit', function (e) {
         e.preventDefault();
-        if (el.getAttribute('aria-busy') === 'true') return;
-        err.textContent = '';
-        for (var f in fields) { fields[f].removeAttribute('aria-invalid'); fields[f].removeAttribute('aria-describedby'); }
-        var req = { page: key, body: ta.value };
-        if (parent) req.parent_id = parent.id;
-        if (quoted) { req.quote = quoted.quote; req.position = quoted.position; }
-        if (nameIn.value.trim()) req.author_name = nameIn.value;
-        if (emailIn.value.trim()) req.author_email = emailIn.value.trim();
-        if (notifyIn && notifyIn.checked) req.notify_replies = true;
-        if (pageUrl && /^https?:/.test(pageUrl)) req.page_url = pageUrl;
-        if (pageTitle) req.page_title = pageTitle.slice(0, 300);
-        el.setAttribute('aria-busy', 'true');
-        submit.textContent = t('posting');
-        api('POST', 'comments', req).then(function (r) {
-          var c = r.data.comment, pending = r.status === 202 || c.state === 'pending';
-          change(function (s) {
-            s.name = nameIn.value.trim();
-            if (r.data.edit_token) s.tokens[c.id] = { t: r.data.edit_token, e: Date.now() + EDIT_MS };
-            if (pending) s.pending.push({ c: c, e: Date.now() + PENDING_MS });
-          });
-          if (!pending) count++;
-          ta.value = '';
-          if (quoted && !pending) { inl.push(c); highlight(); }
-          setQuote(null);
-          pv.setAttribute('aria-pressed', 'false');
-          view.hidden = true;
-          if (parent) closeReply(false);
-          fresh = fresh.filter(function (f) { return f.id !== c.id; });
-          tell();
-          follow();
-          var li = place(c, pending);
-          li.classList.add('amur-new');
-          li.firstChild.focus({ preventScroll: true });
-          li.scrollIntoView({ block: 'nearest' });
-          announce(t(pending ? 'awaiting' : 'posted'));
-        }, function (x) {
-          err.textContent = x.message;
-          var bad = fields[x.field];
-          if (bad) {
-            bad.setAttribute('aria-invalid', 'true');
-            bad.setAttribute('aria-describedby', err.id);
-            bad.focus();
-          }
-        }).then(function () {
-          el.removeAttribute('aria-busy');
-          submit.textContent = t('post');
-        });
+        later(function (L) { L.post(T, F); }, function (m) { err.textContent = m; });
       });
-      return { el: wrap, ta: ta, quote: setQuote };
+      return F;
     }
 
     function closeReply(focus) {
-      if (!reply) return;
-      var r = reply;
-      reply = null;
+      var r = T.reply;
+      if (!r) return;
+      T.reply = null;
       r.el.remove();
       r.btn.setAttribute('aria-expanded', 'false');
       if (focus) r.btn.focus();
     }
 
     function openReply(it, btn) {
-      var again = reply && reply.btn === btn;
+      var again = T.reply && T.reply.btn === btn;
       closeReply(again);
       if (again) return;
       var f = form(it.c);
-      reply = { el: f.el, btn: btn };
+      T.reply = { el: f.el, btn: btn };
       btn.setAttribute('aria-expanded', 'true');
       it.li.insertBefore(f.el, it.li.children[1] || null);
       f.ta.focus();
     }
 
-    // ---- actions on a comment ----
-
-    // What embed-more.js's edit, del and report need of this thread.
-    var T = { announce: announce, showEdit: showEdit, gone: ownButtonsGone, problem: problem, deleted: deleted };
-
+    // A message under the comment `it` (empty: none).
     function problem(it, msg) {
       var main = it.li.firstChild.lastChild, p = main.querySelector(':scope > .amur-error');
       if (!p) p = main.appendChild(h('p', { cls: 'amur-error', role: 'alert' }));
       p.textContent = msg || '';
     }
 
-    function dropToken(id) { change(function (s) { delete s.tokens[id]; }); }
-
-    function ownButtonsGone(it, x) {
-      if (x.code === 'edit_window_closed' || x.code === 'not_allowed') {
-        dropToken(it.c.id);
-        it.li.firstChild.querySelectorAll('[data-act="edit"],[data-act="del"]').forEach(function (b) { b.remove(); });
-      }
-    }
-
-    // The counts of it.c on screen; `mine` (1, -1 or 0), when given, the
-    // reader's own vote.
-    function showVotes(it, mine) {
-      [1, 0].forEach(function (up) {
-        var art = it.li.firstChild, span = art.querySelector('.amur-n-' + (up ? 'up' : 'down'));
-        if (mine !== undefined) art.querySelector('.amur-vote-' + (up ? 'up' : 'down')).setAttribute('aria-pressed', String(mine === (up || -1)));
-        if (span) span.replaceWith(voteCount(it.c, up));
-      });
-    }
-
-    function vote(it, dir) {
-      var now = store.votes[it.c.id] || 0, value = now === dir ? 0 : dir;
-      return capi('POST', it, '/votes', { value: value }).then(function (r) {
-        var d = r.data, c = it.c;
-        change(function (s) {
-          if (d.voter_id) s.voter = d.voter_id;
-          if (d.my_vote) s.votes[c.id] = d.my_vote; else delete s.votes[c.id];
-        });
-        c.upvotes = d.upvotes;
-        c.downvotes = d.downvotes;
-        showVotes(it, d.my_vote);
-        problem(it, '');
-      }, function (x) { problem(it, x.message); });
-    }
-
-    // After the server deleted it.c (embed-more.js asked): gone from the
-    // thread, unless the live stream took it away already.
-    function deleted(it) {
-      dropToken(it.c.id);
-      if (items[it.c.id] === it && it.c.state !== 'deleted') {
-        remove(it);
-        count = Math.max(0, count - 1);
-      }
-      refresh();
-      countEl.focus();
-      announce(t('removed'));
-    }
-
-    // Gone from the thread: a tombstone while replies remain; a tombstone
-    // without replies disappears too.
-    function remove(it) {
-      var ol = repliesOf(it.li);
-      if (ol && ol.children.length) {
-        it.c.state = 'deleted';
-        it.li.replaceChild(article(it.c), it.li.firstChild);
-        return;
-      }
-      var up = it.li.parentNode.closest('.amur-item');
-      it.li.remove();
-      delete items[it.c.id];
-      if (up) {
-        var rest = repliesOf(up);
-        if (rest && !rest.children.length) rest.remove();
-        var p = items[up.getAttribute('data-id')];
-        if (p && p.c.state === 'deleted' && !repliesOf(up)) remove(p);
-      }
-    }
-
     // ---- inline feedback: passages of the article ----
-
-    function unmark() {
-      if (!art) return;
-      art.querySelectorAll('.amur-hl-n').forEach(function (x) { x.remove(); });
-      art.querySelectorAll('mark.amur-hl').forEach(function (mk) {
-        var p = mk.parentNode;
-        while (mk.firstChild) p.insertBefore(mk.firstChild, mk);
-        mk.remove();
-        p.normalize();
-      });
-    }
-
-    // Places every inline comment's passage (anchor) and marks each placed
-    // passage once, with the number of comments on it.
-    function highlight() {
-      unmark();
-      model = art && textModel(art);
-      var by = {};
-      groups = [];
-      inl.forEach(function (c) {
-        var a = model && c.quote ? anchor(model.text, c.quote, c.position) : null;
-        var key = a ? a.start + ':' + a.end : '?' + (c.quote && c.quote.exact);
-        var g = by[key] || (by[key] = groups[groups.push({ a: a, quote: c.quote, cs: [] }) - 1]);
-        g.cs.push(c);
-      });
-      groups.sort(function (x, y) { return (x.a ? x.a.start : 1e15) - (y.a ? y.a.start : 1e15); });
-      var end = Infinity;
-      for (var gi = groups.length - 1; gi >= 0; gi--) {
-        var g = groups[gi];
-        if (!g.a) continue;
-        if (g.a.end > end) { g.hidden = true; continue; }  // overlaps the next passage
-        end = g.a.start;
-        wrap(g, gi);
-      }
-      sortBar.lastChild.hidden = sortBar.lastChild.previousSibling.hidden = !groups.length;
-      refresh();
-    }
-
-    function wrap(g, gi) {
-      var segs = [], i, k = -1;
-      for (i = g.a.start; i < g.a.end; i++) {
-        if (model.mn[i] !== k) segs.push({ k: (k = model.mn[i]), from: model.mo[i] });
-        segs[segs.length - 1].to = model.mo[i] + 1;
-      }
-      var marks = segs.reverse().map(function (sg) {
-        var node = model.nodes[sg.k];
-        if (sg.to < node.data.length) node.splitText(sg.to);
-        var part = sg.from ? node.splitText(sg.from) : node;
-        var mk = h('mark', { cls: 'amur-hl', 'data-amur-g': n + ':' + gi });
-        part.replaceWith(mk);
-        mk.appendChild(part);
-        return mk;
-      });
-      marks[0].appendChild(h('span', { cls: 'amur-hl-n', 'aria-hidden': 'true', text: g.cs.length }));
-      var first = marks[marks.length - 1];
-      first.tabIndex = 0;
-      first.setAttribute('role', 'button');
-      first.setAttribute('aria-label', t('passageComments', g.cs.length) + ': ' + g.quote.exact.slice(0, 80));
-    }
-
-    function setMode(m) {
-      mode = m;
-      back.hidden = m === 'all';
-      sortBar.lastChild.setAttribute('aria-pressed', String(m === 'inline'));
-    }
-
-    // The Inline Feedbacks tab: every passage with its comments; `focus`, a
-    // group index, is scrolled to and focused.
-    function showInline(focus) {
-      setMode('inline');
-      list.textContent = '';
-      items = {};
-      reply = null;
-      var target = null;
-      groups.forEach(function (g, gi) {
-        var li = h('li', { cls: 'amur-passage', tabindex: '-1' }, [
-          h('p', { cls: 'amur-hint', text: t(g.a || !art ? 'onPassage' : 'changed') }),
-          h('blockquote', { cls: 'amur-quote' }, h('p', { text: g.quote.exact })),
-          h('ol', { cls: 'amur-replies' }, g.cs.map(function (c) { return item(c); }))]);
-        list.appendChild(li);
-        if (gi === focus) target = li;
-      });
-      refresh();
-      if (target) {
-        target.scrollIntoView({ block: 'start' });
-        target.focus({ preventScroll: true });
-      }
-    }
+    // The page's inline comments; when there are some, embed-more.js
+    // (fetched at once) places and highlights their passages.
 
     function loadInline() {
       return api('GET', 'comments?page=' + encodeURIComponent(key) + '&filter=inline&limit=200').then(function (r) {
-        inl = r.data.comments;
-        highlight();
+        T.inl = r.data.comments;
+        if (T.inl.length) later();
       }, function () {});
     }
 
-    function activate(e) {
-      var mk = e.target.closest && e.target.closest('mark.amur-hl'), g = mk && mk.getAttribute('data-amur-g');
-      if (!g || g.split(':')[0] !== String(n)) return;
-      if (e.type === 'keydown' && e.key !== 'Enter' && e.key !== ' ') return;
-      e.preventDefault();
-      showInline(+g.split(':')[1]);
-    }
-
-    // A selection inside the article offers "Comment on this passage".
+    // A selection inside the article offers "Comment on this passage"
+    // (embed-more.js's select; its button, T.pass, is made on first use).
     function selected() {
       var s = W.getSelection(), r = s && s.rangeCount && !s.isCollapsed && s.getRangeAt(0);
-      sel = null;
-      passBtn.hidden = true;
-      if (r && art.contains(r.commonAncestorContainer) && !closed) later(function (L) { sel = L.select(art, root, passBtn); });
+      if (T.pass) T.pass.hidden = true;
+      if (r && art.contains(r.commonAncestorContainer) && !T.closed) later(function (L) { L.select(T); });
     }
 
     if (art) {
-      D.body.appendChild(passBtn);
-      passBtn.addEventListener('mousedown', function (e) { e.preventDefault(); });
-      passBtn.addEventListener('click', function () {
-        if (!sel || !composer) return;
-        composer.quote(sel);
-        passBtn.hidden = true;
-        composer.el.scrollIntoView({ block: 'center' });
-        composer.ta.focus({ preventScroll: true });
-      });
       D.addEventListener('mouseup', function () { setTimeout(selected, 0); });
       D.addEventListener('keyup', function (e) { if (e.shiftKey || e.key === 'Shift') selected(); });
-      art.addEventListener('click', activate);
-      art.addEventListener('keydown', activate);
     }
 
-    // ---- the thread's controls ----
+    // ---- the thread's controls (their work: embed-more.js's act) ----
 
     function load(c, lim) {
-      return api('GET', commentsUrl(c, lim)).then(function (r) { return r.data; });
-    }
-
-    function more(all) {
-      if (busy || !cursor) return;
-      busy = true;
-      list.setAttribute('aria-busy', 'true');
-      alertEl.textContent = '';
-      var before = list.children.length, first = null;
-      (function next(rounds) {
-        return load(cursor, all ? 200 : 0).then(function (d) {
-          var f = fill(d, true);
-          first = first || f;
-          if (all && cursor && rounds < 100) return next(rounds + 1);
-        });
-      })(0).then(function () {
-        announce(t('loaded', list.children.length - before));
-        if (pager.hidden && first) first.firstChild.focus();
-      }, function (x) { alertEl.textContent = x.message; }).then(function () {
-        busy = false;
-        list.removeAttribute('aria-busy');
-      });
-    }
-
-    function setSort(s, btn) {
-      if (busy || s === sort) return;
-      busy = true;
-      var was = sort;
-      sort = s;
-      list.setAttribute('aria-busy', 'true');
-      alertEl.textContent = '';
-      load().then(function (d) {
-        sortBar.querySelectorAll('button').forEach(function (b) {
-          b.setAttribute('aria-pressed', String(b === btn));
-        });
-        fill(d, false);
-        announce(t('sorted', { sort: t(s) }));
-      }, function (x) {
-        sort = was;
-        alertEl.textContent = x.message;
-      }).then(function () {
-        busy = false;
-        list.removeAttribute('aria-busy');
-      });
+      return api('GET', 'comments?page=' + encodeURIComponent(key) + '&sort=' + T.sort + '&limit=' + (lim || limit) +
+        (c ? '&cursor=' + encodeURIComponent(c) : '')).then(function (r) { return r.data; });
     }
 
     root.addEventListener('click', function (e) {
       var b = e.target.closest('[data-act]');
       if (!b || b.closest('.amur-body') || b.getAttribute('aria-busy')) return;
-      var li = b.closest('.amur-item'), it = li && items[li.getAttribute('data-id')], act = b.getAttribute('data-act');
-      if (act === 'sort') return setSort(b.getAttribute('data-sort'), b);
-      if (act === 'more' || act === 'all') return more(act === 'all');
-      if (act === 'inline') return showInline(-1);
-      if (act === 'fresh') return showFresh();
-      if (act === 'back') {
-        busy = true;
-        return load().then(function (d) { fill(d, false); }, function (x) { alertEl.textContent = x.message; })
-          .then(function () { busy = false; });
-      }
-      if (!it) return;
-      if (act === 'reply') return openReply(it, b);
-      if (act === 'edit' || act === 'del' || act === 'report') return later(function (L) { L[act](it, b, T); }, function (m) { problem(it, m); });
-      b.setAttribute('aria-busy', 'true');
-      vote(it, act === 'up' ? 1 : -1).then(function () { b.removeAttribute('aria-busy'); });
+      var li = b.closest('.amur-item'), it = li && T.items[li.getAttribute('data-id')], act = b.getAttribute('data-act');
+      if (act === 'reply') return it && openReply(it, b);
+      later(function (L) { L.act(T, act, it, b); }, function (m) { if (it) problem(it, m); else alertEl.textContent = m; });
     });
 
     // ---- live updates (GET /api/v1/events) ----
-    // New comments wait behind a notice, so nothing moves under the reader
-    // or their half-typed reply; votes, edits and removals apply in place.
-    var fresh = [], es = null;
+    // Handled by embed-more.js, fetched when the first event arrives.
+    var es = null;
 
     function follow() {
       if (es || !W.EventSource) return;
       es = new EventSource(API + '/api/v1/events?page=' + encodeURIComponent(key));
       // Closed for good (the page went, or a 4xx): tried again after posting.
       es.onerror = function () { if (es.readyState === 2) es = null; };
-      var on = function (type, fn) {
-        es.addEventListener(type, function (e) { fn(JSON.parse(e.data).comment); });
-      };
-      on('comment.created', function (c) {
-        var it = items[c.id];
-        if (it && it.li.classList.contains('amur-pending')) {
-          it.li.classList.remove('amur-pending');
-          it.c = c;
-          it.li.replaceChild(article(c), it.li.firstChild);
-        } else if (!it && !fresh.some(function (f) { return f.id === c.id; })) {
-          fresh.push(c);
-          tell();
-        }
+      ['created', 'edited', 'voted', 'deleted', 'hidden', 'reset'].forEach(function (type) {
+        es.addEventListener(type === 'reset' ? type : 'comment.' + type, function (e) {
+          later(function (L) { L.event(T, type, e.data); });
+        });
       });
-      on('comment.edited', function (c) {
-        update(c);
-        if (items[c.id]) showEdit(items[c.id]);
-      });
-      on('comment.voted', function (c) {
-        update(c);
-        if (items[c.id]) showVotes(items[c.id]);
-      });
-      var gone = function (c) {
-        var it = items[c.id];
-        fresh = fresh.filter(function (f) { return f.id !== c.id; });
-        tell();
-        if (!it || it.c.state === 'deleted') return;
-        remove(it);
-        count = Math.max(0, count - 1);
-        refresh();
-      };
-      on('comment.deleted', gone);
-      on('comment.hidden', gone);
-      es.addEventListener('reset', function () {
-        fresh = [];
-        tell();
-        load().then(function (d) { fill(d, false); });
-      });
-    }
-
-    function update(c) {
-      var it = items[c.id];
-      fresh.forEach(function (f, i) { if (f.id === c.id) fresh[i] = c; });
-      if (it) ['body_html', 'edited_at', 'edited_by', 'upvotes', 'downvotes', 'score'].forEach(function (k) { it.c[k] = c[k]; });
-    }
-
-    function tell() {
-      notice.hidden = !fresh.length;
-      notice.textContent = t('fresh', fresh.length);
-    }
-
-    function showFresh() {
-      var first = null;
-      fresh.forEach(function (c) {
-        if (items[c.id] || (c.parent_id && !items[c.parent_id])) return;
-        var li = place(c);
-        li.classList.add('amur-new');
-        first = first || li;
-        count++;
-      });
-      fresh = [];
-      tell();
-      refresh();
-      if (first) first.firstChild.focus({ preventScroll: true });
     }
 
     // ---- start ----
 
     function start() {
       var waiting = !enhance && !host.firstElementChild && host.appendChild(h('p', { cls: 'amur-loading', text: t('loading') }));
+      var inline = loadInline();
       Promise.all([load(), loadCss()]).then(function (r) {
         var d = r[0];
-        closed = !!d.page.closed;
-        if (closed) compose.appendChild(h('p', { cls: 'amur-closed', text: t('closed') }));
-        else compose.appendChild((composer = form(null)).el);
+        T.closed = !!d.page.closed;
+        if (T.closed) compose.appendChild(h('p', { cls: 'amur-closed', text: t('closed') }));
+        else compose.appendChild((T.composer = form(null)).el);
         fill(d, false);
-        loadInline();
+        inline.then(function () { if (T.inl.length) later(function (L) { L.highlight(T); }); });
         // The page exists (else the stream is a 404): it is made by its first comment.
         if (d.comments.length || d.page.title || d.page.url) follow();
         var line = enhance && host.querySelector('.amur-integrity');
@@ -1160,7 +679,7 @@
           host.appendChild(root);
           if (d.page.chain) chain(d.page.chain.status === 'verified');
         }
-        var m = /^#(?:amur-)?(.+)$/.exec(location.hash), target = m && items[decodeURIComponent(m[1])];
+        var m = /^#(?:amur-)?(.+)$/.exec(location.hash), target = m && T.items[decodeURIComponent(m[1])];
         if (target) {
           target.li.classList.add('amur-target');
           target.li.scrollIntoView();
