@@ -4,6 +4,7 @@
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -24,9 +25,6 @@ constexpr int kParseOptions =
 
 struct ParserDeleter {
   void operator()(cmark_parser* p) const { cmark_parser_free(p); }
-};
-struct NodeDeleter {
-  void operator()(cmark_node* n) const { cmark_node_free(n); }
 };
 struct IterDeleter {
   void operator()(cmark_iter* i) const { cmark_iter_free(i); }
@@ -49,10 +47,95 @@ std::mutex& ParseMutex() {
   return mu;
 }
 
+// A bump allocator for one render on this thread. cmark-gfm makes and frees
+// many small blocks per comment (nodes, buffers, iterators, delimiters); from
+// the arena each costs a pointer increment, and everything a render took goes
+// back at once when it ends (RenderArenaScope). Its first block is kept for
+// the thread's next render; larger ones are returned.
+class RenderArena final {
+ public:
+  void* Allocate(std::size_t size) {
+    const std::size_t need = Round(size) + kHeader;
+    if (need > left_) Grow(need);
+    char* block = cur_;
+    cur_ += need;
+    left_ -= need;
+    std::memcpy(block, &size, sizeof size);
+    last_ = block + kHeader;
+    return last_;
+  }
+  void* Reallocate(void* p, std::size_t size) {
+    if (!p) return Allocate(size);
+    std::size_t old = 0;
+    std::memcpy(&old, static_cast<char*>(p) - kHeader, sizeof old);
+    // The newest block grows in place when the current slab has room.
+    if (p == last_ && Round(size) <= Round(old) + left_) {
+      const std::size_t extra = Round(size) - std::min(Round(size), Round(old));
+      cur_ += extra;
+      left_ -= extra;
+      std::memcpy(static_cast<char*>(p) - kHeader, &size, sizeof size);
+      return p;
+    }
+    void* q = Allocate(size);
+    std::memcpy(q, p, std::min(old, size));
+    return q;
+  }
+  // Everything allocated since the last Reset is released.
+  void Reset() {
+    if (slabs_.empty()) return;
+    slabs_.resize(1);
+    cur_ = slabs_.front().get();
+    left_ = kSlab;
+    last_ = nullptr;
+  }
+
+ private:
+  static constexpr std::size_t kHeader = 16;  // the block's size; keeps 16-byte alignment
+  static constexpr std::size_t kSlab = 64 * 1024;
+  static std::size_t Round(std::size_t n) { return (n + 15) & ~std::size_t{15}; }
+  void Grow(std::size_t need) {
+    if (slabs_.empty()) {
+      slabs_.emplace_back(new char[kSlab]);
+      cur_ = slabs_.back().get();
+      left_ = kSlab;
+      if (need <= left_) return;
+    }
+    const std::size_t size = std::max(kSlab, need);
+    slabs_.emplace_back(new char[size]);
+    cur_ = slabs_.back().get();
+    left_ = size;
+  }
+  std::vector<std::unique_ptr<char[]>> slabs_;
+  char* cur_ = nullptr;
+  std::size_t left_ = 0;
+  void* last_ = nullptr;
+};
+
+thread_local RenderArena render_arena;
+
+void* ArenaCalloc(std::size_t count, std::size_t size) {
+  std::size_t bytes = 0;
+  if (__builtin_mul_overflow(count, size, &bytes)) return nullptr;  // cmark-gfm aborts
+  void* p = render_arena.Allocate(bytes);
+  std::memset(p, 0, bytes);
+  return p;
+}
+void* ArenaRealloc(void* p, std::size_t size) { return render_arena.Reallocate(p, size); }
+void ArenaFree(void*) {}
+
+cmark_mem arena_mem = {ArenaCalloc, ArenaRealloc, ArenaFree};
+
+// Releases the render's arena when the render ends, however it ends.
+struct RenderArenaScope {
+  ~RenderArenaScope() { render_arena.Reset(); }
+};
+
+// The document's tree lives in this thread's render arena: it is valid until
+// the enclosing RenderArenaScope ends, and needs no freeing.
 cmark_node* Parse(std::string_view markdown) {
   std::lock_guard<std::mutex> lock(ParseMutex());
   std::unique_ptr<cmark_parser, ParserDeleter> parser(
-      cmark_parser_new(kParseOptions));
+      cmark_parser_new_with_mem(kParseOptions, &arena_mem));
   if (!parser) return nullptr;
   for (const char* name : {"autolink", "strikethrough"}) {
     if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) {
@@ -368,9 +451,10 @@ class SafeRenderer final {
 
 std::string MarkdownToSafeHtml(std::string_view markdown) {
   EnsureExtensionsRegistered();
-  std::unique_ptr<cmark_node, NodeDeleter> doc(Parse(markdown));
+  RenderArenaScope arena;
+  cmark_node* doc = Parse(markdown);
   if (!doc) return {};
-  return SafeRenderer().Render(doc.get());
+  return SafeRenderer().Render(doc);
 }
 
 }  // namespace amur::render

@@ -268,9 +268,9 @@ class FaultInjectingSession final : public StoreSession {
                                            std::string_view source_id) override {
     return inner_->FindImported(source, source_id);
   }
-  void RememberImported(std::string_view source, std::string_view source_id,
+  bool RememberImported(std::string_view source, std::string_view source_id,
                         std::int64_t target_id) override {
-    inner_->RememberImported(source, source_id, target_id);
+    return inner_->RememberImported(source, source_id, target_id);
   }
   bool IsEmpty() override { return inner_->IsEmpty(); }
   void SetCacheSize(int mebibytes) override { inner_->SetCacheSize(mebibytes); }

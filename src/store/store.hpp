@@ -504,9 +504,10 @@ class TransferStore {
   // What the source's item became (a comment or page id), or nullopt.
   virtual std::optional<std::int64_t> FindImported(std::string_view source,
                                                    std::string_view source_id) = 0;
-  // Remembers what the source's item became; a second call for the same
-  // item changes nothing.
-  virtual void RememberImported(std::string_view source, std::string_view source_id,
+  // Remembers what the source's item became and returns true; a second call
+  // for the same item changes nothing and returns false (FindImported then
+  // says what it became).
+  virtual bool RememberImported(std::string_view source, std::string_view source_id,
                                 std::int64_t target_id) = 0;
   // Lets this session keep up to `mebibytes` of the database in memory (a
   // bulk import touches every index; the default cache is small).

@@ -82,13 +82,20 @@ void ImportPipeline::Push(Op op) {
 
 void ImportPipeline::Flush() {
   if (filling_.empty()) return;
+  std::deque<Chunk> applied;
   {
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(lock, [this] { return queue_.size() < kMaxChunks; });
     queue_.push_back(std::move(filling_));
+    applied.swap(applied_);
   }
   not_empty_.notify_one();
-  filling_ = Chunk();
+  if (applied.empty()) {
+    filling_ = Chunk();
+  } else {
+    filling_ = std::move(applied.front());
+    filling_.clear();
+  }
   filling_.reserve(kChunkOps);
 }
 
@@ -105,6 +112,8 @@ void ImportPipeline::RunWriter() {
     }
     not_full_.notify_one();
     for (Op& op : chunk) Apply(op);
+    std::lock_guard<std::mutex> lock(mu_);
+    applied_.push_back(std::move(chunk));
   }
 }
 
@@ -134,7 +143,7 @@ void ImportPipeline::Apply(Op& op) {
   bool ok = true;
   try {
     if (auto* add = std::get_if<AddOp>(&op)) {
-      ok = writer_.Add(*add->page, std::move(add->comment));
+      ok = writer_.Add(*add->page, std::move(add->comment));  // may leave its texts in the op
     } else if (auto* page = std::get_if<FinishPageOp>(&op)) {
       ok = writer_.FinishPage(page->page_key);
     } else if (auto* issue = std::get_if<IssueOp>(&op)) {

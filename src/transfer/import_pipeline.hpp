@@ -89,6 +89,10 @@ class ImportPipeline final {
   std::mutex mu_;
   std::condition_variable not_full_, not_empty_, finished_;
   std::deque<Chunk> queue_;     // guarded by mu_
+  // Guarded by mu_: chunks the writer has applied. The caller's thread frees
+  // them (their texts were allocated there: freeing them on the writer's
+  // thread would contend for the caller's malloc arena) and reuses them.
+  std::deque<Chunk> applied_;
   bool closing_ = false;        // guarded by mu_: no more chunks will come
   bool finish_done_ = false;    // guarded by mu_
   bool finish_result_ = false;  // guarded by mu_

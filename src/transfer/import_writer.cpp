@@ -235,7 +235,7 @@ std::optional<ImportWriter::Placed> ImportWriter::FindPlaced(const std::string& 
   return Placed{c->id, c->depth, c->parent_id, c->page_id};
 }
 
-bool ImportWriter::Add(const SourcePage& page, SourceComment c) {
+bool ImportWriter::Add(const SourcePage& page, SourceComment&& c) {
   try {
     EnsureBatch();
     if (!c.parent_source_id.empty()) {
@@ -261,8 +261,8 @@ bool ImportWriter::Add(const SourcePage& page, SourceComment c) {
   }
 }
 
-bool ImportWriter::PlaceWithChildren(const SourcePage& page, SourceComment c, bool orphan) {
-  if (waiting_.empty()) return Place(page, std::move(c), orphan);  // nothing waits for it
+bool ImportWriter::PlaceWithChildren(const SourcePage& page, SourceComment&& c, bool orphan) {
+  if (waiting_.empty()) return Place(page, c, orphan);  // nothing waits for it
   struct Todo {
     SourcePage page;
     SourceComment c;
@@ -274,7 +274,7 @@ bool ImportWriter::PlaceWithChildren(const SourcePage& page, SourceComment c, bo
     Todo t = std::move(todo.back());
     todo.pop_back();
     const std::string id = t.c.source_id;
-    if (!Place(t.page, std::move(t.c), t.orphan)) return false;
+    if (!Place(t.page, t.c, t.orphan)) return false;
     if (auto it = waiting_.find(id); it != waiting_.end()) {
       std::vector<Waiting> children = std::move(it->second);
       waiting_.erase(it);
@@ -287,14 +287,22 @@ bool ImportWriter::PlaceWithChildren(const SourcePage& page, SourceComment c, bo
   return true;
 }
 
-bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
+bool ImportWriter::Place(const SourcePage& sp, SourceComment& sc, bool orphan) {
   EnsureBatch();
-  if (const auto existing = s_->FindImported(source_, sc.source_id)) {
-    if (first_new_id_ > 0 && *existing >= first_new_id_) {
-      return Issue(true, sc.where, sc.label, "its id appears a second time in the file");
+  // When the comment's id is known (next_id_) and its text is usable, one
+  // statement both learns that the item is new and remembers it: from here
+  // the comment is written under that id, or the import stops and the batch
+  // is rolled back.
+  const bool remembered = next_id_ > 0 && sc.text == SourceComment::Text::kOk &&
+                          s_->RememberImported(source_, sc.source_id, next_id_);
+  if (!remembered) {
+    if (const auto existing = s_->FindImported(source_, sc.source_id)) {
+      if (first_new_id_ > 0 && *existing >= first_new_id_) {
+        return Issue(true, sc.where, sc.label, "its id appears a second time in the file");
+      }
+      summary_->already += 1;
+      return true;
     }
-    summary_->already += 1;
-    return true;
   }
   std::optional<Placed> parent;
   if (!orphan && !sc.parent_source_id.empty()) {
@@ -357,7 +365,7 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   c.created_at = sc.created_at;
   c.upvotes = sc.upvotes;
   c.downvotes = sc.downvotes;
-  c.client_address = sc.client_address;
+  c.client_address = std::move(sc.client_address);
   // Inside the batch's write transaction nobody else inserts: after one
   // insert, the next id is known, so the comment goes in once with its id
   // and hash (no second write for the hash).
@@ -373,7 +381,7 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   link.body_markdown = c.body_markdown;
   link.at = c.created_at;
   link.prev_hash = ps.page.chain_head;
-  link.content_hash = std::move(sc.content_hash);
+  link.content_hash = sc.content_hash;
   if (predicted) {
     link.comment_id = c.id;
     service::SealLinkWithContentHash(ps.page.key, link);
@@ -393,8 +401,16 @@ bool ImportWriter::Place(const SourcePage& sp, SourceComment sc, bool orphan) {
   ps.page.chain_head = link.hash;
   ps.page.chain_len = link.seq;
   ps.links.push_back(std::move(link));
-  s_->RememberImported(source_, sc.source_id, c.id);
+  if (!remembered) s_->RememberImported(source_, sc.source_id, c.id);
   placed_[sc.source_id] = Placed{c.id, c.depth, c.parent_id, c.page_id};
+  // The texts go back to `sc`, to be freed by the thread that made them.
+  if (sc.state != CommentState::kDeleted) {
+    sc.author_name = std::move(c.author_name);
+    sc.body_markdown = std::move(c.body_markdown);
+    sc.body_html = std::move(c.body_html);
+  }
+  sc.author_email = std::move(c.author_email);
+  sc.client_address = std::move(c.client_address);
 
   ps.added += 1;
   if (pages_seen_.insert(ps.page.id).second) summary_->pages += 1;

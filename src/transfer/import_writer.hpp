@@ -78,10 +78,12 @@ class ImportWriter final {
   void SetSource(std::string source) { source_ = std::move(source); }
   const std::string& source() const { return source_; }
 
-  // Imports one comment of `page`, or keeps it until its parent is placed.
-  // Returns false when the import must stop (--strict, or a store failure:
+  // Imports one comment of `page`, or keeps it (moved from `c`) until its
+  // parent is placed. A comment written at once leaves its texts in `c`, so
+  // that the thread which made them frees them (ImportPipeline). Returns
+  // false when the import must stop (--strict, or a store failure:
   // summary->error says why).
-  bool Add(const SourcePage& page, SourceComment c);
+  bool Add(const SourcePage& page, SourceComment&& c);
   // No more comments of this page will come: the replies still waiting for
   // a parent become top-level comments (repaired).
   bool FinishPage(const std::string& page_key);
@@ -113,8 +115,8 @@ class ImportWriter final {
     std::vector<ChainLink> links;
   };
 
-  bool Place(const SourcePage& page, SourceComment c, bool orphan);
-  bool PlaceWithChildren(const SourcePage& page, SourceComment c, bool orphan);
+  bool Place(const SourcePage& page, SourceComment& c, bool orphan);
+  bool PlaceWithChildren(const SourcePage& page, SourceComment&& c, bool orphan);
   std::optional<Placed> FindPlaced(const std::string& source_id);
   PageState& PageFor(const SourcePage& p, TimeMs first_time);
   bool EnsureBatch();

@@ -10,9 +10,9 @@ class TransferStoreContract : public StoreContract {};
 TEST_P(TransferStoreContract, RemembersImportedItemsOncePerSource) {
   EXPECT_FALSE(s_->FindImported("wordpress:a", "1/2"));
   WriteTransaction tx(*s_);
-  s_->RememberImported("wordpress:a", "1/2", 42);
-  s_->RememberImported("wordpress:a", "1/2", 43);  // a second call changes nothing
-  s_->RememberImported("wordpress:b", "1/2", 7);
+  EXPECT_TRUE(s_->RememberImported("wordpress:a", "1/2", 42));
+  EXPECT_FALSE(s_->RememberImported("wordpress:a", "1/2", 43));  // a second call changes nothing
+  EXPECT_TRUE(s_->RememberImported("wordpress:b", "1/2", 7));
   tx.Commit();
   EXPECT_EQ(s_->FindImported("wordpress:a", "1/2"), 42);
   EXPECT_EQ(s_->FindImported("wordpress:b", "1/2"), 7);

@@ -2031,13 +2031,13 @@ class PgSession final : public StoreSession {
     return q.Int(0);
   }
 
-  void RememberImported(std::string_view source, std::string_view source_id,
+  bool RememberImported(std::string_view source, std::string_view source_id,
                         std::int64_t target_id) override {
     Query q(
         S("INSERT INTO import_sources(source, source_id, target_id) VALUES (?, ?, ?) "
-          "ON CONFLICT DO NOTHING"));
+          "ON CONFLICT DO NOTHING RETURNING 1"));
     q.Bind(1, source).Bind(2, source_id).Bind(3, target_id);
-    q.Exec();
+    return q.Step();
   }
 
   void SetBulkWrites(bool) override {}

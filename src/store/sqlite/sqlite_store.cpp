@@ -1713,13 +1713,14 @@ class SqliteSession final : public StoreSession {
     return q.Int(0);
   }
 
-  void RememberImported(std::string_view source, std::string_view source_id,
+  bool RememberImported(std::string_view source, std::string_view source_id,
                         std::int64_t target_id) override {
     Query q(
         S("INSERT INTO import_sources(source, source_id, target_id) VALUES (?, ?, ?) "
           "ON CONFLICT DO NOTHING"));
     q.BindStatic(1, source).BindStatic(2, source_id).Bind(3, target_id);
     q.Exec();
+    return sqlite3_changes(db_) > 0;
   }
 
   void SetCacheSize(int mebibytes) override {
