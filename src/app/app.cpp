@@ -20,8 +20,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <sstream>
 #include <thread>
 
 #include "app/event_wiring.hpp"
@@ -769,7 +772,7 @@ int RunModerationTrain(const Config& config) {
 }
 
 int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file,
-                      bool pipeline, bool goals) {
+                      bool pipeline, bool goals, const std::string& seed_corpus) {
   InitCrypto();
   auto examples = moderation::ReadLabelledFile(file);
   if (!examples) {
@@ -790,6 +793,20 @@ int RunModerationEval(const Config& config, const std::string& file, const std::
     settings.classifier_threshold = config.classifier_threshold;
     settings.flag_threshold = config.flag_threshold;
     settings.seed_model = config.seed_model;
+    if (!seed_corpus.empty()) {
+      std::ifstream in(seed_corpus, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      auto corpus = moderation::ParseSeedCorpus(text.str());
+      if (!in || !corpus) {
+        std::fprintf(stderr, "amur moderation eval: %s: %s\n", seed_corpus.c_str(),
+                     corpus ? "cannot read it" : corpus.error().message.c_str());
+        return 1;
+      }
+      settings.seed = std::make_shared<const moderation::SeedModel>(
+          moderation::TrainSeedModel(std::move(*corpus)));
+      settings.seed_model = true;
+    }
     settings.text.max_links = static_cast<int>(config.max_links);
     settings.text.hold_suspect = config.hold_suspect;
     const auto r = moderation::EvaluatePipeline(decisions, *examples, settings);

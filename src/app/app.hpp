@@ -33,9 +33,12 @@ int RunModerationTrain(const Config& config);
 // the saved model, or with one trained on `train_file` when given, and prints
 // precision, recall, F1 and ROC-AUC.
 // `pipeline`: the whole pipeline after learning `train_file` as decisions
-// (moderation/pipeline_eval.hpp); `goals`: exit 1 when it misses them.
+// (moderation/pipeline_eval.hpp); `goals`: exit 1 when it misses them;
+// `seed_corpus`: a file in the seed corpus's format to train the seed model
+// from instead of the compiled-in corpus.
 int RunModerationEval(const Config& config, const std::string& file, const std::string& train_file,
-                      bool pipeline = false, bool goals = false);
+                      bool pipeline = false, bool goals = false,
+                      const std::string& seed_corpus = {});
 
 int RunUserAdd(const Config& config, const std::string& email, const std::string& name,
                const std::string& role);

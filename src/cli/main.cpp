@@ -197,6 +197,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   eval->add_flag("--seed-model,!--no-seed-model", moderation_config.seed_model,
                  "with --pipeline: start from the seed model (default: on)");
+  std::string eval_seed_corpus;
+  eval->add_option("--seed-corpus", eval_seed_corpus,
+                   "with --pipeline: train the seed model on this file (format of "
+                   "data/moderation/seed-en.tsv) instead of the built-in corpus");
   AddCommonFlags(eval, moderation_config);
 
   // Import and export (docs/operations.md, "Import and export").
@@ -273,7 +277,7 @@ int main(int argc, char** argv) {
     return train->parsed()
                ? amur::app::RunModerationTrain(moderation_config)
                : amur::app::RunModerationEval(moderation_config, eval_file, eval_train_file,
-                                              eval_pipeline, eval_goals);
+                                              eval_pipeline, eval_goals, eval_seed_corpus);
   }
   for (CLI::App* cmd : importers) {
     if (!cmd->parsed()) continue;

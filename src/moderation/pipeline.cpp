@@ -73,7 +73,7 @@ Pipeline::Pipeline(PipelineSettings settings, const Clock& clock)
   tunables_.hold_shouting = settings.text.hold_shouting;
   tunables_.classifier_threshold = settings.classifier_threshold;
   if (settings.seed_model) {
-    const SeedModel& seed = DefaultSeedModel();
+    const SeedModel& seed = settings.seed ? *settings.seed : DefaultSeedModel();
     model_ = seed.model;
     seed_calibrated_ = seed.calibration.Threshold(settings_.target_precision);
     seed_calibrated_alone_ = seed.calibration.Threshold(settings_.target_precision, true);

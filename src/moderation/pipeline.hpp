@@ -20,6 +20,8 @@
 
 namespace amur::moderation {
 
+struct SeedModel;  // seed_model.hpp
+
 struct PipelineSettings {
   ModerationSettings text;
   // The most the classifier's score must reach to hold: it holds at the
@@ -38,6 +40,9 @@ struct PipelineSettings {
   // The server turns it on (--seed-model); off here so that a bare pipeline
   // knows only what it is taught.
   bool seed_model = false;
+  // With seed_model: this seed model instead of DefaultSeedModel() (`amur
+  // moderation eval --seed-corpus` measures a corpus before it is compiled in).
+  std::shared_ptr<const SeedModel> seed = nullptr;
 };
 
 // Held-out scores of recent decisions: each decision is scored by the model

@@ -31,6 +31,12 @@ Result<std::vector<LabelledText>> ParseSeedCorpus(std::string_view corpus) {
   return out;
 }
 
+ClassifierOptions SeedClassifierOptions() {
+  ClassifierOptions options;
+  options.alpha = kSeedAlpha;
+  return options;
+}
+
 SeedModel TrainSeedModel(std::vector<LabelledText> examples) {
   const auto start = std::chrono::steady_clock::now();
   FakeClock clock(0);
@@ -55,7 +61,7 @@ SeedModel TrainSeedModel(std::vector<LabelledText> examples) {
   for (std::size_t i = 0; i < examples.size(); ++i) halves[i % 2].push_back(examples[i]);
   std::vector<double> scores(examples.size());
   for (int fold = 0; fold < 2; ++fold) {
-    Classifier model;
+    Classifier model = *Classifier::Create(SeedClassifierOptions());
     model.TrainEpochs(halves[1 - fold], kSeedEpochs);
     for (std::size_t i = static_cast<std::size_t>(fold); i < examples.size(); i += 2) {
       scores[i] = model.Score(examples[i].text, examples[i].tags);
@@ -64,6 +70,7 @@ SeedModel TrainSeedModel(std::vector<LabelledText> examples) {
   for (std::size_t i = 0; i < examples.size(); ++i) {
     seed.calibration.Add(scores[i], examples[i].label, signal[i]);
   }
+  seed.model = *Classifier::Create(SeedClassifierOptions());
   seed.model.TrainEpochs(examples, kSeedEpochs);
   seed.train_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -27,6 +27,14 @@ struct SeedModel {
 
 // Epochs over the corpus for the model and for each fold.
 inline constexpr int kSeedEpochs = 4;
+// FTRL's learning rate of the seed model (and so of the moderators' decisions
+// that keep training it). Twice the default: on lines by an author whose lines
+// the corpus does not hold, 0.5 leaves the scores of harassment without a
+// signal bunched under the thresholds (tests/moderation/README.md, session 10).
+inline constexpr float kSeedAlpha = 1.0f;
+
+// The options of the seed model: the defaults with alpha = kSeedAlpha.
+ClassifierOptions SeedClassifierOptions();
 
 // Parses a corpus (label:kind[:reply]<TAB>text lines; blank and '#' lines
 // skipped). Errors: the first bad line's, with "line N: " in front.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -68,6 +69,23 @@ TEST(SeedModel, TrainingIsDeterministic) {
   EXPECT_EQ(a.model.Save(), b.model.Save());
   EXPECT_EQ(a.calibration.Save(), b.calibration.Save());
   EXPECT_EQ(a.examples, 200u);
+  // The seed's learning rate, kept by the model for the moderators' decisions.
+  EXPECT_EQ(a.model.options().alpha, kSeedAlpha);
+}
+
+// A pipeline given its own seed model (amur moderation eval --seed-corpus)
+// starts from that one, not from the compiled-in corpus.
+TEST(SeedModel, PipelineStartsFromTheSeedItIsGiven) {
+  auto examples = ParseSeedCorpus(DefaultSeedCorpus());
+  ASSERT_TRUE(examples.ok());
+  examples->resize(100);
+  PipelineSettings settings;
+  settings.seed_model = true;
+  settings.seed = std::make_shared<const SeedModel>(TrainSeedModel(*examples));
+  FakeClock clock(0);
+  const Pipeline pipeline(settings, clock);
+  EXPECT_EQ(pipeline.ExamplesSeen(), 100u * kSeedEpochs);
+  EXPECT_EQ(pipeline.SaveModel(), settings.seed->model.Save());
 }
 
 // A fresh site's pipeline with the seed acts before any decision: harassment
